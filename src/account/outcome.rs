@@ -1,0 +1,148 @@
+//! What handling a command returns: events, effects and the reply.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::account::event::Event;
+use crate::assurance::{AssuranceLevel, Session};
+use crate::channel::Channel;
+use crate::delivery::Delivery;
+use crate::policy::Policy;
+use crate::secret::EnteredPin;
+
+/// What a command produced: the events applied to the account, the effects the caller must
+/// carry out, and the reply to the person.
+///
+/// Effects are returned here, from every call, and never queued inside the account for a later
+/// drain: a caller cannot forget to collect them.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[must_use = "an outcome carries deliveries the caller must carry out"]
+pub struct Outcome {
+    /// The events, in the order they were applied; store them with the account.
+    pub events: Vec<Event>,
+    /// What must happen outside: deliveries of PIN parts.
+    pub effects: Vec<Effect>,
+    /// The answer to the person.
+    pub reply: Reply,
+}
+
+impl Outcome {
+    pub(crate) fn new(reply: Reply) -> Outcome {
+        Outcome {
+            events: Vec::new(),
+            effects: Vec::new(),
+            reply,
+        }
+    }
+
+    pub(crate) fn with_event(mut self, event: Event) -> Outcome {
+        self.events.push(event);
+        self
+    }
+
+    pub(crate) fn with_effect(mut self, effect: Effect) -> Outcome {
+        self.effects.push(effect);
+        self
+    }
+
+    /// The deliveries among the effects, in order.
+    pub fn deliveries(&self) -> impl Iterator<Item = &Delivery> {
+        self.effects.iter().map(|effect| match effect {
+            Effect::Deliver(delivery) => delivery,
+        })
+    }
+}
+
+/// Something the caller must make happen outside the crate.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Effect {
+    /// Hand a part of a PIN to the person through a medium.
+    Deliver(Delivery),
+}
+
+/// The answer to the person who sent the command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Reply {
+    /// A 16-character PIN was issued; its parts are in the deliveries.
+    PinIssued {
+        /// Through which channel.
+        channel: Channel,
+        /// At which level (R11–R13).
+        assurance: AssuranceLevel,
+        /// The first access must happen before this instant (R9).
+        #[serde(with = "crate::timestamp_serde")]
+        first_access_by: Timestamp,
+    },
+    /// The first access is done; the new 8-character PIN is in the delivery, and the person is
+    /// logged in.
+    FirstAccessCompleted(Session),
+    /// The login succeeded.
+    LoggedIn(Session),
+    /// The PIN was wrong (or no PIN matches): the failure was counted (R25, R30).
+    LoginFailed(LoginFailure),
+}
+
+/// A failed login, as the person sees it: the same whether the PIN was wrong or the codice
+/// fiscale unknown (R30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LoginFailure {
+    consecutive_failures: u32,
+}
+
+impl LoginFailure {
+    pub(crate) fn new(consecutive_failures: u32) -> LoginFailure {
+        LoginFailure {
+            consecutive_failures,
+        }
+    }
+
+    /// The failure to report when no account has the codice fiscale typed (R30).
+    ///
+    /// It spends the time of one PIN verification at the policy's cost, so that the answer
+    /// for an unknown person takes as long as the one for a wrong PIN, and reads the same.
+    ///
+    /// ```
+    /// use inps_pin::{EnteredPin, HashCost, LoginFailure, Policy};
+    ///
+    /// let policy = Policy::default().with_hash_cost(HashCost::CHEAP);
+    /// let failure = LoginFailure::for_unknown_person(&policy, &EnteredPin::parse("ABCDEFGH")?);
+    /// assert_eq!(failure.code(), "login.credentials_invalid");
+    /// # Ok::<(), inps_pin::PinFormatError>(())
+    /// ```
+    #[must_use]
+    pub fn for_unknown_person(policy: &Policy, pin: &EnteredPin) -> LoginFailure {
+        crate::hash::spend_one_verification(policy.hash_cost, pin.bytes());
+        LoginFailure::new(0)
+    }
+
+    /// Consecutive failures on the account, this one included (0 for an unknown person). For
+    /// the service's logs and lockout, not for the person: showing it would tell apart an
+    /// unknown codice fiscale from a known one.
+    #[must_use]
+    pub fn consecutive_failures(&self) -> u32 {
+        self.consecutive_failures
+    }
+
+    /// A stable code, the same for a wrong PIN and an unknown person.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "login.credentials_invalid"
+    }
+
+    /// For operators.
+    #[must_use]
+    pub fn message_en(&self) -> &'static str {
+        "the codice fiscale or the PIN is not correct"
+    }
+
+    /// For the person: what to do next, without saying which of the two was wrong.
+    #[must_use]
+    pub fn message_it(&self) -> &'static str {
+        "Codice fiscale o PIN non corretti. Controlla di averli scritti bene. Se non hai ancora \
+         fatto il primo accesso, usa il PIN completo di 16 caratteri. Se hai smarrito il PIN, \
+         puoi ripristinarlo online con i recapiti registrati o chiamare il Contact Center: \
+         803 164 da rete fissa, 06 164 164 da cellulare."
+    }
+}

@@ -1,0 +1,75 @@
+//! Italian civil time: the calendar in which the PIN's windows are counted.
+//!
+//! Rules that speak of days and months (R9's first-access window, R20's expiry) are counted on
+//! the calendar of Europe/Rome, not in fixed 24-hour blocks, so a window never ends at a
+//! different hour of the day because summer time started or ended inside it. The time-zone
+//! data is compiled into the crate (jiff's `static` feature): nothing reads the file system.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+static ROME: TimeZone = jiff::tz::get!("Europe/Rome");
+
+/// The Europe/Rome time zone, compiled in: for callers that show the crate's timestamps to
+/// people as Italian dates and times.
+///
+/// ```
+/// use jiff::Timestamp;
+///
+/// let instant: Timestamp = "2017-07-20T22:00:00Z".parse()?;
+/// let in_rome = instant.to_zoned_datetime(inps_pin::rome_time_zone());
+/// assert_eq!(in_rome.to_string(), "2017-07-21T00:00:00+02:00[Europe/Rome]");
+/// # Ok::<(), jiff::Error>(())
+/// ```
+#[must_use]
+pub fn rome_time_zone() -> TimeZone {
+    ROME.clone()
+}
+
+/// The calendar date in Rome at `instant`.
+pub(crate) fn rome_date(instant: Timestamp) -> Date {
+    ROME.to_datetime(instant).date()
+}
+
+/// The first instant of `date` in Rome. Midnight exists on every Italian date (summer time
+/// changes at 02:00 and 03:00), but the lookup is total anyway: jiff's compatible rule picks the
+/// later instant for a time that a gap skips.
+pub(crate) fn rome_start_of_day(date: Date) -> Timestamp {
+    let midnight = DateTime::from_parts(date, jiff::civil::Time::midnight());
+    ROME.to_ambiguous_timestamp(midnight)
+        .compatible()
+        .unwrap_or(if date.year() < 1970 { Timestamp::MIN } else { Timestamp::MAX })
+}
+
+/// `instant` moved by `days` calendar days in Rome: the same wall-clock time that many dates
+/// later. Saturates at the ends of jiff's range instead of failing, since a window that ends
+/// after the year 9999 has, for every caller, not ended.
+pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
+    instant
+        .to_zoned_datetime(ROME.clone())
+        .checked_add(days.days())
+        .map(|moved| moved.timestamp())
+        .unwrap_or(if days < 0 { Timestamp::MIN } else { Timestamp::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_counted_on_the_rome_calendar_across_summer_time() {
+        // 2026-03-28 12:00 in Rome is 11:00Z (CET); summer time starts on the 29th.
+        let before: Timestamp = "2026-03-28T11:00:00Z".parse().unwrap();
+        let after = add_rome_days(before, 2);
+        // Same wall-clock noon two days later, now CEST: 10:00Z.
+        assert_eq!(after.to_string(), "2026-03-30T10:00:00Z");
+        assert_eq!(rome_date(after), jiff::civil::date(2026, 3, 30));
+    }
+
+    #[test]
+    fn start_of_day_is_rome_midnight() {
+        let midnight = rome_start_of_day(jiff::civil::date(2017, 7, 21));
+        assert_eq!(midnight.to_string(), "2017-07-20T22:00:00Z");
+    }
+}

@@ -1,0 +1,283 @@
+//! PINs and PIN halves: the alphabet, uniform generation, redaction.
+//!
+//! Two types carry secrets. A [`Secret`] is a code the crate generated (a half, a whole
+//! 16-character PIN, an 8-character PIN): it can only be made from the caller's
+//! cryptographic generator, and it leaves the crate only inside a delivery effect. An
+//! [`EnteredPin`] is what a person typed at a login or a first access. Neither has `Display`,
+//! `Clone` or `Serialize`; both print as `[redacted]` in `Debug` and are wiped on drop.
+
+use core::fmt;
+
+use rand_core::CryptoRng;
+use thiserror::Error;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// The characters of every generated PIN.
+///
+/// Upper-case letters and digits without the look-alikes `0`/`O` and `1`/`I` (and no lower
+/// case, so no `l`): halves are read aloud over the phone by the Contact Center and printed in
+/// letters, where those pairs are mistaken for one another (R7). 32 characters, so each carries
+/// exactly 5 bits: an 8-character half holds 40 bits, the 16-character PIN 80.
+pub const PIN_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// Characters in one half of the first PIN, and in the PIN given at first access (R5, R6).
+pub const HALF_LEN: usize = 8;
+/// Characters in the PIN first issued (R5).
+pub const FULL_LEN: usize = 16;
+
+/// A code the crate generated: a PIN half, a whole first PIN, or the 8-character PIN.
+///
+/// It is made only by the crate, from the caller's [`CryptoRng`], and reaches the caller inside
+/// a [`Delivery`](crate::Delivery) effect, whose carrier reads it with [`Secret::expose`].
+/// It is wiped from memory on drop and prints as `[redacted]`.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Secret {
+    chars: [u8; FULL_LEN],
+    len: u8,
+}
+
+impl Secret {
+    /// Draws `len` characters (at most [`FULL_LEN`]) uniformly over [`PIN_ALPHABET`].
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(len: usize, rng: &mut R) -> Secret {
+        let mut secret = Secret {
+            chars: [0; FULL_LEN],
+            len: 0,
+        };
+        for slot in secret.chars.iter_mut().take(len) {
+            *slot = uniform_char(rng);
+            secret.len += 1;
+        }
+        secret
+    }
+
+    /// The characters, for the carrier of the delivery (the screen, the e-mail, the letter).
+    ///
+    /// This is the one way a secret leaves the crate: call it where the code is handed over,
+    /// and do not log what it returns.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        // Every byte comes from PIN_ALPHABET, which is ASCII, so this never fails.
+        core::str::from_utf8(self.bytes()).unwrap_or_default()
+    }
+
+    /// How many characters the code has: 8 or 16.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Always false: a generated code has 8 or 16 characters.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.chars.get(..self.len()).unwrap_or_default()
+    }
+
+    /// A second copy of the same code, for a second delivery of it (screen and e-mail).
+    /// Private so that callers cannot multiply secrets.
+    pub(crate) fn duplicate(&self) -> Secret {
+        Secret {
+            chars: self.chars,
+            len: self.len,
+        }
+    }
+
+    /// The first and second half of a 16-character code.
+    pub(crate) fn split_halves(&self) -> (Secret, Secret) {
+        let bytes = self.bytes();
+        (
+            Secret::copied_from(bytes.get(..HALF_LEN).unwrap_or_default()),
+            Secret::copied_from(bytes.get(HALF_LEN..).unwrap_or_default()),
+        )
+    }
+
+    fn copied_from(bytes: &[u8]) -> Secret {
+        let mut secret = Secret {
+            chars: [0; FULL_LEN],
+            len: 0,
+        };
+        for (slot, &byte) in secret.chars.iter_mut().zip(bytes) {
+            *slot = byte;
+            secret.len += 1;
+        }
+        secret
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({} chars, [redacted])", self.len)
+    }
+}
+
+/// One character uniformly over [`PIN_ALPHABET`], by rejection sampling: a byte is kept only
+/// below the largest multiple of the alphabet's size, so no character is favoured (R7). With 32
+/// characters every byte is kept; the loop keeps the code right if the alphabet ever changes.
+fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
+    const SIZE: usize = PIN_ALPHABET.len();
+    const LIMIT: usize = 256 - 256 % SIZE;
+    loop {
+        let mut byte = [0u8; 1];
+        rng.fill_bytes(&mut byte);
+        let [drawn] = byte;
+        let value = usize::from(drawn);
+        byte.zeroize();
+        if value < LIMIT {
+            if let Some(&c) = PIN_ALPHABET.get(value % SIZE) {
+                return c;
+            }
+        }
+    }
+}
+
+/// A PIN as a person typed it, normalised: spaces and dashes removed, letters upper-cased.
+///
+/// Parsed at the boundary so that a malformed entry never reaches an account. Wiped on drop,
+/// redacted in `Debug`.
+///
+/// ```
+/// use inps_pin::EnteredPin;
+///
+/// let pin = EnteredPin::parse("abcd-efgh")?;
+/// assert_eq!(pin.len(), 8);
+/// assert_eq!(format!("{pin:?}"), "EnteredPin(8 chars, [redacted])");
+/// assert!(EnteredPin::parse("ABCD0FGH").is_err()); // 0 is never in a PIN
+/// # Ok::<(), inps_pin::PinFormatError>(())
+/// ```
+#[derive(Zeroize, ZeroizeOnDrop, Default)]
+pub struct EnteredPin {
+    chars: [u8; FULL_LEN],
+    len: u8,
+}
+
+impl EnteredPin {
+    /// Normalises and checks what a person typed: 8 or 16 characters of [`PIN_ALPHABET`]
+    /// once spaces and dashes are removed and letters upper-cased.
+    ///
+    /// # Errors
+    /// [`PinFormatError`] names the character and its position, or the length found.
+    pub fn parse(typed: &str) -> Result<EnteredPin, PinFormatError> {
+        let mut pin = EnteredPin::default();
+        let mut count = 0usize;
+        for c in typed.chars() {
+            if c.is_whitespace() || c == '-' {
+                continue;
+            }
+            count += 1;
+            let upper = c.to_ascii_uppercase();
+            let allowed = u8::try_from(upper)
+                .ok()
+                .filter(|b| PIN_ALPHABET.contains(b));
+            let Some(byte) = allowed else {
+                pin.zeroize();
+                return Err(PinFormatError::Character {
+                    position: count,
+                    look_alike: matches!(upper, '0' | 'O' | '1' | 'I'),
+                });
+            };
+            if let Some(slot) = pin.chars.get_mut(count - 1) {
+                *slot = byte;
+            }
+        }
+        if count != HALF_LEN && count != FULL_LEN {
+            pin.zeroize();
+            return Err(PinFormatError::Length { found: count });
+        }
+        pin.len = u8::try_from(count).unwrap_or_default();
+        Ok(pin)
+    }
+
+    /// The 16-character PIN put together from its two delivered halves, as the person
+    /// would type it (the first half, then the second).
+    #[must_use]
+    pub fn from_halves(first: &Secret, second: &Secret) -> EnteredPin {
+        let mut pin = EnteredPin::default();
+        for (slot, &byte) in pin.chars.iter_mut().zip(first.bytes().iter().chain(second.bytes())) {
+            *slot = byte;
+            pin.len += 1;
+        }
+        pin
+    }
+
+    /// A delivered code typed back exactly as delivered.
+    #[must_use]
+    pub fn from_secret(secret: &Secret) -> EnteredPin {
+        EnteredPin {
+            chars: secret.chars,
+            len: secret.len,
+        }
+    }
+
+    /// How many characters were typed: 8 or 16 (0 only for the empty value a deserialized
+    /// command carries, which never matches).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// True only for the empty value a deserialized command carries.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.chars.get(..self.len()).unwrap_or_default()
+    }
+
+    /// The first 8 characters, for the first-half check of R9a.
+    pub(crate) fn first_half(&self) -> &[u8] {
+        self.bytes().get(..HALF_LEN).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for EnteredPin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EnteredPin({} chars, [redacted])", self.len)
+    }
+}
+
+/// What was wrong with a typed PIN. It never repeats the PIN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum PinFormatError {
+    /// The PIN has neither 8 nor 16 characters.
+    #[error(
+        "a PIN has 8 characters (or 16 for the first access), but {found} were typed: \
+         type it again without other characters"
+    )]
+    Length {
+        /// How many characters were typed, not counting spaces and dashes.
+        found: usize,
+    },
+    /// A character that no PIN contains.
+    #[error(
+        "character {position} is not used in PINs{}: PINs have letters A-Z and digits 2-9 only",
+        if *look_alike { " (PINs have no 0, O, 1 or I, to avoid look-alikes)" } else { "" }
+    )]
+    Character {
+        /// The 1-based position of the character, not counting spaces and dashes.
+        position: usize,
+        /// Whether it was one of the look-alikes left out on purpose (`0`, `O`, `1`, `I`).
+        look_alike: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alphabet_has_no_look_alikes_and_no_repeats() {
+        for c in b"0O1Il" {
+            assert!(!PIN_ALPHABET.contains(c));
+        }
+        let mut sorted = PIN_ALPHABET.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), PIN_ALPHABET.len());
+    }
+}
