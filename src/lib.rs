@@ -1,4 +1,95 @@
 //! The INPS online PIN as a sans-IO state machine.
+//!
+//! # Overview
+//!
+//! The PIN was the personal code with which Italian citizens and intermediaries reached the
+//! online services of INPS, the social-security institute. This crate models its life as
+//! types and a state machine that a service embeds: a [`CodiceFiscale`] parsed with its check
+//! character, a validated [`Person`], PIN halves generated from the caller's generator and
+//! kept as Argon2id hashes, the three issuance channels, the first access that swaps the
+//! 16-character PIN for an 8-character one, logins that open a [`Session`] at an
+//! [`AssuranceLevel`], and the [`Catalogue`] that decides which services a session may use.
+//!
+//! The crate does no I/O (R26): no clock, no randomness of its own, no files, no network. The
+//! caller passes the time, the [`Policy`] and a `rand_core::CryptoRng` into every command
+//! through a [`Context`], and receives what must happen outside as values: the [`Event`]s to
+//! store, the [`Effect`]s to carry out (deliveries of PIN parts), and the [`Reply`].
+//!
+//! ```text
+//!                 RequestPin (online / Contact Center / sede)
+//!   ┌────────┐ ───────────────────────────────────────────▶ ┌──────────────────────┐
+//!   │ no PIN │                                               │ awaiting first access│
+//!   └────────┘ ◀─────────── lapsed after the window (R9) ─── │  (16 characters)     │
+//!                                                            └──────────┬───────────┘
+//!                                        FirstAccess with the 16 (R6)   │
+//!                                        → 8-character PIN on screen    ▼
+//!                                                            ┌──────────────────────┐
+//!                          LogIn with the 8 ───────────────▶ │ active (8 characters)│
+//!                          → session at the PIN's level      └──────────────────────┘
+//! ```
+//!
+//! # Usage
+//!
+//! ```
+//! use inps_pin::*;
+//! use rand_chacha::ChaCha20Rng;
+//! use rand_core::SeedableRng;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut rng = ChaCha20Rng::seed_from_u64(1); // a real service seeds from the OS
+//! let policy = Policy::default().with_hash_cost(HashCost::CHEAP); // tests only: see HashCost
+//!
+//! let person = Person::new(
+//!     PersonName::parse("Mario")?,
+//!     PersonName::parse("Rossi")?,
+//!     CodiceFiscale::parse("RSSMRA80A01H501U")?,
+//!     Role::Citizen,
+//!     Address::new("Via Roma 1", "00184", "Roma", "RM")?,
+//! )
+//! .with_email(Email::parse("mario.rossi@example.it")?);
+//! let mut account = Account::new(person.codice_fiscale());
+//!
+//! // The request: the first half on screen and by e-mail, the second by post.
+//! let now: jiff::Timestamp = "2026-11-24T09:00:00Z".parse()?;
+//! let issued = account.handle(
+//!     Command::RequestPin { person, channel: ChannelRequest::Online },
+//!     &mut Context::new(now, &policy, &mut rng),
+//! )?;
+//! let part = |wanted| issued.deliveries().find(|d| d.part() == wanted).and_then(|d| d.secret());
+//! let whole = EnteredPin::from_halves(
+//!     part(PinPart::FirstHalf).ok_or("no first half")?,
+//!     part(PinPart::SecondHalf).ok_or("no second half")?,
+//! );
+//!
+//! // The first access swaps the 16 characters for an 8-character PIN, shown on screen.
+//! let later: jiff::Timestamp = "2026-12-01T09:00:00Z".parse()?;
+//! let first = account.handle(Command::FirstAccess { pin: whole }, &mut Context::new(later, &policy, &mut rng))?;
+//! let Reply::FirstAccessCompleted(session) = first.reply else { return Err("no session".into()) };
+//!
+//! // An ordinary PIN consults, and does not apply for benefits.
+//! assert!(policy.catalogue.authorise(&session, &ServiceId::CONTRIBUTION_RECORD)?.is_allowed());
+//! assert!(!policy.catalogue.authorise(&session, &ServiceId::BONUS_600)?.is_allowed());
+//! assert_eq!(account.version(), 2);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Design
+//!
+//! - **Decide, then evolve.** [`Account::decide`] reads and returns events or a [`Refusal`];
+//!   [`Account::evolve`] applies an event and cannot fail. A refusal therefore changes nothing
+//!   (R27), and replaying events rebuilds an account (R29). [`Account::version`] counts the
+//!   events, for compare-and-swap in the caller's database.
+//! - **Secrets have their own types.** [`Secret`] (generated) and [`EnteredPin`] (typed) are
+//!   wiped on drop, redacted in `Debug`, and have no `Display`, `Clone` or `Serialize`. A secret
+//!   leaves the crate only inside a [`Delivery`], whose serialized form omits it (R8).
+//! - **A wrong PIN is not an error.** It changes the account (the failure is counted), so it is
+//!   a [`Reply::LoginFailed`], and it reads exactly like an unknown codice fiscale
+//!   ([`LoginFailure::for_unknown_person`], R30), in content and in time.
+//! - **Civil time.** Windows are counted in calendar days in Europe/Rome, with the time-zone
+//!   data compiled in ([`rome_time_zone`]).
+//! - **Effects are returned, never queued.** Every call returns its effects; there is nothing
+//!   to drain later.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(

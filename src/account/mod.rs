@@ -1,17 +1,6 @@
 //! The account: one person's PIN record, driven by commands through decide and evolve.
 //!
-//! ```text
-//!                 RequestPin (online / Contact Center / sede)
-//!   ┌────────┐ ───────────────────────────────────────────▶ ┌──────────────────────┐
-//!   │ no PIN │                                               │ awaiting first access│
-//!   └────────┘ ◀─────────── lapsed after the window (R9) ─── │  (16 characters)     │
-//!                                                            └──────────┬───────────┘
-//!                                        FirstAccess with the 16 (R6)   │
-//!                                        → 8-character PIN on screen    ▼
-//!                                                            ┌──────────────────────┐
-//!                          LogIn with the 8 ───────────────▶ │ active (8 characters)│
-//!                          → session at the PIN's level      └──────────────────────┘
-//! ```
+//! The states and transitions are drawn in the crate documentation.
 //!
 //! Handling a command is two steps. [`Account::decide`] reads the account, the command and the
 //! caller's [`Context`] and returns the events and effects, or a [`Refusal`]; it changes
