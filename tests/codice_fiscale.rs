@@ -1,0 +1,587 @@
+//! Rule R3: the codice fiscale is parsed, never trusted.
+
+use std::collections::HashSet;
+
+use inps_pin::{CodiceFiscale, CodiceFiscaleError, Sex};
+use jiff::civil::date;
+use proptest::prelude::*;
+
+const KNOWN_GOOD: [&str; 4] = [
+    "RSSMRA80A01H501U",
+    "RCCMNL83S18D969H",
+    "CCCFBA85D03L219P",
+    "CCCFBA85D03L21VE",
+];
+
+const MONTH_LETTERS: &[u8; 12] = b"ABCDEHLMPRST";
+const OMOCODE_LETTERS: &[u8; 10] = b"LMNPQRSTUV";
+/// 0-based positions of the seven digits omocodia may replace.
+const OMOCODE_POSITIONS: [usize; 7] = [6, 7, 9, 10, 12, 13, 14];
+
+/// Independent reference implementation of the check character, written
+/// straight from the published tables (not sharing code with the crate).
+fn reference_check(body: &str) -> char {
+    assert_eq!(body.len(), 15, "the body is the first 15 characters");
+    let odd = |c: char| -> u32 {
+        match c {
+            '0' | 'A' => 1,
+            '1' | 'B' => 0,
+            '2' | 'C' => 5,
+            '3' | 'D' => 7,
+            '4' | 'E' => 9,
+            '5' | 'F' => 13,
+            '6' | 'G' => 15,
+            '7' | 'H' => 17,
+            '8' | 'I' => 19,
+            '9' | 'J' => 21,
+            'K' => 2,
+            'L' => 4,
+            'M' => 18,
+            'N' => 20,
+            'O' => 11,
+            'P' => 3,
+            'Q' => 6,
+            'R' => 8,
+            'S' => 12,
+            'T' => 14,
+            'U' => 16,
+            'V' => 10,
+            'W' => 22,
+            'X' => 25,
+            'Y' => 24,
+            'Z' => 23,
+            other => panic!("not in the odd table: {other:?}"),
+        }
+    };
+    let even = |c: char| -> u32 {
+        match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            'A'..='Z' => c as u32 - 'A' as u32,
+            other => panic!("not in the even table: {other:?}"),
+        }
+    };
+    let sum: u32 = body
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if (i + 1) % 2 == 1 { odd(c) } else { even(c) })
+        .sum();
+    char::from(b'A' + u8::try_from(sum % 26).unwrap())
+}
+
+/// A full code from its first 15 characters.
+fn complete(body: &str) -> String {
+    format!("{body}{}", reference_check(body))
+}
+
+fn cf(s: &str) -> CodiceFiscale {
+    CodiceFiscale::parse(s).unwrap_or_else(|e| panic!("{s} should parse: {e}"))
+}
+
+fn days_in_month(month: usize, yy: u8) -> u8 {
+    match month {
+        2 if yy % 4 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[test]
+fn r3_reference_check_agrees_with_known_good_codes() {
+    for code in KNOWN_GOOD {
+        assert_eq!(complete(&code[..15]), code);
+    }
+}
+
+#[test]
+fn r3_known_good_codes_parse() {
+    for code in KNOWN_GOOD {
+        let parsed = cf(code);
+        assert_eq!(parsed.as_str(), code);
+        assert_eq!(parsed.to_string(), code);
+        assert_eq!(code.parse::<CodiceFiscale>(), Ok(parsed));
+    }
+}
+
+#[test]
+fn r3_lower_case_spaces_and_dashes_are_accepted() {
+    for input in [
+        "rssmra80a01h501u",
+        "rss mra 80a01 h501u",
+        "RSS-MRA-80A01-H501U",
+        "  RSSMRA80A01H501U  ",
+        "\trss-mra 80A01--h501U\n",
+        "R S S M R A 8 0 A 0 1 H 5 0 1 U",
+        // Pasted from documents: no-break space and en dash.
+        "RSS\u{a0}MRA\u{2013}80A01H501U",
+    ] {
+        assert_eq!(cf(input).as_str(), "RSSMRA80A01H501U", "input {input:?}");
+    }
+}
+
+#[test]
+fn r3_display_debug_and_from_str() {
+    let code = cf("RSSMRA80A01H501U");
+    assert_eq!(format!("{code}"), "RSSMRA80A01H501U");
+    assert_eq!(format!("{code:?}"), r#"CodiceFiscale("RSSMRA80A01H501U")"#);
+    assert_eq!("rss mra 80a01 h501u".parse::<CodiceFiscale>(), Ok(code));
+}
+
+#[test]
+fn r3_wrong_length_counts_characters_without_separators() {
+    for (input, found) in [
+        ("", 0),
+        ("   ", 0),
+        ("RSSMRA80A01H501", 15),
+        ("RSS MRA 80A01 H501", 15),
+        ("RSSMRA80A01H501UU", 17),
+        ("RSSMRA80A01H501U-RSSMRA80A01H501U", 32),
+    ] {
+        let err = CodiceFiscale::parse(input).unwrap_err();
+        assert_eq!(
+            err,
+            CodiceFiscaleError::WrongLength { found },
+            "input {input:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("16"), "{message}");
+        assert!(message.contains(&found.to_string()), "{message}");
+        assert!(message.contains("tessera sanitaria"), "{message}");
+    }
+}
+
+#[test]
+fn r3_unexpected_character_is_named_with_its_position() {
+    assert_eq!(
+        CodiceFiscale::parse("RSSMRA80A01H501È"),
+        Err(CodiceFiscaleError::UnexpectedCharacter {
+            found: 'È',
+            position: 16
+        })
+    );
+    // Position counts only letters and digits, not the separators.
+    assert_eq!(
+        CodiceFiscale::parse("RSS MRA.80A01H501U"),
+        Err(CodiceFiscaleError::UnexpectedCharacter {
+            found: '.',
+            position: 7
+        })
+    );
+    // Reported even if the length is also wrong.
+    assert_eq!(
+        CodiceFiscale::parse("RSS/"),
+        Err(CodiceFiscaleError::UnexpectedCharacter {
+            found: '/',
+            position: 4
+        })
+    );
+    let message = CodiceFiscale::parse("RSSMRA80A01H501€")
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains('€') && message.contains("16"), "{message}");
+}
+
+#[test]
+fn r3_invalid_character_names_position_and_what_was_expected() {
+    let letter = "a letter (A-Z)";
+    let digit = "a digit (0-9) or an omocode letter (L M N P Q R S T U V)";
+    let month = "a month letter (A B C D E H L M P R S T)";
+    let check = "a letter (A-Z), the check character";
+    for (input, position, found, expected) in [
+        ("1SSMRA80A01H501U", 1, '1', letter),
+        ("RSSMR480A01H501U", 6, '4', letter),
+        ("RSSMRAA0A01H501U", 7, 'A', digit),
+        ("RSSMRA8KA01H501U", 8, 'K', digit),
+        ("RSSMRA80F01H501U", 9, 'F', month),
+        ("RSSMRA80101H501U", 9, '1', month),
+        ("RSSMRA80AW1H501U", 10, 'W', digit),
+        ("RSSMRA80A0BH501U", 11, 'B', digit),
+        ("RSSMRA80A012501U", 12, '2', letter),
+        ("RSSMRA80A01HZ01U", 13, 'Z', digit),
+        ("RSSMRA80A01H5O1U", 14, 'O', digit),
+        ("RSSMRA80A01H50IU", 15, 'I', digit),
+        ("RSSMRA80A01H5017", 16, '7', check),
+        // Lower case is reported upper-cased, as in the normalised code.
+        ("rssmra80f01h501u", 9, 'F', month),
+    ] {
+        let err = CodiceFiscale::parse(input).unwrap_err();
+        assert_eq!(
+            err,
+            CodiceFiscaleError::InvalidCharacter {
+                position,
+                found,
+                expected
+            },
+            "input {input}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("position {position}")),
+            "{message}"
+        );
+        assert!(message.contains(expected), "{message}");
+        assert!(message.contains(found), "{message}");
+    }
+}
+
+#[test]
+fn r3_day_out_of_range() {
+    for day in ["00", "32", "40", "72", "99", "LL", "PT"] {
+        let input = complete(&format!("RSSMRA80A{day}H501"));
+        let err = CodiceFiscale::parse(&input).unwrap_err();
+        // Omocode letters are decoded: "LL" is 00, "PT" is 37.
+        let expected: u8 = day
+            .bytes()
+            .map(|b| match b {
+                b'0'..=b'9' => b - b'0',
+                other => {
+                    u8::try_from(OMOCODE_LETTERS.iter().position(|&l| l == other).unwrap()).unwrap()
+                }
+            })
+            .fold(0, |acc, d| acc * 10 + d);
+        assert_eq!(
+            err,
+            CodiceFiscaleError::DayOutOfRange { day: expected },
+            "{input}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("41-71"), "{message}");
+        assert!(message.contains("tessera sanitaria"), "{message}");
+    }
+    // The edges are accepted.
+    for day in ["01", "31", "41", "71"] {
+        cf(&complete(&format!("RSSMRA80A{day}H501")));
+    }
+}
+
+#[test]
+fn r3_dates_that_do_not_exist_are_errors() {
+    for (body, year_in_century, month, day) in [
+        ("RSSMRA80B30H501", 80, 2, 30),  // 30 February
+        ("RSSMRA80B70H501", 80, 2, 30),  // 30 February, a woman
+        ("RSSMRA80D31H501", 80, 4, 31),  // 31 April
+        ("RSSMRA80D71H501", 80, 4, 31),  // 31 April, a woman
+        ("RSSMRA80H31H501", 80, 6, 31),  // 31 June
+        ("RSSMRA80P31H501", 80, 9, 31),  // 31 September
+        ("RSSMRA80S31H501", 80, 11, 31), // 31 November
+        ("RSSMRA81B29H501", 81, 2, 29),  // 29 February, 81 is never a leap year
+        ("RSSMRA8MB69H501", 81, 2, 29),  // the same, omocode, a woman
+        ("RSSMRA02B29H501", 2, 2, 29),
+    ] {
+        let input = complete(body);
+        let err = CodiceFiscale::parse(&input).unwrap_err();
+        assert_eq!(
+            err,
+            CodiceFiscaleError::NonexistentDate {
+                year_in_century,
+                month,
+                day
+            },
+            "{input}"
+        );
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+    // 29 February exists when the two digits can be a leap year.
+    for body in ["RSSMRA80B29H501", "RSSMRA00B69H501", "RSSMRA84B29H501"] {
+        cf(&complete(body));
+    }
+    // 31 of the long months exists.
+    for month in ['A', 'C', 'E', 'L', 'M', 'R', 'T'] {
+        cf(&complete(&format!("RSSMRA80{month}31H501")));
+    }
+}
+
+#[test]
+fn r3_wrong_check_character_says_expected_and_found() {
+    let err = CodiceFiscale::parse("RSSMRA80A01H501A").unwrap_err();
+    assert_eq!(
+        err,
+        CodiceFiscaleError::WrongCheckCharacter {
+            expected: 'U',
+            found: 'A'
+        }
+    );
+    let message = err.to_string();
+    assert!(message.contains("should be U"), "{message}");
+    assert!(message.contains("is A"), "{message}");
+    assert!(message.contains("tessera sanitaria"), "{message}");
+    // The omocode check character is computed over the code as written.
+    assert_eq!(
+        CodiceFiscale::parse("CCCFBA85D03L21VP"),
+        Err(CodiceFiscaleError::WrongCheckCharacter {
+            expected: 'E',
+            found: 'P'
+        })
+    );
+}
+
+#[test]
+fn r3_omocode_is_decoded_and_keeps_its_identity() {
+    let omocode = cf("CCCFBA85D03L21VE");
+    let base = cf("CCCFBA85D03L219P");
+    assert!(omocode.is_omocode());
+    assert!(!base.is_omocode());
+    assert_eq!(&omocode.place_code(), b"L219");
+    assert_eq!(omocode.base(), base);
+    assert_eq!(base.base(), base);
+    // Different people: different codes, different hashes in a set.
+    assert_ne!(omocode, base);
+    assert_eq!(HashSet::from([omocode, base]).len(), 2);
+    assert_eq!(omocode.birth_year_in_century(), 85);
+    assert_eq!(omocode.birth_month(), 4);
+    assert_eq!(omocode.birth_day(), 3);
+    assert_eq!(omocode.sex(), Sex::Male);
+
+    // Every digit position written as a letter.
+    let all = cf(&complete("CCCFBAURDLPLNMV"));
+    assert!(all.is_omocode());
+    assert_eq!(all.base(), base);
+    assert_eq!(&all.place_code(), b"L219");
+    assert_eq!(all.birth_date(date(2026, 11, 24)), Some(date(1985, 4, 3)));
+}
+
+#[test]
+fn r3_omocode_variants_of_a_known_code() {
+    let omocode = cf("CCCFBA85D03L21VE");
+    let variants: Vec<CodiceFiscale> = omocode.omocode_variants().collect();
+    assert_eq!(omocode.omocode_variants().len(), 128);
+    assert_eq!(variants.len(), 128);
+    assert_eq!(variants.first(), Some(&cf("CCCFBA85D03L219P")));
+    assert!(variants.contains(&omocode));
+    assert_eq!(variants.iter().collect::<HashSet<_>>().len(), 128);
+    assert_eq!(variants.iter().filter(|v| !v.is_omocode()).count(), 1);
+}
+
+#[test]
+fn r3_sex_and_birth_date() {
+    let man = cf("RSSMRA80A01H501U");
+    assert_eq!(man.sex(), Sex::Male);
+    assert_eq!(man.birth_year_in_century(), 80);
+    assert_eq!(man.birth_month(), 1);
+    assert_eq!(man.birth_day(), 1);
+    assert_eq!(man.birth_date(date(2026, 11, 24)), Some(date(1980, 1, 1)));
+    assert_eq!(&man.place_code(), b"H501");
+
+    let woman = cf(&complete("RSSMRA80A41H501"));
+    assert_eq!(woman.sex(), Sex::Female);
+    assert_eq!(woman.birth_day(), 1);
+    assert_eq!(woman.birth_date(date(2026, 11, 24)), Some(date(1980, 1, 1)));
+
+    let woman = cf(&complete("BNCLCU92T71F205"));
+    assert_eq!(woman.sex(), Sex::Female);
+    assert_eq!(woman.birth_month(), 12);
+    assert_eq!(woman.birth_day(), 31);
+    assert_eq!(
+        woman.birth_date(date(2026, 11, 24)),
+        Some(date(1992, 12, 31))
+    );
+
+    let man = cf("RCCMNL83S18D969H");
+    assert_eq!(man.birth_date(date(2026, 11, 24)), Some(date(1983, 11, 18)));
+}
+
+#[test]
+fn r3_century_is_the_latest_not_after_the_reference() {
+    let reference = date(2026, 11, 24);
+    let born_20 = cf(&complete("RSSMRA20A01H501"));
+    assert_eq!(born_20.birth_date(reference), Some(date(2020, 1, 1)));
+    let born_30 = cf(&complete("RSSMRA30A01H501"));
+    assert_eq!(born_30.birth_date(reference), Some(date(1930, 1, 1)));
+
+    // Same year as the reference: the day decides.
+    let born_26_dec = cf(&complete("RSSMRA26T01H501"));
+    assert_eq!(born_26_dec.birth_date(reference), Some(date(1926, 12, 1)));
+    assert_eq!(
+        born_26_dec.birth_date(date(2026, 12, 1)),
+        Some(date(2026, 12, 1))
+    );
+    let born_26_nov = cf(&complete("RSSMRA26S24H501"));
+    assert_eq!(born_26_nov.birth_date(reference), Some(date(2026, 11, 24)));
+    let born_26_nov_25 = cf(&complete("RSSMRA26S25H501"));
+    assert_eq!(
+        born_26_nov_25.birth_date(reference),
+        Some(date(1926, 11, 25))
+    );
+
+    // 29 February of a year ending in 00: 2000 was a leap year, 1900 was not.
+    let leap_00 = cf(&complete("RSSMRA00B29H501"));
+    assert_eq!(leap_00.birth_date(reference), Some(date(2000, 2, 29)));
+    assert_eq!(
+        leap_00.birth_date(date(1999, 12, 31)),
+        Some(date(1600, 2, 29))
+    );
+}
+
+#[test]
+fn r3_serde_json_round_trip() {
+    let code = cf("CCCFBA85D03L21VE");
+    let json = serde_json::to_string(&code).unwrap();
+    assert_eq!(json, r#""CCCFBA85D03L21VE""#);
+    assert_eq!(serde_json::from_str::<CodiceFiscale>(&json).unwrap(), code);
+    // Deserializing goes through parse, so it is as lenient as typing.
+    assert_eq!(
+        serde_json::from_str::<CodiceFiscale>(r#""ccc-fba 85d03 l21ve""#).unwrap(),
+        code
+    );
+    assert_eq!(serde_json::to_string(&Sex::Female).unwrap(), r#""Female""#);
+    assert_eq!(serde_json::from_str::<Sex>(r#""Male""#).unwrap(), Sex::Male);
+}
+
+#[test]
+fn r3_serde_rejects_invalid_codes() {
+    let err = serde_json::from_str::<CodiceFiscale>(r#""RSSMRA80A01H501A""#).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("should be U"), "{message}");
+    assert!(serde_json::from_str::<CodiceFiscale>(r#""RSSMRA80A01H501""#).is_err());
+    assert!(serde_json::from_str::<CodiceFiscale>("42").is_err());
+}
+
+#[test]
+fn r3_postcard_round_trip() {
+    let code = cf("RSSMRA80A01H501U");
+    let bytes = postcard::to_allocvec(&code).unwrap();
+    assert_eq!(postcard::from_bytes::<CodiceFiscale>(&bytes).unwrap(), code);
+    let bad = postcard::to_allocvec("RSSMRA80A01H501A").unwrap();
+    assert!(postcard::from_bytes::<CodiceFiscale>(&bad).is_err());
+}
+
+/// Every single-character substitution (to another letter or digit) of a
+/// valid code is rejected. This holds by construction, not by luck: the
+/// check character alone does NOT catch every substitution (in the even
+/// table '1' and 'B' are both worth 1, in the odd table '0' and 'A' are both
+/// worth 1), but every such colliding pair mixes a digit with a letter A-J,
+/// and at each position the layout allows only one of the two (letters A-J
+/// are not omocode letters). Among the characters a position allows, the
+/// table values are all distinct and below 26, so the check character
+/// changes.
+#[test]
+fn r3_every_single_substitution_of_known_codes_is_rejected() {
+    let alphabet: Vec<char> = ('A'..='Z').chain('0'..='9').collect();
+    for code in KNOWN_GOOD.into_iter().map(String::from).chain(
+        cf("CCCFBA85D03L21VE")
+            .omocode_variants()
+            .map(|v| v.to_string()),
+    ) {
+        for position in 0..16 {
+            for &replacement in &alphabet {
+                let mut chars: Vec<char> = code.chars().collect();
+                if chars[position] == replacement {
+                    continue;
+                }
+                chars[position] = replacement;
+                let changed: String = chars.into_iter().collect();
+                assert!(
+                    CodiceFiscale::parse(&changed).is_err(),
+                    "{code} -> {changed} was accepted"
+                );
+            }
+        }
+    }
+}
+
+/// A valid base code (no omocode letters) with random fields.
+fn base_code() -> impl Strategy<Value = String> {
+    (
+        "[A-Z]{6}",
+        0u8..100,
+        1usize..=12,
+        1u8..=31,
+        any::<bool>(),
+        "[A-Z]",
+        0u16..1000,
+    )
+        .prop_map(|(letters, yy, month, day, female, place, number)| {
+            let day = day.min(days_in_month(month, yy));
+            let day = if female { day + 40 } else { day };
+            let month = char::from(MONTH_LETTERS[month - 1]);
+            complete(&format!(
+                "{letters}{yy:02}{month}{day:02}{place}{number:03}"
+            ))
+        })
+}
+
+/// A valid code, written with a random subset of omocode letters.
+fn any_code() -> impl Strategy<Value = String> {
+    (base_code(), 0u8..128).prop_map(|(base, mask)| {
+        let mut bytes = base.into_bytes();
+        for (bit, &i) in OMOCODE_POSITIONS.iter().enumerate() {
+            if mask & (1 << bit) != 0 {
+                bytes[i] = OMOCODE_LETTERS[usize::from(bytes[i] - b'0')];
+            }
+        }
+        let body = String::from_utf8(bytes[..15].to_vec()).unwrap();
+        complete(&body)
+    })
+}
+
+proptest! {
+    #[test]
+    fn r3_every_omocode_variant_round_trips(code in base_code()) {
+        let base = CodiceFiscale::parse(&code).unwrap();
+        prop_assert_eq!(base.as_str(), code.as_str());
+        prop_assert!(!base.is_omocode());
+        prop_assert_eq!(base.base(), base);
+        let reference = date(2026, 11, 24);
+        let mut seen = HashSet::new();
+        for variant in base.omocode_variants() {
+            let reparsed = CodiceFiscale::parse(variant.as_str());
+            prop_assert_eq!(reparsed, Ok(variant));
+            prop_assert_eq!(variant.base(), base);
+            prop_assert_eq!(variant.sex(), base.sex());
+            prop_assert_eq!(variant.birth_year_in_century(), base.birth_year_in_century());
+            prop_assert_eq!(variant.birth_month(), base.birth_month());
+            prop_assert_eq!(variant.birth_day(), base.birth_day());
+            prop_assert_eq!(variant.birth_date(reference), base.birth_date(reference));
+            prop_assert_eq!(variant.place_code(), base.place_code());
+            prop_assert_eq!(variant.is_omocode(), variant != base);
+            // The variants of a variant are the same family.
+            prop_assert_eq!(variant.omocode_variants().next(), Some(base));
+            seen.insert(variant);
+        }
+        prop_assert_eq!(seen.len(), 128);
+        prop_assert!(base.birth_date(reference).is_some_and(|d| d <= reference));
+    }
+
+    #[test]
+    fn r3_lenient_input_parses_to_the_same_code(code in any_code(), dashes in any::<bool>()) {
+        let parsed = CodiceFiscale::parse(&code).unwrap();
+        let separator = if dashes { "-" } else { " " };
+        let typed = format!(
+            " {}{separator}{}{separator}{} ",
+            code[..3].to_lowercase(),
+            &code[3..6],
+            code[6..].to_lowercase()
+        );
+        prop_assert_eq!(CodiceFiscale::parse(&typed), Ok(parsed));
+    }
+
+    #[test]
+    fn r3_parse_never_panics_on_any_string(input in any::<String>()) {
+        let _ = CodiceFiscale::parse(&input);
+    }
+
+    #[test]
+    fn r3_parse_never_panics_on_code_like_strings(input in "[A-Za-z0-9 -]{0,40}") {
+        if let Ok(code) = CodiceFiscale::parse(&input) {
+            prop_assert_eq!(code.as_str().len(), 16);
+        }
+    }
+
+    /// See `r3_every_single_substitution_of_known_codes_is_rejected` for
+    /// why this strong form holds.
+    #[test]
+    fn r3_single_substitution_is_always_detected(
+        code in any_code(),
+        position in 0usize..16,
+        shift in 1usize..36,
+    ) {
+        // Shifting within the 36-character alphabet always changes the
+        // character, so no case is thrown away.
+        let alphabet: Vec<char> = ('A'..='Z').chain('0'..='9').collect();
+        let mut chars: Vec<char> = code.chars().collect();
+        let original = alphabet.iter().position(|&c| c == chars[position]).unwrap();
+        chars[position] = alphabet[(original + shift) % alphabet.len()];
+        let changed: String = chars.into_iter().collect();
+        prop_assert!(CodiceFiscale::parse(&changed).is_err(), "{} -> {}", code, changed);
+    }
+}
