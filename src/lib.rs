@@ -127,8 +127,8 @@ pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use delivery::{Delivery, Medium, PinPart};
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
 pub use person::{
-    Address, ContactError, Email, LandlineNumber, MobileNumber, Person, PersonName, PhoneKind,
-    PostalCode, Province, Role,
+    Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
+    PhoneKind, PostalCode, Province, Role,
 };
 pub use policy::Policy;
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};

@@ -13,6 +13,9 @@ use crate::secret::EnteredPin;
 /// instead ([`Account::replay`](crate::Account::replay)).
 #[derive(Debug, Serialize, Deserialize)]
 #[non_exhaustive]
+// A command is built once and consumed at once; boxing the person would add an allocation and
+// noise at every call site for no saving.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Request a PIN through a channel, with the data that channel collects (R1, R10–R14).
     RequestPin {

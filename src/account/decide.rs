@@ -37,7 +37,9 @@ impl Account {
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         match command {
-            Command::RequestPin { person, channel } => self.decide_request(person, channel, context),
+            Command::RequestPin { person, channel } => {
+                self.decide_request(person, channel, context)
+            }
             Command::FirstAccess { pin } => self.decide_first_access(&pin, context),
             Command::LogIn { pin } => self.decide_login(&pin, context),
         }
@@ -94,7 +96,11 @@ impl Account {
         let whole_hash = PinHash::compute(whole.bytes(), policy.hash_cost, context.rng)?;
         let (first, second) = whole.split_halves();
         let first_half_hash = if policy.catalogue.any_accepts_first_half() {
-            Some(PinHash::compute(first.bytes(), policy.hash_cost, context.rng)?)
+            Some(PinHash::compute(
+                first.bytes(),
+                policy.hash_cost,
+                context.rng,
+            )?)
         } else {
             None
         };
@@ -105,9 +111,17 @@ impl Account {
         match request {
             ChannelRequest::Online => {
                 // R11: on screen, and also by e-mail or SMS; the second half by post.
-                deliveries.push(Delivery::new(PinPart::FirstHalf, Medium::Screen, first.duplicate()));
+                deliveries.push(Delivery::new(
+                    PinPart::FirstHalf,
+                    Medium::Screen,
+                    first.duplicate(),
+                ));
                 if let Some(contact) = online_contact {
-                    deliveries.push(Delivery::new(PinPart::FirstHalf, contact, first.duplicate()));
+                    deliveries.push(Delivery::new(
+                        PinPart::FirstHalf,
+                        contact,
+                        first.duplicate(),
+                    ));
                 }
                 deliveries.push(Delivery::new(PinPart::SecondHalf, residence, second));
             }
@@ -120,10 +134,18 @@ impl Account {
                     first.duplicate(),
                 ));
                 if let Some(email) = person.email() {
-                    deliveries.push(Delivery::new(PinPart::FirstHalf, Medium::Email(email.clone()), first.duplicate()));
+                    deliveries.push(Delivery::new(
+                        PinPart::FirstHalf,
+                        Medium::Email(email.clone()),
+                        first.duplicate(),
+                    ));
                 }
                 if let Some(mobile) = person.mobile() {
-                    deliveries.push(Delivery::new(PinPart::FirstHalf, Medium::Sms(mobile.clone()), first.duplicate()));
+                    deliveries.push(Delivery::new(
+                        PinPart::FirstHalf,
+                        Medium::Sms(mobile.clone()),
+                        first.duplicate(),
+                    ));
                 }
                 deliveries.push(Delivery::new(PinPart::SecondHalf, residence, second));
             }
@@ -145,14 +167,16 @@ impl Account {
         })
         .with_event(Event::PinIssued {
             at: now,
-            person,
+            person: Box::new(person),
             channel,
             assurance,
             whole: whole_hash,
             first_half: first_half_hash,
             lapses_at,
         });
-        outcome.effects.extend(deliveries.into_iter().map(Effect::Deliver));
+        outcome
+            .effects
+            .extend(deliveries.into_iter().map(Effect::Deliver));
         Ok(outcome)
     }
 
@@ -187,7 +211,11 @@ impl Account {
                 pin: hash,
                 assurance: first.assurance,
             })
-            .with_effect(Effect::Deliver(Delivery::new(PinPart::Pin, Medium::Screen, new_pin))))
+            .with_effect(Effect::Deliver(Delivery::new(
+                PinPart::Pin,
+                Medium::Screen,
+                new_pin,
+            ))))
     }
 
     /// R15, R9a: a session at the PIN's level, or a counted failure.
@@ -228,24 +256,42 @@ impl Account {
             }
         };
         let session = Session::new(self.codice_fiscale, credential, assurance, now);
-        Ok(Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn { at: now, credential }))
+        Ok(
+            Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn {
+                at: now,
+                credential,
+            }),
+        )
     }
 
     /// A wrong PIN: counted, answered like an unknown person (R25, R30). When no hash was
     /// checked (`unverified`), the time of one verification is spent so the answer does not
     /// come faster and tell which case it was.
-    fn wrong_pin<R: CryptoRng + ?Sized>(&self, pin: &EnteredPin, context: &Context<'_, R>, unverified: bool) -> Outcome {
+    fn wrong_pin<R: CryptoRng + ?Sized>(
+        &self,
+        pin: &EnteredPin,
+        context: &Context<'_, R>,
+        unverified: bool,
+    ) -> Outcome {
         if unverified {
             spend_one_verification(context.policy.hash_cost, pin.bytes());
         }
         let failures = self.consecutive_failures.saturating_add(1);
-        Outcome::new(Reply::LoginFailed(LoginFailure::new(failures))).with_event(Event::LoginFailed { at: context.now })
+        Outcome::new(Reply::LoginFailed(LoginFailure::new(failures)))
+            .with_event(Event::LoginFailed { at: context.now })
     }
 
     /// A PIN typed for an account that has none: nothing to count, the same answer as an
     /// unknown person (R30).
-    fn unknown_pin<R: CryptoRng + ?Sized>(&self, pin: &EnteredPin, context: &Context<'_, R>) -> Outcome {
-        Outcome::new(Reply::LoginFailed(LoginFailure::for_unknown_person(context.policy, pin)))
+    fn unknown_pin<R: CryptoRng + ?Sized>(
+        &self,
+        pin: &EnteredPin,
+        context: &Context<'_, R>,
+    ) -> Outcome {
+        Outcome::new(Reply::LoginFailed(LoginFailure::for_unknown_person(
+            context.policy,
+            pin,
+        )))
     }
 }
 

@@ -20,8 +20,9 @@ pub enum Event {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
-        /// The person as the request gave them: contacts and residence as of now.
-        person: Person,
+        /// The person as the request gave them: contacts and residence as of now. Boxed so
+        /// that the other events, which are most of a stored log, stay small.
+        person: Box<Person>,
         /// Through which channel.
         channel: Channel,
         /// The level it starts at.

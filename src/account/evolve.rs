@@ -2,6 +2,7 @@
 
 use crate::account::event::Event;
 use crate::account::{Account, ActivePin, FirstPin, PinState};
+use crate::person::Person;
 
 impl Account {
     /// Applies one event and counts it in the version.
@@ -19,7 +20,7 @@ impl Account {
                 lapses_at,
                 ..
             } => {
-                self.person = Some(person.clone());
+                self.person = Some(Person::clone(person));
                 self.pin = PinState::AwaitingFirstAccess(FirstPin {
                     channel: *channel,
                     assurance: *assurance,

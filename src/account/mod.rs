@@ -147,7 +147,10 @@ impl Account {
     /// # }
     /// ```
     #[must_use]
-    pub fn replay<'e>(codice_fiscale: CodiceFiscale, events: impl IntoIterator<Item = &'e Event>) -> Account {
+    pub fn replay<'e>(
+        codice_fiscale: CodiceFiscale,
+        events: impl IntoIterator<Item = &'e Event>,
+    ) -> Account {
         let mut account = Account::new(codice_fiscale);
         for event in events {
             account.evolve(event);
@@ -202,9 +205,11 @@ impl Account {
     pub fn status(&self, now: Timestamp) -> PinStatus {
         match &self.pin {
             PinState::None => PinStatus::None,
-            PinState::AwaitingFirstAccess(first) if now >= first.lapses_at => PinStatus::FirstPinLapsed {
-                lapsed_at: first.lapses_at,
-            },
+            PinState::AwaitingFirstAccess(first) if now >= first.lapses_at => {
+                PinStatus::FirstPinLapsed {
+                    lapsed_at: first.lapses_at,
+                }
+            }
             PinState::AwaitingFirstAccess(first) => PinStatus::AwaitingFirstAccess {
                 assurance: first.assurance,
                 lapses_at: first.lapses_at,

@@ -17,7 +17,9 @@ use crate::CodiceFiscale;
 #[non_exhaustive]
 pub enum Refusal {
     /// The request names another person than the account's.
-    #[error("the request is for codice fiscale {requested}, not for this account's: load the account of {requested}")]
+    #[error(
+        "the request is for codice fiscale {requested}, not for this account's: load the account of {requested}"
+    )]
     WrongAccount {
         /// The codice fiscale in the request.
         requested: CodiceFiscale,
@@ -33,7 +35,9 @@ pub enum Refusal {
         pending_first_access: bool,
     },
     /// The online procedure needs an e-mail address or a mobile number for the first half.
-    #[error("the online request needs an e-mail address or a mobile number for the first half: add one, or request through the Contact Center or a sede")]
+    #[error(
+        "the online request needs an e-mail address or a mobile number for the first half: add one, or request through the Contact Center or a sede"
+    )]
     NoContactForFirstHalf,
     /// The identity document shown has expired.
     #[error("the identity document expired on {expired_on}: a valid document is needed")]
@@ -42,7 +46,9 @@ pub enum Refusal {
         expired_on: Date,
     },
     /// The first access needs all 16 characters.
-    #[error("the first access needs all 16 characters of the PIN: type the first 8 and the 8 received by post")]
+    #[error(
+        "the first access needs all 16 characters of the PIN: type the first 8 and the 8 received by post"
+    )]
     WholePinRequired,
     /// The 16-character PIN was not used in time and has lapsed (R9).
     #[error("the 16-character PIN lapsed at {lapsed_at} without a first access: request a new PIN")]
@@ -51,7 +57,9 @@ pub enum Refusal {
         lapsed_at: Timestamp,
     },
     /// A login with the 16-character PIN before the first access (R6).
-    #[error("the 16-character PIN is for the first access: complete it to receive the 8-character PIN")]
+    #[error(
+        "the 16-character PIN is for the first access: complete it to receive the 8-character PIN"
+    )]
     FirstAccessRequired,
     /// Argon2 could not hash: only with a cost it refuses, which the policy's types rule out.
     #[error("the PIN could not be hashed with the policy's cost: check Policy::hash_cost")]
