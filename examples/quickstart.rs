@@ -7,9 +7,9 @@
 //! of the delivery that carries it: that line stands for the screen, the e-mail or the letter.
 
 use inps_pin::{
-    Account, Address, ChannelRequest, CodiceFiscale, Command, Context, Effect, Email,
-    EnteredPin, MobileNumber, Outcome, Person, PersonName, PinPart, Policy, Reply, Role,
-    ServiceId, Session, Verdict, rome_time_zone,
+    Account, Address, ChannelRequest, CodiceFiscale, Command, Context, Effect, Email, EnteredPin,
+    MobileNumber, Outcome, Person, PersonName, PinPart, Policy, Reply, Role, ServiceId, Session,
+    Verdict, rome_time_zone,
 };
 use jiff::Timestamp;
 use rand_chacha::ChaCha20Rng;
@@ -62,7 +62,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 3. A later login with the 8-character PIN (R15).
     let now = instant("2026-12-05T08:15:00Z")?;
     step(now, "login with the 8-character PIN");
-    let login = account.handle(Command::LogIn { pin }, &mut Context::new(now, &policy, &mut rng))?;
+    let login = account.handle(
+        Command::LogIn { pin },
+        &mut Context::new(now, &policy, &mut rng),
+    )?;
     show(&login);
     let Reply::LoggedIn(session) = login.reply else {
         return Err("the login should have succeeded".into());
@@ -128,7 +131,11 @@ fn delivered(outcome: &Outcome, part: PinPart) -> Result<&inps_pin::Secret, &'st
         .ok_or("a delivery is missing")
 }
 
-fn authorise(policy: &Policy, session: &Session, service: &ServiceId) -> Result<(), inps_pin::UnknownService> {
+fn authorise(
+    policy: &Policy,
+    session: &Session,
+    service: &ServiceId,
+) -> Result<(), inps_pin::UnknownService> {
     let decision = policy.catalogue.authorise(session, service)?;
     let name = decision.service.name_it();
     match decision.verdict {

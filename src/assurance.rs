@@ -316,26 +316,61 @@ impl Catalogue {
     pub fn standard() -> Catalogue {
         use AssuranceLevel::{Dispositivo, Ordinary};
         let services = [
-            (ServiceId::CONTRIBUTION_RECORD, "Estratto contributivo", "Contribution record", Ordinary),
-            (ServiceId::PENSION_POSITION, "Posizione pensionistica", "Pension position", Ordinary),
-            (ServiceId::GESTIONE_SEPARATA, "Gestione Separata", "Gestione Separata data", Ordinary),
-            (ServiceId::COMMUNICATIONS, "Comunicazioni con l'INPS", "Communications with INPS", Ordinary),
+            (
+                ServiceId::CONTRIBUTION_RECORD,
+                "Estratto contributivo",
+                "Contribution record",
+                Ordinary,
+            ),
+            (
+                ServiceId::PENSION_POSITION,
+                "Posizione pensionistica",
+                "Pension position",
+                Ordinary,
+            ),
+            (
+                ServiceId::GESTIONE_SEPARATA,
+                "Gestione Separata",
+                "Gestione Separata data",
+                Ordinary,
+            ),
+            (
+                ServiceId::COMMUNICATIONS,
+                "Comunicazioni con l'INPS",
+                "Communications with INPS",
+                Ordinary,
+            ),
             (ServiceId::FORMS, "Modulistica", "Forms", Ordinary),
-            (ServiceId::BONUS_600, "Domanda bonus 600 euro", "600-euro bonus application", Dispositivo),
+            (
+                ServiceId::BONUS_600,
+                "Domanda bonus 600 euro",
+                "600-euro bonus application",
+                Dispositivo,
+            ),
             (
                 ServiceId::BONUS_CHILDREN_UNDER_14,
                 "Domanda bonus per figli minori di 14 anni",
                 "Bonus for children under 14 application",
                 Dispositivo,
             ),
-            (ServiceId::PAY_RISCATTO, "Pagamento riscatti (app)", "Pay a riscatto (app)", Dispositivo),
+            (
+                ServiceId::PAY_RISCATTO,
+                "Pagamento riscatti (app)",
+                "Pay a riscatto (app)",
+                Dispositivo,
+            ),
             (
                 ServiceId::PAY_RICONGIUNZIONE,
                 "Pagamento ricongiunzione (app)",
                 "Pay a ricongiunzione (app)",
                 Dispositivo,
             ),
-            (ServiceId::PAY_RENDITE, "Pagamento rendite (app)", "Pay rendite (app)", Dispositivo),
+            (
+                ServiceId::PAY_RENDITE,
+                "Pagamento rendite (app)",
+                "Pay rendite (app)",
+                Dispositivo,
+            ),
         ];
         Catalogue {
             services: services

@@ -100,11 +100,21 @@ impl IdentityDocument {
     ///
     /// # Errors
     /// [`DocumentError`] if the number is empty, too long, or has other than letters and digits.
-    pub fn new(kind: DocumentKind, number: &str, expires_on: Date) -> Result<IdentityDocument, DocumentError> {
+    pub fn new(
+        kind: DocumentKind,
+        number: &str,
+        expires_on: Date,
+    ) -> Result<IdentityDocument, DocumentError> {
         let mut normalised = String::with_capacity(number.len());
-        for (index, c) in number.chars().filter(|c| !c.is_whitespace() && *c != '-').enumerate() {
+        for (index, c) in number
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .enumerate()
+        {
             if !c.is_ascii_alphanumeric() {
-                return Err(DocumentError::Character { position: index + 1 });
+                return Err(DocumentError::Character {
+                    position: index + 1,
+                });
             }
             normalised.push(c.to_ascii_uppercase());
         }
@@ -191,13 +201,17 @@ pub enum DocumentError {
     #[error("the document number is empty: copy it from the document")]
     Empty,
     /// Longer than any Italian document number.
-    #[error("the document number has {found} characters, more than {MAX_DOCUMENT_NUMBER}: copy it from the document")]
+    #[error(
+        "the document number has {found} characters, more than {MAX_DOCUMENT_NUMBER}: copy it from the document"
+    )]
     TooLong {
         /// Characters found, without spaces and dashes.
         found: usize,
     },
     /// A character other than a letter or digit.
-    #[error("character {position} of the document number is not a letter or digit: copy the number from the document")]
+    #[error(
+        "character {position} of the document number is not a letter or digit: copy the number from the document"
+    )]
     Character {
         /// 1-based, without spaces and dashes.
         position: usize,
@@ -216,7 +230,10 @@ impl OperatorId {
     /// [`OperatorIdError`] if it is empty, too long, or contains spaces or control characters.
     pub fn new(id: &str) -> Result<OperatorId, OperatorIdError> {
         let id = id.trim();
-        if id.is_empty() || id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if id.is_empty()
+            || id.chars().count() > 64
+            || id.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(OperatorIdError);
         }
         Ok(OperatorId(id.to_owned()))
@@ -244,7 +261,9 @@ impl From<OperatorId> for String {
 
 /// An operator identifier that is empty, longer than 64 characters, or has spaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
-#[error("an operator identifier has 1 to 64 characters without spaces: use the operator's staff code")]
+#[error(
+    "an operator identifier has 1 to 64 characters without spaces: use the operator's staff code"
+)]
 pub struct OperatorIdError;
 
 /// The Contact Center number a person dials, which depends on their phone (R12).

@@ -39,7 +39,11 @@ pub(crate) fn rome_start_of_day(date: Date) -> Timestamp {
     let midnight = DateTime::from_parts(date, jiff::civil::Time::midnight());
     ROME.to_ambiguous_timestamp(midnight)
         .compatible()
-        .unwrap_or(if date.year() < 1970 { Timestamp::MIN } else { Timestamp::MAX })
+        .unwrap_or(if date.year() < 1970 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
 }
 
 /// `instant` moved by `days` calendar days in Rome: the same wall-clock time that many dates
@@ -50,7 +54,29 @@ pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
         .to_zoned_datetime(ROME.clone())
         .checked_add(days.days())
         .map(|moved| moved.timestamp())
-        .unwrap_or(if days < 0 { Timestamp::MIN } else { Timestamp::MAX })
+        .unwrap_or(if days < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
+}
+
+/// `instant` moved by `months` calendar months in Rome (R20): the same day of the month and
+/// wall-clock time, or the month's last day when it is shorter (31 August + 6 months = the last
+/// day of February, the 29th in a leap year). A wall-clock time that summer time skips on the
+/// target date moves forward by the gap; one it repeats takes the earlier instant (jiff's
+/// "compatible" rule, as RFC 5545 does), so nothing fails and nothing drifts by an hour from one
+/// renewal to the next beyond that. Saturates like [`add_rome_days`].
+pub(crate) fn add_rome_months(instant: Timestamp, months: i64) -> Timestamp {
+    instant
+        .to_zoned_datetime(ROME.clone())
+        .checked_add(months.months())
+        .map(|moved| moved.timestamp())
+        .unwrap_or(if months < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
 }
 
 #[cfg(test)]
@@ -65,6 +91,20 @@ mod tests {
         // Same wall-clock noon two days later, now CEST: 10:00Z.
         assert_eq!(after.to_string(), "2026-03-30T10:00:00Z");
         assert_eq!(rome_date(after), jiff::civil::date(2026, 3, 30));
+    }
+
+    #[test]
+    fn months_clamp_to_the_end_of_the_month() {
+        let end_of_august: Timestamp = "2026-08-31T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            rome_date(add_rome_months(end_of_august, 6)),
+            jiff::civil::date(2027, 2, 28)
+        );
+        let leap: Timestamp = "2027-08-31T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            rome_date(add_rome_months(leap, 6)),
+            jiff::civil::date(2028, 2, 29)
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub enum Medium {
     ReadByOperator(ContactCenterLine),
     /// Ordinary post, in a sealed envelope, to the residence address.
     SealedPost(Address),
+    /// Ordinary post, for notices that carry no code.
+    Post(Address),
     /// A sealed envelope handed over at the sede counter by the operator who checked the
     /// identity document.
     SealedEnvelopeAtCounter(OperatorId),
@@ -54,8 +56,13 @@ impl fmt::Display for Medium {
                 write!(f, "read by the Contact Center operator ({})", line.number())
             }
             Medium::SealedPost(address) => write!(f, "by post, sealed envelope, to {address}"),
+            Medium::Post(address) => write!(f, "by post to {address}"),
             Medium::SealedEnvelopeAtCounter(operator) => {
-                write!(f, "sealed envelope at the counter (operator {})", operator.as_str())
+                write!(
+                    f,
+                    "sealed envelope at the counter (operator {})",
+                    operator.as_str()
+                )
             }
         }
     }

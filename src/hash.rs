@@ -60,7 +60,11 @@ impl HashCost {
     /// # Errors
     /// [`HashCostError`] when Argon2 refuses the combination (memory below 8 KiB per lane,
     /// zero passes or lanes, more lanes than Argon2 allows).
-    pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<HashCost, HashCostError> {
+    pub fn new(
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    ) -> Result<HashCost, HashCostError> {
         let cost = HashCost {
             memory_kib,
             iterations,
@@ -164,7 +168,9 @@ impl PinHash {
         let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let hashed = hasher.hash_password_with_salt(pin, &salt);
         salt.zeroize();
-        hashed.map(|phc| PinHash(phc.to_string())).map_err(|_| HashingFailed)
+        hashed
+            .map(|phc| PinHash(phc.to_string()))
+            .map_err(|_| HashingFailed)
     }
 
     /// Whether `candidate` is the PIN this hash was made from, in constant time.

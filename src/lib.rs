@@ -106,13 +106,19 @@ mod civil_time;
 mod codice_fiscale;
 mod delivery;
 mod hash;
+mod lockout;
+mod notification;
 mod person;
 mod policy;
 mod secret;
+mod sunset;
+mod tessera;
 mod timestamp_serde;
+mod upgrade;
 
 pub use account::{
-    Account, Command, Context, Effect, Event, LoginFailure, Outcome, PinStatus, Refusal, Reply,
+    Account, Command, Context, Effect, Event, LivePin, LoginFailure, Outcome, PinStatus, Refusal,
+    Reply,
 };
 pub use assurance::{
     AssuranceLevel, Authorisation, Catalogue, CatalogueError, Credential, DenialReason,
@@ -126,9 +132,14 @@ pub use civil_time::rome_time_zone;
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use delivery::{Delivery, Medium, PinPart};
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
+pub use lockout::{Lockout, LockoutError, MAX_BLOCK_AFTER};
+pub use notification::{Notice, Notification};
 pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
 pub use policy::Policy;
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
+pub use sunset::{Sunset, SunsetExemption};
+pub use tessera::{TesseraError, TesseraSanitaria};
+pub use upgrade::{RejectionReason, RejectionReasonError, UpgradeDecision, UpgradeVia};

@@ -22,6 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
 use crate::CodiceFiscale;
+use crate::sunset::SunsetExemption;
 
 /// The role in which a person holds a PIN (R2).
 ///
@@ -1130,6 +1131,7 @@ pub struct Person {
     email: Option<Email>,
     mobile: Option<MobileNumber>,
     landline: Option<LandlineNumber>,
+    sunset_exemption: Option<SunsetExemption>,
 }
 
 impl Person {
@@ -1150,7 +1152,22 @@ impl Person {
             email: None,
             mobile: None,
             landline: None,
+            sunset_exemption: None,
         }
+    }
+
+    /// The person, declaring a reason to get a new PIN after the sunset's cut-off (R22a).
+    /// Minors need none: their age is read from the codice fiscale.
+    #[must_use]
+    pub fn with_sunset_exemption(mut self, exemption: SunsetExemption) -> Self {
+        self.sunset_exemption = Some(exemption);
+        self
+    }
+
+    /// The reason declared to get a new PIN after the sunset's cut-off, if any (R22a).
+    #[must_use]
+    pub fn sunset_exemption(&self) -> Option<SunsetExemption> {
+        self.sunset_exemption
     }
 
     /// The person with this e-mail address, replacing any previous one.

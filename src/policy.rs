@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::assurance::Catalogue;
 use crate::hash::HashCost;
+use crate::lockout::Lockout;
+use crate::person::Role;
+use crate::sunset::Sunset;
 
 /// The rules a deployment may set, passed by the caller into every command.
 ///
@@ -39,6 +42,22 @@ pub struct Policy {
     /// alone (R9a). Default [`Catalogue::standard`], with no first-half services: outside the
     /// 2020 emergency the whole PIN was always needed.
     pub catalogue: Catalogue,
+    /// Calendar months (in Rome) a citizen's PIN lasts from its first access or renewal (R20).
+    /// Default 6, as the sources give.
+    pub citizen_validity_months: u8,
+    /// Calendar months an intermediary's PIN lasts (R20). Default 3, as the sources give:
+    /// intermediaries act for many citizens, so their code is changed more often.
+    pub intermediary_validity_months: u8,
+    /// Calendar days before expiry at which the person is warned, and from which the PIN can
+    /// be renewed (R21, R22). Default 14: two weeks leave room to renew at leisure, and a
+    /// warning much earlier is forgotten by the time it matters. 0 sends no warning and allows
+    /// renewal only once expired.
+    pub expiry_warning_days: u16,
+    /// Delays and block after wrong PINs (R25). Default [`Lockout::default`].
+    pub lockout: Lockout,
+    /// The retirement of the PIN (R22a). Default none: the system the sources describe.
+    /// [`Sunset::inps_2020_2021`] carries INPS's dates.
+    pub sunset: Option<Sunset>,
 }
 
 impl Policy {
@@ -47,6 +66,22 @@ impl Policy {
     pub fn with_hash_cost(mut self, cost: HashCost) -> Policy {
         self.hash_cost = cost;
         self
+    }
+
+    /// The same policy with a retirement of the PIN (R22a).
+    #[must_use]
+    pub fn with_sunset(mut self, sunset: Sunset) -> Policy {
+        self.sunset = Some(sunset);
+        self
+    }
+
+    /// Calendar months a PIN lasts for this role (R20).
+    #[must_use]
+    pub fn validity_months(&self, role: Role) -> u8 {
+        match role {
+            Role::Citizen => self.citizen_validity_months,
+            Role::Intermediary => self.intermediary_validity_months,
+        }
     }
 }
 
@@ -57,6 +92,11 @@ impl Default for Policy {
             first_access_window_days: 90,
             digital_identity_dispositivo_since: date(2017, 7, 21),
             catalogue: Catalogue::standard(),
+            citizen_validity_months: 6,
+            intermediary_validity_months: 3,
+            expiry_warning_days: 14,
+            lockout: Lockout::default(),
+            sunset: None,
         }
     }
 }

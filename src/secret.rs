@@ -195,7 +195,11 @@ impl EnteredPin {
     #[must_use]
     pub fn from_halves(first: &Secret, second: &Secret) -> EnteredPin {
         let mut pin = EnteredPin::default();
-        for (slot, &byte) in pin.chars.iter_mut().zip(first.bytes().iter().chain(second.bytes())) {
+        for (slot, &byte) in pin
+            .chars
+            .iter_mut()
+            .zip(first.bytes().iter().chain(second.bytes()))
+        {
             *slot = byte;
             pin.len += 1;
         }

@@ -2,11 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::channel::ChannelRequest;
-use crate::person::Person;
+use crate::channel::{ChannelRequest, IdentityDocument, OperatorId};
+use crate::person::{Email, MobileNumber, Person};
 use crate::secret::EnteredPin;
+use crate::tessera::TesseraSanitaria;
+use crate::upgrade::{UpgradeDecision, UpgradeVia};
 
-/// Something a person, an operator or the service asks of an account.
+/// Something a person, an operator, the back office or the clock asks of an account.
 ///
 /// A typed PIN is never serialized: a command read back from storage carries an empty PIN,
 /// which never matches, so stored commands cannot be replayed into logins. Replay events
@@ -38,6 +40,52 @@ pub enum Command {
         #[serde(skip)]
         pin: EnteredPin,
     },
+    /// The guided renewal of an expired PIN, or of one about to expire (R21): the current PIN
+    /// for a new 8-character PIN at the same level.
+    RenewPin {
+        /// The current PIN as typed.
+        #[serde(skip)]
+        pin: EnteredPin,
+    },
+    /// A written request to make the PIN dispositivo, with a copy of an identity document,
+    /// online or by fax (R16). It waits for [`Command::DecideUpgrade`].
+    RequestUpgrade {
+        /// How it was sent.
+        via: UpgradeVia,
+        /// The document copied into it.
+        document: IdentityDocument,
+    },
+    /// The back office's decision on a pending upgrade request (R17).
+    DecideUpgrade {
+        /// Approve, or reject with a reason.
+        decision: UpgradeDecision,
+        /// Who decided.
+        reviewer: OperatorId,
+    },
+    /// An upgrade at a sede: the operator checks the document and decides on the spot (R16,
+    /// R17).
+    UpgradeAtSede {
+        /// The document shown.
+        document: IdentityDocument,
+        /// The operator.
+        operator: OperatorId,
+    },
+    /// Restore a lost or blocked PIN with the two contacts registered at the request (R23).
+    Restore {
+        /// The first contact.
+        email: Email,
+        /// The second contact.
+        mobile: MobileNumber,
+    },
+    /// Revoke the PIN with the tessera sanitaria (R24); a new one can be requested after.
+    Revoke {
+        /// The card.
+        tessera: TesseraSanitaria,
+    },
+    /// Time passed: apply whatever is due (warnings, expiry, the end of the first-access
+    /// window or of a login delay). A harmless no-op when nothing is. Send it at
+    /// [`Account::poll_deadline`](crate::Account::poll_deadline).
+    Tick,
 }
 
 impl Command {
@@ -48,6 +96,13 @@ impl Command {
             Command::RequestPin { .. } => "request_pin",
             Command::FirstAccess { .. } => "first_access",
             Command::LogIn { .. } => "log_in",
+            Command::RenewPin { .. } => "renew_pin",
+            Command::RequestUpgrade { .. } => "request_upgrade",
+            Command::DecideUpgrade { .. } => "decide_upgrade",
+            Command::UpgradeAtSede { .. } => "upgrade_at_sede",
+            Command::Restore { .. } => "restore",
+            Command::Revoke { .. } => "revoke",
+            Command::Tick => "tick",
         }
     }
 }

@@ -1,25 +1,42 @@
 //! Decide: from the account, a command and the caller's context, the events and effects, or a
 //! refusal. Reads only; every change goes through an event (R27).
 
+use jiff::Timestamp;
+use jiff::ToSpan;
+use jiff::civil::Date;
 use rand_core::CryptoRng;
 
 use crate::account::command::Command;
 use crate::account::event::Event;
 use crate::account::outcome::{Effect, LoginFailure, Outcome, Reply};
-use crate::account::refusal::Refusal;
-use crate::account::{Account, Context, FirstPin, PinState};
-use crate::assurance::{Credential, Session};
-use crate::channel::{ChannelRequest, ContactCenterLine};
-use crate::civil_time::{add_rome_days, rome_date};
+use crate::account::refusal::{LivePin, Refusal};
+use crate::account::{Account, ActivePin, Context, FirstPin, PinState};
+use crate::assurance::{AssuranceLevel, Credential, Session};
+use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument, OperatorId};
+use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
 use crate::delivery::{Delivery, Medium, PinPart};
 use crate::hash::{HashingFailed, PinHash, spend_one_verification};
-use crate::person::Person;
+use crate::notification::{Notice, Notification};
+use crate::person::{Email, MobileNumber, Person, Role};
+use crate::policy::Policy;
 use crate::secret::{EnteredPin, FULL_LEN, HALF_LEN, Secret};
+use crate::tessera::TesseraSanitaria;
+use crate::upgrade::{UpgradeDecision, UpgradeVia};
 
 impl From<HashingFailed> for Refusal {
     fn from(_: HashingFailed) -> Self {
         Refusal::HashingFailed
     }
+}
+
+/// A freshly drawn 16-character PIN with its hashes, before it is delivered.
+struct FreshPin {
+    first: Secret,
+    second: Secret,
+    whole: Secret,
+    whole_hash: PinHash,
+    first_half_hash: Option<PinHash>,
+    lapses_at: Timestamp,
 }
 
 impl Account {
@@ -42,11 +59,24 @@ impl Account {
             }
             Command::FirstAccess { pin } => self.decide_first_access(&pin, context),
             Command::LogIn { pin } => self.decide_login(&pin, context),
+            Command::RenewPin { pin } => self.decide_renewal(&pin, context),
+            Command::RequestUpgrade { via, document } => {
+                self.decide_upgrade_request(via, &document, context)
+            }
+            Command::DecideUpgrade { decision, reviewer } => {
+                self.decide_upgrade_decision(decision, reviewer, context)
+            }
+            Command::UpgradeAtSede { document, operator } => {
+                self.decide_upgrade_at_sede(&document, operator, context)
+            }
+            Command::Restore { email, mobile } => self.decide_restore(&email, &mobile, context),
+            Command::Revoke { tessera } => self.decide_revoke(&tessera, context),
+            Command::Tick => Ok(self.decide_tick(context)),
         }
     }
 
-    /// R1, R10–R14: a 16-character PIN through a channel, its parts delivered as the channel
-    /// says.
+    /// R1, R10–R14, R22a: a 16-character PIN through a channel, its parts delivered as the
+    /// channel says.
     fn decide_request<R: CryptoRng + ?Sized>(
         &self,
         person: Person,
@@ -58,19 +88,10 @@ impl Account {
         if requested != self.codice_fiscale {
             return Err(Refusal::WrongAccount { requested });
         }
-        match &self.pin {
-            PinState::AwaitingFirstAccess(first) if now < first.lapses_at => {
-                return Err(Refusal::PinAlreadyLive {
-                    pending_first_access: true,
-                });
-            }
-            PinState::Active(_) => {
-                return Err(Refusal::PinAlreadyLive {
-                    pending_first_access: false,
-                });
-            }
-            PinState::None | PinState::AwaitingFirstAccess(_) => {}
+        if let Some(live) = self.live_pin(now) {
+            return Err(Refusal::PinAlreadyLive { live });
         }
+        sunset_allows_new_pin(context.policy, &person, now)?;
         // Every condition is checked before anything is drawn from the generator.
         let online_contact = match &request {
             ChannelRequest::Online => Some(
@@ -83,29 +104,11 @@ impl Account {
             _ => None,
         };
         if let ChannelRequest::Sede(sede) = &request {
-            if !sede.document.is_valid_on(rome_date(now)) {
-                return Err(Refusal::IdentityDocumentExpired {
-                    expired_on: sede.document.expires_on(),
-                });
-            }
+            document_valid(&sede.document, now)?;
         }
 
         let channel = request.channel();
-        let policy = context.policy;
-        let whole = Secret::generate(FULL_LEN, context.rng);
-        let whole_hash = PinHash::compute(whole.bytes(), policy.hash_cost, context.rng)?;
-        let (first, second) = whole.split_halves();
-        let first_half_hash = if policy.catalogue.any_accepts_first_half() {
-            Some(PinHash::compute(
-                first.bytes(),
-                policy.hash_cost,
-                context.rng,
-            )?)
-        } else {
-            None
-        };
-        let lapses_at = add_rome_days(now, i64::from(policy.first_access_window_days));
-
+        let fresh = fresh_pin(context)?;
         let residence = Medium::SealedPost(person.residence().clone());
         let mut deliveries = Vec::with_capacity(4);
         match request {
@@ -114,16 +117,16 @@ impl Account {
                 deliveries.push(Delivery::new(
                     PinPart::FirstHalf,
                     Medium::Screen,
-                    first.duplicate(),
+                    fresh.first.duplicate(),
                 ));
                 if let Some(contact) = online_contact {
                     deliveries.push(Delivery::new(
                         PinPart::FirstHalf,
                         contact,
-                        first.duplicate(),
+                        fresh.first.duplicate(),
                     ));
                 }
-                deliveries.push(Delivery::new(PinPart::SecondHalf, residence, second));
+                deliveries.push(Delivery::new(PinPart::SecondHalf, residence, fresh.second));
             }
             ChannelRequest::ContactCenter { caller_phone } => {
                 // R12: read by the operator, and also by e-mail and SMS; the second half by post.
@@ -131,30 +134,30 @@ impl Account {
                 deliveries.push(Delivery::new(
                     PinPart::FirstHalf,
                     Medium::ReadByOperator(line),
-                    first.duplicate(),
+                    fresh.first.duplicate(),
                 ));
                 if let Some(email) = person.email() {
                     deliveries.push(Delivery::new(
                         PinPart::FirstHalf,
                         Medium::Email(email.clone()),
-                        first.duplicate(),
+                        fresh.first.duplicate(),
                     ));
                 }
                 if let Some(mobile) = person.mobile() {
                     deliveries.push(Delivery::new(
                         PinPart::FirstHalf,
                         Medium::Sms(mobile.clone()),
-                        first.duplicate(),
+                        fresh.first.duplicate(),
                     ));
                 }
-                deliveries.push(Delivery::new(PinPart::SecondHalf, residence, second));
+                deliveries.push(Delivery::new(PinPart::SecondHalf, residence, fresh.second));
             }
             ChannelRequest::Sede(sede) => {
                 // R13: the whole code, sealed, at the counter.
                 deliveries.push(Delivery::new(
                     PinPart::WholeFirstPin,
                     Medium::SealedEnvelopeAtCounter(sede.operator),
-                    whole.duplicate(),
+                    fresh.whole,
                 ));
             }
         }
@@ -163,16 +166,16 @@ impl Account {
         let mut outcome = Outcome::new(Reply::PinIssued {
             channel,
             assurance,
-            first_access_by: lapses_at,
+            first_access_by: fresh.lapses_at,
         })
         .with_event(Event::PinIssued {
             at: now,
             person: Box::new(person),
             channel,
             assurance,
-            whole: whole_hash,
-            first_half: first_half_hash,
-            lapses_at,
+            whole: fresh.whole_hash,
+            first_half: fresh.first_half_hash,
+            lapses_at: fresh.lapses_at,
         });
         outcome
             .effects
@@ -180,18 +183,23 @@ impl Account {
         Ok(outcome)
     }
 
-    /// R6, R9: the 16 characters exchanged for an 8-character PIN shown on screen.
+    /// R6, R9, R20: the 16 characters exchanged for an 8-character PIN shown on screen.
     fn decide_first_access<R: CryptoRng + ?Sized>(
         &self,
         pin: &EnteredPin,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
+        sunset_allows_use(context.policy, context.now)?;
         let first = match &self.pin {
+            PinState::None => return Ok(unknown_pin(pin, context)),
             PinState::AwaitingFirstAccess(first) => first,
-            PinState::None => return Ok(self.unknown_pin(pin, context)),
             // The 16 stopped working at the first access (R6): one more wrong PIN.
-            PinState::Active(_) => return Ok(self.wrong_pin(pin, context, true)),
+            PinState::Active(_) => {
+                self.attempt_allowed(context.now)?;
+                return Ok(self.wrong_pin(pin, context, true));
+            }
         };
+        self.attempt_allowed(context.now)?;
         if pin.len() != FULL_LEN {
             return Err(Refusal::WholePinRequired);
         }
@@ -202,14 +210,16 @@ impl Account {
         lapse_check(first, context.now)?;
 
         let now = context.now;
-        let new_pin = Secret::generate(HALF_LEN, context.rng);
-        let hash = PinHash::compute(new_pin.bytes(), context.policy.hash_cost, context.rng)?;
+        let (new_pin, hash) = fresh_short_pin(context)?;
+        let expires_at =
+            add_rome_months(now, i64::from(context.policy.validity_months(self.role())));
         let session = Session::new(self.codice_fiscale, Credential::Pin, first.assurance, now);
         Ok(Outcome::new(Reply::FirstAccessCompleted(session))
             .with_event(Event::FirstAccessCompleted {
                 at: now,
                 pin: hash,
                 assurance: first.assurance,
+                expires_at,
             })
             .with_effect(Effect::Deliver(Delivery::new(
                 PinPart::Pin,
@@ -218,15 +228,20 @@ impl Account {
             ))))
     }
 
-    /// R15, R9a: a session at the PIN's level, or a counted failure.
+    /// R15, R9a, R20, R25: a session at the PIN's level, or a counted failure.
     fn decide_login<R: CryptoRng + ?Sized>(
         &self,
         pin: &EnteredPin,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
+        sunset_allows_use(context.policy, now)?;
+        if matches!(self.pin, PinState::None) {
+            return Ok(unknown_pin(pin, context));
+        }
+        self.attempt_allowed(now)?;
         let (credential, assurance) = match &self.pin {
-            PinState::None => return Ok(self.unknown_pin(pin, context)),
+            PinState::None => return Ok(unknown_pin(pin, context)),
             PinState::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
                 if !first.whole.verify(pin.bytes()) {
                     return Ok(self.wrong_pin(pin, context, false));
@@ -246,11 +261,14 @@ impl Account {
                 (Credential::PinFirstHalf, first.assurance)
             }
             PinState::Active(active) => {
-                if pin.len() != HALF_LEN {
-                    return Ok(self.wrong_pin(pin, context, true));
+                if let Err(failure) = self.check_active_pin(active, pin, context) {
+                    return Ok(failure);
                 }
-                if !active.hash.verify(pin.bytes()) {
-                    return Ok(self.wrong_pin(pin, context, false));
+                // Only the holder of the right PIN learns that it expired (R20, R30).
+                if now >= active.expires_at {
+                    return Err(Refusal::PinExpired {
+                        expired_at: active.expires_at,
+                    });
                 }
                 (Credential::Pin, active.assurance)
             }
@@ -264,9 +282,301 @@ impl Account {
         )
     }
 
-    /// A wrong PIN: counted, answered like an unknown person (R25, R30). When no hash was
-    /// checked (`unverified`), the time of one verification is spent so the answer does not
-    /// come faster and tell which case it was.
+    /// R21: the current PIN for a new 8-character one at the same level, once renewal opens.
+    fn decide_renewal<R: CryptoRng + ?Sized>(
+        &self,
+        pin: &EnteredPin,
+        context: &mut Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        let now = context.now;
+        sunset_allows_use(context.policy, now)?;
+        let active = match &self.pin {
+            PinState::None => return Ok(unknown_pin(pin, context)),
+            PinState::AwaitingFirstAccess(_) => return Err(Refusal::FirstAccessRequired),
+            PinState::Active(active) => active,
+        };
+        self.attempt_allowed(now)?;
+        if let Err(failure) = self.check_active_pin(active, pin, context) {
+            return Ok(failure);
+        }
+        let renewable_from = active.renewable_from(context.policy);
+        if now < renewable_from {
+            return Err(Refusal::RenewalNotDue { renewable_from });
+        }
+        let (new_pin, hash) = fresh_short_pin(context)?;
+        let expires_at =
+            add_rome_months(now, i64::from(context.policy.validity_months(self.role())));
+        let session = Session::new(self.codice_fiscale, Credential::Pin, active.assurance, now);
+        Ok(Outcome::new(Reply::PinRenewed(session))
+            .with_event(Event::PinRenewed {
+                at: now,
+                pin: hash,
+                expires_at,
+            })
+            .with_effect(Effect::Deliver(Delivery::new(
+                PinPart::Pin,
+                Medium::Screen,
+                new_pin,
+            ))))
+    }
+
+    /// R16, R17: a written request with a valid document waits for the back office.
+    fn decide_upgrade_request<R: CryptoRng + ?Sized>(
+        &self,
+        via: UpgradeVia,
+        document: &IdentityDocument,
+        context: &Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        self.upgradable(document, context)?;
+        if self.pending_upgrade.is_some() {
+            return Err(Refusal::UpgradePending);
+        }
+        Ok(
+            Outcome::new(Reply::UpgradeRequested).with_event(Event::UpgradeRequested {
+                at: context.now,
+                via,
+            }),
+        )
+    }
+
+    /// R17: the back office approves, or rejects with a reason the person is told.
+    fn decide_upgrade_decision<R: CryptoRng + ?Sized>(
+        &self,
+        decision: UpgradeDecision,
+        reviewer: OperatorId,
+        context: &Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        if self.pending_upgrade.is_none() {
+            return Err(Refusal::NoUpgradePending);
+        }
+        let now = context.now;
+        let (approved, event, notice) = match decision {
+            UpgradeDecision::Approve => (
+                true,
+                Event::UpgradeApproved {
+                    at: now,
+                    by: reviewer,
+                },
+                Notice::UpgradeApproved,
+            ),
+            UpgradeDecision::Reject(reason) => (
+                false,
+                Event::UpgradeRejected {
+                    at: now,
+                    by: reviewer,
+                    reason: reason.clone(),
+                },
+                Notice::UpgradeRejected {
+                    reason: reason.as_str().to_owned(),
+                },
+            ),
+        };
+        Ok(self.notify(
+            Outcome::new(Reply::UpgradeDecided { approved }).with_event(event),
+            notice,
+        ))
+    }
+
+    /// R16, R17: at a sede the operator checks the document and decides on the spot.
+    fn decide_upgrade_at_sede<R: CryptoRng + ?Sized>(
+        &self,
+        document: &IdentityDocument,
+        operator: OperatorId,
+        context: &Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        self.upgradable(document, context)?;
+        Ok(
+            Outcome::new(Reply::UpgradeDecided { approved: true }).with_event(
+                Event::UpgradeApproved {
+                    at: context.now,
+                    by: operator,
+                },
+            ),
+        )
+    }
+
+    /// R23: the codice fiscale (the account's key) and the two registered contacts give a new
+    /// 16-character PIN, its first half to the first contact and the second to the second.
+    fn decide_restore<R: CryptoRng + ?Sized>(
+        &self,
+        email: &Email,
+        mobile: &MobileNumber,
+        context: &mut Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        let now = context.now;
+        sunset_allows_use(context.policy, now)?;
+        let Some(assurance) = self.pin.assurance() else {
+            return Err(Refusal::NoPin);
+        };
+        // No contacts registered reads the same as wrong contacts: both are told to revoke
+        // (R24), and a caller learns nothing about which contacts an account has.
+        let registered = self.person.as_ref().and_then(Person::registered_contacts);
+        let Some((registered_email, registered_mobile)) =
+            registered.filter(|(e, m)| *e == email && *m == mobile)
+        else {
+            return Err(Refusal::ContactsNotMatching);
+        };
+        let fresh = fresh_pin(context)?;
+        Ok(Outcome::new(Reply::PinRestored {
+            first_access_by: fresh.lapses_at,
+        })
+        .with_event(Event::PinRestored {
+            at: now,
+            assurance,
+            whole: fresh.whole_hash,
+            first_half: fresh.first_half_hash,
+            lapses_at: fresh.lapses_at,
+        })
+        .with_effect(Effect::Deliver(Delivery::new(
+            PinPart::FirstHalf,
+            Medium::Email(registered_email.clone()),
+            fresh.first,
+        )))
+        .with_effect(Effect::Deliver(Delivery::new(
+            PinPart::SecondHalf,
+            Medium::Sms(registered_mobile.clone()),
+            fresh.second,
+        ))))
+    }
+
+    /// R24: the tessera sanitaria revokes the PIN; a new request is then possible.
+    fn decide_revoke<R: CryptoRng + ?Sized>(
+        &self,
+        tessera: &TesseraSanitaria,
+        context: &Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        if tessera.codice_fiscale() != self.codice_fiscale {
+            return Err(Refusal::TesseraNotMatching);
+        }
+        if !tessera.is_valid_on(rome_date(context.now)) {
+            return Err(Refusal::TesseraExpired {
+                expired_on: tessera.expires_on(),
+            });
+        }
+        if matches!(self.pin, PinState::None) {
+            return Err(Refusal::NoPin);
+        }
+        Ok(self.notify(
+            Outcome::new(Reply::PinRevoked).with_event(Event::PinRevoked { at: context.now }),
+            Notice::PinRevoked,
+        ))
+    }
+
+    /// Whatever the clock makes due: the end of a login delay, the lapse of an unused 16, the
+    /// expiry warning, the expiry (R9, R20, R22, R25). Nothing due: no events.
+    fn decide_tick<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
+        let now = context.now;
+        let mut outcome = Outcome::new(Reply::TimeApplied);
+        if self.retry_not_before.is_some_and(|end| now >= end) {
+            outcome = outcome.with_event(Event::LoginDelayEnded { at: now });
+        }
+        match &self.pin {
+            PinState::AwaitingFirstAccess(first)
+                if !first.lapse_noted && now >= first.lapses_at =>
+            {
+                outcome = self.notify(
+                    outcome.with_event(Event::FirstPinLapsed { at: now }),
+                    Notice::FirstPinLapsed {
+                        lapsed_at: first.lapses_at,
+                    },
+                );
+            }
+            // A clock that jumps past both sends only the expiry: a warning after it is noise.
+            PinState::Active(active) if !active.expiry_noted && now >= active.expires_at => {
+                outcome = self.notify(
+                    outcome.with_event(Event::PinExpired { at: now }),
+                    Notice::PinExpired {
+                        expired_at: active.expires_at,
+                    },
+                );
+            }
+            PinState::Active(active)
+                if !active.warned
+                    && !active.expiry_noted
+                    && now >= active.renewable_from(context.policy) =>
+            {
+                outcome = self.notify(
+                    outcome.with_event(Event::ExpiryWarned { at: now }),
+                    Notice::ExpiryWarning {
+                        expires_at: active.expires_at,
+                    },
+                );
+            }
+            _ => {}
+        }
+        outcome
+    }
+
+    /// What a new request finds alive, if anything (R14).
+    fn live_pin(&self, now: Timestamp) -> Option<LivePin> {
+        match &self.pin {
+            PinState::None => None,
+            _ if self.blocked => Some(LivePin::Blocked),
+            PinState::AwaitingFirstAccess(first) if now < first.lapses_at => {
+                Some(LivePin::PendingFirstAccess)
+            }
+            PinState::AwaitingFirstAccess(_) => None,
+            PinState::Active(active) if now >= active.expires_at => Some(LivePin::Expired),
+            PinState::Active(_) => Some(LivePin::Active),
+        }
+    }
+
+    /// R25: refuses a try while blocked or inside a delay, before any verification.
+    fn attempt_allowed(&self, now: Timestamp) -> Result<(), Refusal> {
+        if self.blocked {
+            return Err(Refusal::PinBlocked);
+        }
+        match self.retry_not_before {
+            Some(retry_after) if now < retry_after => Err(Refusal::LoginDelayed { retry_after }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The 8-character PIN against the active hash; a mismatch is the failure outcome.
+    fn check_active_pin<R: CryptoRng + ?Sized>(
+        &self,
+        active: &ActivePin,
+        pin: &EnteredPin,
+        context: &Context<'_, R>,
+    ) -> Result<(), Outcome> {
+        if pin.len() != HALF_LEN {
+            return Err(self.wrong_pin(pin, context, true));
+        }
+        if !active.hash.verify(pin.bytes()) {
+            return Err(self.wrong_pin(pin, context, false));
+        }
+        Ok(())
+    }
+
+    /// R16: what an upgrade needs, by request or at a sede: an ordinary PIN in use, not
+    /// expired, and a valid document.
+    fn upgradable<R: CryptoRng + ?Sized>(
+        &self,
+        document: &IdentityDocument,
+        context: &Context<'_, R>,
+    ) -> Result<(), Refusal> {
+        let now = context.now;
+        sunset_allows_use(context.policy, now)?;
+        let active = match &self.pin {
+            PinState::None => return Err(Refusal::NoPin),
+            PinState::AwaitingFirstAccess(_) => return Err(Refusal::FirstAccessRequired),
+            PinState::Active(active) => active,
+        };
+        if active.assurance == AssuranceLevel::Dispositivo {
+            return Err(Refusal::AlreadyDispositivo);
+        }
+        if now >= active.expires_at {
+            return Err(Refusal::PinExpired {
+                expired_at: active.expires_at,
+            });
+        }
+        document_valid(document, now)
+    }
+
+    /// A wrong PIN: counted, answered like an unknown person (R25, R30); at the policy's count
+    /// it blocks the PIN and the person is told. When no hash was checked (`unverified`), the
+    /// time of one verification is spent so the answer does not come faster and tell which
+    /// case it was.
     fn wrong_pin<R: CryptoRng + ?Sized>(
         &self,
         pin: &EnteredPin,
@@ -276,30 +586,141 @@ impl Account {
         if unverified {
             spend_one_verification(context.policy.hash_cost, pin.bytes());
         }
+        let now = context.now;
+        let lockout = &context.policy.lockout;
         let failures = self.consecutive_failures.saturating_add(1);
-        Outcome::new(Reply::LoginFailed(LoginFailure::new(failures)))
-            .with_event(Event::LoginFailed { at: context.now })
+        let reply = Reply::LoginFailed(LoginFailure::new(failures));
+        if lockout.blocks(failures) {
+            let outcome = Outcome::new(reply)
+                .with_event(Event::LoginFailed {
+                    at: now,
+                    retry_not_before: None,
+                })
+                .with_event(Event::PinBlocked { at: now });
+            return self.notify(outcome, Notice::PinBlocked);
+        }
+        let retry_not_before = lockout
+            .delay_after(failures)
+            .map(|delay| now.checked_add(delay).unwrap_or(Timestamp::MAX));
+        Outcome::new(reply).with_event(Event::LoginFailed {
+            at: now,
+            retry_not_before,
+        })
     }
 
-    /// A PIN typed for an account that has none: nothing to count, the same answer as an
-    /// unknown person (R30).
-    fn unknown_pin<R: CryptoRng + ?Sized>(
-        &self,
-        pin: &EnteredPin,
-        context: &Context<'_, R>,
-    ) -> Outcome {
-        Outcome::new(Reply::LoginFailed(LoginFailure::for_unknown_person(
-            context.policy,
-            pin,
-        )))
+    /// Adds a notice to the person, through the fastest medium that reaches them.
+    fn notify(&self, outcome: Outcome, notice: Notice) -> Outcome {
+        match &self.person {
+            Some(person) => {
+                outcome.with_effect(Effect::Notify(Notification::to_person(person, notice)))
+            }
+            None => outcome,
+        }
+    }
+
+    /// The role that sets the expiry (R2, R20); a citizen until a request says otherwise.
+    fn role(&self) -> Role {
+        self.person.as_ref().map_or(Role::Citizen, Person::role)
     }
 }
 
-fn lapse_check(first: &FirstPin, now: jiff::Timestamp) -> Result<(), Refusal> {
+/// A PIN typed for an account that has none: nothing to count, the same answer as an unknown
+/// person (R30).
+fn unknown_pin<R: CryptoRng + ?Sized>(pin: &EnteredPin, context: &Context<'_, R>) -> Outcome {
+    Outcome::new(Reply::LoginFailed(LoginFailure::for_unknown_person(
+        context.policy,
+        pin,
+    )))
+}
+
+fn lapse_check(first: &FirstPin, now: Timestamp) -> Result<(), Refusal> {
     if now >= first.lapses_at {
         return Err(Refusal::FirstPinLapsed {
             lapsed_at: first.lapses_at,
         });
     }
     Ok(())
+}
+
+fn document_valid(document: &IdentityDocument, now: Timestamp) -> Result<(), Refusal> {
+    if document.is_valid_on(rome_date(now)) {
+        Ok(())
+    } else {
+        Err(Refusal::IdentityDocumentExpired {
+            expired_on: document.expires_on(),
+        })
+    }
+}
+
+/// A new 16-character PIN, its hashes and its first-access window (R5, R7, R8, R9, R9a).
+fn fresh_pin<R: CryptoRng + ?Sized>(context: &mut Context<'_, R>) -> Result<FreshPin, Refusal> {
+    let policy = context.policy;
+    let whole = Secret::generate(FULL_LEN, context.rng);
+    let whole_hash = PinHash::compute(whole.bytes(), policy.hash_cost, context.rng)?;
+    let (first, second) = whole.split_halves();
+    let first_half_hash = if policy.catalogue.any_accepts_first_half() {
+        Some(PinHash::compute(
+            first.bytes(),
+            policy.hash_cost,
+            context.rng,
+        )?)
+    } else {
+        None
+    };
+    Ok(FreshPin {
+        first,
+        second,
+        whole,
+        whole_hash,
+        first_half_hash,
+        lapses_at: add_rome_days(context.now, i64::from(policy.first_access_window_days)),
+    })
+}
+
+/// A new 8-character PIN and its hash (R6, R21).
+fn fresh_short_pin<R: CryptoRng + ?Sized>(
+    context: &mut Context<'_, R>,
+) -> Result<(Secret, PinHash), Refusal> {
+    let pin = Secret::generate(HALF_LEN, context.rng);
+    let hash = PinHash::compute(pin.bytes(), context.policy.hash_cost, context.rng)?;
+    Ok((pin, hash))
+}
+
+/// R22a: after the retirement no PIN works.
+fn sunset_allows_use(policy: &Policy, now: Timestamp) -> Result<(), Refusal> {
+    match policy.sunset {
+        Some(sunset) if now >= rome_start_of_day(sunset.retired_from) => {
+            Err(Refusal::PinsRetired {
+                since: sunset.retired_from,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// R22a: after the cut-off a new PIN goes only to minors and to the exempt.
+fn sunset_allows_new_pin(policy: &Policy, person: &Person, now: Timestamp) -> Result<(), Refusal> {
+    sunset_allows_use(policy, now)?;
+    let Some(sunset) = policy.sunset else {
+        return Ok(());
+    };
+    if now < rome_start_of_day(sunset.no_new_pins_from) {
+        return Ok(());
+    }
+    if person.sunset_exemption().is_some() || is_minor(person, rome_date(now)) {
+        return Ok(());
+    }
+    Err(Refusal::NewPinsDiscontinued {
+        since: sunset.no_new_pins_from,
+    })
+}
+
+/// Under 18 on `today`, by the birth date in the codice fiscale (its century read as the
+/// latest that is not in the future).
+fn is_minor(person: &Person, today: Date) -> bool {
+    person
+        .codice_fiscale()
+        .birth_date(today)
+        .and_then(|birth| birth.checked_add(18.years()).ok())
+        .is_some_and(|adulthood| today < adulthood)
 }

@@ -4,14 +4,16 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::assurance::{AssuranceLevel, Credential};
-use crate::channel::Channel;
+use crate::channel::{Channel, OperatorId};
 use crate::hash::PinHash;
 use crate::person::Person;
+use crate::upgrade::{RejectionReason, UpgradeVia};
 
 /// A fact about an account. Applying an account's events in order, from
 /// [`Account::new`](crate::Account::new), rebuilds it exactly (R29).
 ///
-/// Events hold PIN hashes, never PINs (R8).
+/// Events are self-contained: each carries what its effect on the account needs (hashes,
+/// levels, deadlines), so replay needs no policy. They hold PIN hashes, never PINs (R8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Event {
@@ -44,6 +46,9 @@ pub enum Event {
         pin: PinHash,
         /// Its level: the first PIN's, earned by the channel's identity check.
         assurance: AssuranceLevel,
+        /// When it expires (R20).
+        #[serde(with = "crate::timestamp_serde")]
+        expires_at: Timestamp,
     },
     /// A login succeeded.
     LoggedIn {
@@ -53,8 +58,99 @@ pub enum Event {
         /// With the PIN, or its first half alone (R9a).
         credential: Credential,
     },
-    /// A login or first access with a wrong PIN: counted (R25).
+    /// A wrong PIN at a login, first access or renewal: counted (R25).
     LoginFailed {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// No try before this instant, if the policy sets a delay.
+        #[serde(with = "crate::timestamp_serde::option")]
+        retry_not_before: Option<Timestamp>,
+    },
+    /// Too many consecutive failures blocked the PIN until a restore (R25).
+    PinBlocked {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+    },
+    /// The delay after a failure ended.
+    LoginDelayEnded {
+        /// When the clock said so.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+    },
+    /// The 16-character PIN lapsed without a first access (R9).
+    FirstPinLapsed {
+        /// When the clock said so.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+    },
+    /// The person was warned that the PIN expires soon (R22).
+    ExpiryWarned {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+    },
+    /// The PIN expired (R20).
+    PinExpired {
+        /// When the clock said so.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+    },
+    /// The guided renewal gave a new 8-character PIN, at the same level (R21).
+    PinRenewed {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// Hash of the new PIN.
+        pin: PinHash,
+        /// When it expires (R20).
+        #[serde(with = "crate::timestamp_serde")]
+        expires_at: Timestamp,
+    },
+    /// A written upgrade request waits for the back office (R16, R17).
+    UpgradeRequested {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// How it was sent.
+        via: UpgradeVia,
+    },
+    /// The PIN became dispositivo (R16, R17).
+    UpgradeApproved {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// The back-office reviewer or the sede operator who decided.
+        by: OperatorId,
+    },
+    /// The back office rejected the upgrade request (R17).
+    UpgradeRejected {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// Who decided.
+        by: OperatorId,
+        /// Why.
+        reason: RejectionReason,
+    },
+    /// A restore made a new 16-character PIN, halves sent to the two contacts (R23).
+    PinRestored {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// Its level: the restored PIN's.
+        assurance: AssuranceLevel,
+        /// Hash of all 16 characters.
+        whole: PinHash,
+        /// Hash of the first 8, as for [`Event::PinIssued`].
+        first_half: Option<PinHash>,
+        /// When the 16 lapses if unused (R9).
+        #[serde(with = "crate::timestamp_serde")]
+        lapses_at: Timestamp,
+    },
+    /// The PIN was revoked with the tessera sanitaria (R24).
+    PinRevoked {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
@@ -69,7 +165,18 @@ impl Event {
             Event::PinIssued { at, .. }
             | Event::FirstAccessCompleted { at, .. }
             | Event::LoggedIn { at, .. }
-            | Event::LoginFailed { at } => *at,
+            | Event::LoginFailed { at, .. }
+            | Event::PinBlocked { at }
+            | Event::LoginDelayEnded { at }
+            | Event::FirstPinLapsed { at }
+            | Event::ExpiryWarned { at }
+            | Event::PinExpired { at }
+            | Event::PinRenewed { at, .. }
+            | Event::UpgradeRequested { at, .. }
+            | Event::UpgradeApproved { at, .. }
+            | Event::UpgradeRejected { at, .. }
+            | Event::PinRestored { at, .. }
+            | Event::PinRevoked { at } => *at,
         }
     }
 
@@ -81,6 +188,17 @@ impl Event {
             Event::FirstAccessCompleted { .. } => "first_access_completed",
             Event::LoggedIn { .. } => "logged_in",
             Event::LoginFailed { .. } => "login_failed",
+            Event::PinBlocked { .. } => "pin_blocked",
+            Event::LoginDelayEnded { .. } => "login_delay_ended",
+            Event::FirstPinLapsed { .. } => "first_pin_lapsed",
+            Event::ExpiryWarned { .. } => "expiry_warned",
+            Event::PinExpired { .. } => "pin_expired",
+            Event::PinRenewed { .. } => "pin_renewed",
+            Event::UpgradeRequested { .. } => "upgrade_requested",
+            Event::UpgradeApproved { .. } => "upgrade_approved",
+            Event::UpgradeRejected { .. } => "upgrade_rejected",
+            Event::PinRestored { .. } => "pin_restored",
+            Event::PinRevoked { .. } => "pin_revoked",
         }
     }
 }

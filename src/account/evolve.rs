@@ -2,6 +2,7 @@
 
 use crate::account::event::Event;
 use crate::account::{Account, ActivePin, FirstPin, PinState};
+use crate::assurance::AssuranceLevel;
 use crate::person::Person;
 
 impl Account {
@@ -13,7 +14,6 @@ impl Account {
         match event {
             Event::PinIssued {
                 person,
-                channel,
                 assurance,
                 whole,
                 first_half,
@@ -21,28 +21,111 @@ impl Account {
                 ..
             } => {
                 self.person = Some(Person::clone(person));
-                self.pin = PinState::AwaitingFirstAccess(FirstPin {
-                    channel: *channel,
-                    assurance: *assurance,
-                    whole: whole.clone(),
-                    first_half: first_half.clone(),
-                    lapses_at: *lapses_at,
-                });
-                self.consecutive_failures = 0;
+                self.start_first_pin(*assurance, whole, first_half, *lapses_at);
             }
-            Event::FirstAccessCompleted { at, pin, assurance } => {
+            Event::PinRestored {
+                assurance,
+                whole,
+                first_half,
+                lapses_at,
+                ..
+            } => self.start_first_pin(*assurance, whole, first_half, *lapses_at),
+            Event::FirstAccessCompleted {
+                pin,
+                assurance,
+                expires_at,
+                ..
+            } => {
                 self.pin = PinState::Active(ActivePin {
                     assurance: *assurance,
                     hash: pin.clone(),
-                    set_at: *at,
+                    expires_at: *expires_at,
+                    warned: false,
+                    expiry_noted: false,
                 });
-                self.consecutive_failures = 0;
+                self.clear_failures();
             }
-            Event::LoggedIn { .. } => self.consecutive_failures = 0,
-            Event::LoginFailed { .. } => {
+            Event::PinRenewed {
+                pin, expires_at, ..
+            } => {
+                if let PinState::Active(active) = &mut self.pin {
+                    active.hash = pin.clone();
+                    active.expires_at = *expires_at;
+                    active.warned = false;
+                    active.expiry_noted = false;
+                }
+                self.clear_failures();
+            }
+            Event::LoggedIn { .. } => self.clear_failures(),
+            Event::LoginFailed {
+                retry_not_before, ..
+            } => {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+                self.retry_not_before = *retry_not_before;
+            }
+            Event::PinBlocked { .. } => {
+                self.blocked = true;
+                self.retry_not_before = None;
+            }
+            Event::LoginDelayEnded { .. } => self.retry_not_before = None,
+            Event::FirstPinLapsed { .. } => {
+                if let PinState::AwaitingFirstAccess(first) = &mut self.pin {
+                    first.lapse_noted = true;
+                }
+            }
+            Event::ExpiryWarned { .. } => {
+                if let PinState::Active(active) = &mut self.pin {
+                    active.warned = true;
+                }
+            }
+            Event::PinExpired { .. } => {
+                if let PinState::Active(active) = &mut self.pin {
+                    active.warned = true;
+                    active.expiry_noted = true;
+                }
+            }
+            Event::UpgradeRequested { via, .. } => self.pending_upgrade = Some(*via),
+            Event::UpgradeApproved { .. } => {
+                match &mut self.pin {
+                    PinState::None => {}
+                    PinState::AwaitingFirstAccess(first) => {
+                        first.assurance = AssuranceLevel::Dispositivo
+                    }
+                    PinState::Active(active) => active.assurance = AssuranceLevel::Dispositivo,
+                }
+                self.pending_upgrade = None;
+            }
+            Event::UpgradeRejected { .. } => self.pending_upgrade = None,
+            Event::PinRevoked { .. } => {
+                self.pin = PinState::None;
+                self.pending_upgrade = None;
+                self.clear_failures();
             }
         }
         self.version = self.version.saturating_add(1);
+    }
+
+    /// A new 16-character PIN, from a request or a restore: failures, delays and blocks end.
+    fn start_first_pin(
+        &mut self,
+        assurance: AssuranceLevel,
+        whole: &crate::hash::PinHash,
+        first_half: &Option<crate::hash::PinHash>,
+        lapses_at: jiff::Timestamp,
+    ) {
+        self.pin = PinState::AwaitingFirstAccess(FirstPin {
+            assurance,
+            whole: whole.clone(),
+            first_half: first_half.clone(),
+            lapses_at,
+            lapse_noted: false,
+        });
+        self.clear_failures();
+    }
+
+    fn clear_failures(&mut self) {
+        self.consecutive_failures = 0;
+        self.retry_not_before = None;
+        self.blocked = false;
     }
 }

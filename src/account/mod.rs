@@ -18,7 +18,7 @@ mod refusal;
 pub use command::Command;
 pub use event::Event;
 pub use outcome::{Effect, LoginFailure, Outcome, Reply};
-pub use refusal::Refusal;
+pub use refusal::{LivePin, Refusal};
 
 use jiff::Timestamp;
 use rand_core::CryptoRng;
@@ -26,10 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
 use crate::assurance::AssuranceLevel;
-use crate::channel::Channel;
+use crate::civil_time::add_rome_days;
 use crate::hash::PinHash;
 use crate::person::Person;
 use crate::policy::Policy;
+use crate::upgrade::UpgradeVia;
 
 /// What the caller passes into every command: the time, the policy and a random generator
 /// (R26). The crate has no clock and no randomness of its own.
@@ -66,12 +67,19 @@ pub struct Account {
     person: Option<Person>,
     pin: PinState,
     consecutive_failures: u32,
+    /// No try before this instant (R25).
+    #[serde(with = "crate::timestamp_serde::option")]
+    retry_not_before: Option<Timestamp>,
+    /// Blocked until a restore or a revocation (R25).
+    blocked: bool,
+    /// A written upgrade request waiting for the back office (R17).
+    pending_upgrade: Option<UpgradeVia>,
 }
 
 /// Where the account's PIN is in its life.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum PinState {
-    /// Never issued.
+    /// Never issued, or revoked.
     None,
     /// A 16-character PIN waits for its first access.
     AwaitingFirstAccess(FirstPin),
@@ -79,14 +87,26 @@ enum PinState {
     Active(ActivePin),
 }
 
+impl PinState {
+    /// The level of the live PIN, if any.
+    fn assurance(&self) -> Option<AssuranceLevel> {
+        match self {
+            PinState::None => None,
+            PinState::AwaitingFirstAccess(first) => Some(first.assurance),
+            PinState::Active(active) => Some(active.assurance),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct FirstPin {
-    channel: Channel,
     assurance: AssuranceLevel,
     whole: PinHash,
     first_half: Option<PinHash>,
     #[serde(with = "crate::timestamp_serde")]
     lapses_at: Timestamp,
+    /// The lapse was applied by the clock (and the person told).
+    lapse_noted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,14 +114,26 @@ struct ActivePin {
     assurance: AssuranceLevel,
     hash: PinHash,
     #[serde(with = "crate::timestamp_serde")]
-    set_at: Timestamp,
+    expires_at: Timestamp,
+    /// The expiry warning went out.
+    warned: bool,
+    /// The expiry was applied by the clock (and the person told).
+    expiry_noted: bool,
+}
+
+impl ActivePin {
+    /// From when the PIN can be renewed and the warning goes out: the policy's number of Rome
+    /// calendar days before expiry (R21, R22).
+    fn renewable_from(&self, policy: &Policy) -> Timestamp {
+        add_rome_days(self.expires_at, -i64::from(policy.expiry_warning_days))
+    }
 }
 
 /// The state of an account's PIN at an instant, for callers to show or branch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PinStatus {
-    /// No PIN was ever issued.
+    /// No PIN: never issued, or revoked.
     None,
     /// A 16-character PIN waits for its first access, until `lapses_at`.
     AwaitingFirstAccess {
@@ -121,7 +153,20 @@ pub enum PinStatus {
     Active {
         /// Its level.
         assurance: AssuranceLevel,
+        /// When it expires (R20).
+        #[serde(with = "crate::timestamp_serde")]
+        expires_at: Timestamp,
     },
+    /// The 8-character PIN expired: the guided renewal gives a new one (R21).
+    Expired {
+        /// Its level, which the renewal keeps.
+        assurance: AssuranceLevel,
+        /// When it expired.
+        #[serde(with = "crate::timestamp_serde")]
+        expired_at: Timestamp,
+    },
+    /// Blocked after wrong PINs: a restore lifts the block (R25).
+    Blocked,
 }
 
 impl Account {
@@ -134,6 +179,9 @@ impl Account {
             person: None,
             pin: PinState::None,
             consecutive_failures: 0,
+            retry_not_before: None,
+            blocked: false,
+            pending_upgrade: None,
         }
     }
 
@@ -205,6 +253,7 @@ impl Account {
     pub fn status(&self, now: Timestamp) -> PinStatus {
         match &self.pin {
             PinState::None => PinStatus::None,
+            _ if self.blocked => PinStatus::Blocked,
             PinState::AwaitingFirstAccess(first) if now >= first.lapses_at => {
                 PinStatus::FirstPinLapsed {
                     lapsed_at: first.lapses_at,
@@ -214,9 +263,56 @@ impl Account {
                 assurance: first.assurance,
                 lapses_at: first.lapses_at,
             },
+            PinState::Active(active) if now >= active.expires_at => PinStatus::Expired {
+                assurance: active.assurance,
+                expired_at: active.expires_at,
+            },
             PinState::Active(active) => PinStatus::Active {
                 assurance: active.assurance,
+                expires_at: active.expires_at,
             },
         }
+    }
+
+    /// Whether a written upgrade request waits for the back office (R17).
+    #[must_use]
+    pub fn upgrade_pending(&self) -> Option<UpgradeVia> {
+        self.pending_upgrade
+    }
+
+    /// When the account next needs the clock: the end of a login delay, the end of the
+    /// first-access window, the expiry warning, or the expiry. At that instant (or later) send
+    /// [`Command::Tick`]; an early or repeated tick is a harmless no-op. After a tick at `now`
+    /// the next deadline is always after `now`. `None`: nothing will happen by itself.
+    ///
+    /// ```
+    /// # use inps_pin::*;
+    /// # fn drive<R: rand_core::CryptoRng>(account: &mut Account, policy: &Policy, rng: &mut R, until: jiff::Timestamp) -> Result<(), Refusal> {
+    /// while let Some(deadline) = account.poll_deadline(policy).filter(|d| *d <= until) {
+    ///     let outcome = account.handle(Command::Tick, &mut Context::new(deadline, policy, rng))?;
+    ///     // carry out outcome.effects: warnings and notices to send
+    /// #   let _ = outcome;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {
+        let delay_end = self.retry_not_before;
+        let (lapse, warning, expiry) = match &self.pin {
+            PinState::None => (None, None, None),
+            PinState::AwaitingFirstAccess(first) => {
+                ((!first.lapse_noted).then_some(first.lapses_at), None, None)
+            }
+            PinState::Active(active) if active.expiry_noted => (None, None, None),
+            PinState::Active(active) => {
+                let warn_at = active.renewable_from(policy);
+                let warning = (!active.warned && warn_at < active.expires_at).then_some(warn_at);
+                (None, warning, Some(active.expires_at))
+            }
+        };
+        [delay_end, lapse, warning, expiry]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }

@@ -7,6 +7,7 @@ use crate::account::event::Event;
 use crate::assurance::{AssuranceLevel, Session};
 use crate::channel::Channel;
 use crate::delivery::Delivery;
+use crate::notification::Notification;
 use crate::policy::Policy;
 use crate::secret::EnteredPin;
 
@@ -20,7 +21,7 @@ use crate::secret::EnteredPin;
 pub struct Outcome {
     /// The events, in the order they were applied; store them with the account.
     pub events: Vec<Event>,
-    /// What must happen outside: deliveries of PIN parts.
+    /// What must happen outside: deliveries of PIN parts, notifications.
     pub effects: Vec<Effect>,
     /// The answer to the person.
     pub reply: Reply,
@@ -47,8 +48,17 @@ impl Outcome {
 
     /// The deliveries among the effects, in order.
     pub fn deliveries(&self) -> impl Iterator<Item = &Delivery> {
-        self.effects.iter().map(|effect| match effect {
-            Effect::Deliver(delivery) => delivery,
+        self.effects.iter().filter_map(|effect| match effect {
+            Effect::Deliver(delivery) => Some(delivery),
+            Effect::Notify(_) => None,
+        })
+    }
+
+    /// The notifications among the effects, in order.
+    pub fn notifications(&self) -> impl Iterator<Item = &Notification> {
+        self.effects.iter().filter_map(|effect| match effect {
+            Effect::Notify(notification) => Some(notification),
+            Effect::Deliver(_) => None,
         })
     }
 }
@@ -59,6 +69,8 @@ impl Outcome {
 pub enum Effect {
     /// Hand a part of a PIN to the person through a medium.
     Deliver(Delivery),
+    /// Tell the person something about their PIN (a warning, an expiry, a decision).
+    Notify(Notification),
 }
 
 /// The answer to the person who sent the command.
@@ -82,6 +94,26 @@ pub enum Reply {
     LoggedIn(Session),
     /// The PIN was wrong (or no PIN matches): the failure was counted (R25, R30).
     LoginFailed(LoginFailure),
+    /// The guided renewal gave a new 8-character PIN, in the delivery; the person is logged
+    /// in (R21).
+    PinRenewed(Session),
+    /// The upgrade request waits for the back office (R17).
+    UpgradeRequested,
+    /// An upgrade was decided (R17).
+    UpgradeDecided {
+        /// Whether the PIN is now dispositivo.
+        approved: bool,
+    },
+    /// A restore sent the halves of a new 16-character PIN to the two contacts (R23).
+    PinRestored {
+        /// The first access must happen before this instant (R9).
+        #[serde(with = "crate::timestamp_serde")]
+        first_access_by: Timestamp,
+    },
+    /// The PIN was revoked; a new one can be requested (R24).
+    PinRevoked,
+    /// Time was applied: the events and effects say what was due, if anything.
+    TimeApplied,
 }
 
 /// A failed login, as the person sees it: the same whether the PIN was wrong or the codice

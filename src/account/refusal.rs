@@ -2,17 +2,34 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::CodiceFiscale;
+
+/// What the live PIN is doing, when a new request is refused (R14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LivePin {
+    /// Issued, waiting for the first access with the 16 characters.
+    PendingFirstAccess,
+    /// In use.
+    Active,
+    /// Expired: the guided renewal gives a new one.
+    Expired,
+    /// Blocked after wrong PINs: a restore lifts the block.
+    Blocked,
+}
+
+const CONTACT_CENTER: &str = "803 164 da rete fissa, 06 164 164 da cellulare";
 
 /// Why a command was refused. A refused command leaves the account exactly as it was (R27).
 ///
 /// Each refusal has a stable [`code`](Refusal::code) for logs and APIs, an English message for
 /// operators (`Display`) and an Italian one for citizens ([`message_it`](Refusal::message_it))
-/// that says what to do next (R30). None repeats a secret, and none tells an attacker whether a
-/// guessed PIN was close: a wrong PIN is not a refusal but a counted
-/// [`LoginFailure`](crate::LoginFailure).
+/// that says what to do next (R30). None repeats a secret. A wrong PIN is not a refusal but a
+/// counted [`LoginFailure`](crate::LoginFailure); refusals that concern a PIN's state (expired,
+/// lapsed, first access due) come only after the right PIN was typed, so they tell a guesser
+/// nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum Refusal {
@@ -25,21 +42,22 @@ pub enum Refusal {
         requested: CodiceFiscale,
     },
     /// The person already has a live PIN (R14).
-    #[error(
-        "a PIN is already live for this codice fiscale: {}",
-        if *pending_first_access { "finish the first access with the 16 characters" }
-        else { "restore it with the registered contacts, or revoke it with the tessera sanitaria and request again" }
-    )]
+    #[error("a PIN is already live for this codice fiscale ({live:?}): {}", match live {
+        LivePin::PendingFirstAccess => "finish the first access with the 16 characters",
+        LivePin::Active => "restore it with the registered contacts, or revoke it with the tessera sanitaria and request again",
+        LivePin::Expired => "renew it with the guided procedure",
+        LivePin::Blocked => "restore it with the registered contacts, or revoke it with the tessera sanitaria",
+    })]
     PinAlreadyLive {
-        /// Whether the live PIN still waits for its first access.
-        pending_first_access: bool,
+        /// What the live PIN is doing.
+        live: LivePin,
     },
     /// The online procedure needs an e-mail address or a mobile number for the first half.
     #[error(
         "the online request needs an e-mail address or a mobile number for the first half: add one, or request through the Contact Center or a sede"
     )]
     NoContactForFirstHalf,
-    /// The identity document shown has expired.
+    /// The identity document shown has expired (R13, R16).
     #[error("the identity document expired on {expired_on}: a valid document is needed")]
     IdentityDocumentExpired {
         /// Its last valid day.
@@ -56,11 +74,75 @@ pub enum Refusal {
         /// When it lapsed.
         lapsed_at: Timestamp,
     },
-    /// A login with the 16-character PIN before the first access (R6).
+    /// The 16-character PIN is for the first access only (R6).
     #[error(
         "the 16-character PIN is for the first access: complete it to receive the 8-character PIN"
     )]
     FirstAccessRequired,
+    /// The PIN expired (R20): the guided renewal gives a new one (R21).
+    #[error("the PIN expired at {expired_at}: renew it with the guided procedure")]
+    PinExpired {
+        /// When it expired.
+        expired_at: Timestamp,
+    },
+    /// A renewal before the renewal window opens (R21, R22).
+    #[error("the PIN can be renewed from {renewable_from}, when its expiry is near")]
+    RenewalNotDue {
+        /// When renewal opens.
+        renewable_from: Timestamp,
+    },
+    /// Too many wrong PINs blocked it (R25).
+    #[error(
+        "the PIN is blocked after too many wrong attempts: restore it with the registered contacts, or revoke it with the tessera sanitaria"
+    )]
+    PinBlocked,
+    /// A try inside the delay after a wrong PIN (R25).
+    #[error("too many attempts: try again from {retry_after}")]
+    LoginDelayed {
+        /// When a new try is accepted.
+        retry_after: Timestamp,
+    },
+    /// No new PINs since the sunset's cut-off, and no exemption applies (R22a).
+    #[error(
+        "no new PINs are issued since {since}: log in with SPID, CIE or CNS, or declare an exemption"
+    )]
+    NewPinsDiscontinued {
+        /// The first day without new PINs.
+        since: Date,
+    },
+    /// No PIN works since the sunset's end (R22a).
+    #[error("PINs stopped working on {since}: log in with SPID, CIE or CNS")]
+    PinsRetired {
+        /// The first day no PIN works.
+        since: Date,
+    },
+    /// The account has no PIN to act on.
+    #[error("the account has no PIN: request one")]
+    NoPin,
+    /// The contacts given for a restore are not the two registered ones, or none were
+    /// registered (R23, R24).
+    #[error(
+        "the contacts do not match the two registered with the PIN: give the registered e-mail and mobile, or revoke with the tessera sanitaria"
+    )]
+    ContactsNotMatching,
+    /// The tessera sanitaria belongs to someone else (R24).
+    #[error("the tessera sanitaria is not this person's: use the card with this codice fiscale")]
+    TesseraNotMatching,
+    /// The tessera sanitaria has expired (R24).
+    #[error("the tessera sanitaria expired on {expired_on}: use a valid card")]
+    TesseraExpired {
+        /// Its last valid day.
+        expired_on: Date,
+    },
+    /// The PIN is dispositivo already (R16).
+    #[error("the PIN is already dispositivo: nothing to upgrade")]
+    AlreadyDispositivo,
+    /// An upgrade request already waits for the back office (R17).
+    #[error("an upgrade request is already waiting for the back office: wait for its decision")]
+    UpgradePending,
+    /// A decision with no request waiting (R17).
+    #[error("no upgrade request is waiting: nothing to decide")]
+    NoUpgradePending,
     /// Argon2 could not hash: only with a cost it refuses, which the policy's types rule out.
     #[error("the PIN could not be hashed with the policy's cost: check Policy::hash_cost")]
     HashingFailed,
@@ -78,57 +160,141 @@ impl Refusal {
             Refusal::WholePinRequired => "first_access.whole_pin_required",
             Refusal::FirstPinLapsed { .. } => "first_access.pin_lapsed",
             Refusal::FirstAccessRequired => "login.first_access_required",
+            Refusal::PinExpired { .. } => "login.pin_expired",
+            Refusal::RenewalNotDue { .. } => "renewal.not_due",
+            Refusal::PinBlocked => "login.pin_blocked",
+            Refusal::LoginDelayed { .. } => "login.delayed",
+            Refusal::NewPinsDiscontinued { .. } => "sunset.no_new_pins",
+            Refusal::PinsRetired { .. } => "sunset.pins_retired",
+            Refusal::NoPin => "account.no_pin",
+            Refusal::ContactsNotMatching => "restore.contacts_not_matching",
+            Refusal::TesseraNotMatching => "revoke.tessera_not_matching",
+            Refusal::TesseraExpired { .. } => "revoke.tessera_expired",
+            Refusal::AlreadyDispositivo => "upgrade.already_dispositivo",
+            Refusal::UpgradePending => "upgrade.pending",
+            Refusal::NoUpgradePending => "upgrade.none_pending",
             Refusal::HashingFailed => "internal.hashing_failed",
         }
     }
 
     /// The message for citizens, in Italian: what happened and what to do next.
     #[must_use]
-    pub fn message_it(&self) -> &'static str {
+    pub fn message_it(&self) -> String {
         match self {
             Refusal::WrongAccount { .. } => {
-                "Il codice fiscale indicato non corrisponde. Controlla il codice fiscale sulla \
-                 tessera sanitaria e riprova."
+                "Il codice fiscale indicato non corrisponde. Controlla il \
+                 codice fiscale sulla tessera sanitaria e riprova."
+                    .to_owned()
             }
-            Refusal::PinAlreadyLive {
-                pending_first_access: true,
-            } => {
-                "Hai già richiesto un PIN. Completa il primo accesso con il PIN di 16 caratteri: \
-                 i primi 8 li hai ricevuti online o dal Contact Center, gli altri 8 arrivano per \
-                 posta all'indirizzo di residenza."
-            }
-            Refusal::PinAlreadyLive {
-                pending_first_access: false,
-            } => {
-                "Hai già un PIN attivo. Se lo hai smarrito, ripristinalo con la funzione \
-                 \"Ripristina PIN\" usando i recapiti registrati; se non hai registrato recapiti, \
-                 revocalo con la tessera sanitaria e richiedine uno nuovo."
-            }
-            Refusal::NoContactForFirstHalf => {
+            Refusal::PinAlreadyLive { live } => match live {
+                LivePin::PendingFirstAccess => {
+                    "Hai già richiesto un PIN. Completa il primo accesso \
+                     con il PIN di 16 caratteri: i primi 8 li hai ricevuti online o dal Contact \
+                     Center, gli altri 8 arrivano per posta all'indirizzo di residenza."
+                        .to_owned()
+                }
+                LivePin::Active => {
+                    "Hai già un PIN attivo. Se lo hai smarrito, ripristinalo con la \
+                     funzione \"Ripristina PIN\" usando i recapiti registrati; se non hai \
+                     registrato recapiti, revocalo con la tessera sanitaria e richiedine uno nuovo."
+                        .to_owned()
+                }
+                LivePin::Expired => {
+                    "Il tuo PIN è scaduto: non serve richiederne uno nuovo. Accedi \
+                     con il PIN scaduto e la procedura guidata ti darà un nuovo PIN."
+                        .to_owned()
+                }
+                LivePin::Blocked => "Il tuo PIN è bloccato. Ripristinalo con la funzione \
+                     \"Ripristina PIN\" usando i recapiti registrati, oppure revocalo con la \
+                     tessera sanitaria e richiedine uno nuovo."
+                    .to_owned(),
+            },
+            Refusal::NoContactForFirstHalf => format!(
                 "Per la richiesta online serve un indirizzo e-mail o un numero di cellulare a cui \
                  inviare i primi 8 caratteri del PIN. In alternativa chiama il Contact Center \
-                 (803 164 da rete fissa, 06 164 164 da cellulare) o recati in una sede INPS."
-            }
+                 ({CONTACT_CENTER}) o recati in una sede INPS."
+            ),
             Refusal::IdentityDocumentExpired { .. } => {
-                "Il documento di identità è scaduto. Presenta un documento di identità in corso \
-                 di validità."
+                "Il documento di identità è scaduto. Presenta \
+                 un documento di identità in corso di validità."
+                    .to_owned()
             }
-            Refusal::WholePinRequired => {
-                "Per il primo accesso inserisci il PIN completo di 16 caratteri: i primi 8 \
-                 ricevuti online o dal Contact Center, seguiti dagli 8 arrivati per posta."
-            }
+            Refusal::WholePinRequired => "Per il primo accesso inserisci il PIN completo di 16 \
+                 caratteri: i primi 8 ricevuti online o dal Contact Center, seguiti dagli 8 \
+                 arrivati per posta."
+                .to_owned(),
             Refusal::FirstPinLapsed { .. } => {
-                "Il PIN di 16 caratteri non è stato usato in tempo ed è scaduto. Richiedi un nuovo \
-                 PIN online, al Contact Center o in una sede INPS."
+                "Il PIN di 16 caratteri non è stato usato in tempo ed è \
+                 scaduto. Richiedi un nuovo PIN online, al Contact Center o in una sede INPS."
+                    .to_owned()
             }
             Refusal::FirstAccessRequired => {
-                "Prima di entrare completa il primo accesso con il PIN di 16 caratteri: al termine \
-                 riceverai il PIN di 8 caratteri da usare per gli accessi successivi."
+                "Prima di entrare completa il primo accesso con il PIN di \
+                 16 caratteri: al termine riceverai il PIN di 8 caratteri da usare per gli accessi \
+                 successivi."
+                    .to_owned()
             }
-            Refusal::HashingFailed => {
+            Refusal::PinExpired { .. } => "Il tuo PIN è scaduto. Segui la procedura guidata di \
+                 rinnovo: inserisci il PIN scaduto e riceverai un nuovo PIN, con lo stesso livello \
+                 (ordinario o dispositivo)."
+                .to_owned(),
+            Refusal::RenewalNotDue { .. } => {
+                "Il tuo PIN non è ancora in scadenza: potrai rinnovarlo \
+                 quando riceverai l'avviso di scadenza. Intanto continua a usarlo."
+                    .to_owned()
+            }
+            Refusal::PinBlocked => {
+                "Il tuo PIN è bloccato dopo troppi tentativi errati. Ripristinalo \
+                 con la funzione \"Ripristina PIN\" usando i recapiti registrati, oppure revocalo \
+                 con la tessera sanitaria e richiedine uno nuovo."
+                    .to_owned()
+            }
+            Refusal::LoginDelayed { .. } => {
+                "Troppi tentativi ravvicinati. Attendi qualche secondo e \
+                 riprova."
+                    .to_owned()
+            }
+            Refusal::NewPinsDiscontinued { .. } => "L'INPS non rilascia più nuovi PIN. Accedi ai \
+                 servizi con SPID, Carta d'Identità Elettronica (CIE) o Carta Nazionale dei \
+                 Servizi (CNS). Il PIN resta disponibile per i minori, per chi non ha un documento \
+                 di identità italiano e per chi è sotto tutela, curatela o amministrazione di \
+                 sostegno."
+                .to_owned(),
+            Refusal::PinsRetired { .. } => {
+                "Il PIN INPS non è più in uso. Accedi ai servizi con SPID, \
+                 Carta d'Identità Elettronica (CIE) o Carta Nazionale dei Servizi (CNS)."
+                    .to_owned()
+            }
+            Refusal::NoPin => "Non risulta un PIN da usare. Richiedi un PIN online, al Contact \
+                 Center o in una sede INPS."
+                .to_owned(),
+            Refusal::ContactsNotMatching => format!(
+                "I recapiti indicati non corrispondono a quelli registrati con il PIN. Indica \
+                 l'e-mail e il cellulare registrati; se non li hai registrati, revoca il PIN con \
+                 la tessera sanitaria e richiedine uno nuovo, o chiama il Contact Center \
+                 ({CONTACT_CENTER})."
+            ),
+            Refusal::TesseraNotMatching => {
+                "La tessera sanitaria non corrisponde al codice fiscale \
+                 del PIN. Usa la tua tessera sanitaria."
+                    .to_owned()
+            }
+            Refusal::TesseraExpired { .. } => "La tessera sanitaria è scaduta. Usa una tessera \
+                 sanitaria valida."
+                .to_owned(),
+            Refusal::AlreadyDispositivo => "Il tuo PIN è già dispositivo: puoi già presentare \
+                 domande online."
+                .to_owned(),
+            Refusal::UpgradePending => "La tua richiesta di PIN dispositivo è già in lavorazione: \
+                 riceverai l'esito appena sarà valutata."
+                .to_owned(),
+            Refusal::NoUpgradePending => {
+                "Non ci sono richieste di PIN dispositivo da valutare.".to_owned()
+            }
+            Refusal::HashingFailed => format!(
                 "Il servizio non è al momento disponibile. Riprova più tardi o chiama il Contact \
-                 Center: 803 164 da rete fissa, 06 164 164 da cellulare."
-            }
+                 Center: {CONTACT_CENTER}."
+            ),
         }
     }
 
