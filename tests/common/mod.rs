@@ -107,7 +107,12 @@ pub fn new_pin_from(outcome: &Outcome) -> EnteredPin {
 
 /// An account for `person` with a PIN requested through `channel` at `t0()`; returns the
 /// account, the 16 characters, and the issuing outcome's reply.
-pub fn issued(person: Person, channel: ChannelRequest, policy: &Policy, rng: &mut ChaCha20Rng) -> (Account, EnteredPin) {
+pub fn issued(
+    person: Person,
+    channel: ChannelRequest,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> (Account, EnteredPin) {
     let mut account = Account::new(person.codice_fiscale());
     let outcome = run(
         &mut account,
@@ -122,7 +127,12 @@ pub fn issued(person: Person, channel: ChannelRequest, policy: &Policy, rng: &mu
 }
 
 /// An account whose first access is done at `t0()` + 1 day; returns it with its 8-character PIN.
-pub fn active(person: Person, channel: ChannelRequest, policy: &Policy, rng: &mut ChaCha20Rng) -> (Account, EnteredPin) {
+pub fn active(
+    person: Person,
+    channel: ChannelRequest,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> (Account, EnteredPin) {
     let (mut account, whole) = issued(person, channel, policy, rng);
     let outcome = run(
         &mut account,
@@ -138,8 +148,17 @@ pub fn active(person: Person, channel: ChannelRequest, policy: &Policy, rng: &mu
 }
 
 /// Logs in and returns the session, panicking on anything else.
-pub fn session(account: &mut Account, pin: EnteredPin, now: Timestamp, policy: &Policy, rng: &mut ChaCha20Rng) -> Session {
-    match run(account, Command::LogIn { pin }, now, policy, rng).unwrap().reply {
+pub fn session(
+    account: &mut Account,
+    pin: EnteredPin,
+    now: Timestamp,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> Session {
+    match run(account, Command::LogIn { pin }, now, policy, rng)
+        .unwrap()
+        .reply
+    {
         Reply::LoggedIn(session) => session,
         other => panic!("expected a session, got {other:?}"),
     }

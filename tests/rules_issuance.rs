@@ -1,0 +1,1279 @@
+//! Issuance: the first PIN (R5, R7, R8), the three channels and what each delivers (R10–R13),
+//! one live PIN per codice fiscale (R14).
+
+mod common;
+use common::*;
+use inps_pin::*;
+use jiff::Timestamp;
+use jiff::civil::date;
+use rand_chacha::ChaCha20Rng;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers local to this file.
+
+fn request(
+    account: &mut Account,
+    person: Person,
+    channel: ChannelRequest,
+    now: Timestamp,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> Outcome {
+    run(
+        account,
+        Command::RequestPin { person, channel },
+        now,
+        policy,
+        rng,
+    )
+    .unwrap()
+}
+
+/// A request that must be refused: checks that the account (serialized) and its version are
+/// exactly as before, and that nothing was drawn from the generator (R27).
+fn refused_request(
+    account: &mut Account,
+    person: Person,
+    channel: ChannelRequest,
+    now: Timestamp,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> Refusal {
+    let before = serde_json::to_string(&*account).unwrap();
+    let version = account.version();
+    let drawn = rng.get_word_pos();
+    let refusal = run(
+        account,
+        Command::RequestPin { person, channel },
+        now,
+        policy,
+        rng,
+    )
+    .unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&*account).unwrap(),
+        before,
+        "a refusal changed the account"
+    );
+    assert_eq!(account.version(), version, "a refusal changed the version");
+    assert_eq!(
+        rng.get_word_pos(),
+        drawn,
+        "a refusal drew from the generator"
+    );
+    refusal
+}
+
+fn parts(outcome: &Outcome) -> Vec<(PinPart, Medium)> {
+    outcome
+        .deliveries()
+        .map(|d| (d.part(), d.medium().clone()))
+        .collect()
+}
+
+fn codes(outcome: &Outcome, part: PinPart) -> Vec<String> {
+    outcome
+        .deliveries()
+        .filter(|d| d.part() == part)
+        .map(|d| d.secret().unwrap().expose().to_owned())
+        .collect()
+}
+
+fn the_code(outcome: &Outcome, part: PinPart) -> String {
+    let all = codes(outcome, part);
+    assert!(!all.is_empty(), "no delivery of {part:?}");
+    assert!(
+        all.iter().all(|c| *c == all[0]),
+        "deliveries of {part:?} disagree"
+    );
+    all[0].clone()
+}
+
+fn entered(code: &str) -> EnteredPin {
+    EnteredPin::parse(code).unwrap()
+}
+
+fn email() -> Email {
+    Email::parse("mario.rossi@example.it").unwrap()
+}
+
+fn mobile() -> MobileNumber {
+    MobileNumber::parse("+39 333 123 4567").unwrap()
+}
+
+fn operator() -> OperatorId {
+    OperatorId::new("op-042").unwrap()
+}
+
+fn sede_with_document_expiring(expires_on: jiff::civil::Date) -> ChannelRequest {
+    ChannelRequest::Sede(SedeRequest {
+        document: IdentityDocument::new(DocumentKind::IdentityCard, "CA12345AB", expires_on)
+            .unwrap(),
+        operator: operator(),
+    })
+}
+
+fn contact_center(phone: PhoneKind) -> ChannelRequest {
+    ChannelRequest::ContactCenter {
+        caller_phone: phone,
+    }
+}
+
+fn first_access(
+    account: &mut Account,
+    pin: EnteredPin,
+    now: Timestamp,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> Reply {
+    run(account, Command::FirstAccess { pin }, now, policy, rng)
+        .unwrap()
+        .reply
+}
+
+fn day_after() -> Timestamp {
+    at("2026-11-25T09:00:00Z")
+}
+
+/// When a PIN requested at `t0()` lapses under the default 90-day window.
+fn t0_lapse() -> Timestamp {
+    at("2027-02-22T09:00:00Z")
+}
+
+// ---------------------------------------------------------------------------------------------
+// R5: 16 characters in two halves of 8.
+
+#[test]
+fn r5_first_pin_has_16_characters_in_two_halves_of_8() {
+    assert_eq!((FULL_LEN, HALF_LEN), (16, 8));
+    let policy = policy();
+    let mut rng = rng(5);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+
+    let first = the_code(&outcome, PinPart::FirstHalf);
+    let second = the_code(&outcome, PinPart::SecondHalf);
+    assert_eq!(first.len(), 8);
+    assert_eq!(second.len(), 8);
+    for delivery in outcome.deliveries() {
+        assert_eq!(delivery.secret().unwrap().len(), 8, "{delivery}");
+        assert!(!delivery.secret().unwrap().is_empty());
+    }
+
+    // The two halves, first then second, are the code the first access takes.
+    let whole = format!("{first}{second}");
+    assert_eq!(whole.len(), 16);
+    match first_access(
+        &mut account,
+        entered(&whole),
+        day_after(),
+        &policy,
+        &mut rng,
+    ) {
+        Reply::FirstAccessCompleted(session) => {
+            assert_eq!(session.codice_fiscale(), person().codice_fiscale())
+        }
+        other => panic!("the two halves together did not pass the first access: {other:?}"),
+    }
+}
+
+#[test]
+fn r5_halves_in_the_wrong_order_are_a_wrong_pin() {
+    let policy = policy();
+    let mut rng = rng(55);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let first = the_code(&outcome, PinPart::FirstHalf);
+    let second = the_code(&outcome, PinPart::SecondHalf);
+    assert_ne!(first, second);
+    let swapped = format!("{second}{first}");
+    assert!(matches!(
+        first_access(
+            &mut account,
+            entered(&swapped),
+            day_after(),
+            &policy,
+            &mut rng
+        ),
+        Reply::LoginFailed(_)
+    ));
+    // The right order still works afterwards.
+    let whole = format!("{first}{second}");
+    assert!(matches!(
+        first_access(
+            &mut account,
+            entered(&whole),
+            day_after(),
+            &policy,
+            &mut rng
+        ),
+        Reply::FirstAccessCompleted(_)
+    ));
+}
+
+#[test]
+fn r5_contact_center_and_sede_pins_have_16_characters_too() {
+    let policy = policy();
+    let mut rng = rng(56);
+
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        contact_center(PhoneKind::Mobile),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let whole = format!(
+        "{}{}",
+        the_code(&outcome, PinPart::FirstHalf),
+        the_code(&outcome, PinPart::SecondHalf)
+    );
+    assert_eq!(whole.len(), 16);
+    assert!(matches!(
+        first_access(
+            &mut account,
+            entered(&whole),
+            day_after(),
+            &policy,
+            &mut rng
+        ),
+        Reply::FirstAccessCompleted(_)
+    ));
+
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        sede_request(),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let whole = the_code(&outcome, PinPart::WholeFirstPin);
+    assert_eq!(whole.len(), 16);
+    assert!(matches!(
+        first_access(
+            &mut account,
+            entered(&whole),
+            day_after(),
+            &policy,
+            &mut rng
+        ),
+        Reply::FirstAccessCompleted(_)
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// R7: uniform, from the caller's generator, over an alphabet without look-alikes.
+
+#[test]
+fn r7_every_delivered_character_is_in_the_alphabet_without_look_alikes() {
+    assert_eq!(PIN_ALPHABET.len(), 32);
+    for c in b"0O1Il" {
+        assert!(
+            !PIN_ALPHABET.contains(c),
+            "look-alike {} in the alphabet",
+            *c as char
+        );
+    }
+    let policy = policy();
+    for seed in 0..30 {
+        let mut rng = rng(seed);
+        for channel in [
+            ChannelRequest::Online,
+            contact_center(PhoneKind::Landline),
+            sede_request(),
+        ] {
+            let mut account = Account::new(person().codice_fiscale());
+            let issued = request(&mut account, person(), channel, t0(), &policy, &mut rng);
+            let mut delivered: Vec<String> = issued
+                .deliveries()
+                .map(|d| d.secret().unwrap().expose().to_owned())
+                .collect();
+            let first = run(
+                &mut account,
+                Command::FirstAccess {
+                    pin: whole_pin_from(&issued),
+                },
+                day_after(),
+                &policy,
+                &mut rng,
+            )
+            .unwrap();
+            delivered.extend(
+                first
+                    .deliveries()
+                    .map(|d| d.secret().unwrap().expose().to_owned()),
+            );
+            for code in delivered {
+                for c in code.bytes() {
+                    assert!(
+                        PIN_ALPHABET.contains(&c),
+                        "{:?} is not in the alphabet",
+                        c as char
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn r7_codes_differ_across_seeds_and_repeat_with_the_same_seed() {
+    let policy = policy();
+    let whole_for = |seed: u64| -> String {
+        let mut rng = rng(seed);
+        let mut account = Account::new(person().codice_fiscale());
+        let outcome = request(
+            &mut account,
+            person(),
+            sede_request(),
+            t0(),
+            &policy,
+            &mut rng,
+        );
+        the_code(&outcome, PinPart::WholeFirstPin)
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 0..50 {
+        assert!(seen.insert(whole_for(seed)), "seed {seed} repeated a code");
+    }
+    assert_eq!(
+        whole_for(17),
+        whole_for(17),
+        "the same seed must give the same code"
+    );
+}
+
+#[test]
+fn r7_characters_cover_the_whole_alphabet_evenly() {
+    // 400 PINs of 16 characters: 6400 draws, 200 expected per character (sd ~14). Seeded, so
+    // the counts are fixed; the bounds are ±60, wide enough for any fair generator but far
+    // tighter than a biased one (a modulo bias over 36 symbols, or half the alphabet unused).
+    let policy = policy();
+    let mut counts = [0u32; 32];
+    for seed in 1000..1400 {
+        let mut rng = rng(seed);
+        let mut account = Account::new(person().codice_fiscale());
+        let outcome = request(
+            &mut account,
+            person(),
+            sede_request(),
+            t0(),
+            &policy,
+            &mut rng,
+        );
+        for c in the_code(&outcome, PinPart::WholeFirstPin).bytes() {
+            let index = PIN_ALPHABET.iter().position(|&a| a == c).unwrap();
+            counts[index] += 1;
+        }
+    }
+    assert_eq!(counts.iter().sum::<u32>(), 6400);
+    for (index, count) in counts.iter().enumerate() {
+        assert!(
+            (140..=260).contains(count),
+            "character {:?} drawn {count} times out of 6400",
+            PIN_ALPHABET[index] as char
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// R8: hashes only; the secret leaves only through a delivery.
+
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn r8_account_and_events_keep_argon2id_hashes_never_the_codes() {
+    let policy = policy();
+    let mut rng = rng(8);
+    let mut account = Account::new(person().codice_fiscale());
+    let issued = request(
+        &mut account,
+        person(),
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let first = the_code(&issued, PinPart::FirstHalf);
+    let second = the_code(&issued, PinPart::SecondHalf);
+    let awaiting_json = serde_json::to_string(&account).unwrap();
+    let completed = run(
+        &mut account,
+        Command::FirstAccess {
+            pin: entered(&format!("{first}{second}")),
+        },
+        day_after(),
+        &policy,
+        &mut rng,
+    )
+    .unwrap();
+    let pin = the_code(&completed, PinPart::Pin);
+    let secrets = [
+        first.clone(),
+        second.clone(),
+        format!("{first}{second}"),
+        pin,
+    ];
+
+    let events: Vec<Event> = issued
+        .events
+        .iter()
+        .chain(&completed.events)
+        .cloned()
+        .collect();
+    let account_json = serde_json::to_string(&account).unwrap();
+    let events_json = serde_json::to_string(&events).unwrap();
+    let account_postcard = postcard::to_allocvec(&account).unwrap();
+    let events_postcard = postcard::to_allocvec(&events).unwrap();
+    let account_debug = format!("{account:?}");
+    let events_debug = format!("{events:?}");
+
+    // What is kept is an Argon2id PHC string, at the policy's cost.
+    for json in [&awaiting_json, &account_json, &events_json] {
+        assert!(json.contains("$argon2id$v=19$m=8,t=1,p=1$"), "{json}");
+    }
+    let Event::PinIssued {
+        whole, first_half, ..
+    } = &issued.events[0]
+    else {
+        panic!("expected PinIssued, got {:?}", issued.events)
+    };
+    assert!(whole.as_phc().starts_with("$argon2id$v=19$"));
+    assert_eq!(whole.cost(), Some(HashCost::CHEAP));
+    assert_eq!(
+        first_half, &None,
+        "no first-half hash unless a service accepts it (R9a)"
+    );
+
+    for secret in &secrets {
+        for (what, text) in [
+            ("awaiting account JSON", &awaiting_json),
+            ("account JSON", &account_json),
+            ("events JSON", &events_json),
+            ("account Debug", &account_debug),
+            ("events Debug", &events_debug),
+        ] {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{what} contains a delivered code"
+            );
+        }
+        assert!(!contains_bytes(&account_postcard, secret.as_bytes()));
+        assert!(!contains_bytes(&events_postcard, secret.as_bytes()));
+    }
+
+    // Debug redacts the PHC string as well (salt and hash are what an offline attack needs):
+    // it names the algorithm and the cost only.
+    for debug in [&account_debug, &events_debug] {
+        assert!(
+            debug.contains("PinHash(argon2id m=8 t=1 p=1, [redacted])"),
+            "{debug}"
+        );
+        assert!(!debug.contains(whole.as_phc()));
+        assert!(!debug.contains("$argon2id$"));
+    }
+}
+
+#[test]
+fn r8_a_delivery_shows_its_code_only_through_secret() {
+    let policy = policy();
+    let mut rng = rng(88);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        contact_center(PhoneKind::Landline),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let displays: Vec<String> = outcome.deliveries().map(ToString::to_string).collect();
+    assert_eq!(
+        displays,
+        [
+            "first half of the PIN read by the Contact Center operator (803 164)",
+            "first half of the PIN by e-mail to mario.rossi@example.it",
+            "first half of the PIN by SMS to +393331234567",
+            "second half of the PIN by post, sealed envelope, to Via Roma 1, 00184 Roma (RM)",
+        ]
+    );
+
+    for delivery in outcome.deliveries() {
+        let code = delivery.secret().unwrap().expose().to_owned();
+        assert_eq!(code.len(), 8);
+        let debug = format!("{delivery:?}");
+        let display = delivery.to_string();
+        let json = serde_json::to_string(delivery).unwrap();
+        let bytes = postcard::to_allocvec(delivery).unwrap();
+        assert!(!debug.contains(&code), "{debug}");
+        assert!(debug.contains("[redacted]"), "{debug}");
+        assert!(!display.contains(&code));
+        assert!(!json.contains(&code), "{json}");
+        assert!(!contains_bytes(&bytes, code.as_bytes()));
+        assert_eq!(
+            format!("{:?}", delivery.secret().unwrap()),
+            "Secret(8 chars, [redacted])"
+        );
+
+        // Read back from storage, a delivery has no code, but the same part and medium.
+        let from_json: Delivery = serde_json::from_str(&json).unwrap();
+        assert!(from_json.secret().is_none());
+        assert_eq!(from_json.part(), delivery.part());
+        assert_eq!(from_json.medium(), delivery.medium());
+        let from_postcard: Delivery = postcard::from_bytes(&bytes).unwrap();
+        assert!(from_postcard.secret().is_none());
+        assert_eq!(&from_postcard, delivery);
+    }
+
+    // The whole outcome, as an outbox would store it, carries no code either.
+    let json = serde_json::to_string(&outcome).unwrap();
+    let debug = format!("{outcome:?}");
+    for code in codes(&outcome, PinPart::FirstHalf)
+        .iter()
+        .chain(&codes(&outcome, PinPart::SecondHalf))
+    {
+        assert!(!json.contains(code.as_str()));
+        assert!(!debug.contains(code.as_str()));
+    }
+
+    // A carrier that takes the code leaves the delivery without one.
+    let mut outcome = outcome;
+    let Effect::Deliver(delivery) = &mut outcome.effects[0] else {
+        unreachable!()
+    };
+    let taken = delivery.take_secret().unwrap();
+    assert_eq!(taken.len(), 8);
+    assert!(delivery.secret().is_none());
+    assert!(delivery.take_secret().is_none());
+}
+
+#[test]
+fn r8_a_typed_pin_never_shows_in_commands() {
+    let pin = "ABCDEFGHJKLMNPQR";
+    let command = Command::FirstAccess { pin: entered(pin) };
+    let debug = format!("{command:?}");
+    assert!(!debug.contains(pin), "{debug}");
+    assert!(!debug.contains("ABCDEFGH"), "{debug}");
+    assert!(
+        debug.contains("EnteredPin(16 chars, [redacted])"),
+        "{debug}"
+    );
+    let json = serde_json::to_string(&command).unwrap();
+    assert!(!json.contains("ABCDEFGH"), "{json}");
+    let bytes = postcard::to_allocvec(&command).unwrap();
+    assert!(!contains_bytes(&bytes, b"ABCDEFGH"));
+
+    let command = Command::LogIn {
+        pin: entered("abcd-efgh"),
+    };
+    assert!(!format!("{command:?}").contains("ABCDEFGH"));
+    assert!(
+        !serde_json::to_string(&command)
+            .unwrap()
+            .contains("ABCDEFGH")
+    );
+    assert_eq!(command.name(), "log_in");
+}
+
+// ---------------------------------------------------------------------------------------------
+// R10: three channels, each with its level.
+
+#[test]
+fn r10_three_channels_issue_a_first_pin_each_at_its_level() {
+    let policy = policy();
+    let mut rng = rng(10);
+    let cases = [
+        (
+            ChannelRequest::Online,
+            Channel::Online,
+            AssuranceLevel::Ordinary,
+        ),
+        (
+            contact_center(PhoneKind::Landline),
+            Channel::ContactCenter,
+            AssuranceLevel::Ordinary,
+        ),
+        (sede_request(), Channel::Sede, AssuranceLevel::Dispositivo),
+    ];
+    for (request_channel, channel, level) in cases {
+        assert_eq!(request_channel.channel(), channel);
+        assert_eq!(channel.assurance(), level);
+        let mut account = Account::new(person().codice_fiscale());
+        let outcome = request(
+            &mut account,
+            person(),
+            request_channel,
+            t0(),
+            &policy,
+            &mut rng,
+        );
+        assert_eq!(
+            outcome.reply,
+            Reply::PinIssued {
+                channel,
+                assurance: level,
+                first_access_by: t0_lapse(),
+            }
+        );
+        assert_eq!(outcome.events.len(), 1);
+        let Event::PinIssued {
+            at,
+            person: recorded,
+            channel: recorded_channel,
+            assurance,
+            lapses_at,
+            ..
+        } = &outcome.events[0]
+        else {
+            panic!("expected PinIssued, got {:?}", outcome.events)
+        };
+        assert_eq!(
+            (*at, *recorded_channel, *assurance, *lapses_at),
+            (t0(), channel, level, t0_lapse())
+        );
+        assert_eq!(recorded.as_ref(), &person());
+        assert_eq!(account.person(), Some(&person()));
+        assert_eq!(
+            account.status(t0()),
+            PinStatus::AwaitingFirstAccess {
+                assurance: level,
+                lapses_at: t0_lapse(),
+            }
+        );
+        assert_eq!(account.version(), 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// R11: online.
+
+#[test]
+fn r11_online_first_half_on_screen_and_by_email_second_by_post() {
+    let policy = policy();
+    let mut rng = rng(11);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    // With both an e-mail and a mobile, the e-mail carries the first half; no SMS.
+    assert_eq!(
+        parts(&outcome),
+        [
+            (PinPart::FirstHalf, Medium::Screen),
+            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+    let firsts = codes(&outcome, PinPart::FirstHalf);
+    assert_eq!(firsts.len(), 2);
+    assert_eq!(
+        firsts[0], firsts[1],
+        "screen and e-mail carry the same first half"
+    );
+    assert_ne!(firsts[0], the_code(&outcome, PinPart::SecondHalf));
+    assert!(matches!(
+        outcome.reply,
+        Reply::PinIssued {
+            channel: Channel::Online,
+            assurance: AssuranceLevel::Ordinary,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn r11_online_first_half_by_sms_when_there_is_no_email() {
+    let policy = policy();
+    let mut rng = rng(111);
+    let with_mobile = bare_person().with_mobile(mobile());
+    let mut account = Account::new(with_mobile.codice_fiscale());
+    let outcome = request(
+        &mut account,
+        with_mobile,
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [
+            (PinPart::FirstHalf, Medium::Screen),
+            (PinPart::FirstHalf, Medium::Sms(mobile())),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+
+    let with_email = bare_person().with_email(email());
+    let mut account = Account::new(with_email.codice_fiscale());
+    let outcome = request(
+        &mut account,
+        with_email,
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [
+            (PinPart::FirstHalf, Medium::Screen),
+            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+}
+
+#[test]
+fn r11_online_without_email_or_mobile_is_refused() {
+    let policy = policy();
+    let mut rng = rng(112);
+    // A landline cannot receive the first half: it counts for nothing here.
+    let landline_only = bare_person().with_landline(LandlineNumber::parse("06 1234567").unwrap());
+    for who in [bare_person(), landline_only] {
+        let mut account = Account::new(who.codice_fiscale());
+        let refusal = refused_request(
+            &mut account,
+            who,
+            ChannelRequest::Online,
+            t0(),
+            &policy,
+            &mut rng,
+        );
+        assert_eq!(refusal, Refusal::NoContactForFirstHalf);
+        assert_eq!(refusal.code(), "request.no_contact_for_first_half");
+        let it = refusal.message_it();
+        assert!(it.contains("e-mail") && it.contains("cellulare"), "{it}");
+        assert!(
+            it.contains("803 164") && it.contains("06 164 164") && it.contains("sede"),
+            "{it}"
+        );
+        assert!(refusal.to_string().contains("Contact Center"));
+        assert_eq!(account.status(t0()), PinStatus::None);
+        assert_eq!(account.version(), 0);
+    }
+    // The same person can get a PIN through the other two channels.
+    let mut account = Account::new(bare_person().codice_fiscale());
+    let by_phone = request(
+        &mut account,
+        bare_person(),
+        contact_center(PhoneKind::Landline),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert!(matches!(
+        by_phone.reply,
+        Reply::PinIssued {
+            channel: Channel::ContactCenter,
+            ..
+        }
+    ));
+    let mut account = Account::new(bare_person().codice_fiscale());
+    let at_sede = request(
+        &mut account,
+        bare_person(),
+        sede_request(),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert!(matches!(
+        at_sede.reply,
+        Reply::PinIssued {
+            channel: Channel::Sede,
+            ..
+        }
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// R12: Contact Center.
+
+#[test]
+fn r12_contact_center_from_a_landline_reads_the_first_half_on_803_164() {
+    let policy = policy();
+    let mut rng = rng(12);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        contact_center(PhoneKind::Landline),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [
+            (
+                PinPart::FirstHalf,
+                Medium::ReadByOperator(ContactCenterLine::TollFree)
+            ),
+            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::FirstHalf, Medium::Sms(mobile())),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+    assert_eq!(ContactCenterLine::TollFree.number(), "803 164");
+    assert_eq!(
+        ContactCenterLine::for_phone(PhoneKind::Landline),
+        ContactCenterLine::TollFree
+    );
+    let firsts = codes(&outcome, PinPart::FirstHalf);
+    assert_eq!(firsts.len(), 3);
+    assert!(firsts.iter().all(|c| *c == firsts[0]));
+    assert_eq!(
+        outcome.reply,
+        Reply::PinIssued {
+            channel: Channel::ContactCenter,
+            assurance: AssuranceLevel::Ordinary,
+            first_access_by: t0_lapse(),
+        }
+    );
+}
+
+#[test]
+fn r12_contact_center_from_a_mobile_reads_the_first_half_on_06_164_164() {
+    let policy = policy();
+    let mut rng = rng(121);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        contact_center(PhoneKind::Mobile),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [
+            (
+                PinPart::FirstHalf,
+                Medium::ReadByOperator(ContactCenterLine::FromMobile)
+            ),
+            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::FirstHalf, Medium::Sms(mobile())),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+    assert_eq!(ContactCenterLine::FromMobile.number(), "06 164 164");
+    assert_eq!(
+        ContactCenterLine::for_phone(PhoneKind::Mobile),
+        ContactCenterLine::FromMobile
+    );
+}
+
+#[test]
+fn r12_contact_center_sends_only_to_the_contacts_the_person_has() {
+    let policy = policy();
+    let mut rng = rng(122);
+    let mut account = Account::new(bare_person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        bare_person(),
+        contact_center(PhoneKind::Landline),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [
+            (
+                PinPart::FirstHalf,
+                Medium::ReadByOperator(ContactCenterLine::TollFree)
+            ),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+    let with_email = bare_person().with_email(email());
+    let mut account = Account::new(with_email.codice_fiscale());
+    let outcome = request(
+        &mut account,
+        with_email,
+        contact_center(PhoneKind::Mobile),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [
+            (
+                PinPart::FirstHalf,
+                Medium::ReadByOperator(ContactCenterLine::FromMobile)
+            ),
+            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::SecondHalf, Medium::SealedPost(residence())),
+        ]
+    );
+}
+
+#[test]
+fn r12_the_second_half_goes_to_the_residence_the_request_gives() {
+    let policy = policy();
+    let mut rng = rng(123);
+    let moved_to = Address::new("Corso Buenos Aires 33", "20124", "Milano", "MI").unwrap();
+    let moved = Person::new(
+        PersonName::parse("Mario").unwrap(),
+        PersonName::parse("Rossi").unwrap(),
+        cf("RSSMRA80A01H501U"),
+        Role::Citizen,
+        moved_to.clone(),
+    );
+    let mut account = Account::new(moved.codice_fiscale());
+    let outcome = request(
+        &mut account,
+        moved,
+        contact_center(PhoneKind::Landline),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let post: Vec<_> = outcome
+        .deliveries()
+        .filter(|d| d.part() == PinPart::SecondHalf)
+        .map(|d| d.medium().clone())
+        .collect();
+    assert_eq!(post, [Medium::SealedPost(moved_to)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// R13: sede.
+
+#[test]
+fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
+    let policy = policy();
+    let mut rng = rng(13);
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        sede_request(),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [(
+            PinPart::WholeFirstPin,
+            Medium::SealedEnvelopeAtCounter(operator())
+        )]
+    );
+    assert_eq!(
+        outcome.deliveries().next().unwrap().to_string(),
+        "16-character PIN sealed envelope at the counter (operator op-042)"
+    );
+    assert_eq!(
+        outcome.reply,
+        Reply::PinIssued {
+            channel: Channel::Sede,
+            assurance: AssuranceLevel::Dispositivo,
+            first_access_by: t0_lapse(),
+        }
+    );
+    let whole = the_code(&outcome, PinPart::WholeFirstPin);
+    assert_eq!(whole.len(), 16);
+
+    // Dispositivo from the start: the session after the first access, and every login after.
+    let Reply::FirstAccessCompleted(session) = first_access(
+        &mut account,
+        entered(&whole),
+        day_after(),
+        &policy,
+        &mut rng,
+    ) else {
+        panic!("the sede PIN did not pass the first access")
+    };
+    assert_eq!(session.level(), AssuranceLevel::Dispositivo);
+    assert_eq!(session.credential(), Credential::Pin);
+    assert_eq!(
+        account.status(day_after()),
+        PinStatus::Active {
+            assurance: AssuranceLevel::Dispositivo
+        }
+    );
+}
+
+#[test]
+fn r13_sede_needs_no_contacts() {
+    let policy = policy();
+    let mut rng = rng(131);
+    let mut account = Account::new(bare_person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        bare_person(),
+        sede_request(),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        parts(&outcome),
+        [(
+            PinPart::WholeFirstPin,
+            Medium::SealedEnvelopeAtCounter(operator())
+        )]
+    );
+}
+
+#[test]
+fn r13_an_expired_identity_document_is_refused() {
+    let policy = policy();
+    let mut rng = rng(132);
+    let mut account = Account::new(person().codice_fiscale());
+    let refusal = refused_request(
+        &mut account,
+        person(),
+        sede_with_document_expiring(date(2026, 11, 23)),
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        refusal,
+        Refusal::IdentityDocumentExpired {
+            expired_on: date(2026, 11, 23)
+        }
+    );
+    assert_eq!(refusal.code(), "request.identity_document_expired");
+    assert!(refusal.to_string().contains("2026-11-23"), "{refusal}");
+    assert!(
+        refusal
+            .message_it()
+            .contains("documento di identità in corso di validità")
+    );
+    assert_eq!(account.status(t0()), PinStatus::None);
+}
+
+#[test]
+fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
+    let policy = policy();
+    let mut rng = rng(133);
+    let expires = date(2026, 11, 24);
+    // 23:59:59 on the 24th in Rome (CET, UTC+1): still valid.
+    let mut account = Account::new(person().codice_fiscale());
+    let outcome = request(
+        &mut account,
+        person(),
+        sede_with_document_expiring(expires),
+        at("2026-11-24T22:59:59Z"),
+        &policy,
+        &mut rng,
+    );
+    assert!(matches!(
+        outcome.reply,
+        Reply::PinIssued {
+            assurance: AssuranceLevel::Dispositivo,
+            ..
+        }
+    ));
+    // Midnight of the 25th in Rome, though still the 24th in UTC: expired.
+    let mut account = Account::new(person().codice_fiscale());
+    let refusal = refused_request(
+        &mut account,
+        person(),
+        sede_with_document_expiring(expires),
+        at("2026-11-24T23:00:00Z"),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        refusal,
+        Refusal::IdentityDocumentExpired {
+            expired_on: expires
+        }
+    );
+    // In summer (CEST, UTC+2) the Rome day starts at 22:00Z.
+    let summer = date(2026, 7, 10);
+    let mut account = Account::new(person().codice_fiscale());
+    let last_day = request(
+        &mut account,
+        person(),
+        sede_with_document_expiring(summer),
+        at("2026-07-10T21:59:59Z"),
+        &policy,
+        &mut rng,
+    );
+    assert!(matches!(
+        last_day.reply,
+        Reply::PinIssued {
+            channel: Channel::Sede,
+            ..
+        }
+    ));
+    let mut account = Account::new(person().codice_fiscale());
+    let refusal = refused_request(
+        &mut account,
+        person(),
+        sede_with_document_expiring(summer),
+        at("2026-07-10T22:00:00Z"),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(refusal.code(), "request.identity_document_expired");
+}
+
+// ---------------------------------------------------------------------------------------------
+// R14: one live PIN per codice fiscale.
+
+#[test]
+fn r14_a_second_request_while_the_first_access_is_pending_is_refused() {
+    let policy = policy();
+    let mut rng = rng(14);
+    let (mut account, _whole) = issued(person(), ChannelRequest::Online, &policy, &mut rng);
+    // Through any channel, including the sede.
+    for channel in [
+        ChannelRequest::Online,
+        contact_center(PhoneKind::Mobile),
+        sede_request(),
+    ] {
+        let refusal = refused_request(
+            &mut account,
+            person(),
+            channel,
+            day_after(),
+            &policy,
+            &mut rng,
+        );
+        assert_eq!(
+            refusal,
+            Refusal::PinAlreadyLive {
+                pending_first_access: true
+            }
+        );
+        assert_eq!(refusal.code(), "request.pin_already_live");
+        assert!(
+            refusal.message_it().contains("primo accesso"),
+            "{}",
+            refusal.message_it()
+        );
+        assert!(refusal.message_it().contains("16 caratteri"));
+        assert!(
+            refusal.to_string().contains("finish the first access"),
+            "{refusal}"
+        );
+    }
+    assert_eq!(account.version(), 1);
+}
+
+#[test]
+fn r14_a_request_while_a_pin_is_active_is_refused_with_restore_or_revoke() {
+    let policy = policy();
+    let mut rng = rng(141);
+    let (mut account, _pin) = active(person(), ChannelRequest::Online, &policy, &mut rng);
+    for channel in [
+        ChannelRequest::Online,
+        contact_center(PhoneKind::Landline),
+        sede_request(),
+    ] {
+        let refusal = refused_request(
+            &mut account,
+            person(),
+            channel,
+            at("2026-12-01T09:00:00Z"),
+            &policy,
+            &mut rng,
+        );
+        assert_eq!(
+            refusal,
+            Refusal::PinAlreadyLive {
+                pending_first_access: false
+            }
+        );
+        assert_eq!(refusal.code(), "request.pin_already_live");
+        let it = refusal.message_it().to_lowercase();
+        assert!(it.contains("ripristin") && it.contains("revoc"), "{it}");
+        assert!(it.contains("tessera sanitaria"), "{it}");
+        let en = refusal.to_string();
+        assert!(en.contains("restore") && en.contains("revoke"), "{en}");
+    }
+    // Long after, too: an active PIN does not lapse by the first-access window.
+    let refusal = refused_request(
+        &mut account,
+        person(),
+        ChannelRequest::Online,
+        at("2030-01-01T00:00:00Z"),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(refusal.code(), "request.pin_already_live");
+}
+
+#[test]
+fn r14_a_request_with_another_persons_codice_fiscale_is_refused() {
+    let policy = policy();
+    let mut rng = rng(142);
+    let other = Person::new(
+        PersonName::parse("Manuela").unwrap(),
+        PersonName::parse("Ricci").unwrap(),
+        cf("RCCMNL83S18D969H"),
+        Role::Citizen,
+        residence(),
+    )
+    .with_email(email());
+    // On a fresh account and on one with a PIN.
+    let mut fresh = Account::new(person().codice_fiscale());
+    let refusal = refused_request(
+        &mut fresh,
+        other.clone(),
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(
+        refusal,
+        Refusal::WrongAccount {
+            requested: cf("RCCMNL83S18D969H")
+        }
+    );
+    assert_eq!(refusal.code(), "request.wrong_account");
+    assert!(
+        refusal.to_string().contains("RCCMNL83S18D969H"),
+        "{refusal}"
+    );
+    assert!(refusal.message_it().contains("codice fiscale"));
+    assert!(refusal.message_it().contains("tessera sanitaria"));
+    assert_eq!(fresh.person(), None);
+
+    let (mut account, _) = issued(person(), ChannelRequest::Online, &policy, &mut rng);
+    let refusal = refused_request(
+        &mut account,
+        other,
+        sede_request(),
+        day_after(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(refusal.code(), "request.wrong_account");
+    assert_eq!(account.person(), Some(&person()));
+}
