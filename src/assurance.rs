@@ -456,7 +456,11 @@ impl Catalogue {
             Credential::PinFirstHalf if !service.accepts_first_half => {
                 Verdict::Refused(DenialReason::WholePinRequired)
             }
-            Credential::PinFirstHalf => Verdict::Allowed,
+            // A service open to the first half alone is open to the whole PIN too: having
+            // proved more, a person must not be able to do less (R9a).
+            Credential::PinFirstHalf | Credential::Pin if service.accepts_first_half => {
+                Verdict::Allowed
+            }
             _ if session.level < service.required => Verdict::Refused(DenialReason::LevelTooLow),
             _ => Verdict::Allowed,
         };

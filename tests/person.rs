@@ -1145,6 +1145,7 @@ fn r1_person_round_trips_through_json() {
             "email": "mario.rossi@example.it",
             "mobile": "+393331234567",
             "landline": "+39061234567",
+            "sunset_exemption": null,
         })
     );
     let back: Person = serde_json::from_value(json).unwrap();

@@ -20,9 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::*;
 use inps_pin::{
-    Account, ChannelRequest, Command, DocumentKind, Email, EnteredPin, Event, IdentityDocument, LivePin,
-    MobileNumber, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, PhoneKind, PinFormatError,
-    PinPart, Policy, Refusal, Reply, Role, SedeRequest, ServiceId,
+    Account, ChannelRequest, Command, DocumentKind, Email, EnteredPin, Event, IdentityDocument,
+    LivePin, MobileNumber, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, PhoneKind,
+    PinFormatError, PinPart, Policy, Refusal, Reply, Role, SedeRequest, ServiceId,
 };
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use proptest::prelude::*;

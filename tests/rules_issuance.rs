@@ -3,6 +3,15 @@
 
 mod common;
 use common::*;
+
+/// The test policy without R25's delays and block: these tests pin the rules of issuance,
+/// login and the machine and often retry at one instant, which the delays would refuse.
+/// Delays and blocks are pinned in `tests/rules_lifecycle.rs`. Shadows `common::policy`.
+fn policy() -> inps_pin::Policy {
+    let mut policy = common::policy();
+    policy.lockout = inps_pin::Lockout::new(vec![], inps_pin::MAX_BLOCK_AFTER).unwrap();
+    policy
+}
 use inps_pin::*;
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -1018,7 +1027,8 @@ fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
     assert_eq!(
         account.status(day_after()),
         PinStatus::Active {
-            assurance: AssuranceLevel::Dispositivo
+            assurance: AssuranceLevel::Dispositivo,
+            expires_at: at("2027-05-25T08:00:00Z"),
         }
     );
 }
@@ -1167,7 +1177,7 @@ fn r14_a_second_request_while_the_first_access_is_pending_is_refused() {
         assert_eq!(
             refusal,
             Refusal::PinAlreadyLive {
-                pending_first_access: true
+                live: LivePin::PendingFirstAccess
             }
         );
         assert_eq!(refusal.code(), "request.pin_already_live");
@@ -1206,7 +1216,7 @@ fn r14_a_request_while_a_pin_is_active_is_refused_with_restore_or_revoke() {
         assert_eq!(
             refusal,
             Refusal::PinAlreadyLive {
-                pending_first_access: false
+                live: LivePin::Active
             }
         );
         assert_eq!(refusal.code(), "request.pin_already_live");

@@ -190,6 +190,11 @@ impl Account {
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         sunset_allows_use(context.policy, context.now)?;
+        // The caller knows how many characters were typed: answering this first, in every
+        // state, tells nobody whether a PIN is pending (R30).
+        if pin.len() != FULL_LEN {
+            return Err(Refusal::WholePinRequired);
+        }
         let first = match &self.pin {
             PinState::None => return Ok(unknown_pin(pin, context)),
             PinState::AwaitingFirstAccess(first) => first,
@@ -200,9 +205,6 @@ impl Account {
             }
         };
         self.attempt_allowed(context.now)?;
-        if pin.len() != FULL_LEN {
-            return Err(Refusal::WholePinRequired);
-        }
         if !first.whole.verify(pin.bytes()) {
             return Ok(self.wrong_pin(pin, context, false));
         }
