@@ -13,19 +13,37 @@
 //! The crate does no I/O (R26): no clock, no randomness of its own, no files, no network. The
 //! caller passes the time, the [`Policy`] and a `rand_core::CryptoRng` into every command
 //! through a [`Context`], and receives what must happen outside as values: the [`Event`]s to
-//! store, the [`Effect`]s to carry out (deliveries of PIN parts), and the [`Reply`].
+//! store, the [`Effect`]s to carry out (deliveries of PIN parts, notifications), and the
+//! [`Reply`]. [`Account::poll_deadline`] says when the account next needs the clock (the end
+//! of a login delay, the first-access window, the expiry warning, the expiry); the caller then
+//! sends [`Command::Tick`].
 //!
 //! ```text
-//!                 RequestPin (online / Contact Center / sede)
-//!   ┌────────┐ ───────────────────────────────────────────▶ ┌──────────────────────┐
-//!   │ no PIN │                                               │ awaiting first access│
-//!   └────────┘ ◀─────────── lapsed after the window (R9) ─── │  (16 characters)     │
-//!                                                            └──────────┬───────────┘
-//!                                        FirstAccess with the 16 (R6)   │
-//!                                        → 8-character PIN on screen    ▼
-//!                                                            ┌──────────────────────┐
-//!                          LogIn with the 8 ───────────────▶ │ active (8 characters)│
-//!                          → session at the PIN's level      └──────────────────────┘
+//!                 RequestPin (online · Contact Center · sede, R10–R13)
+//!   ┌──────────┐ ─────────────────────────────────────────▶ ┌────────────────────────┐
+//!   │  no PIN  │                                             │ awaiting first access  │ ◀── Restore with the two
+//!   │          │ ◀──────── unused for 90 days (R9) ───────── │ (16 characters)        │     registered contacts
+//!   └──────────┘                                             └───────────┬────────────┘     (R23): a new 16
+//!        ▲                                          FirstAccess with     │
+//!        │ Revoke with the                          the 16 (R6): 8       │
+//!        │ tessera sanitaria                        characters on screen ▼
+//!        │ (R24), from any                          ┌──────────────────────────────────┐
+//!        │ live state                               │ active (8 characters)            │ LogIn → a session
+//!        │                                          │ warned 14 days before expiry     │ at its level (R15)
+//!        │                                          │ (R22); RenewPin from then (R21)  │
+//!        │                                          └────────────────┬─────────────────┘
+//!        │                                   6 months; 3 for         │
+//!        │                                   intermediaries (R20)    ▼
+//!        │                                          ┌──────────────────────────────────┐
+//!        └───────────────────────────────────────── │ expired: RenewPin gives a new 8  │
+//!                                                   │ at the same level (R21)          │
+//!                                                   └──────────────────────────────────┘
+//!
+//!   In any live state: 10 wrong PINs in a row block the PIN until a Restore or a Revoke, after
+//!   delays of 1, 3, 5 and 10 s (R25). An ordinary PIN becomes dispositivo by a written request
+//!   (online, fax) that the back office decides, or at a sede on the spot (R16, R17); renewal and
+//!   restore keep the level. With the sunset preset, no new PINs from 1 October 2020 and none
+//!   works from 1 October 2021 (R22a).
 //! ```
 //!
 //! # Usage
