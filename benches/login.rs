@@ -1,0 +1,148 @@
+//! A PIN login at the default cost (OWASP Argon2id, m=19456 KiB t=2 p=1), next to a bare
+//! `argon2` verification of the same PHC string: target, the crate adds ≤ 1 %.
+//!
+//! The login is `Account::decide(Command::LogIn { .. })`: it takes `&self`, so every iteration
+//! verifies against the same active account, exactly as `handle` would, without changing it.
+//! Both sides run in one criterion group. Before criterion runs, a paired run alternates the two
+//! (so drift in machine load hits both alike) and prints the ratio with its spread.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use argon2::{Argon2, PasswordVerifier};
+use criterion::{Criterion, criterion_group, criterion_main};
+use inps_pin::{Command, Context, EnteredPin, HashCost, Policy, Reply};
+
+mod support;
+
+/// Paired samples for the printed ratio.
+const PAIRS: usize = 40;
+
+fn login(c: &mut Criterion) {
+    let policy = Policy::default();
+    let mut rng = support::rng(3);
+    let (account, pin) = support::active(&policy, &mut rng);
+    let now = support::at("2026-11-26T09:00:00Z");
+
+    // The stored PHC string of the active PIN, as the service's database holds it.
+    let json = serde_json::to_value(&account).unwrap();
+    let phc = support::phc_in(&json).unwrap().to_owned();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+
+    let crate_login = || {
+        let command = Command::LogIn {
+            pin: EnteredPin::parse(black_box(&pin)).unwrap(),
+        };
+        let mut context = Context::new(now, &policy, &mut rng);
+        let outcome = account.decide(command, &mut context).unwrap();
+        assert!(matches!(outcome.reply, Reply::LoggedIn(_)));
+        outcome
+    };
+    let bare_verify = || {
+        Argon2::default()
+            .verify_password(black_box(pin.as_bytes()), black_box(phc.as_str()))
+            .unwrap();
+    };
+    // Both reject a wrong PIN, so both really verify.
+    assert!(
+        Argon2::default()
+            .verify_password(b"ABCDEFGH", phc.as_str())
+            .is_err()
+    );
+    paired_ratio(crate_login, bare_verify);
+
+    let mut group = c.benchmark_group("login_owasp");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("crate_decide_login", |b| {
+        b.iter(|| {
+            let command = Command::LogIn {
+                pin: EnteredPin::parse(black_box(&pin)).unwrap(),
+            };
+            account.decide(command, &mut Context::new(now, &policy, &mut rng))
+        });
+    });
+    group.bench_function("bare_argon2_verify", |b| {
+        b.iter(|| {
+            Argon2::default().verify_password(black_box(pin.as_bytes()), black_box(phc.as_str()))
+        });
+    });
+    group.finish();
+}
+
+/// The same pair at the cheapest Argon2 cost (m=8 KiB t=1 p=1), where verification takes
+/// microseconds instead of milliseconds: it bounds what the crate adds in absolute terms,
+/// which at the default cost is lost in the noise.
+fn login_cheap(c: &mut Criterion) {
+    let policy = Policy::default().with_hash_cost(HashCost::CHEAP);
+    let mut rng = support::rng(5);
+    let (account, pin) = support::active(&policy, &mut rng);
+    let now = support::at("2026-11-26T09:00:00Z");
+    let json = serde_json::to_value(&account).unwrap();
+    let phc = support::phc_in(&json).unwrap().to_owned();
+    assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{phc}");
+
+    let mut group = c.benchmark_group("login_cheap");
+    group.bench_function("crate_decide_login", |b| {
+        b.iter(|| {
+            let command = Command::LogIn {
+                pin: EnteredPin::parse(black_box(&pin)).unwrap(),
+            };
+            account.decide(command, &mut Context::new(now, &policy, &mut rng))
+        });
+    });
+    group.bench_function("bare_argon2_verify", |b| {
+        b.iter(|| {
+            Argon2::default().verify_password(black_box(pin.as_bytes()), black_box(phc.as_str()))
+        });
+    });
+    group.finish();
+}
+
+/// Runs the two alternately, `PAIRS` times (after one warm-up pair), and prints the median of
+/// the per-pair ratios a/b with its interquartile range, and the medians of each.
+fn paired_ratio<A, T>(mut a: impl FnMut() -> A, mut b: impl FnMut() -> T) {
+    let mut ratios = Vec::with_capacity(PAIRS);
+    let mut times_a = Vec::with_capacity(PAIRS);
+    let mut times_b = Vec::with_capacity(PAIRS);
+    for round in 0..=PAIRS {
+        // Alternate which goes first, so neither always runs on a warm cache.
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = time(&mut a);
+            (ta, time(&mut b))
+        } else {
+            let tb = time(&mut b);
+            (time(&mut a), tb)
+        };
+        if round > 0 {
+            ratios.push(ta / tb);
+            times_a.push(ta);
+            times_b.push(tb);
+        }
+    }
+    let quartiles = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (at(0.25), at(0.5), at(0.75))
+    };
+    let (r1, r2, r3) = quartiles(&mut ratios);
+    let (_, ma, _) = quartiles(&mut times_a);
+    let (_, mb, _) = quartiles(&mut times_b);
+    eprintln!(
+        "login_owasp paired ({PAIRS} pairs): crate {:.3} ms, bare {:.3} ms (medians); \
+         crate/bare median {r2:.4} (IQR {r1:.4}-{r3:.4})",
+        ma * 1e3,
+        mb * 1e3,
+    );
+}
+
+/// Seconds one call takes.
+fn time<T>(f: &mut impl FnMut() -> T) -> f64 {
+    let start = Instant::now();
+    black_box(f());
+    start.elapsed().as_secs_f64()
+}
+
+criterion_group!(benches, login, login_cheap);
+criterion_main!(benches);
