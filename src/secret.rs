@@ -25,29 +25,49 @@ pub const HALF_LEN: usize = 8;
 /// Characters in the PIN first issued (R5).
 pub const FULL_LEN: usize = 16;
 
+/// Up to 16 characters of a PIN, wiped on drop: the storage both secret types share.
+#[derive(Zeroize, ZeroizeOnDrop, Default)]
+struct PinChars {
+    chars: [u8; FULL_LEN],
+    len: u8,
+}
+
+impl PinChars {
+    /// The first 16 of `bytes`.
+    fn copied_from<'b>(bytes: impl IntoIterator<Item = &'b u8>) -> PinChars {
+        let mut copy = PinChars::default();
+        for (slot, &byte) in copy.chars.iter_mut().zip(bytes) {
+            *slot = byte;
+            copy.len += 1;
+        }
+        copy
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.chars.get(..self.len()).unwrap_or_default()
+    }
+}
+
 /// A code the crate generated: a PIN half, a whole first PIN, or the 8-character PIN.
 ///
 /// It is made only by the crate, from the caller's [`CryptoRng`], and reaches the caller inside
 /// a [`Delivery`](crate::Delivery) effect, whose carrier reads it with [`Secret::expose`].
 /// It is wiped from memory on drop and prints as `[redacted]`.
-#[derive(Zeroize, ZeroizeOnDrop)]
-pub struct Secret {
-    chars: [u8; FULL_LEN],
-    len: u8,
-}
+pub struct Secret(PinChars);
 
 impl Secret {
     /// Draws `len` characters (at most [`FULL_LEN`]) uniformly over [`PIN_ALPHABET`].
     pub(crate) fn generate<R: CryptoRng + ?Sized>(len: usize, rng: &mut R) -> Secret {
-        let mut secret = Secret {
-            chars: [0; FULL_LEN],
-            len: 0,
-        };
-        for slot in secret.chars.iter_mut().take(len) {
+        let mut drawn = PinChars::default();
+        for slot in drawn.chars.iter_mut().take(len) {
             *slot = uniform_char(rng);
-            secret.len += 1;
+            drawn.len += 1;
         }
-        secret
+        Secret(drawn)
     }
 
     /// The characters, for the carrier of the delivery (the screen, the e-mail, the letter).
@@ -63,53 +83,42 @@ impl Secret {
     /// How many characters the code has: 8 or 16.
     #[must_use]
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        self.0.len()
     }
 
     /// Always false: a generated code has 8 or 16 characters.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.len == 0
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        self.chars.get(..self.len()).unwrap_or_default()
+        self.0.bytes()
     }
 
     /// A second copy of the same code, for a second delivery of it (screen and e-mail).
     /// Private so that callers cannot multiply secrets.
     pub(crate) fn duplicate(&self) -> Secret {
-        Secret {
-            chars: self.chars,
-            len: self.len,
-        }
+        Secret(PinChars::copied_from(self.bytes()))
     }
 
     /// The first and second half of a 16-character code.
     pub(crate) fn split_halves(&self) -> (Secret, Secret) {
         let bytes = self.bytes();
         (
-            Secret::copied_from(bytes.get(..HALF_LEN).unwrap_or_default()),
-            Secret::copied_from(bytes.get(HALF_LEN..).unwrap_or_default()),
+            Secret(PinChars::copied_from(
+                bytes.get(..HALF_LEN).unwrap_or_default(),
+            )),
+            Secret(PinChars::copied_from(
+                bytes.get(HALF_LEN..).unwrap_or_default(),
+            )),
         )
-    }
-
-    fn copied_from(bytes: &[u8]) -> Secret {
-        let mut secret = Secret {
-            chars: [0; FULL_LEN],
-            len: 0,
-        };
-        for (slot, &byte) in secret.chars.iter_mut().zip(bytes) {
-            *slot = byte;
-            secret.len += 1;
-        }
-        secret
     }
 }
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret({} chars, [redacted])", self.len)
+        write!(f, "Secret({} chars, [redacted])", self.0.len)
     }
 }
 
@@ -147,11 +156,8 @@ fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
 /// assert!(EnteredPin::parse("ABCD0FGH").is_err()); // 0 is never in a PIN
 /// # Ok::<(), inps_pin::PinFormatError>(())
 /// ```
-#[derive(Zeroize, ZeroizeOnDrop, Default)]
-pub struct EnteredPin {
-    chars: [u8; FULL_LEN],
-    len: u8,
-}
+#[derive(Default)]
+pub struct EnteredPin(PinChars);
 
 impl EnteredPin {
     /// Normalises and checks what a person typed: 8 or 16 characters of [`PIN_ALPHABET`]
@@ -160,7 +166,7 @@ impl EnteredPin {
     /// # Errors
     /// [`PinFormatError`] names the character and its position, or the length found.
     pub fn parse(typed: &str) -> Result<EnteredPin, PinFormatError> {
-        let mut pin = EnteredPin::default();
+        let mut pin = PinChars::default();
         let mut count = 0usize;
         for c in typed.chars() {
             if c.is_whitespace() || c == '-' {
@@ -171,8 +177,8 @@ impl EnteredPin {
             let allowed = u8::try_from(upper)
                 .ok()
                 .filter(|b| PIN_ALPHABET.contains(b));
+            // An early return drops `pin`, which wipes what was copied so far.
             let Some(byte) = allowed else {
-                pin.zeroize();
                 return Err(PinFormatError::Character {
                     position: count,
                     look_alike: matches!(upper, '0' | 'O' | '1' | 'I'),
@@ -183,53 +189,42 @@ impl EnteredPin {
             }
         }
         if count != HALF_LEN && count != FULL_LEN {
-            pin.zeroize();
             return Err(PinFormatError::Length { found: count });
         }
         pin.len = u8::try_from(count).unwrap_or_default();
-        Ok(pin)
+        Ok(EnteredPin(pin))
     }
 
     /// The 16-character PIN put together from its two delivered halves, as the person
     /// would type it (the first half, then the second).
     #[must_use]
     pub fn from_halves(first: &Secret, second: &Secret) -> EnteredPin {
-        let mut pin = EnteredPin::default();
-        for (slot, &byte) in pin
-            .chars
-            .iter_mut()
-            .zip(first.bytes().iter().chain(second.bytes()))
-        {
-            *slot = byte;
-            pin.len += 1;
-        }
-        pin
+        EnteredPin(PinChars::copied_from(
+            first.bytes().iter().chain(second.bytes()),
+        ))
     }
 
     /// A delivered code typed back exactly as delivered.
     #[must_use]
     pub fn from_secret(secret: &Secret) -> EnteredPin {
-        EnteredPin {
-            chars: secret.chars,
-            len: secret.len,
-        }
+        EnteredPin(PinChars::copied_from(secret.bytes()))
     }
 
     /// How many characters were typed: 8 or 16 (0 only for the empty value a deserialized
     /// command carries, which never matches).
     #[must_use]
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        self.0.len()
     }
 
     /// True only for the empty value a deserialized command carries.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.len == 0
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        self.chars.get(..self.len()).unwrap_or_default()
+        self.0.bytes()
     }
 
     /// The first 8 characters, for the first-half check of R9a.
@@ -240,7 +235,7 @@ impl EnteredPin {
 
 impl fmt::Debug for EnteredPin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EnteredPin({} chars, [redacted])", self.len)
+        write!(f, "EnteredPin({} chars, [redacted])", self.0.len)
     }
 }
 

@@ -39,6 +39,14 @@ struct FreshPin {
     lapses_at: Timestamp,
 }
 
+/// A freshly drawn 8-character PIN: its delivery, its hash, its expiry and its session.
+struct ShortPin {
+    on_screen: Effect,
+    hash: PinHash,
+    expires_at: Timestamp,
+    session: Session,
+}
+
 impl Account {
     /// Decides a command without changing the account: the outcome to apply with
     /// [`Account::evolve`], or why it cannot apply.
@@ -212,22 +220,15 @@ impl Account {
         lapse_check(first, context.now)?;
 
         let now = context.now;
-        let (new_pin, hash) = fresh_short_pin(context)?;
-        let expires_at =
-            add_rome_months(now, i64::from(context.policy.validity_months(self.role())));
-        let session = Session::new(self.codice_fiscale, Credential::Pin, first.assurance, now);
-        Ok(Outcome::new(Reply::FirstAccessCompleted(session))
+        let new = self.fresh_short_pin(first.assurance, context)?;
+        Ok(Outcome::new(Reply::FirstAccessCompleted(new.session))
             .with_event(Event::FirstAccessCompleted {
                 at: now,
-                pin: hash,
+                pin: new.hash,
                 assurance: first.assurance,
-                expires_at,
+                expires_at: new.expires_at,
             })
-            .with_effect(Effect::Deliver(Delivery::new(
-                PinPart::Pin,
-                Medium::Screen,
-                new_pin,
-            ))))
+            .with_effect(new.on_screen))
     }
 
     /// R15, R9a, R20, R25: a session at the PIN's level, or a counted failure.
@@ -238,9 +239,7 @@ impl Account {
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
         sunset_allows_use(context.policy, now)?;
-        if matches!(self.pin, PinState::None) {
-            return Ok(unknown_pin(pin, context));
-        }
+        // Never blocked nor delayed without a PIN: a revocation clears both.
         self.attempt_allowed(now)?;
         let (credential, assurance) = match &self.pin {
             PinState::None => return Ok(unknown_pin(pin, context)),
@@ -305,21 +304,14 @@ impl Account {
         if now < renewable_from {
             return Err(Refusal::RenewalNotDue { renewable_from });
         }
-        let (new_pin, hash) = fresh_short_pin(context)?;
-        let expires_at =
-            add_rome_months(now, i64::from(context.policy.validity_months(self.role())));
-        let session = Session::new(self.codice_fiscale, Credential::Pin, active.assurance, now);
-        Ok(Outcome::new(Reply::PinRenewed(session))
+        let new = self.fresh_short_pin(active.assurance, context)?;
+        Ok(Outcome::new(Reply::PinRenewed(new.session))
             .with_event(Event::PinRenewed {
                 at: now,
-                pin: hash,
-                expires_at,
+                pin: new.hash,
+                expires_at: new.expires_at,
             })
-            .with_effect(Effect::Deliver(Delivery::new(
-                PinPart::Pin,
-                Medium::Screen,
-                new_pin,
-            ))))
+            .with_effect(new.on_screen))
     }
 
     /// R16, R17: a written request with a valid document waits for the back office.
@@ -610,6 +602,25 @@ impl Account {
         })
     }
 
+    /// A new 8-character PIN for the first access or a renewal (R6, R21): shown on screen,
+    /// lasting the role's months (R20), and the session it opens at `assurance`.
+    fn fresh_short_pin<R: CryptoRng + ?Sized>(
+        &self,
+        assurance: AssuranceLevel,
+        context: &mut Context<'_, R>,
+    ) -> Result<ShortPin, Refusal> {
+        let now = context.now;
+        let pin = Secret::generate(HALF_LEN, context.rng);
+        let hash = PinHash::compute(pin.bytes(), context.policy.hash_cost, context.rng)?;
+        let months = context.policy.validity_months(self.role());
+        Ok(ShortPin {
+            on_screen: Effect::Deliver(Delivery::new(PinPart::Pin, Medium::Screen, pin)),
+            hash,
+            expires_at: add_rome_months(now, i64::from(months)),
+            session: Session::new(self.codice_fiscale, Credential::Pin, assurance, now),
+        })
+    }
+
     /// Adds a notice to the person, through the fastest medium that reaches them.
     fn notify(&self, outcome: Outcome, notice: Notice) -> Outcome {
         match &self.person {
@@ -677,15 +688,6 @@ fn fresh_pin<R: CryptoRng + ?Sized>(context: &mut Context<'_, R>) -> Result<Fres
         first_half_hash,
         lapses_at: add_rome_days(context.now, i64::from(policy.first_access_window_days)),
     })
-}
-
-/// A new 8-character PIN and its hash (R6, R21).
-fn fresh_short_pin<R: CryptoRng + ?Sized>(
-    context: &mut Context<'_, R>,
-) -> Result<(Secret, PinHash), Refusal> {
-    let pin = Secret::generate(HALF_LEN, context.rng);
-    let hash = PinHash::compute(pin.bytes(), context.policy.hash_cost, context.rng)?;
-    Ok((pin, hash))
 }
 
 /// R22a: after the retirement no PIN works.

@@ -30,7 +30,9 @@ const CONTACT_CENTER: &str = "803 164 da rete fissa, 06 164 164 da cellulare";
 /// counted [`LoginFailure`](crate::LoginFailure); refusals that concern a PIN's state (expired,
 /// lapsed, first access due) come only after the right PIN was typed, so they tell a guesser
 /// nothing.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
+///
+/// Refusals serialize (R28), so a service can return them from an API or log them as records.
+#[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Refusal {
     /// The request names another person than the account's.
@@ -72,6 +74,7 @@ pub enum Refusal {
     #[error("the 16-character PIN lapsed at {lapsed_at} without a first access: request a new PIN")]
     FirstPinLapsed {
         /// When it lapsed.
+        #[serde(with = "crate::timestamp_serde")]
         lapsed_at: Timestamp,
     },
     /// The 16-character PIN is for the first access only (R6).
@@ -83,12 +86,14 @@ pub enum Refusal {
     #[error("the PIN expired at {expired_at}: renew it with the guided procedure")]
     PinExpired {
         /// When it expired.
+        #[serde(with = "crate::timestamp_serde")]
         expired_at: Timestamp,
     },
     /// A renewal before the renewal window opens (R21, R22).
     #[error("the PIN can be renewed from {renewable_from}, when its expiry is near")]
     RenewalNotDue {
         /// When renewal opens.
+        #[serde(with = "crate::timestamp_serde")]
         renewable_from: Timestamp,
     },
     /// Too many wrong PINs blocked it (R25).
@@ -100,6 +105,7 @@ pub enum Refusal {
     #[error("too many attempts: try again from {retry_after}")]
     LoginDelayed {
         /// When a new try is accepted.
+        #[serde(with = "crate::timestamp_serde")]
         retry_after: Timestamp,
     },
     /// No new PINs since the sunset's cut-off, and no exemption applies (R22a).
