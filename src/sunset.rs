@@ -5,6 +5,10 @@
 //! curatela or amministrazione di sostegno; PINs already live could still be renewed. Every PIN
 //! stopped working on 1 October 2021. The default policy has no sunset: it is the system the
 //! sources describe.
+//!
+//! Between the two dates a live PIN keeps its whole life: logins, renewals, upgrades, and
+//! restores (a restore replaces a live PIN; it is not a new one). From the second date every
+//! command that uses a PIN is refused, and only a revocation still applies.
 
 use jiff::civil::{Date, date};
 use serde::{Deserialize, Serialize};
