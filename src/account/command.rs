@@ -48,7 +48,9 @@ pub enum Command {
         pin: EnteredPin,
     },
     /// A written request to make the PIN dispositivo, with a copy of an identity document,
-    /// online or by fax (R16). It waits for [`Command::DecideUpgrade`].
+    /// online or by fax (R16). It waits for [`Command::DecideUpgrade`]. Send it only for a
+    /// person the service has identified (logged in online, or a signed fax): its refusals
+    /// say what state the PIN is in.
     RequestUpgrade {
         /// How it was sent.
         via: UpgradeVia,

@@ -291,12 +291,19 @@ impl Account {
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
         sunset_allows_use(context.policy, now)?;
+        self.attempt_allowed(now)?;
         let active = match &self.pin {
             PinState::None => return Ok(unknown_pin(pin, context)),
-            PinState::AwaitingFirstAccess(_) => return Err(Refusal::FirstAccessRequired),
+            // As at a login: only the right 16 learns that the first access is due (R30).
+            PinState::AwaitingFirstAccess(first) => {
+                if pin.len() == FULL_LEN && first.whole.verify(pin.bytes()) {
+                    lapse_check(first, now)?;
+                    return Err(Refusal::FirstAccessRequired);
+                }
+                return Ok(self.wrong_pin(pin, context, pin.len() != FULL_LEN));
+            }
             PinState::Active(active) => active,
         };
-        self.attempt_allowed(now)?;
         if let Err(failure) = self.check_active_pin(active, pin, context) {
             return Ok(failure);
         }
@@ -340,10 +347,11 @@ impl Account {
         reviewer: OperatorId,
         context: &Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
+        let now = context.now;
+        sunset_allows_use(context.policy, now)?;
         if self.pending_upgrade.is_none() {
             return Err(Refusal::NoUpgradePending);
         }
-        let now = context.now;
         let (approved, event, notice) = match decision {
             UpgradeDecision::Approve => (
                 true,
@@ -399,11 +407,12 @@ impl Account {
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
         sunset_allows_use(context.policy, now)?;
+        // No PIN, no contacts registered and wrong contacts all read the same: a caller who
+        // knows a codice fiscale learns neither whether it has a PIN nor which contacts
+        // (R24, R30). The message covers each case: request, or revoke and request.
         let Some(assurance) = self.pin.assurance() else {
-            return Err(Refusal::NoPin);
+            return Err(Refusal::ContactsNotMatching);
         };
-        // No contacts registered reads the same as wrong contacts: both are told to revoke
-        // (R24), and a caller learns nothing about which contacts an account has.
         let registered = self.person.as_ref().and_then(Person::registered_contacts);
         let Some((registered_email, registered_mobile)) =
             registered.filter(|(e, m)| *e == email && *m == mobile)
@@ -460,6 +469,16 @@ impl Account {
     /// expiry warning, the expiry (R9, R20, R22, R25). Nothing due: no events.
     fn decide_tick<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
         let now = context.now;
+        // After the sunset's retirement (R22a) no PIN works: what falls due is still recorded,
+        // but a notice inviting a renewal or a new request would be false.
+        let retired = sunset_allows_use(context.policy, now).is_err();
+        let notify = |outcome: Outcome, notice| {
+            if retired {
+                outcome
+            } else {
+                self.notify(outcome, notice)
+            }
+        };
         let mut outcome = Outcome::new(Reply::TimeApplied);
         if self.retry_not_before.is_some_and(|end| now >= end) {
             outcome = outcome.with_event(Event::LoginDelayEnded { at: now });
@@ -468,7 +487,7 @@ impl Account {
             PinState::AwaitingFirstAccess(first)
                 if !first.lapse_noted && now >= first.lapses_at =>
             {
-                outcome = self.notify(
+                outcome = notify(
                     outcome.with_event(Event::FirstPinLapsed { at: now }),
                     Notice::FirstPinLapsed {
                         lapsed_at: first.lapses_at,
@@ -477,7 +496,7 @@ impl Account {
             }
             // A clock that jumps past both sends only the expiry: a warning after it is noise.
             PinState::Active(active) if !active.expiry_noted && now >= active.expires_at => {
-                outcome = self.notify(
+                outcome = notify(
                     outcome.with_event(Event::PinExpired { at: now }),
                     Notice::PinExpired {
                         expired_at: active.expires_at,
@@ -489,7 +508,7 @@ impl Account {
                     && !active.expiry_noted
                     && now >= active.renewable_from(context.policy) =>
             {
-                outcome = self.notify(
+                outcome = notify(
                     outcome.with_event(Event::ExpiryWarned { at: now }),
                     Notice::ExpiryWarning {
                         expires_at: active.expires_at,

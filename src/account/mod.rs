@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
 use crate::assurance::AssuranceLevel;
-use crate::civil_time::add_rome_days;
+use crate::civil_time::{add_rome_days, rome_start_of_day};
 use crate::hash::PinHash;
 use crate::person::Person;
 use crate::policy::Policy;
@@ -274,6 +274,15 @@ impl Account {
         }
     }
 
+    /// When the PIN in use expires (R20); `None` without an 8-character PIN.
+    #[must_use]
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        match &self.pin {
+            PinState::Active(active) => Some(active.expires_at),
+            PinState::None | PinState::AwaitingFirstAccess(_) => None,
+        }
+    }
+
     /// Whether a written upgrade request waits for the back office (R17).
     #[must_use]
     pub fn upgrade_pending(&self) -> Option<UpgradeVia> {
@@ -310,9 +319,15 @@ impl Account {
                 (None, warning, Some(active.expires_at))
             }
         };
-        [delay_end, lapse, warning, expiry]
+        // After the sunset's retirement (R22a) the PIN's own deadlines no longer matter.
+        let retirement = policy
+            .sunset
+            .map(|sunset| rome_start_of_day(sunset.retired_from));
+        let before_retirement = |at: &Timestamp| retirement.is_none_or(|retired| *at < retired);
+        let pin_deadlines = [lapse, warning, expiry]
             .into_iter()
             .flatten()
-            .min()
+            .filter(before_retirement);
+        delay_end.into_iter().chain(pin_deadlines).min()
     }
 }
