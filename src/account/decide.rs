@@ -10,7 +10,7 @@ use crate::account::command::Command;
 use crate::account::event::Event;
 use crate::account::outcome::{Effect, LoginFailure, Outcome, Reply};
 use crate::account::refusal::{LivePin, Refusal};
-use crate::account::{Account, ActivePin, Context, FirstPin, PinState};
+use crate::account::{Account, ActivePin, Context, FirstPin, PinDue, PinState};
 use crate::assurance::{AssuranceLevel, Credential, Session};
 use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument, OperatorId};
 use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
@@ -469,53 +469,46 @@ impl Account {
     /// expiry warning, the expiry (R9, R20, R22, R25). Nothing due: no events.
     fn decide_tick<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
         let now = context.now;
-        // After the sunset's retirement (R22a) no PIN works: what falls due is still recorded,
-        // but a notice inviting a renewal or a new request would be false.
-        let retired = sunset_allows_use(context.policy, now).is_err();
-        let notify = |outcome: Outcome, notice| {
-            if retired {
-                outcome
-            } else {
-                self.notify(outcome, notice)
-            }
-        };
         let mut outcome = Outcome::new(Reply::TimeApplied);
         if self.retry_not_before.is_some_and(|end| now >= end) {
             outcome = outcome.with_event(Event::LoginDelayEnded { at: now });
         }
-        match &self.pin {
-            PinState::AwaitingFirstAccess(first)
-                if !first.lapse_noted && now >= first.lapses_at =>
-            {
-                outcome = notify(
-                    outcome.with_event(Event::FirstPinLapsed { at: now }),
-                    Notice::FirstPinLapsed {
-                        lapsed_at: first.lapses_at,
-                    },
-                );
-            }
-            // A clock that jumps past both sends only the expiry: a warning after it is noise.
-            PinState::Active(active) if !active.expiry_noted && now >= active.expires_at => {
-                outcome = notify(
-                    outcome.with_event(Event::PinExpired { at: now }),
-                    Notice::PinExpired {
-                        expired_at: active.expires_at,
-                    },
-                );
-            }
-            PinState::Active(active)
-                if !active.warned
-                    && !active.expiry_noted
-                    && now >= active.renewable_from(context.policy) =>
-            {
-                outcome = notify(
-                    outcome.with_event(Event::ExpiryWarned { at: now }),
-                    Notice::ExpiryWarning {
-                        expires_at: active.expires_at,
-                    },
-                );
-            }
-            _ => {}
+        // A clock that jumps past both the warning and the expiry sends only the expiry: a
+        // warning after it is noise.
+        let due = self
+            .pin_deadlines(context.policy)
+            .filter(|(at, _)| *at <= now)
+            .map(|(_, due)| due)
+            .max_by_key(|due| match due {
+                PinDue::Lapse | PinDue::Warning => 0,
+                PinDue::Expiry => 1,
+            });
+        let (event, notice) = match (due, &self.pin) {
+            (Some(PinDue::Lapse), PinState::AwaitingFirstAccess(first)) => (
+                Event::FirstPinLapsed { at: now },
+                Notice::FirstPinLapsed {
+                    lapsed_at: first.lapses_at,
+                },
+            ),
+            (Some(PinDue::Warning), PinState::Active(active)) => (
+                Event::ExpiryWarned { at: now },
+                Notice::ExpiryWarning {
+                    expires_at: active.expires_at,
+                },
+            ),
+            (Some(PinDue::Expiry), PinState::Active(active)) => (
+                Event::PinExpired { at: now },
+                Notice::PinExpired {
+                    expired_at: active.expires_at,
+                },
+            ),
+            _ => return outcome,
+        };
+        outcome = outcome.with_event(event);
+        // Due before the sunset's retirement but applied after it (a late tick): recorded,
+        // without a notice that would invite a renewal no PIN can have (R22a).
+        if sunset_allows_use(context.policy, now).is_ok() {
+            outcome = self.notify(outcome, notice);
         }
         outcome
     }
@@ -575,6 +568,11 @@ impl Account {
             PinState::AwaitingFirstAccess(_) => return Err(Refusal::FirstAccessRequired),
             PinState::Active(active) => active,
         };
+        // A blocked PIN is restored first: raising its level would hand more to whoever
+        // restores it, before the owner has shown up (R25).
+        if self.blocked {
+            return Err(Refusal::PinBlocked);
+        }
         if active.assurance == AssuranceLevel::Dispositivo {
             return Err(Refusal::AlreadyDispositivo);
         }

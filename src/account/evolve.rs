@@ -21,6 +21,8 @@ impl Account {
                 ..
             } => {
                 self.person = Some(Person::clone(person));
+                // A request for an earlier PIN is not a request for this one.
+                self.pending_upgrade = None;
                 self.start_first_pin(*assurance, whole, first_half, *lapses_at);
             }
             Event::PinRestored {

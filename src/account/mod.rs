@@ -129,6 +129,17 @@ impl ActivePin {
     }
 }
 
+/// What falls due at one of the PIN's own deadlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PinDue {
+    /// The unused 16 lapses (R9).
+    Lapse,
+    /// The expiry warning goes out (R22).
+    Warning,
+    /// The PIN expires (R20).
+    Expiry,
+}
+
 /// The state of an account's PIN at an instant, for callers to show or branch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -306,28 +317,39 @@ impl Account {
     /// ```
     #[must_use]
     pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {
-        let delay_end = self.retry_not_before;
-        let (lapse, warning, expiry) = match &self.pin {
-            PinState::None => (None, None, None),
-            PinState::AwaitingFirstAccess(first) => {
-                ((!first.lapse_noted).then_some(first.lapses_at), None, None)
-            }
-            PinState::Active(active) if active.expiry_noted => (None, None, None),
+        let pin_deadlines = self.pin_deadlines(policy).map(|(at, _)| at);
+        self.retry_not_before.into_iter().chain(pin_deadlines).min()
+    }
+
+    /// The PIN's own pending deadlines: the lapse of an unused 16 (R9), the expiry warning
+    /// (R22), the expiry (R20). One source for [`Account::poll_deadline`] and for what a tick
+    /// applies, so the two can never disagree. None from the sunset's retirement on (R22a): no
+    /// PIN works then, so nothing about one falls due.
+    fn pin_deadlines(&self, policy: &Policy) -> impl Iterator<Item = (Timestamp, PinDue)> {
+        let [lapse, warning, expiry] = match &self.pin {
+            PinState::None => [None; 3],
+            PinState::AwaitingFirstAccess(first) => [
+                (!first.lapse_noted).then_some((first.lapses_at, PinDue::Lapse)),
+                None,
+                None,
+            ],
+            PinState::Active(active) if active.expiry_noted => [None; 3],
             PinState::Active(active) => {
                 let warn_at = active.renewable_from(policy);
-                let warning = (!active.warned && warn_at < active.expires_at).then_some(warn_at);
-                (None, warning, Some(active.expires_at))
+                [
+                    None,
+                    (!active.warned && warn_at < active.expires_at)
+                        .then_some((warn_at, PinDue::Warning)),
+                    Some((active.expires_at, PinDue::Expiry)),
+                ]
             }
         };
-        // After the sunset's retirement (R22a) the PIN's own deadlines no longer matter.
         let retirement = policy
             .sunset
             .map(|sunset| rome_start_of_day(sunset.retired_from));
-        let before_retirement = |at: &Timestamp| retirement.is_none_or(|retired| *at < retired);
-        let pin_deadlines = [lapse, warning, expiry]
+        [lapse, warning, expiry]
             .into_iter()
             .flatten()
-            .filter(before_retirement);
-        delay_end.into_iter().chain(pin_deadlines).min()
+            .filter(move |(at, _)| retirement.is_none_or(|retired| *at < retired))
     }
 }
