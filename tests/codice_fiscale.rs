@@ -515,6 +515,13 @@ fn any_code() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    // A fixed seed: every run explores the same cases, so no run is flaky.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1A5_2026),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn r3_every_omocode_variant_round_trips(code in base_code()) {
         let base = CodiceFiscale::parse(&code).unwrap();

@@ -1260,6 +1260,13 @@ fn phone_like() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    // A fixed seed: every run explores the same cases, so no run is flaky.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1A5_2026),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn r4_parsers_never_panic_and_normalise_idempotently(
         name in name_like(),

@@ -26,7 +26,7 @@ use inps_pin::{
 };
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use rand_chacha::ChaCha20Rng;
 
 // ---------------------------------------------------------------------------------------------
@@ -492,11 +492,7 @@ fn check_along_runs(
     cases: u32,
     property: impl Fn(&Scenario) -> Result<Tally, TestCaseError>,
 ) -> Tally {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
+    let config = proptest_config(cases);
     let total = RefCell::new(Tally::default());
     let mut runner = TestRunner::new(config);
     let result = runner.run(&scenario_strategy(), |scenario| {
@@ -1094,11 +1090,7 @@ fn trace(scenario: &Scenario) -> Result<Vec<Vec<u8>>, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config(64))]
 
     #[test]
     fn r26_same_inputs_same_outputs(scenario in scenario_strategy()) {
@@ -1180,11 +1172,7 @@ fn pin_like() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 512,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config(512))]
 
     #[test]
     fn entered_pin_parse_never_panics_and_accepts_only_8_or_16(typed in any::<String>()) {

@@ -37,7 +37,7 @@ use inps_pin::{
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use rand_chacha::ChaCha20Rng;
 
 // ---------------------------------------------------------------------------------------------
@@ -860,11 +860,7 @@ fn check<S: Strategy>(
 where
     S::Value: std::fmt::Debug,
 {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
+    let config = proptest_config(cases);
     let total = RefCell::new(Tally::default());
     let mut runner = TestRunner::new(config);
     let result = runner.run(&strategy, |value| {

@@ -163,3 +163,15 @@ pub fn session(
         other => panic!("expected a session, got {other:?}"),
     }
 }
+
+/// Proptest settings for the suite: `cases` cases from a fixed seed, so every run explores the
+/// same scenarios and no test is flaky, and no regression files written beside the tests (a
+/// counterexample worth keeping becomes a named test).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1A5_2026),
+        ..proptest::test_runner::Config::default()
+    }
+}
