@@ -244,11 +244,7 @@ impl Account {
         let (credential, assurance) = match &self.pin {
             PinState::None => return Ok(unknown_pin(pin, context)),
             PinState::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
-                if !first.whole.verify(pin.bytes()) {
-                    return Ok(self.wrong_pin(pin, context, false));
-                }
-                lapse_check(first, now)?;
-                return Err(Refusal::FirstAccessRequired);
+                return self.first_access_due(first, pin, context);
             }
             PinState::AwaitingFirstAccess(first) => {
                 // R9a: the first half alone, where the policy kept its hash.
@@ -294,13 +290,8 @@ impl Account {
         self.attempt_allowed(now)?;
         let active = match &self.pin {
             PinState::None => return Ok(unknown_pin(pin, context)),
-            // As at a login: only the right 16 learns that the first access is due (R30).
             PinState::AwaitingFirstAccess(first) => {
-                if pin.len() == FULL_LEN && first.whole.verify(pin.bytes()) {
-                    lapse_check(first, now)?;
-                    return Err(Refusal::FirstAccessRequired);
-                }
-                return Ok(self.wrong_pin(pin, context, pin.len() != FULL_LEN));
+                return self.first_access_due(first, pin, context);
             }
             PinState::Active(active) => active,
         };
@@ -525,6 +516,25 @@ impl Account {
             PinState::Active(active) if now >= active.expires_at => Some(LivePin::Expired),
             PinState::Active(_) => Some(LivePin::Active),
         }
+    }
+
+    /// A login or renewal while the 16 waits for its first access: the right 16 learns that
+    /// the first access is due (or that the 16 lapsed); anything else is a wrong PIN, so the
+    /// answer tells a guesser nothing about the account (R6, R9, R30).
+    fn first_access_due<R: CryptoRng + ?Sized>(
+        &self,
+        first: &FirstPin,
+        pin: &EnteredPin,
+        context: &Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        if pin.len() != FULL_LEN {
+            return Ok(self.wrong_pin(pin, context, true));
+        }
+        if !first.whole.verify(pin.bytes()) {
+            return Ok(self.wrong_pin(pin, context, false));
+        }
+        lapse_check(first, context.now)?;
+        Err(Refusal::FirstAccessRequired)
     }
 
     /// R25: refuses a try while blocked or inside a delay, before any verification.
