@@ -10,7 +10,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::channel::{ContactCenterLine, OperatorId};
-use crate::person::{Address, Email, MobileNumber};
+use crate::person::{Address, Email, MobileNumber, Person};
 use crate::secret::Secret;
 
 /// Which part of which PIN a delivery carries.
@@ -44,6 +44,17 @@ pub enum Medium {
     /// A sealed envelope handed over at the sede counter by the operator who checked the
     /// identity document.
     SealedEnvelopeAtCounter(OperatorId),
+}
+
+impl Medium {
+    /// The person's e-mail, or else their mobile by SMS: the fastest channel that reaches
+    /// them without an operator or the post. `None` if they gave neither.
+    pub(crate) fn electronic_contact(person: &Person) -> Option<Medium> {
+        person
+            .email()
+            .map(|email| Medium::Email(email.clone()))
+            .or_else(|| person.mobile().map(|mobile| Medium::Sms(mobile.clone())))
+    }
 }
 
 impl fmt::Display for Medium {

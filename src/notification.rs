@@ -20,10 +20,7 @@ impl Notification {
     /// A notice for `person` by e-mail if they gave one, else by SMS, else by post to the
     /// residence: the fastest channel that reaches them.
     pub(crate) fn to_person(person: &Person, about: Notice) -> Notification {
-        let to = person
-            .email()
-            .map(|email| Medium::Email(email.clone()))
-            .or_else(|| person.mobile().map(|mobile| Medium::Sms(mobile.clone())))
+        let to = Medium::electronic_contact(person)
             .unwrap_or_else(|| Medium::Post(person.residence().clone()));
         Notification { about, to }
     }

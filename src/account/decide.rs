@@ -102,13 +102,9 @@ impl Account {
         sunset_allows_new_pin(context.policy, &person, now)?;
         // Every condition is checked before anything is drawn from the generator.
         let online_contact = match &request {
-            ChannelRequest::Online => Some(
-                person
-                    .email()
-                    .map(|email| Medium::Email(email.clone()))
-                    .or_else(|| person.mobile().map(|mobile| Medium::Sms(mobile.clone())))
-                    .ok_or(Refusal::NoContactForFirstHalf)?,
-            ),
+            ChannelRequest::Online => {
+                Some(Medium::electronic_contact(&person).ok_or(Refusal::NoContactForFirstHalf)?)
+            }
             _ => None,
         };
         if let ChannelRequest::Sede(sede) = &request {
@@ -117,58 +113,43 @@ impl Account {
 
         let channel = request.channel();
         let fresh = fresh_pin(context)?;
-        let residence = Medium::SealedPost(person.residence().clone());
-        let mut deliveries = Vec::with_capacity(4);
-        match request {
-            ChannelRequest::Online => {
-                // R11: on screen, and also by e-mail or SMS; the second half by post.
-                deliveries.push(Delivery::new(
-                    PinPart::FirstHalf,
-                    Medium::Screen,
-                    fresh.first.duplicate(),
-                ));
-                if let Some(contact) = online_contact {
-                    deliveries.push(Delivery::new(
-                        PinPart::FirstHalf,
-                        contact,
-                        fresh.first.duplicate(),
-                    ));
-                }
-                deliveries.push(Delivery::new(PinPart::SecondHalf, residence, fresh.second));
-            }
-            ChannelRequest::ContactCenter { caller_phone } => {
-                // R12: read by the operator, and also by e-mail and SMS; the second half by post.
-                let line = ContactCenterLine::for_phone(caller_phone);
-                deliveries.push(Delivery::new(
-                    PinPart::FirstHalf,
-                    Medium::ReadByOperator(line),
-                    fresh.first.duplicate(),
-                ));
-                if let Some(email) = person.email() {
-                    deliveries.push(Delivery::new(
-                        PinPart::FirstHalf,
-                        Medium::Email(email.clone()),
-                        fresh.first.duplicate(),
-                    ));
-                }
-                if let Some(mobile) = person.mobile() {
-                    deliveries.push(Delivery::new(
-                        PinPart::FirstHalf,
-                        Medium::Sms(mobile.clone()),
-                        fresh.first.duplicate(),
-                    ));
-                }
-                deliveries.push(Delivery::new(PinPart::SecondHalf, residence, fresh.second));
-            }
-            ChannelRequest::Sede(sede) => {
-                // R13: the whole code, sealed, at the counter.
-                deliveries.push(Delivery::new(
-                    PinPart::WholeFirstPin,
-                    Medium::SealedEnvelopeAtCounter(sede.operator),
-                    fresh.whole,
-                ));
-            }
-        }
+        // R11: the first half on screen and by e-mail or SMS. R12: read by the operator on the
+        // line the caller dialled, and sent by e-mail and SMS. R13: none, the whole code below.
+        let first_half_to: Vec<Medium> = match &request {
+            ChannelRequest::Online => [Some(Medium::Screen), online_contact]
+                .into_iter()
+                .flatten()
+                .collect(),
+            ChannelRequest::ContactCenter { caller_phone } => [
+                Some(Medium::ReadByOperator(ContactCenterLine::for_phone(
+                    *caller_phone,
+                ))),
+                person.email().map(|email| Medium::Email(email.clone())),
+                person.mobile().map(|mobile| Medium::Sms(mobile.clone())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            ChannelRequest::Sede(_) => Vec::new(),
+        };
+        let mut deliveries: Vec<Delivery> = first_half_to
+            .into_iter()
+            .map(|to| Delivery::new(PinPart::FirstHalf, to, fresh.first.duplicate()))
+            .collect();
+        deliveries.push(match request {
+            // R13: the whole code, sealed, at the counter.
+            ChannelRequest::Sede(sede) => Delivery::new(
+                PinPart::WholeFirstPin,
+                Medium::SealedEnvelopeAtCounter(sede.operator),
+                fresh.whole,
+            ),
+            // R11, R12: the second half by ordinary post, sealed, to the residence.
+            ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => Delivery::new(
+                PinPart::SecondHalf,
+                Medium::SealedPost(person.residence().clone()),
+                fresh.second,
+            ),
+        });
 
         let assurance = channel.assurance();
         let mut outcome = Outcome::new(Reply::PinIssued {
