@@ -477,9 +477,11 @@ impl Account {
             _ => return outcome,
         };
         outcome = outcome.with_event(event);
-        // Due before the sunset's retirement but applied after it (a late tick): recorded,
-        // without a notice that would invite a renewal no PIN can have (R22a).
-        if sunset_allows_use(context.policy, now).is_ok() {
+        // Recorded without a notice when the notice would mislead: due before the sunset's
+        // retirement but applied after it (a late tick), it would invite a renewal no PIN can
+        // have (R22a); on a blocked PIN, the block notice already said to restore, which gives
+        // a new PIN anyway (R25).
+        if sunset_allows_use(context.policy, now).is_ok() && !self.blocked {
             outcome = self.notify(outcome, notice);
         }
         outcome
