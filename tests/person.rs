@@ -1,6 +1,9 @@
 //! The person and their contacts: R1 (the data a PIN request collects), R2 (the role) and R4
 //! (contacts and residence validated so that a delivery cannot silently go nowhere).
 
+mod common;
+
+use common::proptest_config;
 use inps_pin::{
     Address, CodiceFiscale, ContactError, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
@@ -1260,12 +1263,8 @@ fn phone_like() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    // A fixed seed: every run explores the same cases, so no run is flaky.
-    #![proptest_config(ProptestConfig {
-        failure_persistence: None,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1A5_2026),
-        ..ProptestConfig::default()
-    })]
+    // Proptest's default 256 cases, from the suite's fixed seed.
+    #![proptest_config(proptest_config(256))]
 
     #[test]
     fn r4_parsers_never_panic_and_normalise_idempotently(

@@ -6,27 +6,28 @@
 //! A run is a random sequence of abstract steps (wait, then act) played against one account. The
 //! steps name what a person types ("the right 16", "a wrong 8") rather than the characters, which
 //! the run only learns from the deliveries of the outcomes before: so a run replays and shrinks
-//! like any other proptest value. The stateful properties run through a [`TestRunner`] held by
-//! the test, which adds up what the runs reached (refusal codes, reply kinds) and asserts that
-//! both refusals and accepted commands were exercised, so that a generator gone blind makes the
-//! test fail instead of passing vacuously.
+//! like any other proptest value. The stateful properties run through a `TestRunner` held by
+//! the test (`common::scenario::check_property`), which adds up what the runs reached (refusal
+//! codes, reply kinds) and asserts that both refusals and accepted commands were exercised, so
+//! that a generator gone blind makes the test fail instead of passing vacuously. The per-step
+//! checks of R27, R29 and R8 are shared with `tests/properties_lifecycle.rs` through
+//! `common::scenario`.
 //!
 //! Failure persistence is off: a counterexample worth keeping becomes a regular test here.
 
 mod common;
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
+use common::scenario::*;
 use common::*;
 use inps_pin::{
-    Account, ChannelRequest, Command, DocumentKind, Email, EnteredPin, Event, IdentityDocument,
-    LivePin, MobileNumber, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, PhoneKind,
-    PinFormatError, PinPart, Policy, Refusal, Reply, Role, SedeRequest, ServiceId,
+    Account, ChannelRequest, Command, EnteredPin, Event, LivePin, Outcome, PIN_ALPHABET, PhoneKind,
+    PinFormatError, PinPart, Policy, Refusal, Reply,
 };
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
-use proptest::test_runner::{TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use rand_chacha::ChaCha20Rng;
 
 // ---------------------------------------------------------------------------------------------
@@ -189,44 +190,12 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
 // Playing a run
 // ---------------------------------------------------------------------------------------------
 
-fn stranger() -> Person {
-    Person::new(
-        PersonName::parse("Emanuele").unwrap(),
-        PersonName::parse("Ricci").unwrap(),
-        cf("RCCMNL83S18D969H"),
-        Role::Citizen,
-        residence(),
-    )
-    .with_email(Email::parse("emanuele.ricci@example.it").unwrap())
-    .with_mobile(MobileNumber::parse("+39 347 765 4321").unwrap())
-}
-
-fn sede(expires_on: jiff::civil::Date) -> ChannelRequest {
-    ChannelRequest::Sede(SedeRequest {
-        document: IdentityDocument::new(DocumentKind::Passport, "YA1234567", expires_on).unwrap(),
-        operator: OperatorId::new("op-042").unwrap(),
-    })
-}
-
 fn scenario_policy(first_half_policy: bool) -> Policy {
-    let mut policy = policy();
     if first_half_policy {
-        policy
-            .catalogue
-            .accept_first_half(&ServiceId::BONUS_600)
-            .unwrap();
+        accepting_first_half(policy())
+    } else {
+        policy()
     }
-    policy
-}
-
-/// The code with its last character replaced by the next one of the alphabet: always wrong.
-fn near_miss(code: &str) -> String {
-    let mut bytes = code.as_bytes().to_vec();
-    if let Some(last) = bytes.last_mut() {
-        let index = PIN_ALPHABET.iter().position(|c| c == last).unwrap();
-        *last = PIN_ALPHABET[(index + 1) % PIN_ALPHABET.len()];
-    }
-    String::from_utf8(bytes).unwrap()
 }
 
 fn typed_as(code: &str, typing: Typing) -> String {
@@ -245,10 +214,6 @@ fn typed_as(code: &str, typing: Typing) -> String {
     }
 }
 
-/// Stand-ins before the run has learnt a code: valid entries that match nothing issued.
-const NO_SIXTEEN_YET: &str = "ABCDEFGHJKLMNPQR";
-const NO_EIGHT_YET: &str = "STUVWXYZ";
-
 /// One step as the properties see it.
 struct Step<'a> {
     index: usize,
@@ -266,28 +231,7 @@ struct Step<'a> {
     events: &'a [Event],
 }
 
-/// What runs reached: refusal codes and reply kinds, by name.
-#[derive(Debug, Default)]
-struct Tally {
-    counts: BTreeMap<String, u32>,
-}
-
-impl Tally {
-    fn add(&mut self, key: impl Into<String>) {
-        *self.counts.entry(key.into()).or_default() += 1;
-    }
-
-    fn get(&self, key: &str) -> u32 {
-        self.counts.get(key).copied().unwrap_or(0)
-    }
-
-    fn merge(&mut self, other: Tally) {
-        for (key, count) in other.counts {
-            *self.counts.entry(key).or_default() += count;
-        }
-    }
-}
-
+/// The tally key of a refusal: its code, and for a live PIN whether it awaits its first access.
 fn refusal_key(refusal: &Refusal) -> String {
     match refusal {
         Refusal::PinAlreadyLive { live } => format!(
@@ -297,24 +241,6 @@ fn refusal_key(refusal: &Refusal) -> String {
         ),
         other => format!("refused:{}", other.code()),
     }
-}
-
-fn reply_key(reply: &Reply) -> &'static str {
-    match reply {
-        Reply::PinIssued { .. } => "reply:pin_issued",
-        Reply::FirstAccessCompleted(_) => "reply:first_access_completed",
-        Reply::LoggedIn(_) => "reply:logged_in",
-        Reply::LoginFailed(_) => "reply:login_failed",
-        _ => "reply:other",
-    }
-}
-
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).unwrap()
-}
-
-fn postcard_bytes<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).unwrap()
 }
 
 /// Plays `scenario` on a fresh account of Mario Rossi from `t0()`, handing every step to
@@ -336,21 +262,9 @@ fn play(
     for (index, &(wait, act)) in scenario.steps.iter().enumerate() {
         now = match wait {
             Wait::Seconds(seconds) => now + SignedDuration::from_secs(i64::from(seconds)),
-            Wait::RomeDays(days) => now
-                .to_zoned_datetime(inps_pin::rome_time_zone())
-                .checked_add(i64::from(days).days())
-                .unwrap()
-                .timestamp(),
-            Wait::ToWindowEnd => match window_end {
-                Some(end) if end > now => end,
-                _ => now,
-            },
-            Wait::JustBeforeWindowEnd => match window_end {
-                Some(end) if end - SignedDuration::from_nanos(1) > now => {
-                    end - SignedDuration::from_nanos(1)
-                }
-                _ => now,
-            },
+            Wait::RomeDays(days) => plus_rome_days(now, i64::from(days)),
+            Wait::ToWindowEnd => forward_to(now, window_end),
+            Wait::JustBeforeWindowEnd => forward_to_just_before(now, window_end),
         };
 
         let sixteen = whole.clone().unwrap_or_else(|| NO_SIXTEEN_YET.to_owned());
@@ -368,18 +282,14 @@ fn play(
                 person: match applicant {
                     Applicant::Holder => person(),
                     Applicant::NoContacts => bare_person(),
-                    Applicant::Stranger => stranger(),
+                    Applicant::Stranger => other_person(),
                 },
                 channel: match via {
                     Via::Online => ChannelRequest::Online,
-                    Via::ContactCenterLandline => ChannelRequest::ContactCenter {
-                        caller_phone: PhoneKind::Landline,
-                    },
-                    Via::ContactCenterMobile => ChannelRequest::ContactCenter {
-                        caller_phone: PhoneKind::Mobile,
-                    },
-                    Via::SedeValidDocument => sede(jiff::civil::date(2099, 12, 31)),
-                    Via::SedeExpiredDocument => sede(jiff::civil::date(2020, 1, 1)),
+                    Via::ContactCenterLandline => contact_center(PhoneKind::Landline),
+                    Via::ContactCenterMobile => contact_center(PhoneKind::Mobile),
+                    Via::SedeValidDocument => sede_with(passport(jiff::civil::date(2099, 12, 31))),
+                    Via::SedeExpiredDocument => sede_with(passport(jiff::civil::date(2020, 1, 1))),
                 },
             },
             Act::FirstAccess(entry, typing) => Command::FirstAccess {
@@ -398,14 +308,7 @@ fn play(
                 },
             },
         };
-        let command_texts = vec![
-            ("command Debug", format!("{command:?}").into_bytes()),
-            (
-                "command Debug (alternate)",
-                format!("{command:#?}").into_bytes(),
-            ),
-            ("command JSON", json(&command)),
-        ];
+        let command_texts = command_texts(&command);
 
         let before = account.clone();
         let result = run(&mut account, command, now, &policy, &mut rng);
@@ -415,30 +318,19 @@ fn play(
             Ok(outcome) => {
                 tally.add("accepted");
                 tally.add(reply_key(&outcome.reply));
-                for delivery in outcome.deliveries() {
-                    let Some(secret) = delivery.secret() else {
-                        return Err(TestCaseError::fail(format!(
-                            "step {index}: a fresh delivery has no code: {delivery}"
-                        )));
-                    };
-                    delivered.push(secret.expose().to_owned());
-                }
+                delivered = fresh_codes(index, outcome)?;
                 match &outcome.reply {
                     Reply::PinIssued {
                         first_access_by, ..
                     } => {
                         let entered = whole_pin_from(outcome);
-                        let text = whole_text(outcome);
+                        let text = whole_code(outcome);
                         prop_assert_eq!(entered.len(), 16);
                         whole = Some(text);
                         window_end = Some(*first_access_by);
                     }
                     Reply::FirstAccessCompleted(_) => {
-                        let code = outcome
-                            .deliveries()
-                            .find(|d| d.part() == PinPart::Pin)
-                            .and_then(|d| d.secret())
-                            .map(|s| s.expose().to_owned());
+                        let code = find_code(outcome, PinPart::Pin);
                         prop_assert!(code.is_some(), "step {index}: no 8-character PIN delivered");
                         eight = code;
                     }
@@ -467,46 +359,13 @@ fn play(
     Ok(tally)
 }
 
-/// The 16 characters of an issuing outcome, as text: the whole code from the counter, or the
-/// two halves.
-fn whole_text(outcome: &Outcome) -> String {
-    let part = |wanted: PinPart| {
-        outcome
-            .deliveries()
-            .find(|d| d.part() == wanted)
-            .and_then(|d| d.secret())
-            .map(|s| s.expose().to_owned())
-    };
-    part(PinPart::WholeFirstPin).unwrap_or_else(|| {
-        format!(
-            "{}{}",
-            part(PinPart::FirstHalf).unwrap(),
-            part(PinPart::SecondHalf).unwrap()
-        )
-    })
-}
-
 /// Runs `property` on `cases` random scenarios and returns the sum of what they reached.
 /// Panics with the minimal failing scenario if the property fails.
 fn check_along_runs(
     cases: u32,
     property: impl Fn(&Scenario) -> Result<Tally, TestCaseError>,
 ) -> Tally {
-    let config = proptest_config(cases);
-    let total = RefCell::new(Tally::default());
-    let mut runner = TestRunner::new(config);
-    let result = runner.run(&scenario_strategy(), |scenario| {
-        let tally = property(&scenario)?;
-        total.borrow_mut().merge(tally);
-        Ok(())
-    });
-    match result {
-        Ok(()) => total.into_inner(),
-        Err(TestError::Fail(reason, scenario)) => {
-            panic!("property failed: {reason}\nminimal scenario: {scenario:#?}")
-        }
-        Err(error) => panic!("{error}"),
-    }
+    check_property(cases, scenario_strategy(), property)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,42 +373,7 @@ fn check_along_runs(
 // ---------------------------------------------------------------------------------------------
 
 fn r27_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
-    let i = step.index;
-    match step.result {
-        Err(refusal) => {
-            prop_assert_eq!(
-                json(step.after),
-                json(&step.before),
-                "step {} ({:?}) refused with {:?} but the JSON changed",
-                i,
-                step.act,
-                refusal
-            );
-            prop_assert_eq!(
-                postcard_bytes(step.after),
-                postcard_bytes(&step.before),
-                "step {} ({:?}) refused with {:?} but the postcard bytes changed",
-                i,
-                step.act,
-                refusal
-            );
-            prop_assert_eq!(step.after.version(), step.before.version());
-            prop_assert_eq!(step.after, &step.before);
-        }
-        Ok(outcome) => {
-            prop_assert_eq!(
-                step.after.version(),
-                step.before.version() + outcome.events.len() as u64,
-                "step {} ({:?}): the version must grow by the events applied",
-                i,
-                step.act
-            );
-            if outcome.events.is_empty() {
-                prop_assert_eq!(json(step.after), json(&step.before));
-            }
-        }
-    }
-    Ok(())
+    refusal_changed_nothing(step.index, &step.act, &step.before, step.after, step.result)
 }
 
 /// Every refusal the generators must reach in a sum of runs, and every kind of reply.
@@ -573,15 +397,7 @@ const MUST_REACH: &[&str] = &[
 #[test]
 fn r27_refused_commands_leave_the_account_byte_identical() {
     let tally = check_along_runs(128, |scenario| play(scenario, r27_holds));
-    let missing: Vec<_> = MUST_REACH
-        .iter()
-        .filter(|key| tally.get(key) == 0)
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "the random runs never reached {missing:?}; reached {:#?}",
-        tally.counts
-    );
+    tally.assert_reached(MUST_REACH);
 }
 
 /// A fixed sequence that reaches every refusal, each leaving the account byte-identical: the
@@ -649,7 +465,7 @@ fn r27_known_sequence_reaches_every_refusal_and_changes_nothing() {
     let mut keys = Vec::new();
     let tally = play(&scenario, |step| {
         keys.push(match step.result {
-            Ok(outcome) => reply_key(&outcome.reply).to_owned(),
+            Ok(outcome) => reply_key(&outcome.reply),
             Err(refusal) => refusal_key(refusal),
         });
         r27_holds(step)
@@ -684,19 +500,7 @@ fn r27_known_sequence_reaches_every_refusal_and_changes_nothing() {
 // ---------------------------------------------------------------------------------------------
 
 fn r29_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
-    let cf = step.after.codice_fiscale();
-    let rebuilt = Account::replay(cf, step.events);
-    prop_assert_eq!(&rebuilt, step.after, "step {}: replay differs", step.index);
-    prop_assert_eq!(json(&rebuilt), json(step.after));
-    prop_assert_eq!(postcard_bytes(&rebuilt), postcard_bytes(step.after));
-    prop_assert_eq!(rebuilt.version(), step.events.len() as u64);
-
-    // The events as a store keeps them: through JSON and postcard, then replayed.
-    let from_json: Vec<Event> = serde_json::from_slice(&json(step.events)).unwrap();
-    prop_assert_eq!(&Account::replay(cf, &from_json), step.after);
-    let from_postcard: Vec<Event> = postcard::from_bytes(&postcard_bytes(step.events)).unwrap();
-    prop_assert_eq!(&Account::replay(cf, &from_postcard), step.after);
-    Ok(())
+    replay_rebuilds(step.index, step.after, step.events)
 }
 
 #[test]
@@ -733,102 +537,6 @@ fn r28_accounts_events_and_outcomes_round_trip_through_serde() {
 // R8: no secret in Debug, Display, messages or serde
 // ---------------------------------------------------------------------------------------------
 
-/// Whether `needle` occurs in `haystack` as a contiguous run of bytes.
-fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Everything the crate shows of a step, by label: the account, every event, the refusal or
-/// the outcome.
-fn shown_by_the_crate(step: &Step<'_>) -> Vec<(String, Vec<u8>)> {
-    let i = step.index;
-    let mut shown: Vec<(String, Vec<u8>)> = vec![
-        (
-            format!("{i}: account Debug"),
-            format!("{:?}", step.after).into_bytes(),
-        ),
-        (
-            format!("{i}: account Debug (alternate)"),
-            format!("{:#?}", step.after).into_bytes(),
-        ),
-        (format!("{i}: account JSON"), json(step.after)),
-        (format!("{i}: account postcard"), postcard_bytes(step.after)),
-    ];
-    match step.result {
-        Err(refusal) => {
-            shown.push((
-                format!("{i}: refusal Debug"),
-                format!("{refusal:?}").into_bytes(),
-            ));
-            shown.push((
-                format!("{i}: refusal Debug (alternate)"),
-                format!("{refusal:#?}").into_bytes(),
-            ));
-            shown.push((
-                format!("{i}: refusal Display"),
-                refusal.to_string().into_bytes(),
-            ));
-            shown.push((
-                format!("{i}: refusal message_it"),
-                refusal.message_it().as_bytes().to_vec(),
-            ));
-            shown.push((
-                format!("{i}: refusal message_en"),
-                refusal.message_en().into_bytes(),
-            ));
-            shown.push((
-                format!("{i}: refusal code"),
-                refusal.code().as_bytes().to_vec(),
-            ));
-        }
-        Ok(outcome) => {
-            shown.push((
-                format!("{i}: outcome Debug"),
-                format!("{outcome:?}").into_bytes(),
-            ));
-            shown.push((
-                format!("{i}: outcome Debug (alternate)"),
-                format!("{outcome:#?}").into_bytes(),
-            ));
-            shown.push((format!("{i}: outcome JSON"), json(outcome)));
-            shown.push((format!("{i}: outcome postcard"), postcard_bytes(outcome)));
-            for delivery in outcome.deliveries() {
-                shown.push((
-                    format!("{i}: delivery Display"),
-                    delivery.to_string().into_bytes(),
-                ));
-                shown.push((
-                    format!("{i}: delivery Debug"),
-                    format!("{delivery:?}").into_bytes(),
-                ));
-            }
-            if let Reply::LoginFailed(failure) = &outcome.reply {
-                shown.push((
-                    format!("{i}: login failure message_it"),
-                    failure.message_it().as_bytes().to_vec(),
-                ));
-                shown.push((
-                    format!("{i}: login failure message_en"),
-                    failure.message_en().as_bytes().to_vec(),
-                ));
-            }
-            for (n, event) in outcome.events.iter().enumerate() {
-                shown.push((
-                    format!("{i}: event {n} Debug"),
-                    format!("{event:?}").into_bytes(),
-                ));
-                shown.push((
-                    format!("{i}: event {n} Debug (alternate)"),
-                    format!("{event:#?}").into_bytes(),
-                ));
-                shown.push((format!("{i}: event {n} JSON"), json(event)));
-                shown.push((format!("{i}: event {n} postcard"), postcard_bytes(event)));
-            }
-        }
-    }
-    shown
-}
-
 /// Plays the scenario, then checks every generated code against everything shown along the
 /// whole run (a code must not surface before or after it was delivered), and every typed
 /// entry against the command that carried it and what the crate showed of that step.
@@ -845,41 +553,21 @@ fn r8_holds(scenario: &Scenario) -> Result<Tally, TestCaseError> {
             );
             secrets.insert(code.clone());
         }
-        let this_step = shown_by_the_crate(step);
-        if let Some((as_typed, normalised)) = &step.typed {
-            let commands = step.command_texts.iter().map(|(l, b)| (l.to_string(), b));
-            let crate_side = this_step.iter().map(|(l, b)| (l.clone(), b));
-            for (label, bytes) in commands.chain(crate_side) {
-                for entry in [as_typed, normalised] {
-                    if contains_bytes(bytes, entry.as_bytes()) {
-                        typed_failures
-                            .push(format!("step {}: {label} contains a typed PIN", step.index));
-                    }
-                }
-            }
-        }
+        let mut this_step = shown_by_the_crate(step.index, step.after, step.result);
         for (label, bytes) in &step.command_texts {
-            shown.push((format!("{}: {label}", step.index), bytes.clone()));
+            this_step.push((format!("{}: {label}", step.index), bytes.clone()));
+        }
+        if let Some((as_typed, normalised)) = &step.typed {
+            typed_failures.extend(labels_showing(
+                &[as_typed.as_str(), normalised.as_str()],
+                &this_step,
+            ));
         }
         shown.extend(this_step);
         Ok(())
     })?;
     prop_assert!(typed_failures.is_empty(), "{:?}", typed_failures);
-    for secret in &secrets {
-        for (label, bytes) in &shown {
-            prop_assert!(
-                !contains_bytes(bytes, secret.as_bytes()),
-                "{} contains a delivered code",
-                label
-            );
-            let lower = secret.to_ascii_lowercase();
-            prop_assert!(
-                !contains_bytes(bytes, lower.as_bytes()),
-                "{} contains a delivered code in lower case",
-                label
-            );
-        }
-    }
+    no_code_shown(&secrets, &shown)?;
     Ok(tally)
 }
 
@@ -897,26 +585,8 @@ fn r8_no_generated_secret_in_debug_or_serde() {
 fn r8_the_leak_check_catches_a_code_in_a_debug_string() {
     let policy = policy();
     let mut rng = rng(8);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = run(
-        &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
-        t0(),
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let code = outcome
-        .deliveries()
-        .next()
-        .unwrap()
-        .secret()
-        .unwrap()
-        .expose()
-        .to_owned();
+    let (account, outcome) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
+    let code = code_of(&outcome, PinPart::FirstHalf);
     let leaky = format!("{account:?} first half = {code}");
     assert!(contains_bytes(leaky.as_bytes(), code.as_bytes()));
     assert!(!contains_bytes(
@@ -966,49 +636,28 @@ fn r7_characters_are_uniform_chi_square() {
     let mut pin_positions = [[0u64; 32]; 8];
     let channels = [
         ChannelRequest::Online,
-        ChannelRequest::ContactCenter {
-            caller_phone: PhoneKind::Mobile,
-        },
+        contact_center(PhoneKind::Mobile),
         sede_request(),
     ];
     for n in 0..ACCOUNTS {
         let mut account = Account::new(person().codice_fiscale());
-        let issued = run(
-            &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel: channels[n % channels.len()].clone(),
-            },
-            t0(),
-            &policy,
-            &mut rng,
-        )
-        .unwrap();
-        let sixteen = whole_text(&issued);
+        let channel = channels[n % channels.len()].clone();
+        let issued = request(&mut account, person(), channel, t0(), &policy, &mut rng);
+        let sixteen = whole_code(&issued);
         assert_eq!(sixteen.len(), 16);
         for (position, c) in sixteen.bytes().enumerate() {
             let index = alphabet_index(c);
             overall[index] += 1;
             first_pin_positions[position][index] += 1;
         }
-        let first_access = run(
+        let done = first_access(
             &mut account,
-            Command::FirstAccess {
-                pin: whole_pin_from(&issued),
-            },
-            at("2026-11-25T09:00:00Z"),
+            whole_pin_from(&issued),
+            day_after(),
             &policy,
             &mut rng,
-        )
-        .unwrap();
-        let eight = first_access
-            .deliveries()
-            .find(|d| d.part() == PinPart::Pin)
-            .unwrap()
-            .secret()
-            .unwrap()
-            .expose()
-            .to_owned();
+        );
+        let eight = code_of(&done, PinPart::Pin);
         assert_eq!(eight.len(), 8);
         for (position, c) in eight.bytes().enumerate() {
             let index = alphabet_index(c);
@@ -1106,19 +755,8 @@ proptest! {
 fn r26_the_callers_generator_decides_the_codes() {
     let policy = policy();
     let issue = |seed| {
-        let mut account = Account::new(person().codice_fiscale());
-        let outcome = run(
-            &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel: sede_request(),
-            },
-            t0(),
-            &policy,
-            &mut rng(seed),
-        )
-        .unwrap();
-        (whole_text(&outcome), json(&account))
+        let (account, outcome) = requested(person(), sede_request(), &policy, &mut rng(seed));
+        (whole_code(&outcome), json(&account))
     };
     assert_eq!(issue(26), issue(26));
     assert_ne!(issue(26).0, issue(62).0);
@@ -1207,36 +845,9 @@ proptest! {
 fn typed_styles_of_the_delivered_code_all_log_in() {
     let policy = policy();
     let mut rng = rng(6);
-    let mut account = Account::new(person().codice_fiscale());
-    let issued = run(
-        &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
-        t0(),
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let done = run(
-        &mut account,
-        Command::FirstAccess {
-            pin: whole_pin_from(&issued),
-        },
-        at("2026-11-25T09:00:00Z"),
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let text = done
-        .deliveries()
-        .find(|d| d.part() == PinPart::Pin)
-        .unwrap()
-        .secret()
-        .unwrap()
-        .expose()
-        .to_owned();
+    let (mut account, done) =
+        first_access_done(person(), ChannelRequest::Online, &policy, &mut rng);
+    let text = code_of(&done, PinPart::Pin);
     let mut later = at("2026-11-26T09:00:00Z");
     for typing in [
         Typing::AsDelivered,
@@ -1245,24 +856,10 @@ fn typed_styles_of_the_delivered_code_all_log_in() {
         Typing::Dashed,
     ] {
         let pin = EnteredPin::parse(&typed_as(&text, typing)).unwrap();
-        let outcome = run(
-            &mut account,
-            Command::LogIn { pin },
-            later,
-            &policy,
-            &mut rng,
-        )
-        .unwrap();
+        let outcome = log_in(&mut account, pin, later, &policy, &mut rng);
         assert!(matches!(outcome.reply, Reply::LoggedIn(_)), "{typing:?}");
         let wrong = EnteredPin::parse(&typed_as(&near_miss(&text), typing)).unwrap();
-        let outcome = run(
-            &mut account,
-            Command::LogIn { pin: wrong },
-            later,
-            &policy,
-            &mut rng,
-        )
-        .unwrap();
+        let outcome = log_in(&mut account, wrong, later, &policy, &mut rng);
         assert!(matches!(outcome.reply, Reply::LoginFailed(_)), "{typing:?}");
         // The next try waits out the delay a wrong PIN sets (R25).
         later = later.checked_add(SignedDuration::from_mins(1)).unwrap();

@@ -12,8 +12,8 @@
 //! `poll_deadline` or one nanosecond before it. The policy is the default one or the INPS
 //! sunset of 2020–2021 (with runs that start in 2020), always with the cheap hash cost.
 //!
-//! The stateful properties run through a [`TestRunner`] held by the test, which adds up what the
-//! runs reached (per command: accepted and refused; refusal codes; reply kinds) and asserts that
+//! The stateful properties run through a `TestRunner` held by the test
+//! (`common::scenario::check_property`), which adds up what the runs reached (per command: accepted and refused; refusal codes; reply kinds) and asserts that
 //! every command kind was both accepted and refused, so a generator gone blind fails the test
 //! instead of passing vacuously. A deterministic companion sequence reaches the same spread.
 //!
@@ -23,21 +23,20 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
+use common::scenario::*;
 use common::*;
 use inps_pin::{
-    Account, AssuranceLevel, ChannelRequest, CodiceFiscale, Command, DocumentKind, Email,
-    EnteredPin, Event, IdentityDocument, LivePin, MobileNumber, Notice, OperatorId, Outcome,
-    PIN_ALPHABET, Person, PersonName, PhoneKind, PinPart, PinStatus, Policy, Refusal,
-    RejectionReason, Reply, Role, SedeRequest, Sunset, SunsetExemption, TesseraSanitaria,
-    UpgradeDecision, UpgradeVia,
+    Account, AssuranceLevel, ChannelRequest, Command, Email, Event, IdentityDocument, LivePin,
+    MobileNumber, Notice, Outcome, PIN_ALPHABET, Person, PhoneKind, PinPart, PinStatus, Policy,
+    Refusal, RejectionReason, Reply, Role, SunsetExemption, TesseraSanitaria, UpgradeDecision,
+    UpgradeVia,
 };
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use proptest::prelude::*;
-use proptest::test_runner::{TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use rand_chacha::ChaCha20Rng;
 
 // ---------------------------------------------------------------------------------------------
@@ -373,56 +372,17 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
 // Fixtures of this file
 // ---------------------------------------------------------------------------------------------
 
-fn owner_cf() -> CodiceFiscale {
-    cf("RSSMRA80A01H501U")
-}
-
-fn other_cf() -> CodiceFiscale {
-    cf("RCCMNL83S18D969H")
-}
-
-fn owner_email() -> Email {
-    Email::parse("mario.rossi@example.it").unwrap()
-}
-
-fn owner_mobile() -> MobileNumber {
-    MobileNumber::parse("+39 333 123 4567").unwrap()
-}
-
-/// Mario, in `role`, with residence only.
-fn owner_bare(role: Role) -> Person {
-    Person::new(
-        PersonName::parse("Mario").unwrap(),
-        PersonName::parse("Rossi").unwrap(),
-        owner_cf(),
-        role,
-        residence(),
-    )
-}
-
 /// Mario, in `role`, with e-mail and mobile: the contacts a restore needs.
 fn owner(role: Role) -> Person {
-    owner_bare(role)
-        .with_email(owner_email())
-        .with_mobile(owner_mobile())
-}
-
-fn other_person() -> Person {
-    Person::new(
-        PersonName::parse("Emanuele").unwrap(),
-        PersonName::parse("Ricci").unwrap(),
-        other_cf(),
-        Role::Citizen,
-        residence(),
-    )
-    .with_email(Email::parse("emanuele.ricci@example.it").unwrap())
-    .with_mobile(MobileNumber::parse("+39 347 765 4321").unwrap())
+    bare_person_as(role)
+        .with_email(mario_email())
+        .with_mobile(mario_mobile())
 }
 
 fn applicant(who: Applicant, role: Role) -> Person {
     match who {
         Applicant::Owner => owner(role),
-        Applicant::OwnerNoContacts => owner_bare(role),
+        Applicant::OwnerNoContacts => bare_person_as(role),
         Applicant::OwnerExempt => {
             owner(role).with_sunset_exemption(SunsetExemption::LegalProtection)
         }
@@ -440,55 +400,68 @@ fn expiry(valid: bool) -> Date {
 }
 
 fn document(valid: bool) -> IdentityDocument {
-    IdentityDocument::new(DocumentKind::IdentityCard, "CA12345AB", expiry(valid)).unwrap()
+    identity_card(expiry(valid))
 }
 
 fn channel(via: Via) -> ChannelRequest {
-    let sede = |valid| {
-        ChannelRequest::Sede(SedeRequest {
-            document: document(valid),
-            operator: OperatorId::new("op-042").unwrap(),
-        })
-    };
     match via {
         Via::Online => ChannelRequest::Online,
-        Via::ContactCenterLandline => ChannelRequest::ContactCenter {
-            caller_phone: PhoneKind::Landline,
-        },
-        Via::ContactCenterMobile => ChannelRequest::ContactCenter {
-            caller_phone: PhoneKind::Mobile,
-        },
-        Via::SedeValidDocument => sede(true),
-        Via::SedeExpiredDocument => sede(false),
+        Via::ContactCenterLandline => contact_center(PhoneKind::Landline),
+        Via::ContactCenterMobile => contact_center(PhoneKind::Mobile),
+        Via::SedeValidDocument => sede_with(document(true)),
+        Via::SedeExpiredDocument => sede_with(document(false)),
     }
 }
 
 fn tessera(card: Card) -> TesseraSanitaria {
     let (cf, valid) = match card {
-        Card::Own => (owner_cf(), true),
-        Card::OwnExpired => (owner_cf(), false),
-        Card::Others => (other_cf(), true),
-        Card::OthersExpired => (other_cf(), false),
+        Card::Own => (mario_cf(), true),
+        Card::OwnExpired => (mario_cf(), false),
+        Card::Others => (other_person().codice_fiscale(), true),
+        Card::OthersExpired => (other_person().codice_fiscale(), false),
     };
     TesseraSanitaria::new(cf, "8038 0000 0012 3456 7890", expiry(valid)).unwrap()
 }
 
 fn restore_command(contacts: Contacts) -> Command {
     let (email, mobile) = match contacts {
-        Contacts::Registered => (owner_email(), owner_mobile()),
-        Contacts::WrongEmail => (Email::parse("m.rossi@example.org").unwrap(), owner_mobile()),
+        Contacts::Registered => (mario_email(), mario_mobile()),
+        Contacts::WrongEmail => (Email::parse("m.rossi@example.org").unwrap(), mario_mobile()),
         Contacts::WrongMobile => (
-            owner_email(),
+            mario_email(),
             MobileNumber::parse("+39 320 000 1111").unwrap(),
         ),
     };
     Command::Restore { email, mobile }
 }
 
+/// A new account of Mario with a PIN `person` requested online at `requested_at`, and its
+/// first access at `first_access_at`; returns the account and the 8 shown on screen.
+fn activated(
+    person: Person,
+    requested_at: Timestamp,
+    first_access_at: Timestamp,
+    policy: &Policy,
+    rng: &mut ChaCha20Rng,
+) -> (Account, String) {
+    let mut account = Account::new(mario_cf());
+    let issued = request(
+        &mut account,
+        person,
+        ChannelRequest::Online,
+        requested_at,
+        policy,
+        rng,
+    );
+    let whole = entered(&whole_code(&issued));
+    let done = first_access(&mut account, whole, first_access_at, policy, rng);
+    (account, code_of(&done, PinPart::Pin))
+}
+
 fn policy_of(kind: PolicyKind) -> Policy {
     match kind {
         PolicyKind::Default => policy(),
-        PolicyKind::Sunset => policy().with_sunset(Sunset::inps_2020_2021()),
+        PolicyKind::Sunset => sunset_policy(),
     }
 }
 
@@ -503,13 +476,6 @@ fn start_of(kind: PolicyKind, offset: u32) -> Timestamp {
     }
 }
 
-fn plus_rome_days(now: Timestamp, days: i64) -> Timestamp {
-    now.to_zoned_datetime(inps_pin::rome_time_zone())
-        .checked_add(days.days())
-        .unwrap()
-        .timestamp()
-}
-
 fn plus_rome_months(now: Timestamp, months: i64) -> Timestamp {
     now.to_zoned_datetime(inps_pin::rome_time_zone())
         .checked_add(months.months())
@@ -522,133 +488,24 @@ fn advance(now: Timestamp, wait: Wait, deadline: Option<Timestamp>) -> Timestamp
     match wait {
         Wait::Seconds(seconds) => now + SignedDuration::from_secs(i64::from(seconds)),
         Wait::RomeDays(days) => plus_rome_days(now, i64::from(days)),
-        Wait::ToDeadline => match deadline {
-            Some(deadline) if deadline > now => deadline,
-            _ => now,
-        },
-        Wait::JustBeforeDeadline => match deadline {
-            Some(deadline) if deadline - SignedDuration::from_nanos(1) > now => {
-                deadline - SignedDuration::from_nanos(1)
-            }
-            _ => now,
-        },
+        Wait::ToDeadline => forward_to(now, deadline),
+        Wait::JustBeforeDeadline => forward_to_just_before(now, deadline),
     }
 }
 
-/// The code with its last character replaced by the next one of the alphabet: always wrong.
-fn near_miss(code: &str) -> String {
-    let mut bytes = code.as_bytes().to_vec();
-    if let Some(last) = bytes.last_mut() {
-        let index = PIN_ALPHABET.iter().position(|c| c == last).unwrap();
-        *last = PIN_ALPHABET[(index + 1) % PIN_ALPHABET.len()];
-    }
-    String::from_utf8(bytes).unwrap()
-}
-
-fn code_of(indices: &[u8]) -> String {
+/// The code of these characters of the alphabet (each index taken modulo its length).
+fn alphabet_code(indices: &[u8]) -> String {
     indices
         .iter()
         .map(|&i| char::from(PIN_ALPHABET[usize::from(i) % PIN_ALPHABET.len()]))
         .collect()
 }
 
-/// Stand-ins before the run has learnt a code: valid entries that match nothing issued.
-const NO_SIXTEEN_YET: &str = "ABCDEFGHJKLMNPQR";
-const NO_EIGHT_YET: &str = "STUVWXYZ";
-
-/// The 16 characters of an issuing or restoring outcome: the whole code from the counter, or
-/// the two halves.
-fn whole_text(outcome: &Outcome) -> String {
-    let part = |wanted: PinPart| {
-        outcome
-            .deliveries()
-            .find(|d| d.part() == wanted)
-            .and_then(|d| d.secret())
-            .map(|s| s.expose().to_owned())
-    };
-    part(PinPart::WholeFirstPin).unwrap_or_else(|| {
-        format!(
-            "{}{}",
-            part(PinPart::FirstHalf).unwrap(),
-            part(PinPart::SecondHalf).unwrap()
-        )
-    })
-}
-
-/// The 8-character PIN of a first access or a renewal.
-fn eight_text(outcome: &Outcome) -> Option<String> {
-    outcome
-        .deliveries()
-        .find(|d| d.part() == PinPart::Pin)
-        .and_then(|d| d.secret())
-        .map(|s| s.expose().to_owned())
-}
-
-fn entered(code: &str) -> EnteredPin {
-    EnteredPin::parse(code).unwrap()
-}
-
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).unwrap()
-}
-
-fn postcard_bytes<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).unwrap()
-}
-
 // ---------------------------------------------------------------------------------------------
 // What runs reach
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Default)]
-struct Tally {
-    counts: BTreeMap<String, u32>,
-}
-
-impl Tally {
-    fn add(&mut self, key: impl Into<String>) {
-        *self.counts.entry(key.into()).or_default() += 1;
-    }
-
-    fn get(&self, key: &str) -> u32 {
-        self.counts.get(key).copied().unwrap_or(0)
-    }
-
-    fn merge(&mut self, other: Tally) {
-        for (key, count) in other.counts {
-            *self.counts.entry(key).or_default() += count;
-        }
-    }
-
-    /// Panics naming the keys never reached.
-    fn assert_reached(&self, keys: &[&str]) {
-        let missing: Vec<_> = keys.iter().filter(|key| self.get(key) == 0).collect();
-        assert!(
-            missing.is_empty(),
-            "the runs never reached {missing:?}; reached {:#?}",
-            self.counts
-        );
-    }
-}
-
-fn reply_key(reply: &Reply) -> String {
-    let kind = match reply {
-        Reply::PinIssued { .. } => "pin_issued",
-        Reply::FirstAccessCompleted(_) => "first_access_completed",
-        Reply::LoggedIn(_) => "logged_in",
-        Reply::LoginFailed(_) => "login_failed",
-        Reply::PinRenewed(_) => "pin_renewed",
-        Reply::UpgradeRequested => "upgrade_requested",
-        Reply::UpgradeDecided { approved: true } => "upgrade_approved",
-        Reply::UpgradeDecided { approved: false } => "upgrade_rejected",
-        Reply::PinRestored { .. } => "pin_restored",
-        Reply::PinRevoked => "pin_revoked",
-        Reply::TimeApplied => "time_applied",
-        _ => "other",
-    };
-    format!("reply:{kind}")
-}
-
+/// The tally key of a refusal: its code, and for a live PIN which state it is in.
 fn refusal_key(refusal: &Refusal) -> String {
     match refusal {
         Refusal::PinAlreadyLive { live } => format!("refused:{}:{live:?}", refusal.code()),
@@ -721,7 +578,7 @@ fn play(
 ) -> Result<Tally, TestCaseError> {
     let policy = policy_of(scenario.policy);
     let mut rng: ChaCha20Rng = rng(scenario.seed);
-    let mut account = Account::new(owner_cf());
+    let mut account = Account::new(mario_cf());
     let mut now = start_of(scenario.policy, scenario.start_offset);
     let mut sixteen: Option<String> = None;
     let mut eight: Option<String> = None;
@@ -771,11 +628,11 @@ fn play(
                         RejectionReason::new("la copia del documento non è leggibile").unwrap(),
                     ),
                 },
-                reviewer: OperatorId::new("bo-007").unwrap(),
+                reviewer: operator("bo-007"),
             },
             Act::UpgradeAtSede(doc) => Command::UpgradeAtSede {
                 document: document(doc == Document::Valid),
-                operator: OperatorId::new("op-042").unwrap(),
+                operator: sede_operator(),
             },
             Act::Restore(contacts) => restore_command(contacts),
             Act::Revoke(card) => Command::Revoke {
@@ -783,21 +640,14 @@ fn play(
             },
             Act::Tick => Command::Tick,
             Act::Stranger(indices) => {
-                let mut guess = code_of(&indices);
+                let mut guess = alphabet_code(&indices);
                 if Some(&guess) == eight.as_ref() {
                     guess = near_miss(&guess);
                 }
                 Command::LogIn { pin: enter(guess) }
             }
         };
-        let command_texts = vec![
-            ("command Debug", format!("{command:?}").into_bytes()),
-            (
-                "command Debug (alternate)",
-                format!("{command:#?}").into_bytes(),
-            ),
-            ("command JSON", json(&command)),
-        ];
+        let command_texts = command_texts(&command);
 
         let before = account.clone();
         let result = run(&mut account, command, now, &policy, &mut rng);
@@ -806,20 +656,13 @@ fn play(
         let known_eight = eight.clone();
         let mut delivered = Vec::new();
         if let Ok(outcome) = &result {
-            for delivery in outcome.deliveries() {
-                let Some(secret) = delivery.secret() else {
-                    return Err(TestCaseError::fail(format!(
-                        "step {index}: a fresh delivery has no code: {delivery}"
-                    )));
-                };
-                delivered.push(secret.expose().to_owned());
-            }
+            delivered = fresh_codes(index, outcome)?;
             match &outcome.reply {
                 Reply::PinIssued { .. } | Reply::PinRestored { .. } => {
-                    sixteen = Some(whole_text(outcome));
+                    sixteen = Some(whole_code(outcome));
                 }
                 Reply::FirstAccessCompleted(_) | Reply::PinRenewed(_) => {
-                    let code = eight_text(outcome);
+                    let code = find_code(outcome, PinPart::Pin);
                     prop_assert!(code.is_some(), "step {}: no 8-character PIN", index);
                     eight = code;
                 }
@@ -850,38 +693,11 @@ fn play(
     Ok(tally)
 }
 
-/// Runs `property` on `cases` values of `strategy` and returns the sum of what they reached.
-/// Panics with the minimal failing value if the property fails.
-fn check<S: Strategy>(
-    cases: u32,
-    strategy: S,
-    property: impl Fn(&S::Value) -> Result<Tally, TestCaseError>,
-) -> Tally
-where
-    S::Value: std::fmt::Debug,
-{
-    let config = proptest_config(cases);
-    let total = RefCell::new(Tally::default());
-    let mut runner = TestRunner::new(config);
-    let result = runner.run(&strategy, |value| {
-        let tally = property(&value)?;
-        total.borrow_mut().merge(tally);
-        Ok(())
-    });
-    match result {
-        Ok(()) => total.into_inner(),
-        Err(TestError::Fail(reason, value)) => {
-            panic!("property failed: {reason}\nminimal case: {value:#?}")
-        }
-        Err(error) => panic!("{error}"),
-    }
-}
-
 fn check_along_runs(
     cases: u32,
     property: impl Fn(&Scenario) -> Result<Tally, TestCaseError>,
 ) -> Tally {
-    check(cases, scenario_strategy(), property)
+    check_property(cases, scenario_strategy(), property)
 }
 
 /// Every command kind, accepted and refused (a tick cannot be refused: due and not due).
@@ -958,43 +774,11 @@ const MUST_REACH: &[&str] = &[
 // ---------------------------------------------------------------------------------------------
 
 fn r27_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
-    let i = step.index;
-    match step.result {
-        Err(refusal) => {
-            prop_assert_eq!(
-                json(step.after),
-                json(&step.before),
-                "step {} ({:?}) refused with {:?} but the JSON changed",
-                i,
-                step.act,
-                refusal
-            );
-            prop_assert_eq!(
-                postcard_bytes(step.after),
-                postcard_bytes(&step.before),
-                "step {} ({:?}) refused with {:?} but the postcard bytes changed",
-                i,
-                step.act,
-                refusal
-            );
-            prop_assert_eq!(step.after.version(), step.before.version());
-            prop_assert_eq!(step.after, &step.before);
-        }
-        Ok(outcome) => {
-            prop_assert_eq!(
-                step.after.version(),
-                step.before.version() + outcome.events.len() as u64,
-                "step {} ({:?}): the version must grow by the events applied",
-                i,
-                step.act
-            );
-            for event in &outcome.events {
-                prop_assert_eq!(event.at(), step.now, "step {}: {:?}", i, event);
-            }
-            if outcome.events.is_empty() {
-                prop_assert_eq!(json(step.after), json(&step.before));
-                prop_assert_eq!(postcard_bytes(step.after), postcard_bytes(&step.before));
-            }
+    refusal_changed_nothing(step.index, &step.act, &step.before, step.after, step.result)?;
+    // What an accepted command records happened at the instant it was handled.
+    if let Ok(outcome) = step.result {
+        for event in &outcome.events {
+            prop_assert_eq!(event.at(), step.now, "step {}: {:?}", step.index, event);
         }
     }
     Ok(())
@@ -1098,18 +882,8 @@ fn r27_known_run_accepts_and_refuses_every_command_kind() {
 // ---------------------------------------------------------------------------------------------
 
 fn r29_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
-    let cf = step.after.codice_fiscale();
-    let rebuilt = Account::replay(cf, step.events);
-    prop_assert_eq!(&rebuilt, step.after, "step {}: replay differs", step.index);
-    prop_assert_eq!(json(&rebuilt), json(step.after));
-    prop_assert_eq!(postcard_bytes(&rebuilt), postcard_bytes(step.after));
-    prop_assert_eq!(rebuilt.version(), step.events.len() as u64);
-
-    // The events as a store keeps them: through JSON and postcard, then replayed.
-    let from_json: Vec<Event> = serde_json::from_slice(&json(step.events)).unwrap();
-    prop_assert_eq!(&Account::replay(cf, &from_json), step.after);
-    let from_postcard: Vec<Event> = postcard::from_bytes(&postcard_bytes(step.events)).unwrap();
-    prop_assert_eq!(&Account::replay(cf, &from_postcard), step.after);
+    replay_rebuilds(step.index, step.after, step.events)?;
+    let rebuilt = Account::replay(step.after.codice_fiscale(), step.events);
 
     // And the rebuilt account behaves the same from here on: same deadline, same status.
     prop_assert_eq!(
@@ -1229,7 +1003,7 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
         .before
         .person()
         .and_then(|p| p.registered_contacts())
-        .is_some_and(|(e, m)| *e == owner_email() && *m == owner_mobile());
+        .is_some_and(|(e, m)| *e == mario_email() && *m == mario_mobile());
     let owner_can = match step.act {
         Act::Restore(Contacts::Registered) => {
             has_pin && registered && !is_retired(step.policy, now)
@@ -1554,38 +1328,26 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
     let mut rng = rng(siege.seed);
     let mut tally = Tally::default();
     let mut now = start_of(siege.policy, siege.start_offset);
-    let mut account = Account::new(owner_cf());
-    let issued = run(
+    let mut account = Account::new(mario_cf());
+    let issued = request(
         &mut account,
-        Command::RequestPin {
-            person: owner(siege.role),
-            channel: channel(siege.via),
-        },
+        owner(siege.role),
+        channel(siege.via),
         now,
         &policy,
         &mut rng,
-    )
-    .unwrap();
-    let mut known = vec![whole_text(&issued)];
+    );
+    let mut known = vec![whole_code(&issued)];
     if siege.first_access_done {
         now += SignedDuration::from_hours(1);
-        let done = run(
-            &mut account,
-            Command::FirstAccess {
-                pin: entered(&known[0]),
-            },
-            now,
-            &policy,
-            &mut rng,
-        )
-        .unwrap();
-        known.push(eight_text(&done).unwrap());
+        let done = first_access(&mut account, entered(&known[0]), now, &policy, &mut rng);
+        known.push(code_of(&done, PinPart::Pin));
     }
 
     for (n, &(wait, attack)) in siege.attacks.iter().enumerate() {
         now = advance(now, wait, account.poll_deadline(&policy));
         let guess = |indices: &[u8]| {
-            let mut code = code_of(indices);
+            let mut code = alphabet_code(indices);
             while known.contains(&code) {
                 code = near_miss(&code);
             }
@@ -1665,7 +1427,7 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
     let first = run(
         &mut account,
         Command::FirstAccess {
-            pin: entered(&whole_text(&restored)),
+            pin: entered(&whole_code(&restored)),
         },
         now,
         &policy,
@@ -1680,7 +1442,7 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
             )));
         }
     };
-    let eight = eight_text(&first).unwrap();
+    let eight = code_of(&first, PinPart::Pin);
     let login = run(
         &mut account,
         Command::LogIn {
@@ -1718,7 +1480,7 @@ fn start_of_rome_day(day: Date) -> Timestamp {
 
 #[test]
 fn r25_the_owner_who_restores_can_always_log_in() {
-    let tally = check(128, siege_strategy(), r25_holds);
+    let tally = check_property(128, siege_strategy(), r25_holds);
     tally.assert_reached(&[
         "owner back in",
         "retired",
@@ -1759,118 +1521,34 @@ fn r25_known_siege_blocks_then_the_owner_restores() {
 // R8: no delivered code in anything the crate shows
 // ---------------------------------------------------------------------------------------------
 
-/// Everything the crate shows of a step, by label, as text (postcard bytes decoded lossily:
-/// ASCII bytes survive, so an ASCII code inside them is still found).
-fn shown_by_the_crate(step: &Step<'_>) -> Vec<(String, String)> {
-    let i = step.index;
-    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
-    let mut shown: Vec<(String, String)> = vec![
-        (format!("{i}: account Debug"), format!("{:?}", step.after)),
-        (
-            format!("{i}: account Debug (alternate)"),
-            format!("{:#?}", step.after),
-        ),
-        (format!("{i}: account JSON"), text(json(step.after))),
-        (
-            format!("{i}: account postcard"),
-            text(postcard_bytes(step.after)),
-        ),
-        (
-            format!("{i}: status"),
-            format!("{:?}", step.after.status(step.now)),
-        ),
-    ];
-    match step.result {
-        Err(refusal) => {
-            shown.push((format!("{i}: refusal Debug"), format!("{refusal:?}")));
-            shown.push((format!("{i}: refusal Debug (alt)"), format!("{refusal:#?}")));
-            shown.push((format!("{i}: refusal Display"), refusal.to_string()));
-            shown.push((format!("{i}: refusal message_it"), refusal.message_it()));
-            shown.push((format!("{i}: refusal message_en"), refusal.message_en()));
-            shown.push((format!("{i}: refusal code"), refusal.code().to_owned()));
-        }
-        Ok(outcome) => {
-            shown.push((format!("{i}: outcome Debug"), format!("{outcome:?}")));
-            shown.push((format!("{i}: outcome Debug (alt)"), format!("{outcome:#?}")));
-            shown.push((format!("{i}: outcome JSON"), text(json(outcome))));
-            shown.push((
-                format!("{i}: outcome postcard"),
-                text(postcard_bytes(outcome)),
-            ));
-            for delivery in outcome.deliveries() {
-                shown.push((format!("{i}: delivery Display"), delivery.to_string()));
-                shown.push((format!("{i}: delivery Debug"), format!("{delivery:?}")));
-            }
-            for notification in outcome.notifications() {
-                shown.push((
-                    format!("{i}: notification Display"),
-                    notification.to_string(),
-                ));
-                shown.push((
-                    format!("{i}: notification Debug"),
-                    format!("{notification:?}"),
-                ));
-                shown.push((format!("{i}: notification JSON"), text(json(notification))));
-                shown.push((
-                    format!("{i}: notification message_it"),
-                    notification.about().message_it(),
-                ));
-            }
-            if let Reply::LoginFailed(failure) = &outcome.reply {
-                shown.push((
-                    format!("{i}: login failure messages"),
-                    format!("{} {}", failure.message_it(), failure.message_en()),
-                ));
-            }
-            for (n, event) in outcome.events.iter().enumerate() {
-                shown.push((format!("{i}: event {n} Debug"), format!("{event:?}")));
-                shown.push((format!("{i}: event {n} Debug (alt)"), format!("{event:#?}")));
-                shown.push((format!("{i}: event {n} JSON"), text(json(event))));
-                shown.push((
-                    format!("{i}: event {n} postcard"),
-                    text(postcard_bytes(event)),
-                ));
-            }
-        }
-    }
-    shown
-}
-
 /// Plays the scenario, then checks every delivered code against everything shown along the
 /// whole run (a code must not surface before or after it was delivered), and every typed entry
-/// against the command that carried it and what the crate showed of that step.
+/// against the command that carried it and what the crate showed of that step, the status at
+/// that instant included.
 fn r8_holds(scenario: &Scenario) -> Result<Tally, TestCaseError> {
     let mut secrets: BTreeSet<String> = BTreeSet::new();
-    let mut shown: Vec<(String, String)> = Vec::new();
+    let mut shown: Vec<(String, Vec<u8>)> = Vec::new();
     let mut typed_failures: Vec<String> = Vec::new();
     let mut tally = play(scenario, |step| {
         for code in &step.delivered {
             prop_assert!(code.len() == 8 || code.len() == 16, "{} chars", code.len());
             secrets.insert(code.clone());
         }
-        let mut this_step = shown_by_the_crate(step);
+        let i = step.index;
+        let mut this_step = shown_by_the_crate(i, step.after, step.result);
+        let status = step.after.status(step.now);
+        this_step.push((format!("{i}: status"), format!("{status:?}").into_bytes()));
         for (label, bytes) in &step.command_texts {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            this_step.push((format!("{}: {label}", step.index), text));
+            this_step.push((format!("{i}: {label}"), bytes.clone()));
         }
         if let Some(typed) = &step.typed {
-            for (label, text) in &this_step {
-                if text.contains(typed.as_str()) {
-                    typed_failures.push(format!("{label} contains the typed PIN"));
-                }
-            }
+            typed_failures.extend(labels_showing(&[typed.as_str()], &this_step));
         }
         shown.extend(this_step);
         Ok(())
     })?;
     prop_assert!(typed_failures.is_empty(), "{:?}", typed_failures);
-    for secret in &secrets {
-        let lower = secret.to_ascii_lowercase();
-        for (label, text) in &shown {
-            prop_assert!(!text.contains(secret.as_str()), "{} has a code", label);
-            prop_assert!(!text.contains(lower.as_str()), "{} has a code", label);
-        }
-    }
+    no_code_shown(&secrets, &shown)?;
     if !secrets.is_empty() {
         tally.add("codes checked");
     }
@@ -1897,19 +1575,13 @@ fn r8_no_delivered_code_in_debug_or_serde_along_long_runs() {
 fn r8_the_leak_check_catches_a_code() {
     let policy = policy();
     let mut rng = rng(8);
-    let mut account = Account::new(owner_cf());
-    let outcome = run(
-        &mut account,
-        Command::RequestPin {
-            person: owner(Role::Citizen),
-            channel: ChannelRequest::Online,
-        },
-        t0(),
+    let (account, outcome) = requested(
+        owner(Role::Citizen),
+        ChannelRequest::Online,
         &policy,
         &mut rng,
-    )
-    .unwrap();
-    let code = whole_text(&outcome);
+    );
+    let code = whole_code(&outcome);
     let postcard = String::from_utf8_lossy(&postcard_bytes(&account)).into_owned();
     assert!(format!("{postcard}{code}").contains(&code));
     assert!(!postcard.contains(&code[..8]) && !postcard.contains(&code[8..]));
@@ -1983,30 +1655,9 @@ fn clock_run_holds(clock: &ClockRun) -> Result<Tally, TestCaseError> {
     let mut tally = Tally::default();
     let months = i64::from(policy.validity_months(clock.role));
     let issued_at = t0() + SignedDuration::from_secs(i64::from(clock.start_offset));
-    let mut account = Account::new(owner_cf());
-    let issued = run(
-        &mut account,
-        Command::RequestPin {
-            person: owner(clock.role),
-            channel: ChannelRequest::Online,
-        },
-        issued_at,
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
     let started = issued_at + SignedDuration::from_secs(i64::from(clock.first_access_after));
-    let done = run(
-        &mut account,
-        Command::FirstAccess {
-            pin: entered(&whole_text(&issued)),
-        },
-        started,
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let mut eight = eight_text(&done).unwrap();
+    let (mut account, mut eight) =
+        activated(owner(clock.role), issued_at, started, &policy, &mut rng);
     let horizon = started + SignedDuration::from_hours(2 * 365 * 24);
 
     let mut periods = vec![Period::default()];
@@ -2048,7 +1699,7 @@ fn clock_run_holds(clock: &ClockRun) -> Result<Tally, TestCaseError> {
                     )));
                 }
             };
-            eight = eight_text(&renewed).unwrap();
+            eight = code_of(&renewed, PinPart::Pin);
             if let Some(p) = periods.last_mut() {
                 p.renewed = true;
             }
@@ -2149,7 +1800,7 @@ fn clock_run_holds(clock: &ClockRun) -> Result<Tally, TestCaseError> {
 
 #[test]
 fn r20_a_clock_driven_run_warns_and_expires_once_per_period() {
-    let tally = check(96, clock_run_strategy(), clock_run_holds);
+    let tally = check_property(96, clock_run_strategy(), clock_run_holds);
     tally.assert_reached(&[
         "warning",
         "expiry",
@@ -2222,19 +1873,16 @@ fn r17_a_pending_upgrade_request_ends_with_a_new_pin() {
     )
     .unwrap();
     // The restored 16 is never used and lapses (90 days); a new online request follows.
-    let newcomer = owner_bare(Role::Citizen).with_email(Email::parse("x@example.com").unwrap());
+    let newcomer = bare_person().with_email(Email::parse("x@example.com").unwrap());
     let now = at("2027-03-01T09:00:00Z");
-    let issued = run(
+    let issued = request(
         &mut account,
-        Command::RequestPin {
-            person: newcomer,
-            channel: ChannelRequest::Online,
-        },
+        newcomer,
+        ChannelRequest::Online,
         now,
         &policy,
         &mut rng,
-    )
-    .unwrap();
+    );
     assert!(matches!(issued.reply, Reply::PinIssued { .. }));
     assert_eq!(
         account.upgrade_pending(),
@@ -2245,7 +1893,7 @@ fn r17_a_pending_upgrade_request_ends_with_a_new_pin() {
         &mut account,
         Command::DecideUpgrade {
             decision: UpgradeDecision::Approve,
-            reviewer: OperatorId::new("bo-007").unwrap(),
+            reviewer: operator("bo-007"),
         },
         now,
         &policy,
@@ -2264,31 +1912,11 @@ fn r17_a_pending_upgrade_request_ends_with_a_new_pin() {
 /// deadlines at the retirement and `decide_tick` does not.
 #[test]
 fn r22a_after_the_retirement_a_tick_with_nothing_due_records_nothing() {
-    let policy = policy().with_sunset(Sunset::inps_2020_2021());
+    let policy = sunset_policy();
     let mut rng = rng(22);
-    let mut account = Account::new(owner_cf());
+    let exempt = applicant(Applicant::OwnerExempt, Role::Citizen);
     let issued_at = at("2021-05-01T09:00:00Z");
-    let issued = run(
-        &mut account,
-        Command::RequestPin {
-            person: applicant(Applicant::OwnerExempt, Role::Citizen),
-            channel: ChannelRequest::Online,
-        },
-        issued_at,
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let _ = run(
-        &mut account,
-        Command::FirstAccess {
-            pin: entered(&whole_text(&issued)),
-        },
-        issued_at,
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
+    let (mut account, _) = activated(exempt, issued_at, issued_at, &policy, &mut rng);
     for now in [at("2021-10-20T09:00:00Z"), at("2021-11-02T09:00:00Z")] {
         assert_eq!(account.poll_deadline(&policy), None);
         let tick = run(&mut account, Command::Tick, now, &policy, &mut rng).unwrap();
@@ -2304,31 +1932,15 @@ fn r22a_after_the_retirement_a_tick_with_nothing_due_records_nothing() {
 /// works; after it (R22a) no notice invites one, since no PIN works any more.
 #[test]
 fn r22a_after_the_retirement_no_notice_invites_a_renewal() {
-    let policy = policy().with_sunset(Sunset::inps_2020_2021());
+    let policy = sunset_policy();
     let mut rng = rng(22);
-    let mut account = Account::new(owner_cf());
-    let issued = run(
-        &mut account,
-        Command::RequestPin {
-            person: applicant(Applicant::OwnerExempt, Role::Citizen),
-            channel: ChannelRequest::Online,
-        },
+    let (mut account, eight) = activated(
+        applicant(Applicant::OwnerExempt, Role::Citizen),
         at("2021-04-01T09:00:00Z"),
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let done = run(
-        &mut account,
-        Command::FirstAccess {
-            pin: entered(&whole_text(&issued)),
-        },
         at("2021-04-02T09:00:00Z"),
         &policy,
         &mut rng,
-    )
-    .unwrap();
-    let eight = eight_text(&done).unwrap();
+    );
     let renew = |account: &Account, now, rng: &mut ChaCha20Rng| {
         run(
             &mut account.clone(),
@@ -2371,33 +1983,12 @@ fn r22a_after_the_retirement_no_notice_invites_a_renewal() {
 fn r25_a_blocked_pin_is_not_upgraded_at_a_sede() {
     let policy = policy();
     let mut rng = rng(16);
-    let mut account = Account::new(owner_cf());
-    let issued = run(
-        &mut account,
-        Command::RequestPin {
-            person: owner(Role::Citizen),
-            channel: ChannelRequest::Online,
-        },
-        t0(),
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let done = run(
-        &mut account,
-        Command::FirstAccess {
-            pin: entered(&whole_text(&issued)),
-        },
-        t0(),
-        &policy,
-        &mut rng,
-    )
-    .unwrap();
-    let wrong = near_miss(&eight_text(&done).unwrap());
+    let (mut account, eight) = activated(owner(Role::Citizen), t0(), t0(), &policy, &mut rng);
+    let wrong = near_miss(&eight);
     let mut now = at("2026-11-26T09:00:00Z");
     for _ in 0..policy.lockout.block_after() {
         let pin = entered(&wrong);
-        let _ = run(&mut account, Command::LogIn { pin }, now, &policy, &mut rng).unwrap();
+        let _ = log_in(&mut account, pin, now, &policy, &mut rng);
         now += SignedDuration::from_secs(11);
     }
     assert_eq!(account.status(now), PinStatus::Blocked);
@@ -2406,7 +1997,7 @@ fn r25_a_blocked_pin_is_not_upgraded_at_a_sede() {
         &mut account,
         Command::UpgradeAtSede {
             document: document(true),
-            operator: OperatorId::new("op-042").unwrap(),
+            operator: sede_operator(),
         },
         now,
         &policy,

@@ -1,153 +1,14 @@
 //! Issuance: the first PIN (R5, R7, R8), the three channels and what each delivers (R10–R13),
 //! one live PIN per codice fiscale (R14).
+//!
+//! Unless a test says otherwise, the policy is `policy_without_lockout()` (tests/common): these
+//! rules are pinned with retries at one instant, which R25's delays would refuse.
 
 mod common;
 use common::*;
 
-/// The test policy without R25's delays and block: these tests pin the rules of issuance,
-/// login and the machine and often retry at one instant, which the delays would refuse.
-/// Delays and blocks are pinned in `tests/rules_lifecycle.rs`. Shadows `common::policy`.
-fn policy() -> inps_pin::Policy {
-    let mut policy = common::policy();
-    policy.lockout = inps_pin::Lockout::new(vec![], inps_pin::MAX_BLOCK_AFTER).unwrap();
-    policy
-}
 use inps_pin::*;
-use jiff::Timestamp;
 use jiff::civil::date;
-use rand_chacha::ChaCha20Rng;
-
-// ---------------------------------------------------------------------------------------------
-// Helpers local to this file.
-
-fn request(
-    account: &mut Account,
-    person: Person,
-    channel: ChannelRequest,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Outcome {
-    run(
-        account,
-        Command::RequestPin { person, channel },
-        now,
-        policy,
-        rng,
-    )
-    .unwrap()
-}
-
-/// A request that must be refused: checks that the account (serialized) and its version are
-/// exactly as before, and that nothing was drawn from the generator (R27).
-fn refused_request(
-    account: &mut Account,
-    person: Person,
-    channel: ChannelRequest,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Refusal {
-    let before = serde_json::to_string(&*account).unwrap();
-    let version = account.version();
-    let drawn = rng.get_word_pos();
-    let refusal = run(
-        account,
-        Command::RequestPin { person, channel },
-        now,
-        policy,
-        rng,
-    )
-    .unwrap_err();
-    assert_eq!(
-        serde_json::to_string(&*account).unwrap(),
-        before,
-        "a refusal changed the account"
-    );
-    assert_eq!(account.version(), version, "a refusal changed the version");
-    assert_eq!(
-        rng.get_word_pos(),
-        drawn,
-        "a refusal drew from the generator"
-    );
-    refusal
-}
-
-fn parts(outcome: &Outcome) -> Vec<(PinPart, Medium)> {
-    outcome
-        .deliveries()
-        .map(|d| (d.part(), d.medium().clone()))
-        .collect()
-}
-
-fn codes(outcome: &Outcome, part: PinPart) -> Vec<String> {
-    outcome
-        .deliveries()
-        .filter(|d| d.part() == part)
-        .map(|d| d.secret().unwrap().expose().to_owned())
-        .collect()
-}
-
-fn the_code(outcome: &Outcome, part: PinPart) -> String {
-    let all = codes(outcome, part);
-    assert!(!all.is_empty(), "no delivery of {part:?}");
-    assert!(
-        all.iter().all(|c| *c == all[0]),
-        "deliveries of {part:?} disagree"
-    );
-    all[0].clone()
-}
-
-fn entered(code: &str) -> EnteredPin {
-    EnteredPin::parse(code).unwrap()
-}
-
-fn email() -> Email {
-    Email::parse("mario.rossi@example.it").unwrap()
-}
-
-fn mobile() -> MobileNumber {
-    MobileNumber::parse("+39 333 123 4567").unwrap()
-}
-
-fn operator() -> OperatorId {
-    OperatorId::new("op-042").unwrap()
-}
-
-fn sede_with_document_expiring(expires_on: jiff::civil::Date) -> ChannelRequest {
-    ChannelRequest::Sede(SedeRequest {
-        document: IdentityDocument::new(DocumentKind::IdentityCard, "CA12345AB", expires_on)
-            .unwrap(),
-        operator: operator(),
-    })
-}
-
-fn contact_center(phone: PhoneKind) -> ChannelRequest {
-    ChannelRequest::ContactCenter {
-        caller_phone: phone,
-    }
-}
-
-fn first_access(
-    account: &mut Account,
-    pin: EnteredPin,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Reply {
-    run(account, Command::FirstAccess { pin }, now, policy, rng)
-        .unwrap()
-        .reply
-}
-
-fn day_after() -> Timestamp {
-    at("2026-11-25T09:00:00Z")
-}
-
-/// When a PIN requested at `t0()` lapses under the default 90-day window.
-fn t0_lapse() -> Timestamp {
-    at("2027-02-22T09:00:00Z")
-}
 
 // ---------------------------------------------------------------------------------------------
 // R5: 16 characters in two halves of 8.
@@ -155,20 +16,12 @@ fn t0_lapse() -> Timestamp {
 #[test]
 fn r5_first_pin_has_16_characters_in_two_halves_of_8() {
     assert_eq!((FULL_LEN, HALF_LEN), (16, 8));
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(5);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, outcome) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
 
-    let first = the_code(&outcome, PinPart::FirstHalf);
-    let second = the_code(&outcome, PinPart::SecondHalf);
+    let first = code_of(&outcome, PinPart::FirstHalf);
+    let second = code_of(&outcome, PinPart::SecondHalf);
     assert_eq!(first.len(), 8);
     assert_eq!(second.len(), 8);
     for delivery in outcome.deliveries() {
@@ -185,7 +38,9 @@ fn r5_first_pin_has_16_characters_in_two_halves_of_8() {
         day_after(),
         &policy,
         &mut rng,
-    ) {
+    )
+    .reply
+    {
         Reply::FirstAccessCompleted(session) => {
             assert_eq!(session.codice_fiscale(), person().codice_fiscale())
         }
@@ -195,19 +50,11 @@ fn r5_first_pin_has_16_characters_in_two_halves_of_8() {
 
 #[test]
 fn r5_halves_in_the_wrong_order_are_a_wrong_pin() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(55);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
-    let first = the_code(&outcome, PinPart::FirstHalf);
-    let second = the_code(&outcome, PinPart::SecondHalf);
+    let (mut account, outcome) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
+    let first = code_of(&outcome, PinPart::FirstHalf);
+    let second = code_of(&outcome, PinPart::SecondHalf);
     assert_ne!(first, second);
     let swapped = format!("{second}{first}");
     assert!(matches!(
@@ -217,7 +64,8 @@ fn r5_halves_in_the_wrong_order_are_a_wrong_pin() {
             day_after(),
             &policy,
             &mut rng
-        ),
+        )
+        .reply,
         Reply::LoginFailed(_)
     ));
     // The right order still works afterwards.
@@ -229,29 +77,27 @@ fn r5_halves_in_the_wrong_order_are_a_wrong_pin() {
             day_after(),
             &policy,
             &mut rng
-        ),
+        )
+        .reply,
         Reply::FirstAccessCompleted(_)
     ));
 }
 
 #[test]
 fn r5_contact_center_and_sede_pins_have_16_characters_too() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(56);
 
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let (mut account, outcome) = requested(
         person(),
         contact_center(PhoneKind::Mobile),
-        t0(),
         &policy,
         &mut rng,
     );
     let whole = format!(
         "{}{}",
-        the_code(&outcome, PinPart::FirstHalf),
-        the_code(&outcome, PinPart::SecondHalf)
+        code_of(&outcome, PinPart::FirstHalf),
+        code_of(&outcome, PinPart::SecondHalf)
     );
     assert_eq!(whole.len(), 16);
     assert!(matches!(
@@ -261,20 +107,13 @@ fn r5_contact_center_and_sede_pins_have_16_characters_too() {
             day_after(),
             &policy,
             &mut rng
-        ),
+        )
+        .reply,
         Reply::FirstAccessCompleted(_)
     ));
 
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        sede_request(),
-        t0(),
-        &policy,
-        &mut rng,
-    );
-    let whole = the_code(&outcome, PinPart::WholeFirstPin);
+    let (mut account, outcome) = requested(person(), sede_request(), &policy, &mut rng);
+    let whole = code_of(&outcome, PinPart::WholeFirstPin);
     assert_eq!(whole.len(), 16);
     assert!(matches!(
         first_access(
@@ -283,7 +122,8 @@ fn r5_contact_center_and_sede_pins_have_16_characters_too() {
             day_after(),
             &policy,
             &mut rng
-        ),
+        )
+        .reply,
         Reply::FirstAccessCompleted(_)
     ));
 }
@@ -301,7 +141,7 @@ fn r7_every_delivered_character_is_in_the_alphabet_without_look_alikes() {
             *c as char
         );
     }
-    let policy = policy();
+    let policy = policy_without_lockout();
     for seed in 0..30 {
         let mut rng = rng(seed);
         for channel in [
@@ -309,22 +149,18 @@ fn r7_every_delivered_character_is_in_the_alphabet_without_look_alikes() {
             contact_center(PhoneKind::Landline),
             sede_request(),
         ] {
-            let mut account = Account::new(person().codice_fiscale());
-            let issued = request(&mut account, person(), channel, t0(), &policy, &mut rng);
+            let (mut account, issued) = requested(person(), channel, &policy, &mut rng);
             let mut delivered: Vec<String> = issued
                 .deliveries()
                 .map(|d| d.secret().unwrap().expose().to_owned())
                 .collect();
-            let first = run(
+            let first = first_access(
                 &mut account,
-                Command::FirstAccess {
-                    pin: whole_pin_from(&issued),
-                },
+                whole_pin_from(&issued),
                 day_after(),
                 &policy,
                 &mut rng,
-            )
-            .unwrap();
+            );
             delivered.extend(
                 first
                     .deliveries()
@@ -345,19 +181,11 @@ fn r7_every_delivered_character_is_in_the_alphabet_without_look_alikes() {
 
 #[test]
 fn r7_codes_differ_across_seeds_and_repeat_with_the_same_seed() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let whole_for = |seed: u64| -> String {
         let mut rng = rng(seed);
-        let mut account = Account::new(person().codice_fiscale());
-        let outcome = request(
-            &mut account,
-            person(),
-            sede_request(),
-            t0(),
-            &policy,
-            &mut rng,
-        );
-        the_code(&outcome, PinPart::WholeFirstPin)
+        let (_, outcome) = requested(person(), sede_request(), &policy, &mut rng);
+        code_of(&outcome, PinPart::WholeFirstPin)
     };
     let mut seen = std::collections::BTreeSet::new();
     for seed in 0..50 {
@@ -375,20 +203,12 @@ fn r7_characters_cover_the_whole_alphabet_evenly() {
     // 400 PINs of 16 characters: 6400 draws, 200 expected per character (sd ~14). Seeded, so
     // the counts are fixed; the bounds are ±60, wide enough for any fair generator but far
     // tighter than a biased one (a modulo bias over 36 symbols, or half the alphabet unused).
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut counts = [0u32; 32];
     for seed in 1000..1400 {
         let mut rng = rng(seed);
-        let mut account = Account::new(person().codice_fiscale());
-        let outcome = request(
-            &mut account,
-            person(),
-            sede_request(),
-            t0(),
-            &policy,
-            &mut rng,
-        );
-        for c in the_code(&outcome, PinPart::WholeFirstPin).bytes() {
+        let (_, outcome) = requested(person(), sede_request(), &policy, &mut rng);
+        for c in code_of(&outcome, PinPart::WholeFirstPin).bytes() {
             let index = PIN_ALPHABET.iter().position(|&a| a == c).unwrap();
             counts[index] += 1;
         }
@@ -406,37 +226,22 @@ fn r7_characters_cover_the_whole_alphabet_evenly() {
 // ---------------------------------------------------------------------------------------------
 // R8: hashes only; the secret leaves only through a delivery.
 
-fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 #[test]
 fn r8_account_and_events_keep_argon2id_hashes_never_the_codes() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(8);
-    let mut account = Account::new(person().codice_fiscale());
-    let issued = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
-    let first = the_code(&issued, PinPart::FirstHalf);
-    let second = the_code(&issued, PinPart::SecondHalf);
+    let (mut account, issued) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
+    let first = code_of(&issued, PinPart::FirstHalf);
+    let second = code_of(&issued, PinPart::SecondHalf);
     let awaiting_json = serde_json::to_string(&account).unwrap();
-    let completed = run(
+    let completed = first_access(
         &mut account,
-        Command::FirstAccess {
-            pin: entered(&format!("{first}{second}")),
-        },
+        entered(&format!("{first}{second}")),
         day_after(),
         &policy,
         &mut rng,
-    )
-    .unwrap();
-    let pin = the_code(&completed, PinPart::Pin);
+    );
+    let pin = code_of(&completed, PinPart::Pin);
     let secrets = [
         first.clone(),
         second.clone(),
@@ -505,14 +310,11 @@ fn r8_account_and_events_keep_argon2id_hashes_never_the_codes() {
 
 #[test]
 fn r8_a_delivery_shows_its_code_only_through_secret() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(88);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let (_, outcome) = requested(
         person(),
         contact_center(PhoneKind::Landline),
-        t0(),
         &policy,
         &mut rng,
     );
@@ -557,9 +359,9 @@ fn r8_a_delivery_shows_its_code_only_through_secret() {
     // The whole outcome, as an outbox would store it, carries no code either.
     let json = serde_json::to_string(&outcome).unwrap();
     let debug = format!("{outcome:?}");
-    for code in codes(&outcome, PinPart::FirstHalf)
+    for code in codes_of(&outcome, PinPart::FirstHalf)
         .iter()
-        .chain(&codes(&outcome, PinPart::SecondHalf))
+        .chain(&codes_of(&outcome, PinPart::SecondHalf))
     {
         assert!(!json.contains(code.as_str()));
         assert!(!debug.contains(code.as_str()));
@@ -609,7 +411,7 @@ fn r8_a_typed_pin_never_shows_in_commands() {
 
 #[test]
 fn r10_three_channels_issue_a_first_pin_each_at_its_level() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(10);
     let cases = [
         (
@@ -627,15 +429,7 @@ fn r10_three_channels_issue_a_first_pin_each_at_its_level() {
     for (request_channel, channel, level) in cases {
         assert_eq!(request_channel.channel(), channel);
         assert_eq!(channel.assurance(), level);
-        let mut account = Account::new(person().codice_fiscale());
-        let outcome = request(
-            &mut account,
-            person(),
-            request_channel,
-            t0(),
-            &policy,
-            &mut rng,
-        );
+        let (account, outcome) = requested(person(), request_channel, &policy, &mut rng);
         assert_eq!(
             outcome.reply,
             Reply::PinIssued {
@@ -678,33 +472,25 @@ fn r10_three_channels_issue_a_first_pin_each_at_its_level() {
 
 #[test]
 fn r11_online_first_half_on_screen_and_by_email_second_by_post() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(11);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (_, outcome) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
     // With both an e-mail and a mobile, the e-mail carries the first half; no SMS.
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (PinPart::FirstHalf, Medium::Screen),
-            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::FirstHalf, Medium::Email(mario_email())),
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
-    let firsts = codes(&outcome, PinPart::FirstHalf);
+    let firsts = codes_of(&outcome, PinPart::FirstHalf);
     assert_eq!(firsts.len(), 2);
     assert_eq!(
         firsts[0], firsts[1],
         "screen and e-mail carry the same first half"
     );
-    assert_ne!(firsts[0], the_code(&outcome, PinPart::SecondHalf));
+    assert_ne!(firsts[0], code_of(&outcome, PinPart::SecondHalf));
     assert!(matches!(
         outcome.reply,
         Reply::PinIssued {
@@ -717,42 +503,26 @@ fn r11_online_first_half_on_screen_and_by_email_second_by_post() {
 
 #[test]
 fn r11_online_first_half_by_sms_when_there_is_no_email() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(111);
-    let with_mobile = bare_person().with_mobile(mobile());
-    let mut account = Account::new(with_mobile.codice_fiscale());
-    let outcome = request(
-        &mut account,
-        with_mobile,
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let with_mobile = bare_person().with_mobile(mario_mobile());
+    let (_, outcome) = requested(with_mobile, ChannelRequest::Online, &policy, &mut rng);
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (PinPart::FirstHalf, Medium::Screen),
-            (PinPart::FirstHalf, Medium::Sms(mobile())),
+            (PinPart::FirstHalf, Medium::Sms(mario_mobile())),
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
 
-    let with_email = bare_person().with_email(email());
-    let mut account = Account::new(with_email.codice_fiscale());
-    let outcome = request(
-        &mut account,
-        with_email,
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let with_email = bare_person().with_email(mario_email());
+    let (_, outcome) = requested(with_email, ChannelRequest::Online, &policy, &mut rng);
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (PinPart::FirstHalf, Medium::Screen),
-            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::FirstHalf, Medium::Email(mario_email())),
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
@@ -760,10 +530,10 @@ fn r11_online_first_half_by_sms_when_there_is_no_email() {
 
 #[test]
 fn r11_online_without_email_or_mobile_is_refused() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(112);
     // A landline cannot receive the first half: it counts for nothing here.
-    let landline_only = bare_person().with_landline(LandlineNumber::parse("06 1234567").unwrap());
+    let landline_only = bare_person().with_landline(mario_landline());
     for who in [bare_person(), landline_only] {
         let mut account = Account::new(who.codice_fiscale());
         let refusal = refused_request(
@@ -787,12 +557,9 @@ fn r11_online_without_email_or_mobile_is_refused() {
         assert_eq!(account.version(), 0);
     }
     // The same person can get a PIN through the other two channels.
-    let mut account = Account::new(bare_person().codice_fiscale());
-    let by_phone = request(
-        &mut account,
+    let (_, by_phone) = requested(
         bare_person(),
         contact_center(PhoneKind::Landline),
-        t0(),
         &policy,
         &mut rng,
     );
@@ -803,15 +570,7 @@ fn r11_online_without_email_or_mobile_is_refused() {
             ..
         }
     ));
-    let mut account = Account::new(bare_person().codice_fiscale());
-    let at_sede = request(
-        &mut account,
-        bare_person(),
-        sede_request(),
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (_, at_sede) = requested(bare_person(), sede_request(), &policy, &mut rng);
     assert!(matches!(
         at_sede.reply,
         Reply::PinIssued {
@@ -826,26 +585,23 @@ fn r11_online_without_email_or_mobile_is_refused() {
 
 #[test]
 fn r12_contact_center_from_a_landline_reads_the_first_half_on_803_164() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(12);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let (_, outcome) = requested(
         person(),
         contact_center(PhoneKind::Landline),
-        t0(),
         &policy,
         &mut rng,
     );
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (
                 PinPart::FirstHalf,
                 Medium::ReadByOperator(ContactCenterLine::TollFree)
             ),
-            (PinPart::FirstHalf, Medium::Email(email())),
-            (PinPart::FirstHalf, Medium::Sms(mobile())),
+            (PinPart::FirstHalf, Medium::Email(mario_email())),
+            (PinPart::FirstHalf, Medium::Sms(mario_mobile())),
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
@@ -854,7 +610,7 @@ fn r12_contact_center_from_a_landline_reads_the_first_half_on_803_164() {
         ContactCenterLine::for_phone(PhoneKind::Landline),
         ContactCenterLine::TollFree
     );
-    let firsts = codes(&outcome, PinPart::FirstHalf);
+    let firsts = codes_of(&outcome, PinPart::FirstHalf);
     assert_eq!(firsts.len(), 3);
     assert!(firsts.iter().all(|c| *c == firsts[0]));
     assert_eq!(
@@ -869,26 +625,23 @@ fn r12_contact_center_from_a_landline_reads_the_first_half_on_803_164() {
 
 #[test]
 fn r12_contact_center_from_a_mobile_reads_the_first_half_on_06_164_164() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(121);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let (_, outcome) = requested(
         person(),
         contact_center(PhoneKind::Mobile),
-        t0(),
         &policy,
         &mut rng,
     );
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (
                 PinPart::FirstHalf,
                 Medium::ReadByOperator(ContactCenterLine::FromMobile)
             ),
-            (PinPart::FirstHalf, Medium::Email(email())),
-            (PinPart::FirstHalf, Medium::Sms(mobile())),
+            (PinPart::FirstHalf, Medium::Email(mario_email())),
+            (PinPart::FirstHalf, Medium::Sms(mario_mobile())),
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
@@ -901,19 +654,16 @@ fn r12_contact_center_from_a_mobile_reads_the_first_half_on_06_164_164() {
 
 #[test]
 fn r12_contact_center_sends_only_to_the_contacts_the_person_has() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(122);
-    let mut account = Account::new(bare_person().codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let (_, outcome) = requested(
         bare_person(),
         contact_center(PhoneKind::Landline),
-        t0(),
         &policy,
         &mut rng,
     );
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (
                 PinPart::FirstHalf,
@@ -922,24 +672,21 @@ fn r12_contact_center_sends_only_to_the_contacts_the_person_has() {
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
-    let with_email = bare_person().with_email(email());
-    let mut account = Account::new(with_email.codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let with_email = bare_person().with_email(mario_email());
+    let (_, outcome) = requested(
         with_email,
         contact_center(PhoneKind::Mobile),
-        t0(),
         &policy,
         &mut rng,
     );
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [
             (
                 PinPart::FirstHalf,
                 Medium::ReadByOperator(ContactCenterLine::FromMobile)
             ),
-            (PinPart::FirstHalf, Medium::Email(email())),
+            (PinPart::FirstHalf, Medium::Email(mario_email())),
             (PinPart::SecondHalf, Medium::SealedPost(residence())),
         ]
     );
@@ -947,22 +694,19 @@ fn r12_contact_center_sends_only_to_the_contacts_the_person_has() {
 
 #[test]
 fn r12_the_second_half_goes_to_the_residence_the_request_gives() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(123);
     let moved_to = Address::new("Corso Buenos Aires 33", "20124", "Milano", "MI").unwrap();
     let moved = Person::new(
         PersonName::parse("Mario").unwrap(),
         PersonName::parse("Rossi").unwrap(),
-        cf("RSSMRA80A01H501U"),
+        mario_cf(),
         Role::Citizen,
         moved_to.clone(),
     );
-    let mut account = Account::new(moved.codice_fiscale());
-    let outcome = request(
-        &mut account,
+    let (_, outcome) = requested(
         moved,
         contact_center(PhoneKind::Landline),
-        t0(),
         &policy,
         &mut rng,
     );
@@ -979,22 +723,14 @@ fn r12_the_second_half_goes_to_the_residence_the_request_gives() {
 
 #[test]
 fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(13);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        sede_request(),
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, outcome) = requested(person(), sede_request(), &policy, &mut rng);
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [(
             PinPart::WholeFirstPin,
-            Medium::SealedEnvelopeAtCounter(operator())
+            Medium::SealedEnvelopeAtCounter(sede_operator())
         )]
     );
     assert_eq!(
@@ -1009,7 +745,7 @@ fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
             first_access_by: t0_lapse(),
         }
     );
-    let whole = the_code(&outcome, PinPart::WholeFirstPin);
+    let whole = code_of(&outcome, PinPart::WholeFirstPin);
     assert_eq!(whole.len(), 16);
 
     // Dispositivo from the start: the session after the first access, and every login after.
@@ -1019,7 +755,9 @@ fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
         day_after(),
         &policy,
         &mut rng,
-    ) else {
+    )
+    .reply
+    else {
         panic!("the sede PIN did not pass the first access")
     };
     assert_eq!(session.level(), AssuranceLevel::Dispositivo);
@@ -1035,35 +773,27 @@ fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
 
 #[test]
 fn r13_sede_needs_no_contacts() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(131);
-    let mut account = Account::new(bare_person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        bare_person(),
-        sede_request(),
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (_, outcome) = requested(bare_person(), sede_request(), &policy, &mut rng);
     assert_eq!(
-        parts(&outcome),
+        deliveries_of(&outcome),
         [(
             PinPart::WholeFirstPin,
-            Medium::SealedEnvelopeAtCounter(operator())
+            Medium::SealedEnvelopeAtCounter(sede_operator())
         )]
     );
 }
 
 #[test]
 fn r13_an_expired_identity_document_is_refused() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(132);
     let mut account = Account::new(person().codice_fiscale());
     let refusal = refused_request(
         &mut account,
         person(),
-        sede_with_document_expiring(date(2026, 11, 23)),
+        sede_with(identity_card(date(2026, 11, 23))),
         t0(),
         &policy,
         &mut rng,
@@ -1086,7 +816,7 @@ fn r13_an_expired_identity_document_is_refused() {
 
 #[test]
 fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(133);
     let expires = date(2026, 11, 24);
     // 23:59:59 on the 24th in Rome (CET, UTC+1): still valid.
@@ -1094,7 +824,7 @@ fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
     let outcome = request(
         &mut account,
         person(),
-        sede_with_document_expiring(expires),
+        sede_with(identity_card(expires)),
         at("2026-11-24T22:59:59Z"),
         &policy,
         &mut rng,
@@ -1111,7 +841,7 @@ fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
     let refusal = refused_request(
         &mut account,
         person(),
-        sede_with_document_expiring(expires),
+        sede_with(identity_card(expires)),
         at("2026-11-24T23:00:00Z"),
         &policy,
         &mut rng,
@@ -1128,7 +858,7 @@ fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
     let last_day = request(
         &mut account,
         person(),
-        sede_with_document_expiring(summer),
+        sede_with(identity_card(summer)),
         at("2026-07-10T21:59:59Z"),
         &policy,
         &mut rng,
@@ -1144,7 +874,7 @@ fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
     let refusal = refused_request(
         &mut account,
         person(),
-        sede_with_document_expiring(summer),
+        sede_with(identity_card(summer)),
         at("2026-07-10T22:00:00Z"),
         &policy,
         &mut rng,
@@ -1157,7 +887,7 @@ fn r13_a_document_is_valid_through_its_expiry_day_on_the_rome_calendar() {
 
 #[test]
 fn r14_a_second_request_while_the_first_access_is_pending_is_refused() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(14);
     let (mut account, _whole) = issued(person(), ChannelRequest::Online, &policy, &mut rng);
     // Through any channel, including the sede.
@@ -1197,7 +927,7 @@ fn r14_a_second_request_while_the_first_access_is_pending_is_refused() {
 
 #[test]
 fn r14_a_request_while_a_pin_is_active_is_refused_with_restore_or_revoke() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(141);
     let (mut account, _pin) = active(person(), ChannelRequest::Online, &policy, &mut rng);
     for channel in [
@@ -1240,16 +970,9 @@ fn r14_a_request_while_a_pin_is_active_is_refused_with_restore_or_revoke() {
 
 #[test]
 fn r14_a_request_with_another_persons_codice_fiscale_is_refused() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(142);
-    let other = Person::new(
-        PersonName::parse("Manuela").unwrap(),
-        PersonName::parse("Ricci").unwrap(),
-        cf("RCCMNL83S18D969H"),
-        Role::Citizen,
-        residence(),
-    )
-    .with_email(email());
+    let other = other_person();
     // On a fresh account and on one with a PIN.
     let mut fresh = Account::new(person().codice_fiscale());
     let refusal = refused_request(

@@ -108,21 +108,7 @@ impl Rig {
 
     /// A command that must be refused, leaving the account byte-identical (R27).
     fn refuse(&mut self, command: Command, now: Timestamp) -> Refusal {
-        let name = command.name();
-        let before = serde_json::to_string(&self.account).unwrap();
-        let version = self.account.version();
-        let refusal = match run(&mut self.account, command, now, &self.policy, &mut self.rng) {
-            Ok(outcome) => panic!("{name} at {now} applied: {:?}", outcome.reply),
-            Err(refusal) => refusal,
-        };
-        assert_eq!(
-            serde_json::to_string(&self.account).unwrap(),
-            before,
-            "the refused {name} ({}) changed the account",
-            refusal.code()
-        );
-        assert_eq!(self.account.version(), version);
-        refusal
+        refused(&mut self.account, command, now, &self.policy, &mut self.rng)
     }
 
     /// [`advance`], keeping the events.
@@ -146,7 +132,12 @@ impl Rig {
 
     /// The first access; returns the 8-character PIN shown on screen.
     fn first_access(&mut self, whole: &str, now: Timestamp) -> String {
-        let outcome = self.ok(Command::FirstAccess { pin: pin(whole) }, now);
+        let outcome = self.ok(
+            Command::FirstAccess {
+                pin: entered(whole),
+            },
+            now,
+        );
         assert!(matches!(outcome.reply, Reply::FirstAccessCompleted(_)));
         code_of(&outcome, PinPart::Pin)
     }
@@ -167,20 +158,16 @@ impl Rig {
     }
 
     fn log_in(&mut self, code: &str, now: Timestamp) -> Outcome {
-        self.ok(Command::LogIn { pin: pin(code) }, now)
+        self.ok(Command::LogIn { pin: entered(code) }, now)
     }
 
     fn session(&mut self, code: &str, now: Timestamp) -> Session {
-        let outcome = self.log_in(code, now);
-        match outcome.reply {
-            Reply::LoggedIn(session) => session,
-            other => panic!("expected a session at {now}, got {other:?}"),
-        }
+        logged_in(&self.log_in(code, now))
     }
 
     /// A renewal that applies; returns the outcome and the new 8.
     fn renew(&mut self, code: &str, now: Timestamp) -> (Outcome, String) {
-        let outcome = self.ok(Command::RenewPin { pin: pin(code) }, now);
+        let outcome = self.ok(Command::RenewPin { pin: entered(code) }, now);
         let new = code_of(&outcome, PinPart::Pin);
         (outcome, new)
     }
@@ -212,60 +199,11 @@ impl Rig {
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
 
-fn pin(code: &str) -> EnteredPin {
-    EnteredPin::parse(code).unwrap()
-}
-
-/// The same code with its first character changed: a wrong PIN of the right length.
-fn wrong(code: &str) -> EnteredPin {
-    let other = if code.starts_with('A') { 'B' } else { 'A' };
-    pin(&format!("{other}{}", &code[1..]))
-}
-
-fn code_of(outcome: &Outcome, part: PinPart) -> String {
-    outcome
-        .deliveries()
-        .find(|d| d.part() == part)
-        .unwrap_or_else(|| panic!("no {part:?} delivered"))
-        .secret()
-        .unwrap()
-        .expose()
-        .to_owned()
-}
-
-fn whole_code(outcome: &Outcome) -> String {
-    if outcome
-        .deliveries()
-        .any(|d| d.part() == PinPart::WholeFirstPin)
-    {
-        return code_of(outcome, PinPart::WholeFirstPin);
-    }
-    format!(
-        "{}{}",
-        code_of(outcome, PinPart::FirstHalf),
-        code_of(outcome, PinPart::SecondHalf)
-    )
-}
-
-fn deliveries(outcome: &Outcome) -> Vec<(PinPart, Medium)> {
-    outcome
-        .deliveries()
-        .map(|d| (d.part(), d.medium().clone()))
-        .collect()
-}
-
 fn notices(outcome: &Outcome) -> Vec<(Notice, Medium)> {
     outcome
         .notifications()
         .map(|n| (n.about().clone(), n.to().clone()))
         .collect()
-}
-
-fn failure(outcome: &Outcome) -> LoginFailure {
-    match &outcome.reply {
-        Reply::LoginFailed(failure) => *failure,
-        other => panic!("expected a counted failure, got {other:?}"),
-    }
 }
 
 /// An instant as Rome shows it, offset and zone included.
@@ -279,14 +217,6 @@ fn rome_day(instant: Timestamp) -> Date {
 
 fn secs(n: i64) -> SignedDuration {
     SignedDuration::from_secs(n)
-}
-
-fn mario_email() -> Email {
-    Email::parse("mario.rossi@example.it").unwrap()
-}
-
-fn mario_mobile() -> MobileNumber {
-    MobileNumber::parse("+39 333 123 4567").unwrap()
 }
 
 fn by_email() -> Medium {
@@ -306,18 +236,6 @@ fn intermediary() -> Person {
     .with_mobile(MobileNumber::parse("+39 320 111 2233").unwrap())
 }
 
-fn document(expires_on: Date) -> IdentityDocument {
-    IdentityDocument::new(DocumentKind::IdentityCard, "CA12345AB", expires_on).unwrap()
-}
-
-fn valid_document() -> IdentityDocument {
-    document(date(2030, 1, 1))
-}
-
-fn operator(id: &str) -> OperatorId {
-    OperatorId::new(id).unwrap()
-}
-
 fn tessera(codice_fiscale: CodiceFiscale, expires_on: Date) -> TesseraSanitaria {
     TesseraSanitaria::new(codice_fiscale, "80380000001234567890", expires_on).unwrap()
 }
@@ -332,34 +250,6 @@ fn bonus_600_allowed(policy: &Policy, session: &Session) -> bool {
         .authorise(session, &ServiceId::BONUS_600)
         .unwrap()
         .is_allowed()
-}
-
-/// The official check character (R3) of the first 15 characters of a codice fiscale: ODD table
-/// at positions 1, 3, …, 15, the value itself (digits 0-9, letters 0-25) at 2, 4, …, 14.
-fn with_check_character(first15: &str) -> String {
-    const ODD: [u32; 26] = [
-        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
-        23,
-    ];
-    assert_eq!(first15.len(), 15);
-    let sum: u32 = first15
-        .bytes()
-        .enumerate()
-        .map(|(index, byte)| {
-            let value = if byte.is_ascii_digit() {
-                byte - b'0'
-            } else {
-                byte - b'A'
-            };
-            if index % 2 == 0 {
-                ODD[usize::from(value)]
-            } else {
-                u32::from(value)
-            }
-        })
-        .sum();
-    let check = char::from(b'A' + u8::try_from(sum % 26).unwrap());
-    format!("{first15}{check}")
 }
 
 /// A citizen with this codice fiscale (its first 15 characters), an e-mail and a mobile.
@@ -427,7 +317,12 @@ fn r20_a_citizens_pin_expires_six_rome_calendar_months_after_its_first_access() 
     let mut rig = Rig::new(&person());
     let whole = rig.request(person(), ChannelRequest::Online, t0());
     let first_access = at("2026-11-25T09:00:00Z");
-    let outcome = rig.ok(Command::FirstAccess { pin: pin(&whole) }, first_access);
+    let outcome = rig.ok(
+        Command::FirstAccess {
+            pin: entered(&whole),
+        },
+        first_access,
+    );
     let Some(Event::FirstAccessCompleted {
         at: when,
         assurance,
@@ -663,7 +558,12 @@ fn r20_an_expired_pin_does_not_log_in_and_the_person_is_told_to_renew() {
     rig.session(&code, expiry - SignedDuration::from_nanos(1));
 
     // At the expiry, the right PIN is refused with the reason.
-    let refusal = rig.refuse(Command::LogIn { pin: pin(&code) }, expiry);
+    let refusal = rig.refuse(
+        Command::LogIn {
+            pin: entered(&code),
+        },
+        expiry,
+    );
     assert_eq!(refusal, Refusal::PinExpired { expired_at: expiry });
     assert_eq!(refusal.code(), "login.pin_expired");
     let message = refusal.message_it();
@@ -682,7 +582,7 @@ fn r20_an_expired_pin_does_not_log_in_and_the_person_is_told_to_renew() {
     // A wrong PIN on the expired account is a counted failure, not the expiry refusal: a
     // guesser learns nothing (R30).
     let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, expiry);
-    assert_eq!(failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     assert_eq!(
         outcome.events,
         [Event::LoginFailed {
@@ -691,7 +591,12 @@ fn r20_an_expired_pin_does_not_log_in_and_the_person_is_told_to_renew() {
         }]
     );
     // After the delay, the right PIN again says expired, and the refusal resets nothing.
-    let refusal = rig.refuse(Command::LogIn { pin: pin(&code) }, expiry + secs(1));
+    let refusal = rig.refuse(
+        Command::LogIn {
+            pin: entered(&code),
+        },
+        expiry + secs(1),
+    );
     assert_eq!(refusal.code(), "login.pin_expired");
     assert_eq!(rig.account.consecutive_failures(), 1);
     rig.check_replay();
@@ -708,7 +613,7 @@ fn r21_renewal_gives_a_new_8_on_screen_and_the_old_one_stops_working() {
     let now = at("2027-05-26T08:00:00Z");
     let (outcome, new) = rig.renew(&old, now);
 
-    assert_eq!(deliveries(&outcome), [(PinPart::Pin, Medium::Screen)]);
+    assert_eq!(deliveries_of(&outcome), [(PinPart::Pin, Medium::Screen)]);
     assert_eq!(new.len(), 8);
     assert!(new.bytes().all(|c| PIN_ALPHABET.contains(&c)));
     assert_ne!(new, old);
@@ -743,12 +648,12 @@ fn r21_renewal_gives_a_new_8_on_screen_and_the_old_one_stops_working() {
 
     // The old PIN is a wrong PIN now; the new one logs in.
     let outcome = rig.log_in(&old, now + secs(60));
-    assert_eq!(failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     let session = rig.session(&new, now + secs(120));
     assert_eq!(session.level(), AssuranceLevel::Ordinary);
     // The old one cannot renew again either.
-    let outcome = rig.ok(Command::RenewPin { pin: pin(&old) }, now + secs(180));
-    assert_eq!(failure(&outcome).consecutive_failures(), 1);
+    let outcome = rig.ok(Command::RenewPin { pin: entered(&old) }, now + secs(180));
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     rig.check_replay();
 }
 
@@ -784,7 +689,12 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
     let opens = at("2027-05-11T08:00:00Z");
 
     let early = opens - SignedDuration::from_nanos(1);
-    let refusal = rig.refuse(Command::RenewPin { pin: pin(&code) }, early);
+    let refusal = rig.refuse(
+        Command::RenewPin {
+            pin: entered(&code),
+        },
+        early,
+    );
     assert_eq!(
         refusal,
         Refusal::RenewalNotDue {
@@ -795,7 +705,9 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
     assert!(refusal.message_it().contains("avviso di scadenza"));
     // Long before, the same answer.
     let refusal = rig.refuse(
-        Command::RenewPin { pin: pin(&code) },
+        Command::RenewPin {
+            pin: entered(&code),
+        },
         at("2026-12-01T09:00:00Z"),
     );
     assert_eq!(
@@ -809,7 +721,7 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
         Command::RenewPin { pin: wrong(&code) },
         at("2026-12-01T09:00:00Z"),
     );
-    assert_eq!(failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
 
     // Exactly at the opening: renewed.
     let (outcome, _) = rig.renew(&code, opens);
@@ -828,7 +740,12 @@ fn r21_the_renewal_window_is_counted_in_rome_days_across_summer_time() {
     assert_eq!(rome(opens), "2027-03-22T10:00:00+01:00[Europe/Rome]");
     assert_eq!(rig.deadline(), Some(opens));
     let fixed_days = rig.expiry() - SignedDuration::from_hours(14 * 24);
-    let refusal = rig.refuse(Command::RenewPin { pin: pin(&code) }, fixed_days);
+    let refusal = rig.refuse(
+        Command::RenewPin {
+            pin: entered(&code),
+        },
+        fixed_days,
+    );
     assert_eq!(
         refusal,
         Refusal::RenewalNotDue {
@@ -847,19 +764,24 @@ fn r21_a_renewal_without_an_active_pin_changes_nothing() {
     let mut rig = Rig::new(&person());
     let outcome = rig.ok(
         Command::RenewPin {
-            pin: pin("ABCDEFGH"),
+            pin: entered("ABCDEFGH"),
         },
         t0(),
     );
     assert_eq!(
-        failure(&outcome),
-        LoginFailure::for_unknown_person(&policy, &pin("ABCDEFGH"))
+        login_failure(&outcome),
+        LoginFailure::for_unknown_person(&policy, &entered("ABCDEFGH"))
     );
     assert!(outcome.events.is_empty());
     assert_eq!(rig.account.version(), 0);
     // Awaiting the first access, with the right 16: first access first.
     let whole = rig.request(person(), ChannelRequest::Online, t0());
-    let refusal = rig.refuse(Command::RenewPin { pin: pin(&whole) }, t0() + secs(60));
+    let refusal = rig.refuse(
+        Command::RenewPin {
+            pin: entered(&whole),
+        },
+        t0() + secs(60),
+    );
     assert_eq!(refusal.code(), "login.first_access_required");
     rig.check_replay();
 }
@@ -872,7 +794,9 @@ fn r21_r30_a_renewal_with_a_wrong_pin_does_not_tell_that_a_first_access_is_pendi
     let typed = "ABCDEFGH";
     let result = run(
         &mut rig.account,
-        Command::RenewPin { pin: pin(typed) },
+        Command::RenewPin {
+            pin: entered(typed),
+        },
         t0() + secs(60),
         &rig.policy,
         &mut rig.rng,
@@ -884,8 +808,8 @@ fn r21_r30_a_renewal_with_a_wrong_pin_does_not_tell_that_a_first_access_is_pendi
         )
     };
     assert_eq!(
-        failure(&outcome).code(),
-        LoginFailure::for_unknown_person(&policy, &pin(typed)).code()
+        login_failure(&outcome).code(),
+        LoginFailure::for_unknown_person(&policy, &entered(typed)).code()
     );
 }
 
@@ -937,7 +861,7 @@ fn r22_one_warning_expiry_warning_days_before_then_the_expiry_notice_by_email() 
 #[test]
 fn r22_notices_go_by_email_else_by_sms_else_by_post() {
     let mobile_only = bare_person().with_mobile(mario_mobile());
-    let landline_only = bare_person().with_landline(LandlineNumber::parse("06 1234567").unwrap());
+    let landline_only = bare_person().with_landline(mario_landline());
     let cases = [
         (person(), ChannelRequest::Online, by_email()),
         (
@@ -947,9 +871,7 @@ fn r22_notices_go_by_email_else_by_sms_else_by_post() {
         ),
         (
             landline_only,
-            ChannelRequest::ContactCenter {
-                caller_phone: PhoneKind::Landline,
-            },
+            contact_center(PhoneKind::Landline),
             Medium::Post(residence()),
         ),
         (bare_person(), sede_request(), Medium::Post(residence())),
@@ -1009,7 +931,9 @@ fn r22_no_warning_when_expiry_warning_days_is_zero() {
     );
     // Renewal only once expired.
     let refusal = rig.refuse(
-        Command::RenewPin { pin: pin(&code) },
+        Command::RenewPin {
+            pin: entered(&code),
+        },
         expiry - SignedDuration::from_nanos(1),
     );
     assert_eq!(
@@ -1143,7 +1067,12 @@ fn r9_an_unused_16_lapses_at_its_deadline_with_an_event_and_a_notice() {
         PinStatus::FirstPinLapsed { lapsed_at: lapse }
     );
     // The 16 no longer works, and a new request is accepted.
-    let refusal = rig.refuse(Command::FirstAccess { pin: pin(&whole) }, lapse + secs(1));
+    let refusal = rig.refuse(
+        Command::FirstAccess {
+            pin: entered(&whole),
+        },
+        lapse + secs(1),
+    );
     assert_eq!(refusal.code(), "first_access.pin_lapsed");
     rig.request(person(), ChannelRequest::Online, lapse + secs(2));
     rig.check_replay();
@@ -1161,7 +1090,7 @@ fn r16_a_written_request_online_or_by_fax_waits_for_the_back_office() {
         let outcome = rig.ok(
             Command::RequestUpgrade {
                 via,
-                document: valid_document(),
+                document: valid_identity_card(),
             },
             now,
         );
@@ -1179,7 +1108,7 @@ fn r16_a_written_request_online_or_by_fax_waits_for_the_back_office() {
             let refusal = rig.refuse(
                 Command::RequestUpgrade {
                     via: again,
-                    document: valid_document(),
+                    document: valid_identity_card(),
                 },
                 now + secs(2),
             );
@@ -1202,10 +1131,10 @@ fn r16_a_document_past_its_expiry_is_refused_on_the_rome_calendar() {
     for command in [
         || Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: document(date(2026, 12, 1)),
+            document: identity_card(date(2026, 12, 1)),
         },
         || Command::UpgradeAtSede {
-            document: document(date(2026, 12, 1)),
+            document: identity_card(date(2026, 12, 1)),
             operator: operator("op-007"),
         },
     ] {
@@ -1222,7 +1151,7 @@ fn r16_a_document_past_its_expiry_is_refused_on_the_rome_calendar() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: document(expires_on),
+            document: identity_card(expires_on),
         },
         last_minute,
     );
@@ -1238,7 +1167,7 @@ fn r16_a_dispositivo_pin_is_not_upgraded_again() {
     let refusal = rig.refuse(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         now,
     );
@@ -1246,7 +1175,7 @@ fn r16_a_dispositivo_pin_is_not_upgraded_again() {
     assert_eq!(refusal.code(), "upgrade.already_dispositivo");
     let refusal = rig.refuse(
         Command::UpgradeAtSede {
-            document: valid_document(),
+            document: valid_identity_card(),
             operator: operator("op-007"),
         },
         now,
@@ -1259,7 +1188,7 @@ fn r16_a_dispositivo_pin_is_not_upgraded_again() {
 fn r16_an_upgrade_needs_an_active_pin_that_has_not_expired() {
     let request = || Command::RequestUpgrade {
         via: UpgradeVia::Online,
-        document: valid_document(),
+        document: valid_identity_card(),
     };
     let mut rig = Rig::new(&person());
     assert_eq!(rig.refuse(request(), t0()).code(), "account.no_pin");
@@ -1286,7 +1215,7 @@ fn r17_approval_makes_the_pin_dispositivo_and_tells_the_person() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         requested,
     );
@@ -1331,7 +1260,7 @@ fn r17_approval_makes_the_pin_dispositivo_and_tells_the_person() {
     let refusal = rig.refuse(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         at("2027-05-21T08:00:00Z"),
     );
@@ -1346,7 +1275,7 @@ fn r17_rejection_keeps_the_pin_ordinary_and_tells_the_reason() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -1385,7 +1314,7 @@ fn r17_rejection_keeps_the_pin_ordinary_and_tells_the_reason() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         decided + secs(2),
     );
@@ -1408,7 +1337,7 @@ fn r17_a_decision_with_nothing_pending_is_refused() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -1431,7 +1360,7 @@ fn r17_at_a_sede_the_operator_approves_on_the_spot() {
     let now = at("2026-12-01T09:00:00Z");
     let outcome = rig.ok(
         Command::UpgradeAtSede {
-            document: valid_document(),
+            document: valid_identity_card(),
             operator: operator("op-042"),
         },
         now,
@@ -1455,13 +1384,13 @@ fn r17_at_a_sede_the_operator_approves_on_the_spot() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         now,
     );
     rig.apply(
         Command::UpgradeAtSede {
-            document: valid_document(),
+            document: valid_identity_card(),
             operator: operator("op-042"),
         },
         now + secs(60),
@@ -1502,7 +1431,7 @@ fn r23_restore_sends_a_new_16_in_halves_to_the_two_registered_contacts() {
         }
     );
     assert_eq!(
-        deliveries(&outcome),
+        deliveries_of(&outcome),
         [
             (PinPart::FirstHalf, by_email()),
             (PinPart::SecondHalf, Medium::Sms(mario_mobile())),
@@ -1532,7 +1461,7 @@ fn r23_restore_sends_a_new_16_in_halves_to_the_two_registered_contacts() {
 
     // The old 8 stops working: a counted failure.
     let outcome = rig.log_in(&old, now + secs(60));
-    assert_eq!(failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     // The halves pass the first access; the new 8 logs in.
     let new = rig.first_access(&format!("{first}{second}"), now + secs(120));
     assert_ne!(new, old);
@@ -1591,13 +1520,7 @@ fn r23_restore_lifts_a_block_and_resets_the_failures() {
     assert_eq!(rig.account.consecutive_failures(), 10);
 
     let now = blocked_at + secs(3600);
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        now,
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), now);
     assert_eq!(rig.account.consecutive_failures(), 0);
     assert!(matches!(
         rig.account.status(now),
@@ -1614,13 +1537,7 @@ fn r23_restore_keeps_the_level() {
     let mut rig = Rig::new(&person());
     rig.activate(person(), sede_request(), at("2026-11-25T09:00:00Z"));
     let now = at("2026-12-10T09:00:00Z");
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        now,
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), now);
     assert!(matches!(
         outcome.events[..],
         [Event::PinRestored {
@@ -1639,18 +1556,12 @@ fn r23_restore_keeps_the_level() {
     rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     rig.apply(
         Command::UpgradeAtSede {
-            document: valid_document(),
+            document: valid_identity_card(),
             operator: operator("op-042"),
         },
         at("2026-12-01T09:00:00Z"),
     );
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        now,
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), now);
     let new = rig.first_access(&whole_code(&outcome), now + secs(1));
     assert_eq!(
         rig.session(&new, now + secs(2)).level(),
@@ -1664,13 +1575,7 @@ fn r23_r30_restore_with_no_pin_reads_like_wrong_contacts() {
     // A caller who knows a codice fiscale must not learn whether it has a PIN: no PIN reads
     // like wrong contacts, and the message covers both (request, or revoke and request).
     let mut rig = Rig::new(&person());
-    let refusal = rig.refuse(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        t0(),
-    );
+    let refusal = rig.refuse(restore_with_mario_contacts(), t0());
     assert_eq!(refusal.code(), "restore.contacts_not_matching");
     assert!(refusal.message_it().contains("richiedine uno nuovo"));
 }
@@ -1698,8 +1603,8 @@ fn r24_revoke_with_the_tessera_sanitaria_ends_the_pin_and_a_new_request_is_accep
     // The old PIN reads like a PIN for an unknown person and counts nothing.
     let outcome = rig.log_in(&code, now + secs(1));
     assert_eq!(
-        failure(&outcome),
-        LoginFailure::for_unknown_person(&policy, &pin(&code))
+        login_failure(&outcome),
+        LoginFailure::for_unknown_person(&policy, &entered(&code))
     );
     assert!(outcome.events.is_empty());
     // Revoking again: nothing to revoke.
@@ -1770,13 +1675,7 @@ fn r24_a_person_without_contacts_who_lost_the_pin_revokes_and_requests_again() {
     let mut rig = Rig::new(&bare_person());
     rig.activate(bare_person(), sede_request(), at("2026-11-25T09:00:00Z"));
     let now = at("2027-01-10T09:00:00Z");
-    let refusal = rig.refuse(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        now,
-    );
+    let refusal = rig.refuse(restore_with_mario_contacts(), now);
     assert_eq!(refusal.code(), "restore.contacts_not_matching");
     let outcome = rig.ok(
         Command::Revoke {
@@ -1803,7 +1702,7 @@ fn r24_revocation_lifts_a_block_and_ends_a_pending_upgrade() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         at("2026-11-30T09:00:00Z"),
     );
@@ -1836,7 +1735,7 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
     for (index, delay) in delays.iter().enumerate() {
         let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
         let count = u32::try_from(index + 1).unwrap();
-        assert_eq!(failure(&outcome).consecutive_failures(), count);
+        assert_eq!(login_failure(&outcome).consecutive_failures(), count);
         let retry = now + secs(*delay);
         assert_eq!(
             outcome.events,
@@ -1848,13 +1747,18 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
         assert!(outcome.effects.is_empty());
         // Inside the delay: refused, for the right PIN as for a wrong one, and not counted.
         let inside = retry - SignedDuration::from_millis(1);
-        for typed in [pin(&code), wrong(&code)] {
+        for typed in [entered(&code), wrong(&code)] {
             let refusal = rig.refuse(Command::LogIn { pin: typed }, inside);
             assert_eq!(refusal, Refusal::LoginDelayed { retry_after: retry });
             assert_eq!(refusal.code(), "login.delayed");
         }
         // A renewal waits too.
-        let refusal = rig.refuse(Command::RenewPin { pin: pin(&code) }, inside);
+        let refusal = rig.refuse(
+            Command::RenewPin {
+                pin: entered(&code),
+            },
+            inside,
+        );
         assert_eq!(refusal.code(), "login.delayed");
         assert_eq!(rig.account.consecutive_failures(), count);
         now = retry;
@@ -1904,7 +1808,12 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
         blocked_at + secs(3600),
         at("2027-01-01T00:00:00Z"),
     ] {
-        let refusal = rig.refuse(Command::LogIn { pin: pin(&code) }, later);
+        let refusal = rig.refuse(
+            Command::LogIn {
+                pin: entered(&code),
+            },
+            later,
+        );
         assert_eq!(refusal, Refusal::PinBlocked);
         assert_eq!(refusal.code(), "login.pin_blocked");
         assert!(refusal.message_it().contains("Ripristina PIN"));
@@ -1913,7 +1822,12 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
             Refusal::PinBlocked
         );
         assert_eq!(
-            rig.refuse(Command::RenewPin { pin: pin(&code) }, later),
+            rig.refuse(
+                Command::RenewPin {
+                    pin: entered(&code)
+                },
+                later
+            ),
             Refusal::PinBlocked
         );
     }
@@ -1932,7 +1846,7 @@ fn r25_the_block_notice_goes_out_with_the_tenth_failure() {
         now = rig.deadline().unwrap();
     }
     let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
-    assert_eq!(failure(&outcome).consecutive_failures(), 10);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 10);
     assert_eq!(notices(&outcome), [(Notice::PinBlocked, by_email())]);
     assert_eq!(outcome.events.len(), 2);
     rig.check_replay();
@@ -2024,7 +1938,7 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
     for _ in 0..10 {
         rig.apply(
             Command::LogIn {
-                pin: pin("ZZZZZZZZ"),
+                pin: entered("ZZZZZZZZ"),
             },
             now,
         );
@@ -2041,19 +1955,19 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
     assert_eq!(waits, [1, 3, 5, 10, 10, 10, 10, 10, 10]);
     assert_eq!(rig.account.status(now), PinStatus::Blocked);
     assert_eq!(
-        rig.refuse(Command::LogIn { pin: pin(&code) }, now).code(),
+        rig.refuse(
+            Command::LogIn {
+                pin: entered(&code)
+            },
+            now
+        )
+        .code(),
         "login.pin_blocked"
     );
 
     // The owner restores with the contacts only they hold, and is back in.
     let later = now + secs(600);
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        later,
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), later);
     let new = rig.first_access(&whole_code(&outcome), later + secs(60));
     let session = rig.session(&new, later + secs(120));
     assert_eq!(session.codice_fiscale(), person().codice_fiscale());
@@ -2066,18 +1980,18 @@ fn r25_r30_a_counted_failure_reads_like_an_unknown_person() {
     let policy = policy();
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
-    let unknown = LoginFailure::for_unknown_person(&policy, &pin("ABCDEFGH"));
+    let unknown = LoginFailure::for_unknown_person(&policy, &entered("ABCDEFGH"));
     let mut now = at("2026-12-01T09:00:00Z");
     let mut failures = Vec::new();
     for command in [
         Command::LogIn { pin: wrong(&code) },
         Command::RenewPin { pin: wrong(&code) },
         Command::FirstAccess {
-            pin: pin("ABCDEFGHJKLMNPQR"),
+            pin: entered("ABCDEFGHJKLMNPQR"),
         },
     ] {
         let outcome = rig.ok(command, now);
-        failures.push(failure(&outcome));
+        failures.push(login_failure(&outcome));
         now = rig.deadline().unwrap();
     }
     // A wrong PIN on an expired account.
@@ -2087,7 +2001,7 @@ fn r25_r30_a_counted_failure_reads_like_an_unknown_person() {
         Command::LogIn { pin: wrong(&code) },
         at("2027-06-01T00:00:00Z"),
     );
-    failures.push(failure(&outcome));
+    failures.push(login_failure(&outcome));
     assert_eq!(
         failures
             .iter()
@@ -2106,12 +2020,6 @@ fn r25_r30_a_counted_failure_reads_like_an_unknown_person() {
 
 // ---------------------------------------------------------------------------------------------
 // R22a: the sunset of 2020–2021.
-
-fn sunset_policy() -> Policy {
-    Policy::default()
-        .with_hash_cost(HashCost::CHEAP)
-        .with_sunset(Sunset::inps_2020_2021())
-}
 
 #[test]
 fn r22a_the_check_character_helper_agrees_with_the_parser() {
@@ -2147,9 +2055,7 @@ fn r22a_new_pins_stop_at_rome_midnight_on_1_october_2020() {
     assert_eq!(rome(midnight), "2020-10-01T00:00:00+02:00[Europe/Rome]");
     for channel in [
         ChannelRequest::Online,
-        ChannelRequest::ContactCenter {
-            caller_phone: PhoneKind::Mobile,
-        },
+        contact_center(PhoneKind::Mobile),
         sede_request(),
     ] {
         let mut rig = Rig::with_policy(&person(), policy.clone());
@@ -2222,19 +2128,20 @@ fn r22a_a_live_pin_is_used_and_renewed_between_the_dates_and_nothing_works_after
     let retired = at("2021-09-30T22:00:00Z");
     let since = date(2021, 10, 1);
     for command in [
-        Command::LogIn { pin: pin(&code) },
-        Command::LogIn { pin: wrong(&code) },
-        Command::RenewPin { pin: pin(&code) },
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
+        Command::LogIn {
+            pin: entered(&code),
         },
+        Command::LogIn { pin: wrong(&code) },
+        Command::RenewPin {
+            pin: entered(&code),
+        },
+        restore_with_mario_contacts(),
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         Command::UpgradeAtSede {
-            document: valid_document(),
+            document: valid_identity_card(),
             operator: operator("op-042"),
         },
     ] {
@@ -2265,26 +2172,14 @@ fn r22a_a_restore_and_a_first_access_work_between_the_dates() {
     let whole = rig.request(person(), ChannelRequest::Online, at("2020-09-25T08:00:00Z"));
     let code = rig.first_access(&whole, at("2020-10-05T08:00:00Z"));
     rig.session(&code, at("2020-10-06T08:00:00Z"));
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        at("2021-02-01T09:00:00Z"),
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), at("2021-02-01T09:00:00Z"));
     let new = rig.first_access(&whole_code(&outcome), at("2021-02-02T09:00:00Z"));
     rig.session(&new, at("2021-02-03T09:00:00Z"));
     // A first access after the retirement is refused.
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        at("2021-09-20T09:00:00Z"),
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), at("2021-09-20T09:00:00Z"));
     let refusal = rig.refuse(
         Command::FirstAccess {
-            pin: pin(&whole_code(&outcome)),
+            pin: entered(&whole_code(&outcome)),
         },
         at("2021-10-01T09:00:00Z"),
     );
@@ -2307,7 +2202,9 @@ fn r22a_no_renewal_notices_after_the_retirement() {
     let sent: Vec<_> = outcomes.iter().flat_map(notices).collect();
     // The renewal these notices invite is refused.
     let refusal = rig.refuse(
-        Command::RenewPin { pin: pin(&code) },
+        Command::RenewPin {
+            pin: entered(&code),
+        },
         at("2021-11-10T09:00:00Z"),
     );
     assert_eq!(refusal.code(), "sunset.pins_retired");
@@ -2334,19 +2231,16 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
     // One account walked through its states; in each, the lifecycle commands that must be
     // refused are sent (Rig::refuse compares the serialized account before and after).
     let mut rig = Rig::new(&person());
-    let restore = || Command::Restore {
-        email: mario_email(),
-        mobile: mario_mobile(),
-    };
+    let restore = restore_with_mario_contacts;
     let revoke = || Command::Revoke {
         tessera: mario_tessera(),
     };
     let upgrade = || Command::RequestUpgrade {
         via: UpgradeVia::Online,
-        document: valid_document(),
+        document: valid_identity_card(),
     };
     let at_sede = || Command::UpgradeAtSede {
-        document: valid_document(),
+        document: valid_identity_card(),
         operator: operator("op-042"),
     };
     let decide = || Command::DecideUpgrade {
@@ -2367,7 +2261,9 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
     // Active.
     let now = at("2026-12-01T09:00:00Z");
     for command in [
-        Command::RenewPin { pin: pin(&code) },
+        Command::RenewPin {
+            pin: entered(&code),
+        },
         decide(),
         Command::Restore {
             email: Email::parse("x@example.it").unwrap(),
@@ -2377,7 +2273,7 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
             tessera: tessera(cf("CCCFBA85D03L219P"), date(2030, 1, 1)),
         },
         Command::UpgradeAtSede {
-            document: document(date(2020, 1, 1)),
+            document: identity_card(date(2020, 1, 1)),
             operator: operator("op-042"),
         },
     ] {
@@ -2388,7 +2284,12 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
     // Expired.
     let expiry = at("2027-05-25T08:00:00Z");
     rig.advance(expiry);
-    for command in [Command::LogIn { pin: pin(&code) }, at_sede()] {
+    for command in [
+        Command::LogIn {
+            pin: entered(&code),
+        },
+        at_sede(),
+    ] {
         codes.push(rig.refuse(command, expiry).code());
     }
     assert_eq!(
@@ -2418,13 +2319,7 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
 #[test]
 fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() {
     let mut rig = Rig::new(&person());
-    let whole = rig.request(
-        person(),
-        ChannelRequest::ContactCenter {
-            caller_phone: PhoneKind::Mobile,
-        },
-        t0(),
-    );
+    let whole = rig.request(person(), contact_center(PhoneKind::Mobile), t0());
     rig.check_replay();
     let mut code = rig.first_access(&whole, at("2026-11-25T09:00:00Z"));
     rig.check_replay();
@@ -2437,7 +2332,7 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         at("2026-11-28T09:00:00Z"),
     );
@@ -2451,7 +2346,7 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_document(),
+            document: valid_identity_card(),
         },
         at("2026-11-30T09:00:00Z"),
     );
@@ -2470,13 +2365,7 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
     // Blocked by a stranger, restored.
     hammer_until_blocked(&mut rig, &code, at("2027-06-01T08:00:00Z"));
     rig.check_replay();
-    let outcome = rig.ok(
-        Command::Restore {
-            email: mario_email(),
-            mobile: mario_mobile(),
-        },
-        at("2027-06-02T08:00:00Z"),
-    );
+    let outcome = rig.ok(restore_with_mario_contacts(), at("2027-06-02T08:00:00Z"));
     code = rig.first_access(&whole_code(&outcome), at("2027-06-03T08:00:00Z"));
     rig.check_replay();
     // Expired through the clock, renewed after.

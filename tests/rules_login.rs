@@ -1,18 +1,13 @@
 //! First access and login: the 16 exchanged for the 8 (R6), the first-access window (R9), the
 //! first half alone (R9a), levels and authorisation (R15, R18, R19, R19a), counted failures
 //! (R25, the part that exists), and one run at the default (OWASP) hash cost.
+//!
+//! Unless a test says otherwise, the policy is `policy_without_lockout()` (tests/common): these
+//! rules are pinned with retries at one instant, which R25's delays would refuse.
 
 mod common;
 use common::*;
 
-/// The test policy without R25's delays and block: these tests pin the rules of issuance,
-/// login and the machine and often retry at one instant, which the delays would refuse.
-/// Delays and blocks are pinned in `tests/rules_lifecycle.rs`. Shadows `common::policy`.
-fn policy() -> inps_pin::Policy {
-    let mut policy = common::policy();
-    policy.lockout = inps_pin::Lockout::new(vec![], inps_pin::MAX_BLOCK_AFTER).unwrap();
-    policy
-}
 use inps_pin::*;
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -21,128 +16,16 @@ use rand_chacha::ChaCha20Rng;
 // ---------------------------------------------------------------------------------------------
 // Helpers local to this file.
 
-fn request(
-    account: &mut Account,
-    person: Person,
-    channel: ChannelRequest,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Outcome {
-    run(
-        account,
-        Command::RequestPin { person, channel },
-        now,
-        policy,
-        rng,
-    )
-    .unwrap()
-}
-
-/// A command that must be refused: the account (serialized) and its version are unchanged.
-fn refused(
-    account: &mut Account,
-    command: Command,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Refusal {
-    let before = serde_json::to_string(&*account).unwrap();
-    let version = account.version();
-    let refusal = run(account, command, now, policy, rng).unwrap_err();
-    assert_eq!(
-        serde_json::to_string(&*account).unwrap(),
-        before,
-        "a refusal changed the account"
-    );
-    assert_eq!(account.version(), version, "a refusal changed the version");
-    refusal
-}
-
-fn code_of(outcome: &Outcome, part: PinPart) -> String {
-    outcome
-        .deliveries()
-        .find(|d| d.part() == part)
-        .unwrap()
-        .secret()
-        .unwrap()
-        .expose()
-        .to_owned()
-}
-
-fn entered(code: &str) -> EnteredPin {
-    EnteredPin::parse(code).unwrap()
-}
-
-/// The same code with its first character changed: a wrong PIN of the right length.
-fn wrong(code: &str) -> EnteredPin {
-    let first = code.as_bytes()[0];
-    let other = if first == b'A' { 'B' } else { 'A' };
-    entered(&format!("{other}{}", &code[1..]))
-}
-
-fn log_in(
-    account: &mut Account,
-    pin: EnteredPin,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Outcome {
-    run(account, Command::LogIn { pin }, now, policy, rng).unwrap()
-}
-
-fn first_access(
-    account: &mut Account,
-    pin: EnteredPin,
-    now: Timestamp,
-    policy: &Policy,
-    rng: &mut ChaCha20Rng,
-) -> Outcome {
-    run(account, Command::FirstAccess { pin }, now, policy, rng).unwrap()
-}
-
-fn failed(outcome: &Outcome) -> LoginFailure {
-    match &outcome.reply {
-        Reply::LoginFailed(failure) => *failure,
-        other => panic!("expected a failed login, got {other:?}"),
-    }
-}
-
-fn logged_in(outcome: &Outcome) -> Session {
-    match &outcome.reply {
-        Reply::LoggedIn(session) => *session,
-        other => panic!("expected a session, got {other:?}"),
-    }
-}
-
 /// An online PIN requested at `t0()`: the account, its first half and its second half.
 fn online(policy: &Policy, rng: &mut ChaCha20Rng) -> (Account, String, String) {
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        policy,
-        rng,
-    );
+    let (account, outcome) = requested(person(), ChannelRequest::Online, policy, rng);
     let first = code_of(&outcome, PinPart::FirstHalf);
     let second = code_of(&outcome, PinPart::SecondHalf);
     (account, first, second)
 }
 
-fn day_after() -> Timestamp {
-    at("2026-11-25T09:00:00Z")
-}
-
 fn later() -> Timestamp {
     at("2026-12-01T09:00:00Z")
-}
-
-/// When a PIN requested at `t0()` lapses under the default 90-day window: 90 calendar days in
-/// Rome, at the same wall-clock time (no summer-time change in between).
-fn t0_lapse() -> Timestamp {
-    at("2027-02-22T09:00:00Z")
 }
 
 const ORDINARY_SERVICES: [ServiceId; 5] = [
@@ -166,7 +49,7 @@ const DISPOSITIVO_SERVICES: [ServiceId; 5] = [
 
 #[test]
 fn r6_first_access_with_the_16_gives_an_8_character_pin_on_screen_and_a_session() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(6);
     let (mut account, first, second) = online(&policy, &mut rng);
     let outcome = first_access(
@@ -177,11 +60,7 @@ fn r6_first_access_with_the_16_gives_an_8_character_pin_on_screen_and_a_session(
         &mut rng,
     );
 
-    let deliveries: Vec<_> = outcome
-        .deliveries()
-        .map(|d| (d.part(), d.medium().clone()))
-        .collect();
-    assert_eq!(deliveries, [(PinPart::Pin, Medium::Screen)]);
+    assert_eq!(deliveries_of(&outcome), [(PinPart::Pin, Medium::Screen)]);
     assert_eq!(
         outcome.deliveries().next().unwrap().to_string(),
         "8-character PIN on screen"
@@ -230,7 +109,7 @@ fn r6_first_access_with_the_16_gives_an_8_character_pin_on_screen_and_a_session(
 
 #[test]
 fn r6_after_the_first_access_the_16_stops_working_and_the_8_works() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(61);
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
@@ -245,16 +124,16 @@ fn r6_after_the_first_access_the_16_stops_working_and_the_8_works() {
 
     // The 16, at login and at a second first access: a counted wrong PIN, not a session.
     let outcome = log_in(&mut account, entered(&whole), later(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     let outcome = first_access(&mut account, entered(&whole), later(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 2);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 2);
     assert!(
         outcome.effects.is_empty(),
         "no new PIN for a repeated first access"
     );
     // Its first half alone is no PIN either.
     let outcome = log_in(&mut account, entered(&first), later(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 3);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 3);
 
     // The 8 opens a session, again and again.
     // (The second login is late in the PIN's six months, before it expires: R20.)
@@ -275,7 +154,7 @@ fn r6_after_the_first_access_the_16_stops_working_and_the_8_works() {
 
 #[test]
 fn r6_a_first_access_with_only_8_characters_is_refused() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(62);
     let (mut account, first, _second) = online(&policy, &mut rng);
     let refusal = refused(
@@ -304,7 +183,7 @@ fn r6_a_first_access_with_only_8_characters_is_refused() {
 
 #[test]
 fn r6_a_login_with_the_16_before_the_first_access_is_refused() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(63);
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
@@ -340,14 +219,14 @@ fn r6_a_login_with_the_16_before_the_first_access_is_refused() {
 #[test]
 fn r6_a_wrong_16_before_the_first_access_is_a_wrong_pin_not_a_hint() {
     // Only the holder of the right 16 learns that a first access is due.
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(64);
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
     let outcome = log_in(&mut account, wrong(&whole), day_after(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     let outcome = first_access(&mut account, wrong(&whole), day_after(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 2);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 2);
     assert!(outcome.effects.is_empty());
     assert!(matches!(
         account.status(day_after()),
@@ -360,18 +239,10 @@ fn r6_a_wrong_16_before_the_first_access_is_a_wrong_pin_not_a_hint() {
 
 #[test]
 fn r9_the_16_lapses_after_90_rome_calendar_days() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     assert_eq!(policy.first_access_window_days, 90);
     let mut rng = rng(9);
-    let mut account = Account::new(person().codice_fiscale());
-    let issued = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, issued) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
     let whole = whole_pin_from(&issued);
     assert!(
         matches!(issued.reply, Reply::PinIssued { first_access_by, .. } if first_access_by == t0_lapse())
@@ -437,17 +308,9 @@ fn r9_the_16_lapses_after_90_rome_calendar_days() {
 
 #[test]
 fn r9_after_the_window_a_new_request_is_accepted_and_the_old_16_is_dead() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(91);
-    let mut account = Account::new(person().codice_fiscale());
-    let old = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, old) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
 
     // One second before the end the first PIN is still live (R14).
     let refusal = refused(
@@ -515,19 +378,19 @@ fn r9_after_the_window_a_new_request_is_accepted_and_the_old_16_is_dead() {
 
 #[test]
 fn r9_a_wrong_16_after_the_window_does_not_learn_that_it_lapsed() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(92);
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
     let outcome = first_access(&mut account, wrong(&whole), t0_lapse(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     let outcome = log_in(&mut account, wrong(&whole), t0_lapse(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 2);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 2);
 }
 
 #[test]
 fn r9_the_window_is_counted_in_rome_calendar_days_across_summer_time() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(93);
     // 15 January 10:00 in Rome (CET) + 90 days = 15 April 10:00 in Rome (CEST) = 08:00Z,
     // not 09:00Z as 90 × 24 hours would give.
@@ -577,18 +440,10 @@ fn r9_the_window_is_counted_in_rome_calendar_days_across_summer_time() {
 
 #[test]
 fn r9_the_window_comes_from_the_policy() {
-    let mut policy = policy();
+    let mut policy = policy_without_lockout();
     policy.first_access_window_days = 30;
     let mut rng = rng(94);
-    let mut account = Account::new(person().codice_fiscale());
-    let outcome = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, outcome) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
     let lapses_at = at("2026-12-24T09:00:00Z");
     assert!(
         matches!(outcome.reply, Reply::PinIssued { first_access_by, .. } if first_access_by == lapses_at)
@@ -618,7 +473,7 @@ fn r9_the_window_comes_from_the_policy() {
 
 #[test]
 fn r9_an_active_pin_has_no_first_access_window() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(95);
     let (mut account, pin) = active(person(), ChannelRequest::Online, &policy, &mut rng);
     // Far past the 90-day window, still before the 6-month expiry (R20).
@@ -638,12 +493,7 @@ fn r9_an_active_pin_has_no_first_access_window() {
 // R9a: the first half alone, for the services the policy names.
 
 fn covid_policy() -> Policy {
-    let mut policy = policy();
-    policy
-        .catalogue
-        .accept_first_half(&ServiceId::BONUS_600)
-        .unwrap();
-    policy
+    accepting_first_half(policy_without_lockout())
 }
 
 #[test]
@@ -664,15 +514,7 @@ fn r9a_first_half_alone_opens_only_the_services_the_policy_names() {
             .accepts_first_half()
     );
     let mut rng = rng(90);
-    let mut account = Account::new(person().codice_fiscale());
-    let issued = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, issued) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
     let Event::PinIssued { first_half, .. } = &issued.events[0] else {
         panic!("expected PinIssued")
     };
@@ -744,7 +586,7 @@ fn r9a_first_half_alone_opens_only_the_services_the_policy_names() {
 
 #[test]
 fn r9a_by_default_the_first_half_alone_is_a_failed_login() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     assert!(!policy.catalogue.any_accepts_first_half());
     let mut rng = rng(901);
     let (mut account, first, _second) = online(&policy, &mut rng);
@@ -755,7 +597,7 @@ fn r9a_by_default_the_first_half_alone_is_a_failed_login() {
         &policy,
         &mut rng,
     );
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     assert_eq!(
         outcome.events,
         [Event::LoginFailed {
@@ -769,7 +611,7 @@ fn r9a_by_default_the_first_half_alone_is_a_failed_login() {
 fn r9a_only_pins_issued_while_the_policy_names_a_service_accept_their_first_half() {
     // The hash of the first half is kept only when the policy asks for it at issuance.
     let mut rng = rng(902);
-    let (mut account, first, _second) = online(&policy(), &mut rng);
+    let (mut account, first, _second) = online(&policy_without_lockout(), &mut rng);
     let outcome = log_in(
         &mut account,
         entered(&first),
@@ -786,7 +628,7 @@ fn r9a_a_wrong_or_lapsed_first_half_opens_nothing() {
     let mut rng = rng(903);
     let (mut account, first, _second) = online(&policy, &mut rng);
     let outcome = log_in(&mut account, wrong(&first), day_after(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     let refusal = refused(
         &mut account,
         Command::LogIn {
@@ -860,15 +702,10 @@ fn r9a_the_whole_pin_opens_what_its_first_half_opened() {
 
 #[test]
 fn r15_an_ordinary_session_consults_but_cannot_apply() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     for (seed, channel) in [
         (15, ChannelRequest::Online),
-        (
-            151,
-            ChannelRequest::ContactCenter {
-                caller_phone: PhoneKind::Landline,
-            },
-        ),
+        (151, contact_center(PhoneKind::Landline)),
     ] {
         let mut rng = rng(seed);
         let (mut account, pin) = active(person(), channel, &policy, &mut rng);
@@ -899,7 +736,7 @@ fn r15_an_ordinary_session_consults_but_cannot_apply() {
 
 #[test]
 fn r15_a_dispositivo_session_may_use_every_service() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(152);
     let (mut account, pin) = active(person(), sede_request(), &policy, &mut rng);
     let session = session(&mut account, pin, later(), &policy, &mut rng);
@@ -917,7 +754,7 @@ fn r15_a_dispositivo_session_may_use_every_service() {
 
 #[test]
 fn r19_an_authorisation_names_the_service_the_levels_and_the_reason() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(19);
     let (mut account, pin) = active(person(), ChannelRequest::Online, &policy, &mut rng);
     let session = session(&mut account, pin, later(), &policy, &mut rng);
@@ -960,7 +797,7 @@ fn r19_an_authorisation_names_the_service_the_levels_and_the_reason() {
 
 #[test]
 fn r19_an_unknown_service_is_an_error_not_a_verdict() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(191);
     let (mut account, pin) = active(person(), sede_request(), &policy, &mut rng);
     let session = session(&mut account, pin, later(), &policy, &mut rng);
@@ -1013,16 +850,8 @@ fn r19a_the_standard_catalogue_has_the_sources_services_at_their_levels() {
 
 #[test]
 fn r19a_callers_add_their_own_services() {
-    let mut policy = policy();
-    policy
-        .catalogue
-        .add(Service::new(
-            ServiceId::new("cassetto-previdenziale"),
-            "Cassetto previdenziale",
-            "Social-security drawer",
-            AssuranceLevel::Ordinary,
-        ))
-        .unwrap();
+    let mut policy = policy_without_lockout();
+    policy.catalogue.add(cassetto_previdenziale()).unwrap();
     policy
         .catalogue
         .add(Service::new(
@@ -1100,7 +929,7 @@ fn r19a_a_duplicate_service_is_refused_and_the_catalogue_unchanged() {
 
 #[test]
 fn r18_spid_2_and_3_cie_and_cns_count_as_dispositivo_from_21_july_2017_in_rome() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     assert_eq!(policy.digital_identity_dispositivo_since, date(2017, 7, 21));
     let cf = person().codice_fiscale();
     let midnight_rome = at("2017-07-20T22:00:00Z");
@@ -1150,7 +979,7 @@ fn r18_spid_2_and_3_cie_and_cns_count_as_dispositivo_from_21_july_2017_in_rome()
 
 #[test]
 fn r18_spid_level_1_is_always_ordinary() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let cf = person().codice_fiscale();
     for when in [
         "2016-01-01T00:00:00Z",
@@ -1178,7 +1007,7 @@ fn r18_spid_level_1_is_always_ordinary() {
 
 #[test]
 fn r18_the_date_comes_from_the_policy() {
-    let mut policy = policy();
+    let mut policy = policy_without_lockout();
     policy.digital_identity_dispositivo_since = date(2018, 1, 1);
     let cf = person().codice_fiscale();
     let cie = DigitalIdentity::Cie;
@@ -1198,7 +1027,7 @@ fn r18_the_date_comes_from_the_policy() {
 
 #[test]
 fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(25);
     let (mut account, first, second) = online(&policy, &mut rng);
     // At the first access too: counted, and reset by the successful first access.
@@ -1209,7 +1038,7 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
         &policy,
         &mut rng,
     );
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
     assert_eq!(account.consecutive_failures(), 1);
     let completed = first_access(
         &mut account,
@@ -1232,7 +1061,7 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
             &mut rng,
         );
         let outcome = result.expect("a wrong PIN is an outcome, not a refusal");
-        let failure = failed(&outcome);
+        let failure = login_failure(&outcome);
         assert_eq!(failure.consecutive_failures(), expected);
         assert_eq!(failure.code(), "login.credentials_invalid");
         assert_eq!(
@@ -1259,17 +1088,17 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
     assert_eq!(account.consecutive_failures(), 0);
     // The count starts again from one.
     let outcome = log_in(&mut account, wrong(&pin), later(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 1);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
 }
 
 #[test]
 fn r25_a_login_on_an_account_without_a_pin_changes_nothing() {
-    let policy = policy();
+    let policy = policy_without_lockout();
     let mut rng = rng(251);
     let mut account = Account::new(person().codice_fiscale());
     let before = serde_json::to_string(&account).unwrap();
     let outcome = log_in(&mut account, entered("ABCDEFGH"), t0(), &policy, &mut rng);
-    assert_eq!(failed(&outcome).consecutive_failures(), 0);
+    assert_eq!(login_failure(&outcome).consecutive_failures(), 0);
     assert!(outcome.events.is_empty());
     assert_eq!(serde_json::to_string(&account).unwrap(), before);
     assert_eq!(account.version(), 0);
@@ -1291,15 +1120,7 @@ fn r8_default_owasp_cost_runs_request_first_access_and_login() {
         (19456, 2, 1)
     );
     let mut rng = rng(2);
-    let mut account = Account::new(person().codice_fiscale());
-    let issued = request(
-        &mut account,
-        person(),
-        ChannelRequest::Online,
-        t0(),
-        &policy,
-        &mut rng,
-    );
+    let (mut account, issued) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
     let Event::PinIssued { whole, .. } = &issued.events[0] else {
         panic!("expected PinIssued")
     };
