@@ -1836,6 +1836,24 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
 }
 
 #[test]
+fn r25_a_blocked_pin_gets_no_renewal_notices() {
+    // The block notice said to restore, which gives a new PIN anyway: a warning or an expiry
+    // notice inviting a renewal would mislead. The clock still records both.
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    hammer_until_blocked(&mut rig, &code, at("2026-12-01T09:00:00Z"));
+    let outcomes = rig.advance(at("2027-06-01T00:00:00Z"));
+    let names: Vec<&str> = outcomes
+        .iter()
+        .flat_map(|outcome| outcome.events.iter().map(Event::name))
+        .collect();
+    assert_eq!(names, ["expiry_warned", "pin_expired"]);
+    assert!(outcomes.iter().all(|outcome| outcome.effects.is_empty()));
+    assert_eq!(rig.deadline(), None);
+    rig.check_replay();
+}
+
+#[test]
 fn r25_the_block_notice_goes_out_with_the_tenth_failure() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
