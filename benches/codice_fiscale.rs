@@ -13,6 +13,8 @@ fn parse(c: &mut Criterion) {
         ("omocode", "CCCFBA85D03L21VE", "CCCFBA85D03L21VE"),
         // As a person types it: spaces and lower case.
         ("typed", "rss mra 80a01 h501u", "RSSMRA80A01H501U"),
+        // A temporary code: 11 digits, the last a check digit (R3).
+        ("temporary", "12345678903", "12345678903"),
     ];
     let mut group = c.benchmark_group("codice_fiscale_parse");
     for (name, input, normalised) in inputs {

@@ -1,9 +1,18 @@
 //! The Italian codice fiscale (rule R3): parsed, never trusted.
 //!
-//! A [`CodiceFiscale`] only exists once its 16 characters have the right
-//! shape, encode a birth date that exists, and carry the right check
-//! character. It keeps the code *as written*: the omocode letters that tell
-//! apart people whose base codes collide are part of the identity.
+//! A [`CodiceFiscale`] is one of two forms, and only exists once it is valid:
+//!
+//! - The personal code, 16 characters: they must have the right shape,
+//!   encode a birth date that exists, and carry the right check character.
+//!   It is kept *as written*: the omocode letters that tell apart people
+//!   whose base codes collide are part of the identity.
+//! - The temporary code ("codice fiscale provvisorio"), 11 digits: the last
+//!   is a check digit computed as for a partita IVA. It encodes nothing
+//!   about the person, so the accessors for sex, birth date and place give
+//!   `None` for it ([`CodiceFiscale::is_temporary`] tells the forms apart).
+//!
+//! Parsing accepts both forms; whether an account may be opened or used
+//! with a temporary code is for the policy to say (R3).
 
 use core::fmt;
 use core::str::FromStr;
@@ -12,8 +21,15 @@ use jiff::civil::Date;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
 
-/// Number of characters in a codice fiscale.
+/// Number of characters in a (personal) codice fiscale.
 const LEN: usize = 16;
+
+/// Number of digits in a temporary codice fiscale.
+const TEMPORARY_LEN: usize = 11;
+
+/// What the error message says was expected at every position of an
+/// 11-character code.
+const TEMPORARY_DIGIT: &str = "a digit (a temporary codice fiscale has 11 digits)";
 
 /// 0-based positions of the seven digits that omocodia may write as letters
 /// (1-based: 7, 8, 10, 11, 13, 14, 15).
@@ -180,8 +196,8 @@ fn even_value(b: u8) -> u16 {
     }
 }
 
-/// The check character for the first 15 characters of `code` (the 16th is
-/// ignored). Unrolled by destructuring: no loop, no index.
+/// The check character for the first 15 characters of a personal `code`
+/// (the 16th is ignored). Unrolled by destructuring: no loop, no index.
 fn check_char(code: &[u8; LEN]) -> u8 {
     let [
         c1,
@@ -220,6 +236,34 @@ fn check_char(code: &[u8; LEN]) -> u8 {
     b'A' + ((odd + even) % 26) as u8
 }
 
+/// The check digit (as an ASCII digit) for the first 10 digits of a
+/// temporary `code`, as for a partita IVA: the digits at odd 1-based
+/// positions count as they are, those at even positions are doubled, less 9
+/// when the double is over 9; the check digit brings the sum to a multiple
+/// of 10. Unrolled by destructuring, like [`check_char`].
+fn temporary_check_digit(code: &[u8; LEN]) -> u8 {
+    let [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, ..] = *code;
+    // `u16` and a wrapping subtraction: no overflow even for a non-digit,
+    // which `parse` rejects before getting here.
+    let value = |b: u8| u16::from(b.wrapping_sub(b'0'));
+    let doubled = |b: u8| {
+        let double = 2 * value(b);
+        if double > 9 { double - 9 } else { double }
+    };
+    let sum = value(c1)
+        + value(c3)
+        + value(c5)
+        + value(c7)
+        + value(c9)
+        + doubled(c2)
+        + doubled(c4)
+        + doubled(c6)
+        + doubled(c8)
+        + doubled(c10);
+    // The result is below 10, so the cast cannot truncate.
+    b'0' + ((10 - sum % 10) % 10) as u8
+}
+
 /// Whether `c` is a separator people type or paste inside or around the
 /// code: white space (including the no-break space of documents) and
 /// hyphens or dashes (including the en and em dashes of word processors).
@@ -234,7 +278,7 @@ fn is_separator(c: char) -> bool {
 /// use inps_pin::{CodiceFiscale, Sex};
 ///
 /// let cf: CodiceFiscale = "RSSMRA80A01H501U".parse()?;
-/// assert_eq!(cf.sex(), Sex::Male);
+/// assert_eq!(cf.sex(), Some(Sex::Male));
 /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -261,10 +305,12 @@ pub enum Sex {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodiceFiscaleError {
-    /// The code does not have 16 characters once spaces and dashes are removed.
+    /// The code has neither 16 characters (a personal code) nor 11 (a
+    /// temporary one) once spaces and dashes are removed.
     #[error(
-        "a codice fiscale has 16 letters and digits, but {found} were found (spaces and dashes \
-         are not counted): check the code on the tessera sanitaria and type it again"
+        "a codice fiscale has 16 letters and digits, or 11 digits for a temporary one, but \
+         {found} were found (spaces and dashes are not counted): check the code on the tessera \
+         sanitaria and type it again"
     )]
     WrongLength {
         /// How many characters were found after removing spaces and dashes.
@@ -283,17 +329,20 @@ pub enum CodiceFiscaleError {
         /// Its 1-based position, not counting spaces and dashes.
         position: usize,
     },
-    /// A letter or digit where the layout of the code wants something else.
+    /// A letter or digit where the layout of the code wants something else;
+    /// in an 11-character code (a temporary one), any letter.
     #[error(
         "position {position} of the codice fiscale must be {expected}, but it is {found:?}: \
-         check the code on the tessera sanitaria"
+         check the code on the tessera sanitaria (or, for a temporary code, on the certificate \
+         of the Agenzia delle Entrate)"
     )]
     InvalidCharacter {
-        /// 1-based position (1-16).
+        /// 1-based position (1-16, or 1-11 in a temporary code).
         position: usize,
         /// The character found there (upper-cased).
         found: char,
-        /// What the position must hold, e.g. "a letter (A-Z)".
+        /// What the position must hold, e.g. "a letter (A-Z)", or "a digit (a
+        /// temporary codice fiscale has 11 digits)".
         expected: &'static str,
     },
     /// The birth day (positions 10-11) is not 01-31 (men) or 41-71 (women).
@@ -329,11 +378,25 @@ pub enum CodiceFiscaleError {
         /// The check character written.
         found: char,
     },
+    /// The check digit of a temporary code (the 11th digit) does not match
+    /// the first 10.
+    #[error(
+        "the check digit of the temporary codice fiscale (the 11th digit) should be {expected}, \
+         but it is {found}: a digit is probably mistyped, check the code on the certificate \
+         issued by the Agenzia delle Entrate and type it again"
+    )]
+    WrongTemporaryCheckDigit {
+        /// The check digit computed from digits 1-10.
+        expected: char,
+        /// The check digit written.
+        found: char,
+    },
 }
 
-/// An Italian codice fiscale: 16 upper-case ASCII characters, as written
-/// (omocode letters preserved), with a valid layout, birth date and check
-/// character.
+/// An Italian codice fiscale, valid, in upper case, as written: either the
+/// personal code of 16 ASCII letters and digits (omocode letters preserved)
+/// with a valid layout, birth date and check character, or the temporary
+/// code of 11 digits with a valid check digit.
 ///
 /// Equality, hashing and ordering are on the code as written: two omocode
 /// variants of one base code identify *different* people. Use
@@ -346,28 +409,50 @@ pub enum CodiceFiscaleError {
 /// assert_eq!(cf.as_str(), "RSSMRA80A01H501U");
 /// assert_eq!(cf.to_string(), "RSSMRA80A01H501U");
 /// assert_eq!(format!("{cf:?}"), r#"CodiceFiscale("RSSMRA80A01H501U")"#);
+///
+/// let temporary = CodiceFiscale::parse("123 456 789 03")?;
+/// assert_eq!(temporary.as_str(), "12345678903");
+/// assert_eq!(format!("{temporary:?}"), r#"CodiceFiscale("12345678903")"#);
 /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
 /// ```
+//
+// Representation: the 16 bytes of a personal code, or the 11 digits of a
+// temporary code followed by five zero bytes, which a personal code never
+// holds; `is_temporary` reads the last byte. The bytes and the string
+// determine each other, so the derived equality and hashing are those of the
+// string; and since 0 sorts before every character, the derived ordering is
+// the string's too.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CodiceFiscale([u8; LEN]);
 
 impl CodiceFiscale {
-    /// Parses what a person typed.
+    /// Parses what a person typed: a personal code of 16 characters or a
+    /// temporary code of 11 digits.
     ///
     /// Lower case is accepted, and spaces and dashes anywhere (also no-break
     /// spaces and typographic dashes pasted from documents) are removed
-    /// before checking. Then the code must have 16 characters, the right
-    /// kind of character at each position (omocode letters L-V allowed for
-    /// the seven digits), a birth date that exists, and the right check
-    /// character. Does not allocate.
+    /// before checking. Then the length decides the form:
+    ///
+    /// - 16 characters, a personal code: the right kind of character at each
+    ///   position (omocode letters L-V allowed for the seven digits), a
+    ///   birth date that exists, and the right check character;
+    /// - 11 characters, a temporary code: all digits, and the right check
+    ///   digit (the 11th).
+    ///
+    /// Does not allocate.
     ///
     /// ```
     /// use inps_pin::{CodiceFiscale, CodiceFiscaleError};
     ///
     /// assert!(CodiceFiscale::parse("CCCFBA85D03L21VE").is_ok());
+    /// assert!(CodiceFiscale::parse("12345678903").is_ok());
     /// assert_eq!(
     ///     CodiceFiscale::parse("RSSMRA80A01H501"),
     ///     Err(CodiceFiscaleError::WrongLength { found: 15 })
+    /// );
+    /// assert_eq!(
+    ///     CodiceFiscale::parse("12345678904"),
+    ///     Err(CodiceFiscaleError::WrongTemporaryCheckDigit { expected: '3', found: '4' })
     /// );
     /// ```
     ///
@@ -375,124 +460,139 @@ impl CodiceFiscale {
     ///
     /// A [`CodiceFiscaleError`] naming the first problem found, checked in
     /// this order: unexpected characters, length, the character at each
-    /// position, the birth day and date, the check character.
+    /// position, then for a personal code the birth day and date and the
+    /// check character, for a temporary code the check digit.
     pub fn parse(input: &str) -> Result<CodiceFiscale, CodiceFiscaleError> {
-        let code = normalise(input)?;
-
-        for (i, (&b, slot)) in code.iter().zip(LAYOUT).enumerate() {
-            if !slot.accepts(b) {
-                return Err(CodiceFiscaleError::InvalidCharacter {
-                    position: i + 1,
-                    found: char::from(b),
-                    expected: slot.expected(),
-                });
-            }
+        match normalise(input)? {
+            (code, LEN) => parse_personal(code),
+            (code, TEMPORARY_LEN) => parse_temporary(code),
+            (_, found) => Err(CodiceFiscaleError::WrongLength { found }),
         }
-
-        let [_, _, _, _, _, _, y1, y2, m, d1, d2, _, _, _, _, found] = code;
-        let year_in_century = two_digits(y1, y2);
-        let written_day = two_digits(d1, d2);
-        let day = match written_day {
-            1..=31 => written_day,
-            41..=71 => written_day - 40,
-            _ => return Err(CodiceFiscaleError::DayOutOfRange { day: written_day }),
-        };
-        let month = month_number(m).unwrap_or(0);
-        if day > days_in_month(month, year_in_century) {
-            return Err(CodiceFiscaleError::NonexistentDate {
-                year_in_century,
-                month,
-                day,
-            });
-        }
-
-        let expected = check_char(&code);
-        if found != expected {
-            return Err(CodiceFiscaleError::WrongCheckCharacter {
-                expected: char::from(expected),
-                found: char::from(found),
-            });
-        }
-        Ok(CodiceFiscale(code))
     }
 
-    /// The code as written, in upper case, without spaces.
+    /// The code as written, in upper case, without spaces: 16 characters,
+    /// or 11 digits for a temporary code.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
     ///
     /// let cf = CodiceFiscale::parse("ccc fba 85d03 l21ve")?;
     /// assert_eq!(cf.as_str(), "CCCFBA85D03L21VE");
+    /// assert_eq!(CodiceFiscale::parse("1234567890-3")?.as_str(), "12345678903");
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
+        let len = if self.is_temporary() {
+            TEMPORARY_LEN
+        } else {
+            LEN
+        };
         // The bytes are ASCII by construction; the fallback is unreachable.
-        core::str::from_utf8(&self.0).unwrap_or("")
+        self.0
+            .get(..len)
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
+            .unwrap_or("")
     }
 
-    /// The sex encoded in the birth day.
+    /// Whether this is a temporary code (11 digits) rather than a personal
+    /// one (16 characters). A temporary code encodes nothing about the
+    /// person: its [`sex`](Self::sex), birth date and
+    /// [`place_code`](Self::place_code) are `None`.
     ///
     /// ```
     /// use inps_pin::{CodiceFiscale, Sex};
     ///
-    /// assert_eq!(CodiceFiscale::parse("RCCMNL83S18D969H")?.sex(), Sex::Male);
+    /// let temporary = CodiceFiscale::parse("12345678903")?;
+    /// assert!(temporary.is_temporary());
+    /// assert_eq!(temporary.sex(), None);
+    /// assert_eq!(temporary.birth_month(), None);
+    /// assert_eq!(temporary.place_code(), None);
+    ///
+    /// let personal = CodiceFiscale::parse("RSSMRA80A01H501U")?;
+    /// assert!(!personal.is_temporary());
+    /// assert_eq!(personal.sex(), Some(Sex::Male));
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
-    pub fn sex(&self) -> Sex {
-        let [.., d1, d2, _, _, _, _, _] = self.0;
-        if two_digits(d1, d2) > 40 {
+    pub fn is_temporary(&self) -> bool {
+        let [.., last] = self.0;
+        last == 0
+    }
+
+    /// The bytes of a personal code; `None` for a temporary code.
+    fn personal(&self) -> Option<[u8; LEN]> {
+        (!self.is_temporary()).then_some(self.0)
+    }
+
+    /// The sex encoded in the birth day; `None` for a temporary code.
+    ///
+    /// ```
+    /// use inps_pin::{CodiceFiscale, Sex};
+    ///
+    /// assert_eq!(CodiceFiscale::parse("RCCMNL83S18D969H")?.sex(), Some(Sex::Male));
+    /// assert_eq!(CodiceFiscale::parse("12345678903")?.sex(), None);
+    /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
+    /// ```
+    #[must_use]
+    pub fn sex(&self) -> Option<Sex> {
+        let [.., d1, d2, _, _, _, _, _] = self.personal()?;
+        Some(if two_digits(d1, d2) > 40 {
             Sex::Female
         } else {
             Sex::Male
-        }
+        })
     }
 
-    /// The last two digits of the birth year, 0-99 (omocode letters decoded).
+    /// The last two digits of the birth year, 0-99 (omocode letters
+    /// decoded); `None` for a temporary code.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
     ///
-    /// assert_eq!(CodiceFiscale::parse("RSSMRA80A01H501U")?.birth_year_in_century(), 80);
+    /// assert_eq!(CodiceFiscale::parse("RSSMRA80A01H501U")?.birth_year_in_century(), Some(80));
+    /// assert_eq!(CodiceFiscale::parse("12345678903")?.birth_year_in_century(), None);
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
-    pub fn birth_year_in_century(&self) -> u8 {
-        let [_, _, _, _, _, _, y1, y2, ..] = self.0;
-        two_digits(y1, y2)
+    pub fn birth_year_in_century(&self) -> Option<u8> {
+        let [_, _, _, _, _, _, y1, y2, ..] = self.personal()?;
+        Some(two_digits(y1, y2))
     }
 
-    /// The birth month, 1-12.
+    /// The birth month, 1-12; `None` for a temporary code.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
     ///
-    /// assert_eq!(CodiceFiscale::parse("RCCMNL83S18D969H")?.birth_month(), 11);
+    /// assert_eq!(CodiceFiscale::parse("RCCMNL83S18D969H")?.birth_month(), Some(11));
+    /// assert_eq!(CodiceFiscale::parse("12345678903")?.birth_month(), None);
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
-    pub fn birth_month(&self) -> u8 {
-        let [_, _, _, _, _, _, _, _, m, ..] = self.0;
-        month_number(m).unwrap_or(0)
+    pub fn birth_month(&self) -> Option<u8> {
+        let [_, _, _, _, _, _, _, _, m, ..] = self.personal()?;
+        month_number(m)
     }
 
-    /// The birth day of the month, 1-31 (the +40 for women removed).
+    /// The birth day of the month, 1-31 (the +40 for women removed); `None`
+    /// for a temporary code.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
     ///
-    /// assert_eq!(CodiceFiscale::parse("RCCMNL83S18D969H")?.birth_day(), 18);
+    /// assert_eq!(CodiceFiscale::parse("RCCMNL83S18D969H")?.birth_day(), Some(18));
+    /// assert_eq!(CodiceFiscale::parse("12345678903")?.birth_day(), None);
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
-    pub fn birth_day(&self) -> u8 {
-        let [.., d1, d2, _, _, _, _, _] = self.0;
+    pub fn birth_day(&self) -> Option<u8> {
+        let [.., d1, d2, _, _, _, _, _] = self.personal()?;
         let day = two_digits(d1, d2);
-        if day > 40 { day - 40 } else { day }
+        Some(if day > 40 { day - 40 } else { day })
     }
 
-    /// The full birth date.
+    /// The full birth date; `None` for a temporary code, which has none.
     ///
     /// The century is not in the code, so it is chosen: the birth year is
     /// the latest year ending in the two digits such that the full date
@@ -500,8 +600,9 @@ impl CodiceFiscale {
     /// today's date, or the date of the request. Five candidate years are
     /// tried, a century apart, which covers being born on the reference day
     /// and 29 February of a year ending in 00 (1900 was not a leap year, so
-    /// a code for 29/02/00 with a reference in 1999 gives 1600). `None` only
-    /// if no candidate fits, which cannot happen for a real reference date.
+    /// a code for 29/02/00 with a reference in 1999 gives 1600). For a
+    /// personal code, `None` only if no candidate fits, which cannot happen
+    /// for a real reference date.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
@@ -511,15 +612,18 @@ impl CodiceFiscale {
     /// assert_eq!(cf.birth_date(date(2026, 11, 24)), Some(date(1980, 1, 1)));
     /// // Born in 2080 would be after the reference: a century earlier.
     /// assert_eq!(cf.birth_date(date(2090, 6, 1)), Some(date(2080, 1, 1)));
+    ///
+    /// let temporary = CodiceFiscale::parse("12345678903")?;
+    /// assert_eq!(temporary.birth_date(date(2026, 11, 24)), None);
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
     pub fn birth_date(&self, reference: Date) -> Option<Date> {
-        let yy = i32::from(self.birth_year_in_century());
+        let yy = i32::from(self.birth_year_in_century()?);
         let reference_year = i32::from(reference.year());
         let latest = reference_year - (reference_year - yy).rem_euclid(100);
-        let month = i8::try_from(self.birth_month()).ok()?;
-        let day = i8::try_from(self.birth_day()).ok()?;
+        let month = i8::try_from(self.birth_month()?).ok()?;
+        let day = i8::try_from(self.birth_day()?).ok()?;
         (0..5)
             .filter_map(|centuries| i16::try_from(latest - 100 * centuries).ok())
             .filter_map(|year| Date::new(year, month, day).ok())
@@ -528,7 +632,8 @@ impl CodiceFiscale {
 
     /// The place-of-birth code (Italian municipality, or Z + country),
     /// as four ASCII bytes with omocode letters decoded, e.g. `b"H501"`
-    /// (Rome). Only its shape is checked, not that the place exists.
+    /// (Rome); `None` for a temporary code. Only its shape is checked, not
+    /// that the place exists.
     ///
     /// A byte array rather than a new type keeps the public API to the
     /// three re-exported names; `core::str::from_utf8` turns it into text.
@@ -537,46 +642,56 @@ impl CodiceFiscale {
     /// use inps_pin::CodiceFiscale;
     ///
     /// let cf = CodiceFiscale::parse("CCCFBA85D03L21VE")?;
-    /// assert_eq!(&cf.place_code(), b"L219");
-    /// assert_eq!(core::str::from_utf8(&cf.place_code()), Ok("L219"));
+    /// assert_eq!(cf.place_code(), Some(*b"L219"));
+    /// let place = cf.place_code().unwrap_or_default();
+    /// assert_eq!(core::str::from_utf8(&place), Ok("L219"));
+    /// assert_eq!(CodiceFiscale::parse("12345678903")?.place_code(), None);
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
-    pub fn place_code(&self) -> [u8; 4] {
-        let [.., letter, p1, p2, p3, _] = self.0;
-        [letter, b'0' + digit(p1), b'0' + digit(p2), b'0' + digit(p3)]
+    pub fn place_code(&self) -> Option<[u8; 4]> {
+        let [.., letter, p1, p2, p3, _] = self.personal()?;
+        Some([letter, b'0' + digit(p1), b'0' + digit(p2), b'0' + digit(p3)])
     }
 
     /// Whether any of the seven digit positions is written as an omocode
-    /// letter.
+    /// letter; always `false` for a temporary code.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
     ///
     /// assert!(CodiceFiscale::parse("CCCFBA85D03L21VE")?.is_omocode());
     /// assert!(!CodiceFiscale::parse("CCCFBA85D03L219P")?.is_omocode());
+    /// assert!(!CodiceFiscale::parse("12345678903")?.is_omocode());
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
     pub fn is_omocode(&self) -> bool {
-        OMOCODE_POSITIONS
-            .iter()
-            .filter_map(|&i| self.0.get(i))
-            .any(|b| !b.is_ascii_digit())
+        !self.is_temporary()
+            && OMOCODE_POSITIONS
+                .iter()
+                .filter_map(|&i| self.0.get(i))
+                .any(|b| !b.is_ascii_digit())
     }
 
     /// The base code: every omocode letter replaced by its digit, check
-    /// character recomputed. A code that is not an omocode is its own base.
+    /// character recomputed. A code that is not an omocode, and a temporary
+    /// code, is its own base.
     ///
     /// ```
     /// use inps_pin::CodiceFiscale;
     ///
     /// let omocode = CodiceFiscale::parse("CCCFBA85D03L21VE")?;
     /// assert_eq!(omocode.base(), CodiceFiscale::parse("CCCFBA85D03L219P")?);
+    /// let temporary = CodiceFiscale::parse("12345678903")?;
+    /// assert_eq!(temporary.base(), temporary);
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
     pub fn base(&self) -> CodiceFiscale {
+        if self.is_temporary() {
+            return *self;
+        }
         let mut code = self.0;
         for &i in &OMOCODE_POSITIONS {
             if let Some(b) = code.get_mut(i) {
@@ -591,7 +706,8 @@ impl CodiceFiscale {
     /// with the check character recomputed. The base code comes first;
     /// `self` is among them. Bit `k` of the variant's index (0-127) says
     /// whether the `k`-th digit position (7, 8, 10, 11, 13, 14, 15) is a
-    /// letter.
+    /// letter. A temporary code has no omocode letters: it yields only
+    /// itself.
     ///
     /// Remember that each variant identifies a different person.
     ///
@@ -603,12 +719,20 @@ impl CodiceFiscale {
     /// assert_eq!(variants.len(), 128);
     /// assert_eq!(variants.first(), Some(&cf));
     /// assert!(variants.contains(&CodiceFiscale::parse("CCCFBA85D03L21VE")?));
+    ///
+    /// let temporary = CodiceFiscale::parse("12345678903")?;
+    /// assert!(temporary.omocode_variants().eq([temporary]));
     /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
     /// ```
     #[must_use]
     pub fn omocode_variants(&self) -> impl ExactSizeIterator<Item = CodiceFiscale> + use<> {
+        let temporary = self.is_temporary();
         let base = self.base().0;
-        (0u8..128).map(move |mask| {
+        let count: u8 = if temporary { 1 } else { 128 };
+        (0..count).map(move |mask| {
+            if temporary {
+                return CodiceFiscale(base);
+            }
             let mut code = base;
             for (bit, &i) in OMOCODE_POSITIONS.iter().enumerate() {
                 // No let-chain here: the crate's MSRV (1.85) predates them.
@@ -625,14 +749,87 @@ impl CodiceFiscale {
     }
 }
 
-/// The 16 upper-case letters and digits of `input`, with spaces and dashes
-/// removed; an error for any other character or for the wrong count.
-fn normalise(input: &str) -> Result<[u8; LEN], CodiceFiscaleError> {
-    // Fast path: exactly 16 ASCII letters and digits, as a code is usually
-    // stored and often typed.
+/// The rest of [`CodiceFiscale::parse`] for the 16 characters of a personal
+/// code.
+fn parse_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> {
+    for (i, (&b, slot)) in code.iter().zip(LAYOUT).enumerate() {
+        if !slot.accepts(b) {
+            return Err(CodiceFiscaleError::InvalidCharacter {
+                position: i + 1,
+                found: char::from(b),
+                expected: slot.expected(),
+            });
+        }
+    }
+
+    let [_, _, _, _, _, _, y1, y2, m, d1, d2, _, _, _, _, found] = code;
+    let year_in_century = two_digits(y1, y2);
+    let written_day = two_digits(d1, d2);
+    let day = match written_day {
+        1..=31 => written_day,
+        41..=71 => written_day - 40,
+        _ => return Err(CodiceFiscaleError::DayOutOfRange { day: written_day }),
+    };
+    let month = month_number(m).unwrap_or(0);
+    if day > days_in_month(month, year_in_century) {
+        return Err(CodiceFiscaleError::NonexistentDate {
+            year_in_century,
+            month,
+            day,
+        });
+    }
+
+    let expected = check_char(&code);
+    if found != expected {
+        return Err(CodiceFiscaleError::WrongCheckCharacter {
+            expected: char::from(expected),
+            found: char::from(found),
+        });
+    }
+    Ok(CodiceFiscale(code))
+}
+
+/// The rest of [`CodiceFiscale::parse`] for the 11 characters of a
+/// temporary code, followed in `code` by five zero bytes.
+fn parse_temporary(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> {
+    for (i, &b) in code.iter().take(TEMPORARY_LEN).enumerate() {
+        if !b.is_ascii_digit() {
+            return Err(CodiceFiscaleError::InvalidCharacter {
+                position: i + 1,
+                found: char::from(b),
+                expected: TEMPORARY_DIGIT,
+            });
+        }
+    }
+
+    let [_, _, _, _, _, _, _, _, _, _, found, ..] = code;
+    let expected = temporary_check_digit(&code);
+    if found != expected {
+        return Err(CodiceFiscaleError::WrongTemporaryCheckDigit {
+            expected: char::from(expected),
+            found: char::from(found),
+        });
+    }
+    Ok(CodiceFiscale(code))
+}
+
+/// The upper-case letters and digits of `input`, with spaces and dashes
+/// removed, and how many there are; an error for any other character. The
+/// first 16 are in the array, whose bytes past the count are zero.
+fn normalise(input: &str) -> Result<([u8; LEN], usize), CodiceFiscaleError> {
+    // Fast paths: exactly 16, or 11, ASCII letters and digits, as a code is
+    // usually stored and often typed.
     if let Ok(&bytes) = <&[u8; LEN]>::try_from(input.as_bytes()) {
         if bytes.iter().all(u8::is_ascii_alphanumeric) {
-            return Ok(bytes.map(|b| b.to_ascii_uppercase()));
+            return Ok((bytes.map(|b| b.to_ascii_uppercase()), LEN));
+        }
+    }
+    if let Ok(&bytes) = <&[u8; TEMPORARY_LEN]>::try_from(input.as_bytes()) {
+        if bytes.iter().all(u8::is_ascii_alphanumeric) {
+            let [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] =
+                bytes.map(|b| b.to_ascii_uppercase());
+            let code = [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, 0, 0, 0, 0, 0];
+            return Ok((code, TEMPORARY_LEN));
         }
     }
 
@@ -668,15 +865,11 @@ fn normalise(input: &str) -> Result<[u8; LEN], CodiceFiscaleError> {
             });
         }
     }
-    if count == LEN {
-        Ok(code)
-    } else {
-        Err(CodiceFiscaleError::WrongLength { found: count })
-    }
+    Ok((code, count))
 }
 
-/// A code whose first 15 characters are valid, completed with its check
-/// character.
+/// A personal code whose first 15 characters are valid, completed with its
+/// check character.
 fn with_check_char(mut code: [u8; LEN]) -> CodiceFiscale {
     let check = check_char(&code);
     if let Some(last) = code.last_mut() {
@@ -710,15 +903,15 @@ impl fmt::Debug for CodiceFiscale {
 }
 
 impl Serialize for CodiceFiscale {
-    /// As the 16-character string.
+    /// As the string: 16 characters, or the 11 digits of a temporary code.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for CodiceFiscale {
-    /// From a string, through [`CodiceFiscale::parse`]: invalid codes are
-    /// rejected with the [`CodiceFiscaleError`] message.
+    /// From a string, through [`CodiceFiscale::parse`], so either form:
+    /// invalid codes are rejected with the [`CodiceFiscaleError`] message.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(CodiceFiscaleVisitor)
     }
@@ -731,7 +924,7 @@ impl Visitor<'_> for CodiceFiscaleVisitor {
     type Value = CodiceFiscale;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a codice fiscale (16 letters and digits)")
+        f.write_str("a codice fiscale (16 letters and digits, or 11 digits for a temporary one)")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<CodiceFiscale, E> {

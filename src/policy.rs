@@ -58,6 +58,11 @@ pub struct Policy {
     /// The retirement of the PIN (R22a). Default none: the system the sources describe.
     /// [`Sunset::inps_2020_2021`] carries INPS's dates.
     pub sunset: Option<Sunset>,
+    /// Whether a PIN may be requested with an 11-digit temporary codice fiscale (R3). Default
+    /// false: the sources speak of the 16-character code, and a temporary code belongs to
+    /// someone whose definitive code is still being assigned; the PIN would be keyed to a code
+    /// that is about to change. A deployment that serves such people turns it on.
+    pub accept_temporary_codice_fiscale: bool,
 }
 
 impl Policy {
@@ -97,6 +102,7 @@ impl Default for Policy {
             expiry_warning_days: 14,
             lockout: Lockout::default(),
             sunset: None,
+            accept_temporary_codice_fiscale: false,
         }
     }
 }

@@ -265,22 +265,22 @@ fn r3_omocode_is_decoded_and_keeps_its_identity() {
     let base = cf("CCCFBA85D03L219P");
     assert!(omocode.is_omocode());
     assert!(!base.is_omocode());
-    assert_eq!(&omocode.place_code(), b"L219");
+    assert_eq!(omocode.place_code(), Some(*b"L219"));
     assert_eq!(omocode.base(), base);
     assert_eq!(base.base(), base);
     // Different people: different codes, different hashes in a set.
     assert_ne!(omocode, base);
     assert_eq!(HashSet::from([omocode, base]).len(), 2);
-    assert_eq!(omocode.birth_year_in_century(), 85);
-    assert_eq!(omocode.birth_month(), 4);
-    assert_eq!(omocode.birth_day(), 3);
-    assert_eq!(omocode.sex(), Sex::Male);
+    assert_eq!(omocode.birth_year_in_century(), Some(85));
+    assert_eq!(omocode.birth_month(), Some(4));
+    assert_eq!(omocode.birth_day(), Some(3));
+    assert_eq!(omocode.sex(), Some(Sex::Male));
 
     // Every digit position written as a letter.
     let all = cf(&with_check_character("CCCFBAURDLPLNMV"));
     assert!(all.is_omocode());
     assert_eq!(all.base(), base);
-    assert_eq!(&all.place_code(), b"L219");
+    assert_eq!(all.place_code(), Some(*b"L219"));
     assert_eq!(all.birth_date(date(2026, 11, 24)), Some(date(1985, 4, 3)));
 }
 
@@ -299,22 +299,22 @@ fn r3_omocode_variants_of_a_known_code() {
 #[test]
 fn r3_sex_and_birth_date() {
     let man = cf("RSSMRA80A01H501U");
-    assert_eq!(man.sex(), Sex::Male);
-    assert_eq!(man.birth_year_in_century(), 80);
-    assert_eq!(man.birth_month(), 1);
-    assert_eq!(man.birth_day(), 1);
+    assert_eq!(man.sex(), Some(Sex::Male));
+    assert_eq!(man.birth_year_in_century(), Some(80));
+    assert_eq!(man.birth_month(), Some(1));
+    assert_eq!(man.birth_day(), Some(1));
     assert_eq!(man.birth_date(date(2026, 11, 24)), Some(date(1980, 1, 1)));
-    assert_eq!(&man.place_code(), b"H501");
+    assert_eq!(man.place_code(), Some(*b"H501"));
 
     let woman = cf(&with_check_character("RSSMRA80A41H501"));
-    assert_eq!(woman.sex(), Sex::Female);
-    assert_eq!(woman.birth_day(), 1);
+    assert_eq!(woman.sex(), Some(Sex::Female));
+    assert_eq!(woman.birth_day(), Some(1));
     assert_eq!(woman.birth_date(date(2026, 11, 24)), Some(date(1980, 1, 1)));
 
     let woman = cf(&with_check_character("BNCLCU92T71F205"));
-    assert_eq!(woman.sex(), Sex::Female);
-    assert_eq!(woman.birth_month(), 12);
-    assert_eq!(woman.birth_day(), 31);
+    assert_eq!(woman.sex(), Some(Sex::Female));
+    assert_eq!(woman.birth_month(), Some(12));
+    assert_eq!(woman.birth_day(), Some(31));
     assert_eq!(
         woman.birth_date(date(2026, 11, 24)),
         Some(date(1992, 12, 31))
@@ -467,6 +467,17 @@ proptest! {
         let base = CodiceFiscale::parse(&code).unwrap();
         prop_assert_eq!(base.as_str(), code.as_str());
         prop_assert!(!base.is_omocode());
+        prop_assert!(!base.is_temporary());
+        // The fields, read back from the generated text: the variants below
+        // must agree with these exact values.
+        let written_day: u8 = code[9..11].parse().unwrap();
+        let month = MONTH_LETTERS.iter().position(|&l| l == code.as_bytes()[8]).unwrap() + 1;
+        prop_assert_eq!(base.birth_year_in_century(), Some(code[6..8].parse::<u8>().unwrap()));
+        prop_assert_eq!(base.birth_month(), Some(u8::try_from(month).unwrap()));
+        prop_assert_eq!(base.birth_day(), Some(written_day % 40));
+        let sex = if written_day > 40 { Sex::Female } else { Sex::Male };
+        prop_assert_eq!(base.sex(), Some(sex));
+        prop_assert_eq!(base.place_code(), Some(<[u8; 4]>::try_from(&code.as_bytes()[11..15]).unwrap()));
         prop_assert_eq!(base.base(), base);
         let reference = date(2026, 11, 24);
         let mut seen = HashSet::new();
@@ -510,7 +521,8 @@ proptest! {
     #[test]
     fn r3_parse_never_panics_on_code_like_strings(input in "[A-Za-z0-9 -]{0,40}") {
         if let Ok(code) = CodiceFiscale::parse(&input) {
-            prop_assert_eq!(code.as_str().len(), 16);
+            let expected_len = if code.is_temporary() { 11 } else { 16 };
+            prop_assert_eq!(code.as_str().len(), expected_len);
         }
     }
 
@@ -530,5 +542,296 @@ proptest! {
         chars[position] = alphabet[(original + shift) % alphabet.len()];
         let changed: String = chars.into_iter().collect();
         prop_assert!(CodiceFiscale::parse(&changed).is_err(), "{} -> {}", code, changed);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The temporary codice fiscale: 11 digits, the last a check digit as for a partita IVA.
+
+/// Valid 11-digit codes. `12345678903` is worked by hand: digits at odd positions
+/// 1+3+5+7+9 = 25, at even positions 2, 4, 6, 8, 0 doubled (less 9 over 9) 4+8+3+7+0 = 22,
+/// total 47, check digit (10 - 7) % 10 = 3. The other two are public numeric codici fiscali of
+/// the same form: INPS's own and the Agenzia delle Entrate's.
+const KNOWN_TEMPORARY: [&str; 3] = ["12345678903", "80078750587", "06363391001"];
+
+/// What an 11-character code must hold at every position.
+const TEMPORARY_DIGIT: &str = "a digit (a temporary codice fiscale has 11 digits)";
+
+/// The check digit for the first 10 digits of a temporary codice fiscale, computed
+/// independently of the crate, as Luhn's algorithm is usually written: the 1-based even
+/// positions take the doubled digit's digit sum from a table, the odd ones the digit itself.
+fn temporary_check_digit(first_ten: &str) -> char {
+    const DOUBLED: [u32; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+    assert_eq!(first_ten.len(), 10, "the body is the first 10 digits");
+    let sum: u32 = first_ten
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let digit = c.to_digit(10).expect("a digit");
+            // 0-based index `i` is 1-based position `i + 1`.
+            if i % 2 == 0 {
+                digit
+            } else {
+                DOUBLED[digit as usize]
+            }
+        })
+        .sum();
+    char::from_digit((10 - sum % 10) % 10, 10).unwrap()
+}
+
+#[test]
+fn r3_reference_check_digit_agrees_with_known_temporary_codes() {
+    for code in KNOWN_TEMPORARY {
+        assert_eq!(
+            temporary_check_digit(&code[..10]),
+            code.chars().last().unwrap(),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn r3_temporary_codes_parse() {
+    for code in KNOWN_TEMPORARY {
+        let parsed = cf(code);
+        assert_eq!(parsed.as_str(), code);
+        assert_eq!(parsed.to_string(), code);
+        assert_eq!(format!("{parsed:?}"), format!("CodiceFiscale(\"{code}\")"));
+        assert_eq!(code.parse::<CodiceFiscale>(), Ok(parsed));
+    }
+}
+
+#[test]
+fn r3_temporary_codes_parse_with_spaces_and_dashes() {
+    for (input, code) in [
+        ("123 456 789 03", "12345678903"),
+        ("1234567890-3", "12345678903"),
+        ("  12345678903  ", "12345678903"),
+        ("\t123-456 789--03\n", "12345678903"),
+        ("1 2 3 4 5 6 7 8 9 0 3", "12345678903"),
+        ("800-787-505-87", "80078750587"),
+        // Pasted from documents: no-break space and en dash.
+        ("063\u{a0}633\u{2013}91001", "06363391001"),
+    ] {
+        let parsed = cf(input);
+        assert_eq!(parsed.as_str(), code, "input {input:?}");
+        assert!(parsed.is_temporary(), "input {input:?}");
+    }
+}
+
+#[test]
+fn r3_is_temporary_tells_the_forms_apart() {
+    for code in KNOWN_TEMPORARY {
+        assert!(cf(code).is_temporary(), "{code}");
+    }
+    for code in KNOWN_GOOD {
+        assert!(!cf(code).is_temporary(), "{code}");
+    }
+}
+
+#[test]
+fn r3_temporary_code_has_no_personal_data() {
+    for code in KNOWN_TEMPORARY {
+        let temporary = cf(code);
+        assert_eq!(temporary.sex(), None, "{code}");
+        assert_eq!(temporary.birth_year_in_century(), None, "{code}");
+        assert_eq!(temporary.birth_month(), None, "{code}");
+        assert_eq!(temporary.birth_day(), None, "{code}");
+        assert_eq!(temporary.birth_date(date(2026, 11, 24)), None, "{code}");
+        assert_eq!(temporary.place_code(), None, "{code}");
+        assert!(!temporary.is_omocode(), "{code}");
+        assert_eq!(temporary.base(), temporary, "{code}");
+        assert_eq!(temporary.omocode_variants().len(), 1, "{code}");
+        assert_eq!(
+            temporary.omocode_variants().collect::<Vec<_>>(),
+            vec![temporary],
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn r3_temporary_wrong_check_digit_says_expected_and_found() {
+    let err = CodiceFiscale::parse("12345678904").unwrap_err();
+    assert_eq!(
+        err,
+        CodiceFiscaleError::WrongTemporaryCheckDigit {
+            expected: '3',
+            found: '4'
+        }
+    );
+    let message = err.to_string();
+    assert!(message.contains("should be 3"), "{message}");
+    assert!(message.contains("is 4"), "{message}");
+    assert!(message.contains("temporary"), "{message}");
+    assert!(message.contains("Agenzia delle Entrate"), "{message}");
+    // Separators do not change the verdict.
+    assert_eq!(
+        CodiceFiscale::parse("800 787 505 80"),
+        Err(CodiceFiscaleError::WrongTemporaryCheckDigit {
+            expected: '7',
+            found: '0'
+        })
+    );
+    // A single mistyped digit in the body is caught too.
+    assert_eq!(
+        CodiceFiscale::parse("12345778903"),
+        Err(CodiceFiscaleError::WrongTemporaryCheckDigit {
+            expected: temporary_check_digit("1234577890"),
+            found: '3'
+        })
+    );
+}
+
+/// The doubling with 9 subtracted maps the digits 0-9 onto 0-9 one to one, so changing any one
+/// digit changes the sum modulo 10: every single substitution is caught.
+#[test]
+fn r3_every_single_substitution_of_known_temporary_codes_is_rejected() {
+    let alphabet: Vec<char> = ('A'..='Z').chain('0'..='9').collect();
+    for code in KNOWN_TEMPORARY {
+        for position in 0..11 {
+            for &replacement in &alphabet {
+                let mut chars: Vec<char> = code.chars().collect();
+                if chars[position] == replacement {
+                    continue;
+                }
+                chars[position] = replacement;
+                let changed: String = chars.into_iter().collect();
+                assert!(
+                    CodiceFiscale::parse(&changed).is_err(),
+                    "{code} -> {changed} was accepted"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn r3_letter_in_an_11_character_input_is_an_invalid_character() {
+    for (input, position, found) in [
+        ("1234567890A", 11, 'A'),
+        ("a2345678903", 1, 'A'),
+        ("12345O78903", 6, 'O'),
+        ("123 45l 789 03", 6, 'L'),
+        // The first 11 characters of a personal code.
+        ("RSSMRA80A01", 1, 'R'),
+    ] {
+        let err = CodiceFiscale::parse(input).unwrap_err();
+        assert_eq!(
+            err,
+            CodiceFiscaleError::InvalidCharacter {
+                position,
+                found,
+                expected: TEMPORARY_DIGIT
+            },
+            "input {input:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("position {position}")),
+            "{message}"
+        );
+        assert!(message.contains(TEMPORARY_DIGIT), "{message}");
+        assert!(message.contains(found), "{message}");
+    }
+    // A character that is neither letter nor digit is still reported as unexpected.
+    assert_eq!(
+        CodiceFiscale::parse("1234567890."),
+        Err(CodiceFiscaleError::UnexpectedCharacter {
+            found: '.',
+            position: 11
+        })
+    );
+}
+
+#[test]
+fn r3_wrong_length_names_both_forms() {
+    for (input, found) in [
+        ("1234567890", 10),
+        ("123 456 789 0", 10),
+        ("123456789031", 12),
+        ("RSSMRA80A01H501", 15),
+        ("RSSMRA80A01H501UU", 17),
+    ] {
+        let err = CodiceFiscale::parse(input).unwrap_err();
+        assert_eq!(
+            err,
+            CodiceFiscaleError::WrongLength { found },
+            "input {input:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("16 letters and digits"), "{message}");
+        assert!(
+            message.contains("or 11 digits for a temporary one"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("{found} were found")),
+            "{message}"
+        );
+        assert!(message.contains("tessera sanitaria"), "{message}");
+    }
+}
+
+#[test]
+fn r3_serde_round_trip_of_a_temporary_code() {
+    let code = cf("12345678903");
+    let json = serde_json::to_string(&code).unwrap();
+    assert_eq!(json, r#""12345678903""#);
+    assert_eq!(serde_json::from_str::<CodiceFiscale>(&json).unwrap(), code);
+    assert_eq!(
+        serde_json::from_str::<CodiceFiscale>(r#""123-456 789 03""#).unwrap(),
+        code
+    );
+    let bytes = postcard::to_allocvec(&code).unwrap();
+    assert_eq!(postcard::from_bytes::<CodiceFiscale>(&bytes).unwrap(), code);
+
+    let err = serde_json::from_str::<CodiceFiscale>(r#""12345678904""#).unwrap_err();
+    assert!(err.to_string().contains("should be 3"), "{err}");
+    let bad = postcard::to_allocvec("12345678904").unwrap();
+    assert!(postcard::from_bytes::<CodiceFiscale>(&bad).is_err());
+}
+
+#[test]
+fn r3_order_and_identity_are_those_of_the_code_as_written() {
+    let mut codes: Vec<CodiceFiscale> = KNOWN_GOOD
+        .into_iter()
+        .chain(KNOWN_TEMPORARY)
+        .chain(["12345678903"])
+        .map(cf)
+        .collect();
+    let mut texts: Vec<String> = codes.iter().map(ToString::to_string).collect();
+    codes.sort();
+    texts.sort();
+    assert_eq!(
+        codes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        texts
+    );
+    // The repeated code is one element of a set; the others are distinct.
+    assert_eq!(codes.iter().collect::<HashSet<_>>().len(), 7);
+    assert_ne!(cf("12345678903"), cf("80078750587"));
+}
+
+proptest! {
+    // Proptest's default 256 cases, from the suite's fixed seed.
+    #![proptest_config(proptest_config(256))]
+
+    /// For any 10 digits, the reference check digit makes a valid temporary code (also typed
+    /// with spaces), and every other last digit is refused with the expected one named.
+    #[test]
+    fn r3_temporary_check_digit_is_the_only_one_accepted(first_ten in "[0-9]{10}") {
+        let check = temporary_check_digit(&first_ten);
+        let code = format!("{first_ten}{check}");
+        let parsed = CodiceFiscale::parse(&code).unwrap();
+        prop_assert!(parsed.is_temporary());
+        prop_assert_eq!(parsed.as_str(), code.as_str());
+        let typed = format!(" {} {}-{} ", &code[..3], &code[3..6], &code[6..]);
+        prop_assert_eq!(CodiceFiscale::parse(&typed), Ok(parsed));
+        for other in ('0'..='9').filter(|&d| d != check) {
+            prop_assert_eq!(
+                CodiceFiscale::parse(&format!("{first_ten}{other}")),
+                Err(CodiceFiscaleError::WrongTemporaryCheckDigit { expected: check, found: other })
+            );
+        }
     }
 }

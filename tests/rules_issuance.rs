@@ -1010,3 +1010,95 @@ fn r14_a_request_with_another_persons_codice_fiscale_is_refused() {
     assert_eq!(refusal.code(), "request.wrong_account");
     assert_eq!(account.person(), Some(&person()));
 }
+
+/// A person known only by a temporary, 11-digit codice fiscale.
+fn temporary_person() -> Person {
+    Person::new(
+        PersonName::parse("Amina").unwrap(),
+        PersonName::parse("Diallo").unwrap(),
+        cf("12345678903"),
+        Role::Citizen,
+        residence(),
+    )
+    .with_email(Email::parse("amina.diallo@example.it").unwrap())
+}
+
+#[test]
+fn r3_a_temporary_codice_fiscale_gets_a_pin_only_where_the_policy_allows_it() {
+    let mut rng = rng(31);
+    let person = temporary_person();
+    assert!(person.codice_fiscale().is_temporary());
+
+    // By default the 16-character code is needed, and the refusal says so.
+    let policy = policy_without_lockout();
+    assert!(!policy.accept_temporary_codice_fiscale);
+    let mut account = Account::new(person.codice_fiscale());
+    let refusal = refused_request(
+        &mut account,
+        person.clone(),
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(refusal, Refusal::TemporaryCodiceFiscale);
+    assert_eq!(refusal.code(), "request.temporary_codice_fiscale");
+    assert!(refusal.message_it().contains("16 caratteri"));
+
+    // Where the policy accepts it, the PIN follows the usual path.
+    let mut policy = policy;
+    policy.accept_temporary_codice_fiscale = true;
+    let issued = request(
+        &mut account,
+        person,
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let first = run(
+        &mut account,
+        Command::FirstAccess {
+            pin: whole_pin_from(&issued),
+        },
+        day_after(),
+        &policy,
+        &mut rng,
+    )
+    .unwrap();
+    let Reply::FirstAccessCompleted(session) = first.reply else {
+        panic!("the first access did not complete: {:?}", first.reply)
+    };
+    assert_eq!(session.codice_fiscale().as_str(), "12345678903");
+    assert_eq!(session.level(), AssuranceLevel::Ordinary);
+}
+
+#[test]
+fn r3_r22a_a_temporary_code_is_not_taken_for_a_minor_after_the_cut_off() {
+    // No birth date in the code, so no automatic exemption; a declared one still works.
+    let mut rng = rng(32);
+    let mut policy = sunset_policy();
+    policy.accept_temporary_codice_fiscale = true;
+    let after_cut_off = at("2020-11-02T09:00:00Z");
+    let person = temporary_person();
+    let mut account = Account::new(person.codice_fiscale());
+    let refusal = refused_request(
+        &mut account,
+        person.clone(),
+        ChannelRequest::Online,
+        after_cut_off,
+        &policy,
+        &mut rng,
+    );
+    assert_eq!(refusal.code(), "sunset.no_new_pins");
+    let exempt = person.with_sunset_exemption(SunsetExemption::NoItalianIdentityDocument);
+    let issued = request(
+        &mut account,
+        exempt,
+        ChannelRequest::Online,
+        after_cut_off,
+        &policy,
+        &mut rng,
+    );
+    assert!(matches!(issued.reply, Reply::PinIssued { .. }));
+}

@@ -94,6 +94,7 @@ fn r28_every_refusal_round_trips() {
         Refusal::PinAlreadyLive {
             live: LivePin::Expired,
         },
+        Refusal::TemporaryCodiceFiscale,
         Refusal::NoContactForFirstHalf,
         Refusal::IdentityDocumentExpired {
             expired_on: date(2020, 1, 1),
@@ -134,7 +135,11 @@ fn r28_every_refusal_round_trips() {
         round_trips(refusal);
     }
     // Sub-second instants survive the binary form too.
-    let bytes = postcard::to_allocvec(&refusals[10]).unwrap();
+    let delayed = refusals
+        .iter()
+        .find(|r| matches!(r, Refusal::LoginDelayed { .. }))
+        .unwrap();
+    let bytes = postcard::to_allocvec(delayed).unwrap();
     let back: Refusal = postcard::from_bytes(&bytes).unwrap();
     assert_eq!(
         back,

@@ -96,6 +96,9 @@ impl Account {
         if requested != self.codice_fiscale {
             return Err(Refusal::WrongAccount { requested });
         }
+        if requested.is_temporary() && !context.policy.accept_temporary_codice_fiscale {
+            return Err(Refusal::TemporaryCodiceFiscale);
+        }
         if let Some(live) = self.live_pin(now) {
             return Err(Refusal::PinAlreadyLive { live });
         }
@@ -730,7 +733,8 @@ fn sunset_allows_new_pin(policy: &Policy, person: &Person, now: Timestamp) -> Re
 }
 
 /// Under 18 on `today`, by the birth date in the codice fiscale (its century read as the
-/// latest that is not in the future).
+/// latest that is not in the future). A temporary code has no birth date: its holder is not
+/// taken for a minor, and may declare an exemption like anyone else.
 fn is_minor(person: &Person, today: Date) -> bool {
     person
         .codice_fiscale()

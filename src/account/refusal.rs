@@ -54,6 +54,11 @@ pub enum Refusal {
         /// What the live PIN is doing.
         live: LivePin,
     },
+    /// A temporary (11-digit) codice fiscale where the policy does not accept one (R3).
+    #[error(
+        "the request gives a temporary codice fiscale, which this service does not accept: request with the definitive 16-character code"
+    )]
+    TemporaryCodiceFiscale,
     /// The online procedure needs an e-mail address or a mobile number for the first half.
     #[error(
         "the online request needs an e-mail address or a mobile number for the first half: add one, or request through the Contact Center or a sede"
@@ -161,6 +166,7 @@ impl Refusal {
         match self {
             Refusal::WrongAccount { .. } => "request.wrong_account",
             Refusal::PinAlreadyLive { .. } => "request.pin_already_live",
+            Refusal::TemporaryCodiceFiscale => "request.temporary_codice_fiscale",
             Refusal::NoContactForFirstHalf => "request.no_contact_for_first_half",
             Refusal::IdentityDocumentExpired { .. } => "request.identity_document_expired",
             Refusal::WholePinRequired => "first_access.whole_pin_required",
@@ -215,6 +221,11 @@ impl Refusal {
                      tessera sanitaria e richiedine uno nuovo."
                     .to_owned(),
             },
+            Refusal::TemporaryCodiceFiscale => "Il PIN si richiede con il codice fiscale \
+                 definitivo di 16 caratteri, riportato sulla tessera sanitaria. Se hai solo il \
+                 codice provvisorio di 11 cifre, attendi quello definitivo dall'Agenzia delle \
+                 Entrate o recati in una sede INPS."
+                .to_owned(),
             Refusal::NoContactForFirstHalf => format!(
                 "Per la richiesta online serve un indirizzo e-mail o un numero di cellulare a cui \
                  inviare i primi 8 caratteri del PIN. In alternativa chiama il Contact Center \
