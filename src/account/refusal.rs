@@ -29,7 +29,9 @@ const CONTACT_CENTER: &str = "803 164 da rete fissa, 06 164 164 da cellulare";
 /// that says what to do next (R30). None repeats a secret. A wrong PIN is not a refusal but a
 /// counted [`LoginFailure`](crate::LoginFailure); refusals that concern a PIN's state (expired,
 /// lapsed, first access due) come only after the right PIN was typed, so they tell a guesser
-/// nothing.
+/// nothing. The two exceptions are the lockout's own answers, [`Refusal::LoginDelayed`] and
+/// [`Refusal::PinBlocked`], given before any check: they are what makes guessing slow, and
+/// they tell only that someone has been guessing.
 ///
 /// Refusals serialize (R28), so a service can return them from an API or log them as records.
 #[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
