@@ -135,9 +135,34 @@ mod timestamp_serde;
 mod upgrade;
 
 pub use account::{
-    Account, Command, Context, Effect, Event, LivePin, LoginFailure, Outcome, PinStatus, Refusal,
-    Reply,
+    Account, Command, CommandKind, Context, Effect, Event, LivePin, LoginFailure, Outcome, Phase,
+    PinStatus, Refusal, Reply,
 };
+
+/// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn
+/// from it.
+///
+/// [`row`](lifecycle::row) is the table the account decides by; [`mermaid`](lifecycle::mermaid),
+/// [`text`](lifecycle::text) and [`markdown`](lifecycle::markdown) draw it (the README and these
+/// docs show their output, and a test keeps them current).
+///
+/// ```
+/// use inps_pin::lifecycle::{Then, row};
+/// use inps_pin::{CommandKind, Phase};
+///
+/// // Every command has a row in every phase.
+/// for &command in CommandKind::ALL {
+///     for &phase in Phase::ALL {
+///         let _ = row(command, phase);
+///     }
+/// }
+/// assert_eq!(row(CommandKind::RequestPin, Phase::NoPin).then, Then::Issue);
+/// assert!(inps_pin::lifecycle::mermaid().starts_with("stateDiagram-v2"));
+/// ```
+pub mod lifecycle {
+    pub use crate::account::diagram::{Transition, markdown, mermaid, text, transitions};
+    pub use crate::account::table::{CLOCK, Check, Refuse, Row, Then, row};
+}
 pub use assurance::{
     AssuranceLevel, Authorisation, Catalogue, CatalogueError, Credential, DenialReason,
     DigitalIdentity, Service, ServiceId, Session, SpidLevel, UnknownService, Verdict,

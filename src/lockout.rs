@@ -1,20 +1,44 @@
 //! Lockout after wrong PINs (R25): graduated delays, then a block that a restore lifts.
 //!
+//! Everything R25 says lives here: the [`Lockout`] policy (the delay ladder and the block
+//! count) and the lock state an account keeps ([`LockState`], private to the crate), with the
+//! one gate every PIN check passes first. Modelled on kanidm's soft lock (`softlock.rs`): a
+//! delay slows a guesser without ever shutting out the owner, and time is applied as a step,
+//! read from the caller's clock, never written down.
+//!
 //! ```text
-//!   failures:   0        1       2       3       4 … (block_after − 1)     block_after
-//!   next try:   at once  +1 s    +3 s    +5 s    +10 s each                blocked
-//!                                                                          │
-//!   a success resets the count ◀──────────────────────────────────────────┤
-//!   a restore (R23) or a revocation (R24) lifts the block ◀───────────────┘
+//!                     wrong PIN (failures + 1)
+//!            ┌───────────────────────────────────────┐
+//!            ▼                                       │
+//!   ┌─────────────────┐  wrong PIN   ┌──────────────────────────────┐
+//!   │ open            │ ───────────▶ │ delayed until last failure   │
+//!   │ failures = n    │              │ + delay_after(n) (1, 3, 5,   │
+//!   │                 │ ◀─────────── │ 10 s): tries refused         │
+//!   └─────────────────┘  the clock   └──────────────────────────────┘
+//!      │        ▲        passes the                  │
+//!      │        │        end (no event)              │ the wrong PIN that makes
+//!      │        │                                    │ n = block_after
+//!      │        │ right PIN: n = 0                   ▼
+//!      │        └──────────────────────    ┌───────────────────────────┐
+//!      │                                   │ blocked: every try        │
+//!      └── restore (R23) or revoke (R24) ─▶│ refused until a restore   │
+//!          lifts everything                │ or a revocation           │
+//!                                          └───────────────────────────┘
 //! ```
 //!
-//! Modelled on kanidm's soft lock: a delay slows a guesser without ever shutting out the
-//! owner, and the block at `block_after` failures (capped at 100, as NIST SP 800-63B requires)
-//! is lifted by a restore, which only the holder of the registered contacts can do. A stranger
+//! The block at `block_after` failures (capped at 100, as NIST SP 800-63B requires) is lifted
+//! by a restore, which only the holder of the registered contacts can complete. A stranger
 //! hammering a codice fiscale can therefore make its owner restore the PIN, never lock them
-//! out for good. The delays are counted from the last failure, in the caller's time.
+//! out for good.
+//!
+//! The end of a delay is never stored: it is the last failure's instant plus the delay for the
+//! count, so a guess costs the account one event (the failure) and the clock does the rest. A
+//! reading dated before the last failure (a clock that went back, or a failure stamped in the
+//! future by a wrong clock) finds no delay: a delay never outlasts its own length, and a bad
+//! clock reading of 2100 cannot hold the owner until 2100. The count still grows, so the block
+//! still caps the guesses.
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -25,7 +49,7 @@ pub const MAX_BLOCK_AFTER: u32 = 100;
 ///
 /// ```
 /// use inps_pin::Lockout;
-/// use jiff::SignedDuration;
+/// use jiff::{SignedDuration, Timestamp};
 ///
 /// let lockout = Lockout::default();
 /// assert_eq!(lockout.delay_after(1), Some(SignedDuration::from_secs(1)));
@@ -139,4 +163,156 @@ pub enum LockoutError {
     /// A later delay shorter than an earlier one.
     #[error("the delays must not shrink as failures grow: sort them in increasing order")]
     ShrinkingDelays,
+}
+
+/// What an account remembers of wrong PINs (R25): the consecutive failures, when the last one
+/// happened, and whether they blocked the PIN. See the module docs for its diagram.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LockState {
+    /// Consecutive wrong PINs since the last success or the last PIN issued.
+    failures: u32,
+    /// When the last wrong PIN was typed: the delay runs from here.
+    #[serde(with = "crate::timestamp_serde::option")]
+    last_failure: Option<Timestamp>,
+    /// Blocked until a restore or a revocation.
+    blocked: bool,
+}
+
+/// Why the lock state turns a try away before any PIN is checked (R25).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LockGate {
+    /// Blocked until a restore or a revocation.
+    Blocked,
+    /// Inside the delay after a wrong PIN, until this instant.
+    Delayed {
+        /// When a new try is accepted.
+        retry_after: Timestamp,
+    },
+}
+
+/// What one more wrong PIN does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NextFailure {
+    /// The consecutive failures, this one included.
+    pub(crate) failures: u32,
+    /// Whether this failure blocks the PIN.
+    pub(crate) blocks: bool,
+}
+
+impl LockState {
+    /// Consecutive wrong PINs.
+    pub(crate) fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// Whether the PIN is blocked.
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.blocked
+    }
+
+    /// The end of the delay at `now`, if one is running: counted from the last failure, and
+    /// only for readings not dated before it (see the module docs).
+    pub(crate) fn delay_until(&self, now: Timestamp, lockout: &Lockout) -> Option<Timestamp> {
+        let last = self.last_failure?;
+        if now < last {
+            return None;
+        }
+        let delay = lockout.delay_after(self.failures)?;
+        let end = last.checked_add(delay).unwrap_or(Timestamp::MAX);
+        (now < end).then_some(end)
+    }
+
+    /// The gate in front of every PIN check: blocked, or inside a delay, or open.
+    pub(crate) fn gate(&self, now: Timestamp, lockout: &Lockout) -> Result<(), LockGate> {
+        if self.blocked {
+            return Err(LockGate::Blocked);
+        }
+        match self.delay_until(now, lockout) {
+            Some(retry_after) => Err(LockGate::Delayed { retry_after }),
+            None => Ok(()),
+        }
+    }
+
+    /// What one more wrong PIN would do, decided before it is recorded.
+    pub(crate) fn next_failure(&self, lockout: &Lockout) -> NextFailure {
+        let failures = self.failures.saturating_add(1);
+        NextFailure {
+            failures,
+            blocks: lockout.blocks(failures),
+        }
+    }
+
+    /// A wrong PIN at `at`.
+    pub(crate) fn record_failure(&mut self, at: Timestamp) {
+        self.failures = self.failures.saturating_add(1);
+        self.last_failure = Some(at);
+    }
+
+    /// The count reached the block.
+    pub(crate) fn record_block(&mut self) {
+        self.blocked = true;
+    }
+
+    /// A right PIN, a new PIN, a restore or a revocation: everything is forgiven.
+    pub(crate) fn clear(&mut self) {
+        *self = LockState::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn r25_a_delay_runs_from_the_last_failure_and_ends_by_the_clock_alone() {
+        let lockout = Lockout::default();
+        let mut state = LockState::default();
+        assert_eq!(state.gate(at(0), &lockout), Ok(()));
+        state.record_failure(at(0));
+        assert_eq!(
+            state.gate(at(0), &lockout),
+            Err(LockGate::Delayed { retry_after: at(1) })
+        );
+        assert_eq!(state.gate(at(1), &lockout), Ok(()));
+        state.record_failure(at(1));
+        assert_eq!(state.delay_until(at(2), &lockout), Some(at(4)));
+        assert_eq!(state.gate(at(4), &lockout), Ok(()));
+    }
+
+    #[test]
+    fn r25_a_reading_dated_before_the_last_failure_finds_no_delay() {
+        let lockout = Lockout::default();
+        let mut state = LockState::default();
+        let far_future = Timestamp::from_second(4_102_444_800).unwrap_or(Timestamp::MAX); // 2100
+        state.record_failure(far_future);
+        assert_eq!(state.gate(at(0), &lockout), Ok(()));
+        assert_eq!(state.failures(), 1, "the failure still counts");
+    }
+
+    #[test]
+    fn r25_the_block_comes_at_block_after_and_only_clear_lifts_it() {
+        let lockout = Lockout::new(vec![1], 3).unwrap_or_default();
+        let mut state = LockState::default();
+        for second in 0..2 {
+            assert!(!state.next_failure(&lockout).blocks);
+            state.record_failure(at(second * 10));
+        }
+        assert_eq!(
+            state.next_failure(&lockout),
+            NextFailure {
+                failures: 3,
+                blocks: true
+            }
+        );
+        state.record_failure(at(30));
+        state.record_block();
+        assert_eq!(state.gate(at(10_000), &lockout), Err(LockGate::Blocked));
+        state.clear();
+        assert_eq!(state.gate(at(10_000), &lockout), Ok(()));
+        assert_eq!(state.failures(), 0);
+    }
 }

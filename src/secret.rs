@@ -226,11 +226,6 @@ impl EnteredPin {
     pub(crate) fn bytes(&self) -> &[u8] {
         self.0.bytes()
     }
-
-    /// The first 8 characters, for the first-half check of R9a.
-    pub(crate) fn first_half(&self) -> &[u8] {
-        self.bytes().get(..HALF_LEN).unwrap_or_default()
-    }
 }
 
 impl fmt::Debug for EnteredPin {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::phase::listed_enum;
 use crate::channel::{ChannelRequest, IdentityDocument, OperatorId};
 use crate::person::{Email, MobileNumber, Person};
 use crate::secret::EnteredPin;
@@ -90,21 +91,56 @@ pub enum Command {
     Tick,
 }
 
+listed_enum! {
+    /// The kind of a [`Command`], without its data: the columns of the lifecycle table
+    /// ([`crate::lifecycle`]).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub enum CommandKind {
+        /// [`Command::RequestPin`].
+        RequestPin => "request_pin",
+        /// [`Command::FirstAccess`].
+        FirstAccess => "first_access",
+        /// [`Command::LogIn`].
+        LogIn => "log_in",
+        /// [`Command::RenewPin`].
+        RenewPin => "renew_pin",
+        /// [`Command::RequestUpgrade`].
+        RequestUpgrade => "request_upgrade",
+        /// [`Command::DecideUpgrade`].
+        DecideUpgrade => "decide_upgrade",
+        /// [`Command::UpgradeAtSede`].
+        UpgradeAtSede => "upgrade_at_sede",
+        /// [`Command::Restore`].
+        Restore => "restore",
+        /// [`Command::Revoke`].
+        Revoke => "revoke",
+        /// [`Command::Tick`].
+        Tick => "tick",
+    }
+}
+
 impl Command {
+    /// The command's kind: its column in the lifecycle table.
+    #[must_use]
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Command::RequestPin { .. } => CommandKind::RequestPin,
+            Command::FirstAccess { .. } => CommandKind::FirstAccess,
+            Command::LogIn { .. } => CommandKind::LogIn,
+            Command::RenewPin { .. } => CommandKind::RenewPin,
+            Command::RequestUpgrade { .. } => CommandKind::RequestUpgrade,
+            Command::DecideUpgrade { .. } => CommandKind::DecideUpgrade,
+            Command::UpgradeAtSede { .. } => CommandKind::UpgradeAtSede,
+            Command::Restore { .. } => CommandKind::Restore,
+            Command::Revoke { .. } => CommandKind::Revoke,
+            Command::Tick => CommandKind::Tick,
+        }
+    }
+
     /// A stable name for logs.
     #[must_use]
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::RequestPin { .. } => "request_pin",
-            Command::FirstAccess { .. } => "first_access",
-            Command::LogIn { .. } => "log_in",
-            Command::RenewPin { .. } => "renew_pin",
-            Command::RequestUpgrade { .. } => "request_upgrade",
-            Command::DecideUpgrade { .. } => "decide_upgrade",
-            Command::UpgradeAtSede { .. } => "upgrade_at_sede",
-            Command::Restore { .. } => "restore",
-            Command::Revoke { .. } => "revoke",
-            Command::Tick => "tick",
-        }
+        self.kind().label()
     }
 }

@@ -1,5 +1,10 @@
 //! Decide: from the account, a command and the caller's context, the events and effects, or a
 //! refusal. Reads only; every change goes through an event (R27).
+//!
+//! What runs, and in which order, is the lifecycle table's (`table.rs`): [`Account::decide`]
+//! looks up the row for the command in the account's phase, runs its checks in order, and
+//! carries out what the row says. This file holds how each check and each outcome is done, and
+//! no decision of its own about which applies when.
 
 use jiff::Timestamp;
 use jiff::ToSpan;
@@ -9,19 +14,21 @@ use rand_core::CryptoRng;
 use crate::account::command::Command;
 use crate::account::event::Event;
 use crate::account::outcome::{Effect, LoginFailure, Outcome, Reply};
+use crate::account::phase::{PinStatus, renewable_from};
 use crate::account::refusal::{LivePin, Refusal};
-use crate::account::{Account, ActivePin, Context, FirstPin, PinDue, PinState};
+use crate::account::table::{Check, Refuse, Then, row};
+use crate::account::{Account, Context, FirstPin, PinDue, PinRecord, Stage};
 use crate::assurance::{AssuranceLevel, Credential, Session};
-use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument, OperatorId};
+use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument};
 use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
 use crate::delivery::{Delivery, Medium, PinPart};
 use crate::hash::{HashingFailed, PinHash, spend_one_verification};
+use crate::lockout::LockGate;
 use crate::notification::{Notice, Notification};
-use crate::person::{Email, MobileNumber, Person, Role};
+use crate::person::{Person, Role};
 use crate::policy::Policy;
 use crate::secret::{EnteredPin, FULL_LEN, HALF_LEN, Secret};
-use crate::tessera::TesseraSanitaria;
-use crate::upgrade::{UpgradeDecision, UpgradeVia};
+use crate::upgrade::UpgradeDecision;
 
 impl From<HashingFailed> for Refusal {
     fn from(_: HashingFailed) -> Self {
@@ -47,12 +54,35 @@ struct ShortPin {
     session: Session,
 }
 
+/// What a check found when it did not refuse.
+enum Checked {
+    /// Nothing to say: the next check runs.
+    Passed,
+    /// The typed PIN matched this code.
+    Matched(Matched),
+    /// The command is answered here: a wrong PIN, counted.
+    Answered(Box<Outcome>),
+}
+
+/// Which code a typed PIN matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Matched {
+    /// All 16 characters of the first PIN (R6).
+    Whole,
+    /// The first half alone, where the policy keeps its hash (R9a).
+    FirstHalf,
+    /// The 8-character PIN in use.
+    Short,
+}
+
 impl Account {
     /// Decides a command without changing the account: the outcome to apply with
     /// [`Account::evolve`], or why it cannot apply.
     ///
-    /// Use it instead of [`Account::handle`] to store the events (with a compare-and-swap on
-    /// [`Account::version`]) before applying them.
+    /// The account's phase at `context.now` ([`Account::status`]) and the command's kind pick
+    /// a row of the lifecycle table ([`crate::lifecycle::row`]); its checks run in order, and
+    /// the first that does not pass answers. Use it instead of [`Account::handle`] to store the
+    /// events (with a compare-and-swap on [`Account::version`]) before applying them.
     ///
     /// # Errors
     /// A [`Refusal`] saying why the command cannot apply and what to do instead.
@@ -61,59 +91,327 @@ impl Account {
         command: Command,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
-        match command {
-            Command::RequestPin { person, channel } => {
-                self.decide_request(person, channel, context)
+        let status = self.status(context.now, context.policy);
+        let row = row(command.kind(), status.phase());
+        let mut matched = None;
+        for &check in row.checks {
+            match self.check(check, &command, context)? {
+                Checked::Passed => {}
+                Checked::Matched(code) => matched = Some(code),
+                Checked::Answered(outcome) => return Ok(*outcome),
             }
-            Command::FirstAccess { pin } => self.decide_first_access(&pin, context),
-            Command::LogIn { pin } => self.decide_login(&pin, context),
-            Command::RenewPin { pin } => self.decide_renewal(&pin, context),
-            Command::RequestUpgrade { via, document } => {
-                self.decide_upgrade_request(via, &document, context)
+        }
+        self.carry_out(row.then, command, status, matched, context)
+    }
+
+    /// Runs one check of a row.
+    fn check<R: CryptoRng + ?Sized>(
+        &self,
+        check: Check,
+        command: &Command,
+        context: &Context<'_, R>,
+    ) -> Result<Checked, Refusal> {
+        let now = context.now;
+        let policy = context.policy;
+        let passed = match (check, command) {
+            (Check::SameAccount, Command::RequestPin { person, .. }) => {
+                let requested = person.codice_fiscale();
+                if requested != self.codice_fiscale {
+                    return Err(Refusal::WrongAccount { requested });
+                }
+                Checked::Passed
             }
-            Command::DecideUpgrade { decision, reviewer } => {
-                self.decide_upgrade_decision(decision, reviewer, context)
+            (Check::TemporaryCodiceFiscale, Command::RequestPin { person, .. }) => {
+                if person.codice_fiscale().is_temporary()
+                    && !policy.accept_temporary_codice_fiscale
+                {
+                    return Err(Refusal::TemporaryCodiceFiscale);
+                }
+                Checked::Passed
             }
-            Command::UpgradeAtSede { document, operator } => {
-                self.decide_upgrade_at_sede(&document, operator, context)
+            (Check::SunsetAllowsUse, _) => {
+                sunset_allows_use(policy, now)?;
+                Checked::Passed
             }
-            Command::Restore { email, mobile } => self.decide_restore(&email, &mobile, context),
-            Command::Revoke { tessera } => self.decide_revoke(&tessera, context),
-            Command::Tick => Ok(self.decide_tick(context)),
+            (Check::SunsetAllowsNewPin, Command::RequestPin { person, .. }) => {
+                sunset_allows_new_pin(policy, person, now)?;
+                Checked::Passed
+            }
+            (Check::ContactForFirstHalf, Command::RequestPin { person, channel }) => {
+                if matches!(channel, ChannelRequest::Online)
+                    && Medium::electronic_contact(person).is_none()
+                {
+                    return Err(Refusal::NoContactForFirstHalf);
+                }
+                Checked::Passed
+            }
+            (Check::DocumentValid, Command::RequestPin { channel, .. }) => {
+                if let ChannelRequest::Sede(sede) = channel {
+                    document_valid(&sede.document, now)?;
+                }
+                Checked::Passed
+            }
+            (
+                Check::DocumentValid,
+                Command::RequestUpgrade { document, .. } | Command::UpgradeAtSede { document, .. },
+            ) => {
+                document_valid(document, now)?;
+                Checked::Passed
+            }
+            (Check::WholePinTyped, Command::FirstAccess { pin }) => {
+                // The caller knows how many characters were typed: answering this first, in
+                // every phase, tells nobody whether a PIN is pending (R30).
+                if pin.len() != FULL_LEN {
+                    return Err(Refusal::WholePinRequired);
+                }
+                Checked::Passed
+            }
+            (Check::LoginDelay, _) => {
+                let gate = self
+                    .pin
+                    .as_ref()
+                    .map_or(Ok(()), |record| record.lock.gate(now, &policy.lockout));
+                match gate {
+                    Ok(()) => Checked::Passed,
+                    Err(LockGate::Blocked) => return Err(Refusal::PinBlocked),
+                    Err(LockGate::Delayed { retry_after }) => {
+                        return Err(Refusal::LoginDelayed { retry_after });
+                    }
+                }
+            }
+            (
+                Check::Pin | Check::PinOrFirstHalf,
+                Command::FirstAccess { pin } | Command::LogIn { pin } | Command::RenewPin { pin },
+            ) => {
+                let record = self.record()?;
+                let half_opens = check == Check::PinOrFirstHalf;
+                match verify_typed(record, pin, half_opens) {
+                    Verified::Matched(code) => Checked::Matched(code),
+                    Verified::Wrong { unverified } => {
+                        Checked::Answered(Box::new(self.wrong_pin(pin, context, unverified)))
+                    }
+                }
+            }
+            (Check::Ordinary, _) => {
+                if self.record()?.assurance() == AssuranceLevel::Dispositivo {
+                    return Err(Refusal::AlreadyDispositivo);
+                }
+                Checked::Passed
+            }
+            (Check::NoUpgradeWaiting, _) => {
+                if self.record()?.pending_upgrade.is_some() {
+                    return Err(Refusal::UpgradePending);
+                }
+                Checked::Passed
+            }
+            (Check::UpgradeWaiting, _) => {
+                if self.record()?.pending_upgrade.is_none() {
+                    return Err(Refusal::NoUpgradePending);
+                }
+                Checked::Passed
+            }
+            (Check::ContactsMatch, Command::Restore { email, mobile }) => {
+                let registered = self.person.as_ref().and_then(Person::registered_contacts);
+                if !registered.is_some_and(|(e, m)| e == email && m == mobile) {
+                    return Err(Refusal::ContactsNotMatching);
+                }
+                Checked::Passed
+            }
+            (Check::TesseraMatches, Command::Revoke { tessera }) => {
+                if tessera.codice_fiscale() != self.codice_fiscale {
+                    return Err(Refusal::TesseraNotMatching);
+                }
+                Checked::Passed
+            }
+            (Check::TesseraValid, Command::Revoke { tessera }) => {
+                if !tessera.is_valid_on(rome_date(now)) {
+                    return Err(Refusal::TesseraExpired {
+                        expired_on: tessera.expires_on(),
+                    });
+                }
+                Checked::Passed
+            }
+            // A check the table names for a command that cannot carry what it checks: a
+            // defect of the table, refused rather than skipped (a test keeps it unreachable).
+            _ => return Err(Refusal::Internal),
+        };
+        Ok(passed)
+    }
+
+    /// Carries out what a row says once its checks passed.
+    fn carry_out<R: CryptoRng + ?Sized>(
+        &self,
+        then: Then,
+        command: Command,
+        status: PinStatus,
+        matched: Option<Matched>,
+        context: &mut Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        let now = context.now;
+        match (then, command) {
+            (Then::Refuse(refuse), _) => Err(self.refusal(refuse, status, context.policy)),
+            (Then::Issue, Command::RequestPin { person, channel }) => {
+                self.issue(person, channel, context)
+            }
+            (Then::CompleteFirstAccess, Command::FirstAccess { .. }) => {
+                let assurance = self.record()?.assurance();
+                let new = self.fresh_short_pin(assurance, context)?;
+                Ok(Outcome::new(Reply::FirstAccessCompleted(new.session))
+                    .with_event(Event::FirstAccessCompleted {
+                        at: now,
+                        pin: new.hash,
+                        assurance,
+                        expires_at: new.expires_at,
+                    })
+                    .with_effect(new.on_screen))
+            }
+            (Then::OpenSession | Then::FirstAccessDue, Command::LogIn { .. }) => {
+                let credential = match matched {
+                    Some(Matched::Short) => Credential::Pin,
+                    Some(Matched::FirstHalf) => Credential::PinFirstHalf,
+                    // The right 16 before the first access: the one thing to do is that.
+                    Some(Matched::Whole) => return Err(Refusal::FirstAccessRequired),
+                    None => return Err(Refusal::Internal),
+                };
+                let assurance = self.record()?.assurance();
+                let session = Session::new(self.codice_fiscale, credential, assurance, now);
+                Ok(
+                    Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn {
+                        at: now,
+                        credential,
+                    }),
+                )
+            }
+            (Then::Renew, Command::RenewPin { .. }) => {
+                let assurance = self.record()?.assurance();
+                let new = self.fresh_short_pin(assurance, context)?;
+                Ok(Outcome::new(Reply::PinRenewed(new.session))
+                    .with_event(Event::PinRenewed {
+                        at: now,
+                        pin: new.hash,
+                        expires_at: new.expires_at,
+                    })
+                    .with_effect(new.on_screen))
+            }
+            (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, .. }) => Ok(
+                Outcome::new(Reply::UpgradeRequested)
+                    .with_event(Event::UpgradeRequested { at: now, via }),
+            ),
+            (Then::DecideUpgrade, Command::DecideUpgrade { decision, reviewer }) => {
+                let (approved, event, notice) = match decision {
+                    UpgradeDecision::Approve => (
+                        true,
+                        Event::UpgradeApproved {
+                            at: now,
+                            by: reviewer,
+                        },
+                        Notice::UpgradeApproved,
+                    ),
+                    UpgradeDecision::Reject(reason) => (
+                        false,
+                        Event::UpgradeRejected {
+                            at: now,
+                            by: reviewer,
+                            reason: reason.clone(),
+                        },
+                        Notice::UpgradeRejected {
+                            reason: reason.as_str().to_owned(),
+                        },
+                    ),
+                };
+                Ok(self.notify(
+                    Outcome::new(Reply::UpgradeDecided { approved }).with_event(event),
+                    notice,
+                ))
+            }
+            (Then::ApproveAtSede, Command::UpgradeAtSede { operator, .. }) => Ok(Outcome::new(
+                Reply::UpgradeDecided { approved: true },
+            )
+            .with_event(Event::UpgradeApproved {
+                at: now,
+                by: operator,
+            })),
+            (Then::Restore, Command::Restore { .. }) => self.restore(context),
+            (Then::Revoke, Command::Revoke { .. }) => Ok(self.notify(
+                Outcome::new(Reply::PinRevoked).with_event(Event::PinRevoked { at: now }),
+                Notice::PinRevoked,
+            )),
+            (Then::ApplyTime, Command::Tick) => Ok(self.apply_time(context)),
+            (
+                Then::AnswerUnknown,
+                Command::FirstAccess { pin } | Command::LogIn { pin } | Command::RenewPin { pin },
+            ) => Ok(unknown_pin(&pin, context)),
+            (
+                Then::CountFailure,
+                Command::FirstAccess { pin } | Command::LogIn { pin } | Command::RenewPin { pin },
+            ) => Ok(self.wrong_pin(&pin, context, true)),
+            // What the table says to do does not fit the command: a defect of the table.
+            _ => Err(Refusal::Internal),
         }
     }
 
-    /// R1, R10–R14, R22a: a 16-character PIN through a channel, its parts delivered as the
-    /// channel says.
-    fn decide_request<R: CryptoRng + ?Sized>(
+    /// The refusal a row gives, with the data of the phase it was given in.
+    fn refusal(&self, refuse: Refuse, status: PinStatus, policy: &Policy) -> Refusal {
+        match (refuse, status) {
+            (Refuse::PinAlreadyLive, PinStatus::AwaitingFirstAccess { .. }) => {
+                Refusal::PinAlreadyLive {
+                    live: LivePin::PendingFirstAccess,
+                }
+            }
+            (Refuse::PinAlreadyLive, PinStatus::Active { .. } | PinStatus::ExpiringSoon { .. }) => {
+                Refusal::PinAlreadyLive {
+                    live: LivePin::Active,
+                }
+            }
+            (Refuse::PinAlreadyLive, PinStatus::Expired { .. }) => Refusal::PinAlreadyLive {
+                live: LivePin::Expired,
+            },
+            (Refuse::PinAlreadyLive, PinStatus::Blocked) => Refusal::PinAlreadyLive {
+                live: LivePin::Blocked,
+            },
+            (Refuse::PinsRetired, PinStatus::Retired { since }) => Refusal::PinsRetired { since },
+            (Refuse::FirstPinLapsed, PinStatus::FirstPinLapsed { lapsed_at }) => {
+                Refusal::FirstPinLapsed { lapsed_at }
+            }
+            (Refuse::FirstAccessRequired, _) => Refusal::FirstAccessRequired,
+            (Refuse::PinExpired, PinStatus::Expired { expired_at, .. }) => {
+                Refusal::PinExpired { expired_at }
+            }
+            (Refuse::RenewalNotDue, PinStatus::Active { expires_at, .. }) => {
+                Refusal::RenewalNotDue {
+                    renewable_from: renewable_from(expires_at, policy),
+                }
+            }
+            (Refuse::PinBlocked, _) => Refusal::PinBlocked,
+            (Refuse::NoPin, _) => Refusal::NoPin,
+            (Refuse::ContactsNotMatching, _) => Refusal::ContactsNotMatching,
+            (Refuse::NoUpgradePending, _) => Refusal::NoUpgradePending,
+            _ => Refusal::Internal,
+        }
+    }
+
+    /// The PIN record, which every row that needs one finds (the table keeps rows without a
+    /// PIN away from checks that read it).
+    fn record(&self) -> Result<&PinRecord, Refusal> {
+        self.pin.as_ref().ok_or(Refusal::Internal)
+    }
+
+    /// R1, R10–R13: a 16-character PIN through a channel, its parts delivered as the channel
+    /// says. Every condition was checked by the row before anything is drawn from the
+    /// generator.
+    fn issue<R: CryptoRng + ?Sized>(
         &self,
         person: Person,
         request: ChannelRequest,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
-        let requested = person.codice_fiscale();
-        if requested != self.codice_fiscale {
-            return Err(Refusal::WrongAccount { requested });
-        }
-        if requested.is_temporary() && !context.policy.accept_temporary_codice_fiscale {
-            return Err(Refusal::TemporaryCodiceFiscale);
-        }
-        if let Some(live) = self.live_pin(now) {
-            return Err(Refusal::PinAlreadyLive { live });
-        }
-        sunset_allows_new_pin(context.policy, &person, now)?;
-        // Every condition is checked before anything is drawn from the generator.
         let online_contact = match &request {
             ChannelRequest::Online => {
                 Some(Medium::electronic_contact(&person).ok_or(Refusal::NoContactForFirstHalf)?)
             }
             _ => None,
         };
-        if let ChannelRequest::Sede(sede) = &request {
-            document_valid(&sede.document, now)?;
-        }
-
         let channel = request.channel();
         let fresh = fresh_pin(context)?;
         // R11: the first half on screen and by e-mail or SMS. R12: read by the operator on the
@@ -175,231 +473,24 @@ impl Account {
         Ok(outcome)
     }
 
-    /// R6, R9, R20: the 16 characters exchanged for an 8-character PIN shown on screen.
-    fn decide_first_access<R: CryptoRng + ?Sized>(
+    /// R23: a new 16-character PIN, its first half to the registered e-mail and the second to
+    /// the registered mobile (the row checked that they were given).
+    fn restore<R: CryptoRng + ?Sized>(
         &self,
-        pin: &EnteredPin,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
-        sunset_allows_use(context.policy, context.now)?;
-        // The caller knows how many characters were typed: answering this first, in every
-        // state, tells nobody whether a PIN is pending (R30).
-        if pin.len() != FULL_LEN {
-            return Err(Refusal::WholePinRequired);
-        }
-        let first = match &self.pin {
-            PinState::None => return Ok(unknown_pin(pin, context)),
-            PinState::AwaitingFirstAccess(first) => first,
-            // The 16 stopped working at the first access (R6): one more wrong PIN.
-            PinState::Active(_) => {
-                self.attempt_allowed(context.now)?;
-                return Ok(self.wrong_pin(pin, context, true));
-            }
-        };
-        self.attempt_allowed(context.now)?;
-        if !first.whole.verify(pin.bytes()) {
-            return Ok(self.wrong_pin(pin, context, false));
-        }
-        // Only the holder of the right 16 learns that they lapsed.
-        lapse_check(first, context.now)?;
-
-        let now = context.now;
-        let new = self.fresh_short_pin(first.assurance, context)?;
-        Ok(Outcome::new(Reply::FirstAccessCompleted(new.session))
-            .with_event(Event::FirstAccessCompleted {
-                at: now,
-                pin: new.hash,
-                assurance: first.assurance,
-                expires_at: new.expires_at,
-            })
-            .with_effect(new.on_screen))
-    }
-
-    /// R15, R9a, R20, R25: a session at the PIN's level, or a counted failure.
-    fn decide_login<R: CryptoRng + ?Sized>(
-        &self,
-        pin: &EnteredPin,
-        context: &mut Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        let now = context.now;
-        sunset_allows_use(context.policy, now)?;
-        // Never blocked nor delayed without a PIN: a revocation clears both.
-        self.attempt_allowed(now)?;
-        let (credential, assurance) = match &self.pin {
-            PinState::None => return Ok(unknown_pin(pin, context)),
-            PinState::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
-                return self.first_access_due(first, pin, context);
-            }
-            PinState::AwaitingFirstAccess(first) => {
-                // R9a: the first half alone, where the policy kept its hash.
-                let Some(first_half) = &first.first_half else {
-                    return Ok(self.wrong_pin(pin, context, true));
-                };
-                if !first_half.verify(pin.first_half()) || pin.len() != HALF_LEN {
-                    return Ok(self.wrong_pin(pin, context, false));
-                }
-                lapse_check(first, now)?;
-                (Credential::PinFirstHalf, first.assurance)
-            }
-            PinState::Active(active) => {
-                if let Err(failure) = self.check_active_pin(active, pin, context) {
-                    return Ok(failure);
-                }
-                // Only the holder of the right PIN learns that it expired (R20, R30).
-                if now >= active.expires_at {
-                    return Err(Refusal::PinExpired {
-                        expired_at: active.expires_at,
-                    });
-                }
-                (Credential::Pin, active.assurance)
-            }
-        };
-        let session = Session::new(self.codice_fiscale, credential, assurance, now);
-        Ok(
-            Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn {
-                at: now,
-                credential,
-            }),
-        )
-    }
-
-    /// R21: the current PIN for a new 8-character one at the same level, once renewal opens.
-    fn decide_renewal<R: CryptoRng + ?Sized>(
-        &self,
-        pin: &EnteredPin,
-        context: &mut Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        let now = context.now;
-        sunset_allows_use(context.policy, now)?;
-        self.attempt_allowed(now)?;
-        let active = match &self.pin {
-            PinState::None => return Ok(unknown_pin(pin, context)),
-            PinState::AwaitingFirstAccess(first) => {
-                return self.first_access_due(first, pin, context);
-            }
-            PinState::Active(active) => active,
-        };
-        if let Err(failure) = self.check_active_pin(active, pin, context) {
-            return Ok(failure);
-        }
-        let renewable_from = active.renewable_from(context.policy);
-        if now < renewable_from {
-            return Err(Refusal::RenewalNotDue { renewable_from });
-        }
-        let new = self.fresh_short_pin(active.assurance, context)?;
-        Ok(Outcome::new(Reply::PinRenewed(new.session))
-            .with_event(Event::PinRenewed {
-                at: now,
-                pin: new.hash,
-                expires_at: new.expires_at,
-            })
-            .with_effect(new.on_screen))
-    }
-
-    /// R16, R17: a written request with a valid document waits for the back office.
-    fn decide_upgrade_request<R: CryptoRng + ?Sized>(
-        &self,
-        via: UpgradeVia,
-        document: &IdentityDocument,
-        context: &Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        self.upgradable(document, context)?;
-        if self.pending_upgrade.is_some() {
-            return Err(Refusal::UpgradePending);
-        }
-        Ok(
-            Outcome::new(Reply::UpgradeRequested).with_event(Event::UpgradeRequested {
-                at: context.now,
-                via,
-            }),
-        )
-    }
-
-    /// R17: the back office approves, or rejects with a reason the person is told.
-    fn decide_upgrade_decision<R: CryptoRng + ?Sized>(
-        &self,
-        decision: UpgradeDecision,
-        reviewer: OperatorId,
-        context: &Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        let now = context.now;
-        sunset_allows_use(context.policy, now)?;
-        if self.pending_upgrade.is_none() {
-            return Err(Refusal::NoUpgradePending);
-        }
-        let (approved, event, notice) = match decision {
-            UpgradeDecision::Approve => (
-                true,
-                Event::UpgradeApproved {
-                    at: now,
-                    by: reviewer,
-                },
-                Notice::UpgradeApproved,
-            ),
-            UpgradeDecision::Reject(reason) => (
-                false,
-                Event::UpgradeRejected {
-                    at: now,
-                    by: reviewer,
-                    reason: reason.clone(),
-                },
-                Notice::UpgradeRejected {
-                    reason: reason.as_str().to_owned(),
-                },
-            ),
-        };
-        Ok(self.notify(
-            Outcome::new(Reply::UpgradeDecided { approved }).with_event(event),
-            notice,
-        ))
-    }
-
-    /// R16, R17: at a sede the operator checks the document and decides on the spot.
-    fn decide_upgrade_at_sede<R: CryptoRng + ?Sized>(
-        &self,
-        document: &IdentityDocument,
-        operator: OperatorId,
-        context: &Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        self.upgradable(document, context)?;
-        Ok(
-            Outcome::new(Reply::UpgradeDecided { approved: true }).with_event(
-                Event::UpgradeApproved {
-                    at: context.now,
-                    by: operator,
-                },
-            ),
-        )
-    }
-
-    /// R23: the codice fiscale (the account's key) and the two registered contacts give a new
-    /// 16-character PIN, its first half to the first contact and the second to the second.
-    fn decide_restore<R: CryptoRng + ?Sized>(
-        &self,
-        email: &Email,
-        mobile: &MobileNumber,
-        context: &mut Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        let now = context.now;
-        sunset_allows_use(context.policy, now)?;
-        // No PIN, no contacts registered and wrong contacts all read the same: a caller who
-        // knows a codice fiscale learns neither whether it has a PIN nor which contacts
-        // (R24, R30). The message covers each case: request, or revoke and request.
-        let Some(assurance) = self.pin.assurance() else {
-            return Err(Refusal::ContactsNotMatching);
-        };
-        let registered = self.person.as_ref().and_then(Person::registered_contacts);
-        let Some((registered_email, registered_mobile)) =
-            registered.filter(|(e, m)| *e == email && *m == mobile)
-        else {
-            return Err(Refusal::ContactsNotMatching);
-        };
+        let assurance = self.record()?.assurance();
+        let (email, mobile) = self
+            .person
+            .as_ref()
+            .and_then(Person::registered_contacts)
+            .ok_or(Refusal::ContactsNotMatching)?;
         let fresh = fresh_pin(context)?;
         Ok(Outcome::new(Reply::PinRestored {
             first_access_by: fresh.lapses_at,
         })
         .with_event(Event::PinRestored {
-            at: now,
+            at: context.now,
             assurance,
             whole: fresh.whole_hash,
             first_half: fresh.first_half_hash,
@@ -407,47 +498,24 @@ impl Account {
         })
         .with_effect(Effect::Deliver(Delivery::new(
             PinPart::FirstHalf,
-            Medium::Email(registered_email.clone()),
+            Medium::Email(email.clone()),
             fresh.first,
         )))
         .with_effect(Effect::Deliver(Delivery::new(
             PinPart::SecondHalf,
-            Medium::Sms(registered_mobile.clone()),
+            Medium::Sms(mobile.clone()),
             fresh.second,
         ))))
     }
 
-    /// R24: the tessera sanitaria revokes the PIN; a new request is then possible.
-    fn decide_revoke<R: CryptoRng + ?Sized>(
-        &self,
-        tessera: &TesseraSanitaria,
-        context: &Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        if tessera.codice_fiscale() != self.codice_fiscale {
-            return Err(Refusal::TesseraNotMatching);
-        }
-        if !tessera.is_valid_on(rome_date(context.now)) {
-            return Err(Refusal::TesseraExpired {
-                expired_on: tessera.expires_on(),
-            });
-        }
-        if matches!(self.pin, PinState::None) {
-            return Err(Refusal::NoPin);
-        }
-        Ok(self.notify(
-            Outcome::new(Reply::PinRevoked).with_event(Event::PinRevoked { at: context.now }),
-            Notice::PinRevoked,
-        ))
-    }
-
-    /// Whatever the clock makes due: the end of a login delay, the lapse of an unused 16, the
-    /// expiry warning, the expiry (R9, R20, R22, R25). Nothing due: no events.
-    fn decide_tick<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
+    /// Whatever the clock makes due: the lapse of an unused 16, the expiry warning, the expiry
+    /// (R9, R20, R22). Nothing due: no events.
+    fn apply_time<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
         let now = context.now;
-        let mut outcome = Outcome::new(Reply::TimeApplied);
-        if self.retry_not_before.is_some_and(|end| now >= end) {
-            outcome = outcome.with_event(Event::LoginDelayEnded { at: now });
-        }
+        let outcome = Outcome::new(Reply::TimeApplied);
+        let Some(record) = &self.pin else {
+            return outcome;
+        };
         // A clock that jumps past both the warning and the expiry sends only the expiry: a
         // warning after it is noise.
         let due = self
@@ -458,20 +526,20 @@ impl Account {
                 PinDue::Lapse | PinDue::Warning => 0,
                 PinDue::Expiry => 1,
             });
-        let (event, notice) = match (due, &self.pin) {
-            (Some(PinDue::Lapse), PinState::AwaitingFirstAccess(first)) => (
+        let (event, notice) = match (due, &record.stage) {
+            (Some(PinDue::Lapse), Stage::AwaitingFirstAccess(first)) => (
                 Event::FirstPinLapsed { at: now },
                 Notice::FirstPinLapsed {
                     lapsed_at: first.lapses_at,
                 },
             ),
-            (Some(PinDue::Warning), PinState::Active(active)) => (
+            (Some(PinDue::Warning), Stage::Active(active)) => (
                 Event::ExpiryWarned { at: now },
                 Notice::ExpiryWarning {
                     expires_at: active.expires_at,
                 },
             ),
-            (Some(PinDue::Expiry), PinState::Active(active)) => (
+            (Some(PinDue::Expiry), Stage::Active(active)) => (
                 Event::PinExpired { at: now },
                 Notice::PinExpired {
                     expired_at: active.expires_at,
@@ -479,111 +547,21 @@ impl Account {
             ),
             _ => return outcome,
         };
-        outcome = outcome.with_event(event);
+        let outcome = outcome.with_event(event);
         // Recorded without a notice when the notice would mislead: due before the sunset's
         // retirement but applied after it (a late tick), it would invite a renewal no PIN can
         // have (R22a); on a blocked PIN, the block notice already said to restore, which gives
         // a new PIN anyway (R25).
-        if sunset_allows_use(context.policy, now).is_ok() && !self.blocked {
-            outcome = self.notify(outcome, notice);
+        if Account::retired(context.policy, now) || record.lock.is_blocked() {
+            return outcome;
         }
-        outcome
-    }
-
-    /// What a new request finds alive, if anything (R14).
-    fn live_pin(&self, now: Timestamp) -> Option<LivePin> {
-        match &self.pin {
-            PinState::None => None,
-            _ if self.blocked => Some(LivePin::Blocked),
-            PinState::AwaitingFirstAccess(first) if now < first.lapses_at => {
-                Some(LivePin::PendingFirstAccess)
-            }
-            PinState::AwaitingFirstAccess(_) => None,
-            PinState::Active(active) if now >= active.expires_at => Some(LivePin::Expired),
-            PinState::Active(_) => Some(LivePin::Active),
-        }
-    }
-
-    /// A login or renewal while the 16 waits for its first access: the right 16 learns that
-    /// the first access is due (or that the 16 lapsed); anything else is a wrong PIN, so the
-    /// answer tells a guesser nothing about the account (R6, R9, R30).
-    fn first_access_due<R: CryptoRng + ?Sized>(
-        &self,
-        first: &FirstPin,
-        pin: &EnteredPin,
-        context: &Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        if pin.len() != FULL_LEN {
-            return Ok(self.wrong_pin(pin, context, true));
-        }
-        if !first.whole.verify(pin.bytes()) {
-            return Ok(self.wrong_pin(pin, context, false));
-        }
-        lapse_check(first, context.now)?;
-        Err(Refusal::FirstAccessRequired)
-    }
-
-    /// R25: refuses a try while blocked or inside a delay, before any verification.
-    fn attempt_allowed(&self, now: Timestamp) -> Result<(), Refusal> {
-        if self.blocked {
-            return Err(Refusal::PinBlocked);
-        }
-        match self.retry_not_before {
-            Some(retry_after) if now < retry_after => Err(Refusal::LoginDelayed { retry_after }),
-            _ => Ok(()),
-        }
-    }
-
-    /// The 8-character PIN against the active hash; a mismatch is the failure outcome.
-    fn check_active_pin<R: CryptoRng + ?Sized>(
-        &self,
-        active: &ActivePin,
-        pin: &EnteredPin,
-        context: &Context<'_, R>,
-    ) -> Result<(), Outcome> {
-        if pin.len() != HALF_LEN {
-            return Err(self.wrong_pin(pin, context, true));
-        }
-        if !active.hash.verify(pin.bytes()) {
-            return Err(self.wrong_pin(pin, context, false));
-        }
-        Ok(())
-    }
-
-    /// R16: what an upgrade needs, by request or at a sede: an ordinary PIN in use, not
-    /// expired, and a valid document.
-    fn upgradable<R: CryptoRng + ?Sized>(
-        &self,
-        document: &IdentityDocument,
-        context: &Context<'_, R>,
-    ) -> Result<(), Refusal> {
-        let now = context.now;
-        sunset_allows_use(context.policy, now)?;
-        let active = match &self.pin {
-            PinState::None => return Err(Refusal::NoPin),
-            PinState::AwaitingFirstAccess(_) => return Err(Refusal::FirstAccessRequired),
-            PinState::Active(active) => active,
-        };
-        // A blocked PIN is restored first: raising its level would hand more to whoever
-        // restores it, before the owner has shown up (R25).
-        if self.blocked {
-            return Err(Refusal::PinBlocked);
-        }
-        if active.assurance == AssuranceLevel::Dispositivo {
-            return Err(Refusal::AlreadyDispositivo);
-        }
-        if now >= active.expires_at {
-            return Err(Refusal::PinExpired {
-                expired_at: active.expires_at,
-            });
-        }
-        document_valid(document, now)
+        self.notify(outcome, notice)
     }
 
     /// A wrong PIN: counted, answered like an unknown person (R25, R30); at the policy's count
     /// it blocks the PIN and the person is told. When no hash was checked (`unverified`), the
     /// time of one verification is spent so the answer does not come faster and tell which
-    /// case it was.
+    /// case it was. One event per guess: the delay's end follows from its instant.
     fn wrong_pin<R: CryptoRng + ?Sized>(
         &self,
         pin: &EnteredPin,
@@ -594,25 +572,20 @@ impl Account {
             spend_one_verification(context.policy.hash_cost, pin.bytes());
         }
         let now = context.now;
-        let lockout = &context.policy.lockout;
-        let failures = self.consecutive_failures.saturating_add(1);
-        let reply = Reply::LoginFailed(LoginFailure::new(failures));
-        if lockout.blocks(failures) {
-            let outcome = Outcome::new(reply)
-                .with_event(Event::LoginFailed {
-                    at: now,
-                    retry_not_before: None,
-                })
-                .with_event(Event::PinBlocked { at: now });
-            return self.notify(outcome, Notice::PinBlocked);
+        let next = self
+            .pin
+            .as_ref()
+            .map(|record| record.lock.next_failure(&context.policy.lockout));
+        let failures = next.map_or(1, |next| next.failures);
+        let outcome = Outcome::new(Reply::LoginFailed(LoginFailure::new(failures)))
+            .with_event(Event::LoginFailed { at: now });
+        if next.is_some_and(|next| next.blocks) {
+            return self.notify(
+                outcome.with_event(Event::PinBlocked { at: now }),
+                Notice::PinBlocked,
+            );
         }
-        let retry_not_before = lockout
-            .delay_after(failures)
-            .map(|delay| now.checked_add(delay).unwrap_or(Timestamp::MAX));
-        Outcome::new(reply).with_event(Event::LoginFailed {
-            at: now,
-            retry_not_before,
-        })
+        outcome
     }
 
     /// A new 8-character PIN for the first access or a renewal (R6, R21): shown on screen,
@@ -650,6 +623,48 @@ impl Account {
     }
 }
 
+/// What a typed PIN is, against the record's code.
+enum Verified {
+    Matched(Matched),
+    /// A wrong PIN; `unverified` when its length ruled it out before any hash was checked.
+    Wrong { unverified: bool },
+}
+
+/// The typed PIN against the live code: the 16 (or, with `half_opens` and a kept hash, its
+/// first half, R9a) before the first access, the 8 after.
+fn verify_typed(record: &PinRecord, pin: &EnteredPin, half_opens: bool) -> Verified {
+    let wrong = |unverified| Verified::Wrong { unverified };
+    match &record.stage {
+        Stage::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
+            if first.whole.verify(pin.bytes()) {
+                Verified::Matched(Matched::Whole)
+            } else {
+                wrong(false)
+            }
+        }
+        Stage::AwaitingFirstAccess(FirstPin {
+            first_half: Some(first_half),
+            ..
+        }) if half_opens && pin.len() == HALF_LEN => {
+            if first_half.verify(pin.bytes()) {
+                Verified::Matched(Matched::FirstHalf)
+            } else {
+                wrong(false)
+            }
+        }
+        Stage::Active(active) if pin.len() == HALF_LEN => {
+            if active.hash.verify(pin.bytes()) {
+                Verified::Matched(Matched::Short)
+            } else {
+                wrong(false)
+            }
+        }
+        // A length no code of this stage has (the 16 after the first access, an 8 where no
+        // half is accepted): wrong without a hash to check.
+        Stage::AwaitingFirstAccess(_) | Stage::Active(_) => wrong(true),
+    }
+}
+
 /// A PIN typed for an account that has none: nothing to count, the same answer as an unknown
 /// person (R30).
 fn unknown_pin<R: CryptoRng + ?Sized>(pin: &EnteredPin, context: &Context<'_, R>) -> Outcome {
@@ -657,15 +672,6 @@ fn unknown_pin<R: CryptoRng + ?Sized>(pin: &EnteredPin, context: &Context<'_, R>
         context.policy,
         pin,
     )))
-}
-
-fn lapse_check(first: &FirstPin, now: Timestamp) -> Result<(), Refusal> {
-    if now >= first.lapses_at {
-        return Err(Refusal::FirstPinLapsed {
-            lapsed_at: first.lapses_at,
-        });
-    }
-    Ok(())
 }
 
 fn document_valid(document: &IdentityDocument, now: Timestamp) -> Result<(), Refusal> {

@@ -58,14 +58,12 @@ pub enum Event {
         /// With the PIN, or its first half alone (R9a).
         credential: Credential,
     },
-    /// A wrong PIN at a login, first access or renewal: counted (R25).
+    /// A wrong PIN at a login, first access or renewal: counted (R25). The delay it starts
+    /// follows from its instant and the policy, so nothing more is stored for it.
     LoginFailed {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
-        /// No try before this instant, if the policy sets a delay.
-        #[serde(with = "crate::timestamp_serde::option")]
-        retry_not_before: Option<Timestamp>,
     },
     /// Too many consecutive failures blocked the PIN until a restore (R25).
     PinBlocked {
@@ -73,7 +71,9 @@ pub enum Event {
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
     },
-    /// The delay after a failure ended.
+    /// Retired: the delay after a failure ended. No longer written, since the end of a delay
+    /// follows from the clock (one stored event per wrong PIN, R25a); streams written before
+    /// still replay, and applying it changes nothing but the version.
     LoginDelayEnded {
         /// When the clock said so.
         #[serde(with = "crate::timestamp_serde")]

@@ -1,15 +1,20 @@
 //! Evolve: apply one event. Infallible and deterministic, so replay rebuilds the account (R29).
 
+use jiff::Timestamp;
+
 use crate::account::event::Event;
-use crate::account::{Account, ActivePin, FirstPin, PinState};
+use crate::account::{Account, ActivePin, FirstPin, PinRecord, Stage};
 use crate::assurance::AssuranceLevel;
+use crate::hash::PinHash;
+use crate::lockout::LockState;
 use crate::person::Person;
 
 impl Account {
     /// Applies one event and counts it in the version.
     ///
     /// Events are facts: this never fails and never checks them again. Apply only events that
-    /// [`Account::decide`] returned for this account, in order.
+    /// [`Account::decide`] returned for this account, in order. An event that finds no PIN to
+    /// act on (which `decide` never returns) changes nothing but the version.
     pub fn evolve(&mut self, event: &Event) {
         match event {
             Event::PinIssued {
@@ -21,9 +26,12 @@ impl Account {
                 ..
             } => {
                 self.person = Some(Person::clone(person));
-                // A request for an earlier PIN is not a request for this one.
-                self.pending_upgrade = None;
-                self.start_first_pin(*assurance, whole, first_half, *lapses_at);
+                // A new record: no lock and no upgrade request survive from an earlier PIN.
+                self.pin = Some(PinRecord {
+                    stage: first_stage(*assurance, whole, first_half.as_ref(), *lapses_at),
+                    lock: LockState::default(),
+                    pending_upgrade: None,
+                });
             }
             Event::PinRestored {
                 assurance,
@@ -31,103 +39,108 @@ impl Account {
                 first_half,
                 lapses_at,
                 ..
-            } => self.start_first_pin(*assurance, whole, first_half, *lapses_at),
+            } => {
+                // A restore replaces the code: the lock ends, and an upgrade request made for
+                // the old code ends with it (the person sends it again once in with the new
+                // one, R16, R17).
+                self.pin = Some(PinRecord {
+                    stage: first_stage(*assurance, whole, first_half.as_ref(), *lapses_at),
+                    lock: LockState::default(),
+                    pending_upgrade: None,
+                });
+            }
             Event::FirstAccessCompleted {
                 pin,
                 assurance,
                 expires_at,
                 ..
             } => {
-                self.pin = PinState::Active(ActivePin {
-                    assurance: *assurance,
-                    hash: pin.clone(),
-                    expires_at: *expires_at,
-                    warned: false,
-                    expiry_noted: false,
-                });
-                self.clear_failures();
+                if let Some(record) = &mut self.pin {
+                    record.stage = Stage::Active(ActivePin {
+                        assurance: *assurance,
+                        hash: pin.clone(),
+                        expires_at: *expires_at,
+                        warned: false,
+                        expiry_noted: false,
+                    });
+                    record.lock.clear();
+                }
             }
             Event::PinRenewed {
                 pin, expires_at, ..
             } => {
-                if let PinState::Active(active) = &mut self.pin {
-                    active.hash = pin.clone();
-                    active.expires_at = *expires_at;
-                    active.warned = false;
-                    active.expiry_noted = false;
+                if let Some(record) = &mut self.pin {
+                    // Renewal keeps the level and a waiting upgrade request: the same holder
+                    // just proved the same PIN (R21).
+                    if let Stage::Active(active) = &mut record.stage {
+                        active.hash = pin.clone();
+                        active.expires_at = *expires_at;
+                        active.warned = false;
+                        active.expiry_noted = false;
+                    }
+                    record.lock.clear();
                 }
-                self.clear_failures();
             }
-            Event::LoggedIn { .. } => self.clear_failures(),
-            Event::LoginFailed {
-                retry_not_before, ..
-            } => {
-                self.consecutive_failures = self.consecutive_failures.saturating_add(1);
-                self.retry_not_before = *retry_not_before;
-            }
-            Event::PinBlocked { .. } => {
-                self.blocked = true;
-                self.retry_not_before = None;
-            }
-            Event::LoginDelayEnded { .. } => self.retry_not_before = None,
-            Event::FirstPinLapsed { .. } => {
-                if let PinState::AwaitingFirstAccess(first) = &mut self.pin {
+            Event::LoggedIn { .. } => self.with_pin(|record| record.lock.clear()),
+            Event::LoginFailed { at, .. } => self.with_pin(|record| record.lock.record_failure(*at)),
+            Event::PinBlocked { .. } => self.with_pin(|record| record.lock.record_block()),
+            // Retired: the end of a delay follows from the clock. Old streams still carry it.
+            Event::LoginDelayEnded { .. } => {}
+            Event::FirstPinLapsed { .. } => self.with_pin(|record| {
+                if let Stage::AwaitingFirstAccess(first) = &mut record.stage {
                     first.lapse_noted = true;
                 }
-            }
-            Event::ExpiryWarned { .. } => {
-                if let PinState::Active(active) = &mut self.pin {
+            }),
+            Event::ExpiryWarned { .. } => self.with_pin(|record| {
+                if let Stage::Active(active) = &mut record.stage {
                     active.warned = true;
                 }
-            }
-            Event::PinExpired { .. } => {
-                if let PinState::Active(active) = &mut self.pin {
+            }),
+            Event::PinExpired { .. } => self.with_pin(|record| {
+                if let Stage::Active(active) = &mut record.stage {
                     active.warned = true;
                     active.expiry_noted = true;
                 }
+            }),
+            Event::UpgradeRequested { via, .. } => {
+                self.with_pin(|record| record.pending_upgrade = Some(*via));
             }
-            Event::UpgradeRequested { via, .. } => self.pending_upgrade = Some(*via),
-            Event::UpgradeApproved { .. } => {
-                match &mut self.pin {
-                    PinState::None => {}
-                    PinState::AwaitingFirstAccess(first) => {
-                        first.assurance = AssuranceLevel::Dispositivo
+            Event::UpgradeApproved { .. } => self.with_pin(|record| {
+                match &mut record.stage {
+                    Stage::AwaitingFirstAccess(first) => {
+                        first.assurance = AssuranceLevel::Dispositivo;
                     }
-                    PinState::Active(active) => active.assurance = AssuranceLevel::Dispositivo,
+                    Stage::Active(active) => active.assurance = AssuranceLevel::Dispositivo,
                 }
-                self.pending_upgrade = None;
+                record.pending_upgrade = None;
+            }),
+            Event::UpgradeRejected { .. } => {
+                self.with_pin(|record| record.pending_upgrade = None);
             }
-            Event::UpgradeRejected { .. } => self.pending_upgrade = None,
-            Event::PinRevoked { .. } => {
-                self.pin = PinState::None;
-                self.pending_upgrade = None;
-                self.clear_failures();
-            }
+            Event::PinRevoked { .. } => self.pin = None,
         }
         self.version = self.version.saturating_add(1);
     }
 
-    /// A new 16-character PIN, from a request or a restore: failures, delays and blocks end.
-    fn start_first_pin(
-        &mut self,
-        assurance: AssuranceLevel,
-        whole: &crate::hash::PinHash,
-        first_half: &Option<crate::hash::PinHash>,
-        lapses_at: jiff::Timestamp,
-    ) {
-        self.pin = PinState::AwaitingFirstAccess(FirstPin {
-            assurance,
-            whole: whole.clone(),
-            first_half: first_half.clone(),
-            lapses_at,
-            lapse_noted: false,
-        });
-        self.clear_failures();
+    fn with_pin(&mut self, change: impl FnOnce(&mut PinRecord)) {
+        if let Some(record) = &mut self.pin {
+            change(record);
+        }
     }
+}
 
-    fn clear_failures(&mut self) {
-        self.consecutive_failures = 0;
-        self.retry_not_before = None;
-        self.blocked = false;
-    }
+/// A new 16-character PIN, from a request or a restore.
+fn first_stage(
+    assurance: AssuranceLevel,
+    whole: &PinHash,
+    first_half: Option<&PinHash>,
+    lapses_at: Timestamp,
+) -> Stage {
+    Stage::AwaitingFirstAccess(FirstPin {
+        assurance,
+        whole: whole.clone(),
+        first_half: first_half.cloned(),
+        lapses_at,
+        lapse_noted: false,
+    })
 }

@@ -1,6 +1,7 @@
 //! The account: one person's PIN record, driven by commands through decide and evolve.
 //!
-//! The states and transitions are drawn in the crate documentation.
+//! The phases ([`Phase`], derived in `phase.rs`) and what every command does in each of them
+//! (the table in `table.rs`) are drawn in the crate documentation, from the table itself.
 //!
 //! Handling a command is two steps. [`Account::decide`] reads the account, the command and the
 //! caller's [`Context`] and returns the events and effects, or a [`Refusal`]; it changes
@@ -8,16 +9,21 @@
 //! fail, and applying an account's events in order rebuilds it (R29). [`Account::handle`] does
 //! both.
 
+pub(crate) mod phase;
+
 mod command;
 mod decide;
+pub(crate) mod diagram;
 mod event;
 mod evolve;
 mod outcome;
 mod refusal;
+pub(crate) mod table;
 
-pub use command::Command;
+pub use command::{Command, CommandKind};
 pub use event::Event;
 pub use outcome::{Effect, LoginFailure, Outcome, Reply};
+pub use phase::{Phase, PinStatus};
 pub use refusal::{LivePin, Refusal};
 
 use jiff::Timestamp;
@@ -26,8 +32,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
 use crate::assurance::AssuranceLevel;
-use crate::civil_time::{add_rome_days, rome_start_of_day};
+use crate::account::phase::{renewable_from, retired_since};
+use crate::civil_time::rome_start_of_day;
 use crate::hash::PinHash;
+use crate::lockout::LockState;
 use crate::person::Person;
 use crate::policy::Policy;
 use crate::upgrade::UpgradeVia;
@@ -65,37 +73,38 @@ pub struct Account {
     codice_fiscale: CodiceFiscale,
     version: u64,
     person: Option<Person>,
-    pin: PinState,
-    consecutive_failures: u32,
-    /// No try before this instant (R25).
-    #[serde(with = "crate::timestamp_serde::option")]
-    retry_not_before: Option<Timestamp>,
-    /// Blocked until a restore or a revocation (R25).
-    blocked: bool,
+    /// The PIN issued and not revoked, with everything that only exists beside a PIN: `None`
+    /// holds no lock and no upgrade request, so neither can outlive the PIN it was for.
+    pin: Option<PinRecord>,
+}
+
+/// A PIN issued and not revoked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct PinRecord {
+    stage: Stage,
+    /// Wrong PINs, delays and the block (R25).
+    lock: LockState,
     /// A written upgrade request waiting for the back office (R17).
     pending_upgrade: Option<UpgradeVia>,
 }
 
-/// Where the account's PIN is in its life.
+impl PinRecord {
+    /// The level of the PIN.
+    fn assurance(&self) -> AssuranceLevel {
+        match &self.stage {
+            Stage::AwaitingFirstAccess(first) => first.assurance,
+            Stage::Active(active) => active.assurance,
+        }
+    }
+}
+
+/// Which code the PIN is: the 16 before its first access, or the 8 after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum PinState {
-    /// Never issued, or revoked.
-    None,
+enum Stage {
     /// A 16-character PIN waits for its first access.
     AwaitingFirstAccess(FirstPin),
     /// The 8-character PIN is in use.
     Active(ActivePin),
-}
-
-impl PinState {
-    /// The level of the live PIN, if any.
-    fn assurance(&self) -> Option<AssuranceLevel> {
-        match self {
-            PinState::None => None,
-            PinState::AwaitingFirstAccess(first) => Some(first.assurance),
-            PinState::Active(active) => Some(active.assurance),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,14 +130,6 @@ struct ActivePin {
     expiry_noted: bool,
 }
 
-impl ActivePin {
-    /// From when the PIN can be renewed and the warning goes out: the policy's number of Rome
-    /// calendar days before expiry (R21, R22).
-    fn renewable_from(&self, policy: &Policy) -> Timestamp {
-        add_rome_days(self.expires_at, -i64::from(policy.expiry_warning_days))
-    }
-}
-
 /// What falls due at one of the PIN's own deadlines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PinDue {
@@ -140,46 +141,6 @@ enum PinDue {
     Expiry,
 }
 
-/// The state of an account's PIN at an instant, for callers to show or branch on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum PinStatus {
-    /// No PIN: never issued, or revoked.
-    None,
-    /// A 16-character PIN waits for its first access, until `lapses_at`.
-    AwaitingFirstAccess {
-        /// Its level.
-        assurance: AssuranceLevel,
-        /// When it lapses if unused (R9).
-        #[serde(with = "crate::timestamp_serde")]
-        lapses_at: Timestamp,
-    },
-    /// The 16-character PIN was never used and has lapsed: a new request is needed (R9).
-    FirstPinLapsed {
-        /// When it lapsed.
-        #[serde(with = "crate::timestamp_serde")]
-        lapsed_at: Timestamp,
-    },
-    /// The 8-character PIN is in use.
-    Active {
-        /// Its level.
-        assurance: AssuranceLevel,
-        /// When it expires (R20).
-        #[serde(with = "crate::timestamp_serde")]
-        expires_at: Timestamp,
-    },
-    /// The 8-character PIN expired: the guided renewal gives a new one (R21).
-    Expired {
-        /// Its level, which the renewal keeps.
-        assurance: AssuranceLevel,
-        /// When it expired.
-        #[serde(with = "crate::timestamp_serde")]
-        expired_at: Timestamp,
-    },
-    /// Blocked after wrong PINs: a restore lifts the block (R25).
-    Blocked,
-}
-
 impl Account {
     /// An account with no PIN yet, for the person with this codice fiscale.
     #[must_use]
@@ -188,11 +149,7 @@ impl Account {
             codice_fiscale,
             version: 0,
             person: None,
-            pin: PinState::None,
-            consecutive_failures: 0,
-            retry_not_before: None,
-            blocked: false,
-            pending_upgrade: None,
+            pin: None,
         }
     }
 
@@ -256,54 +213,29 @@ impl Account {
     /// Consecutive wrong PINs since the last success or the last PIN issued.
     #[must_use]
     pub fn consecutive_failures(&self) -> u32 {
-        self.consecutive_failures
-    }
-
-    /// The state of the PIN at `now`.
-    #[must_use]
-    pub fn status(&self, now: Timestamp) -> PinStatus {
-        match &self.pin {
-            PinState::None => PinStatus::None,
-            _ if self.blocked => PinStatus::Blocked,
-            PinState::AwaitingFirstAccess(first) if now >= first.lapses_at => {
-                PinStatus::FirstPinLapsed {
-                    lapsed_at: first.lapses_at,
-                }
-            }
-            PinState::AwaitingFirstAccess(first) => PinStatus::AwaitingFirstAccess {
-                assurance: first.assurance,
-                lapses_at: first.lapses_at,
-            },
-            PinState::Active(active) if now >= active.expires_at => PinStatus::Expired {
-                assurance: active.assurance,
-                expired_at: active.expires_at,
-            },
-            PinState::Active(active) => PinStatus::Active {
-                assurance: active.assurance,
-                expires_at: active.expires_at,
-            },
-        }
+        self.pin.as_ref().map_or(0, |pin| pin.lock.failures())
     }
 
     /// When the PIN in use expires (R20); `None` without an 8-character PIN.
     #[must_use]
     pub fn expires_at(&self) -> Option<Timestamp> {
-        match &self.pin {
-            PinState::Active(active) => Some(active.expires_at),
-            PinState::None | PinState::AwaitingFirstAccess(_) => None,
+        match self.pin.as_ref().map(|pin| &pin.stage) {
+            Some(Stage::Active(active)) => Some(active.expires_at),
+            Some(Stage::AwaitingFirstAccess(_)) | None => None,
         }
     }
 
     /// Whether a written upgrade request waits for the back office (R17).
     #[must_use]
     pub fn upgrade_pending(&self) -> Option<UpgradeVia> {
-        self.pending_upgrade
+        self.pin.as_ref().and_then(|pin| pin.pending_upgrade)
     }
 
-    /// When the account next needs the clock: the end of a login delay, the end of the
-    /// first-access window, the expiry warning, or the expiry. At that instant (or later) send
-    /// [`Command::Tick`]; an early or repeated tick is a harmless no-op. After a tick at `now`
-    /// the next deadline is always after `now`. `None`: nothing will happen by itself.
+    /// When the account next needs the clock: the end of the first-access window, the expiry
+    /// warning, or the expiry. At that instant (or later) send [`Command::Tick`]; an early or
+    /// repeated tick is a harmless no-op. After a tick at `now` the next deadline is always
+    /// after `now`. `None`: nothing will happen by itself. (The end of a login delay is no
+    /// deadline: it follows from the clock, and nothing is recorded when it passes.)
     ///
     /// ```
     /// # use inps_pin::*;
@@ -317,8 +249,7 @@ impl Account {
     /// ```
     #[must_use]
     pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {
-        let pin_deadlines = self.pin_deadlines(policy).map(|(at, _)| at);
-        self.retry_not_before.into_iter().chain(pin_deadlines).min()
+        self.pin_deadlines(policy).map(|(at, _)| at).min()
     }
 
     /// The PIN's own pending deadlines: the lapse of an unused 16 (R9), the expiry warning
@@ -326,16 +257,16 @@ impl Account {
     /// applies, so the two can never disagree. None from the sunset's retirement on (R22a): no
     /// PIN works then, so nothing about one falls due.
     fn pin_deadlines(&self, policy: &Policy) -> impl Iterator<Item = (Timestamp, PinDue)> {
-        let [lapse, warning, expiry] = match &self.pin {
-            PinState::None => [None; 3],
-            PinState::AwaitingFirstAccess(first) => [
+        let [lapse, warning, expiry] = match self.pin.as_ref().map(|pin| &pin.stage) {
+            None => [None; 3],
+            Some(Stage::AwaitingFirstAccess(first)) => [
                 (!first.lapse_noted).then_some((first.lapses_at, PinDue::Lapse)),
                 None,
                 None,
             ],
-            PinState::Active(active) if active.expiry_noted => [None; 3],
-            PinState::Active(active) => {
-                let warn_at = active.renewable_from(policy);
+            Some(Stage::Active(active)) if active.expiry_noted => [None; 3],
+            Some(Stage::Active(active)) => {
+                let warn_at = renewable_from(active.expires_at, policy);
                 [
                     None,
                     (!active.warned && warn_at < active.expires_at)
@@ -351,5 +282,10 @@ impl Account {
             .into_iter()
             .flatten()
             .filter(move |(at, _)| retirement.is_none_or(|retired| *at < retired))
+    }
+
+    /// Whether the sunset retired every PIN at `now` (R22a).
+    fn retired(policy: &Policy, now: Timestamp) -> bool {
+        retired_since(policy, now).is_some()
     }
 }

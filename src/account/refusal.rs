@@ -156,6 +156,11 @@ pub enum Refusal {
     /// A decision with no request waiting (R17).
     #[error("no upgrade request is waiting: nothing to decide")]
     NoUpgradePending,
+    /// An inconsistency inside the crate: the lifecycle table named a check or an outcome
+    /// that does not fit the command. Tests keep it unreachable; should it happen, the command
+    /// is refused rather than half-checked.
+    #[error("internal inconsistency in the lifecycle table: report it; nothing was changed")]
+    Internal,
     /// Argon2 could not hash: only with a cost it refuses, which the policy's types rule out.
     #[error("the PIN could not be hashed with the policy's cost: check Policy::hash_cost")]
     HashingFailed,
@@ -187,6 +192,7 @@ impl Refusal {
             Refusal::AlreadyDispositivo => "upgrade.already_dispositivo",
             Refusal::UpgradePending => "upgrade.pending",
             Refusal::NoUpgradePending => "upgrade.none_pending",
+            Refusal::Internal => "internal.table",
             Refusal::HashingFailed => "internal.hashing_failed",
         }
     }
@@ -307,10 +313,13 @@ impl Refusal {
             Refusal::UpgradePending => "La tua richiesta di PIN dispositivo è già in lavorazione: \
                  riceverai l'esito appena sarà valutata."
                 .to_owned(),
-            Refusal::NoUpgradePending => {
-                "Non ci sono richieste di PIN dispositivo da valutare.".to_owned()
-            }
-            Refusal::HashingFailed => format!(
+            Refusal::NoUpgradePending => format!(
+                "Non ci sono richieste di PIN dispositivo da valutare. Per rendere dispositivo il \
+                 PIN, invia una nuova richiesta online o via fax con la copia di un documento di \
+                 identità valido, oppure recati in una sede INPS con il documento. Per \
+                 informazioni chiama il Contact Center ({CONTACT_CENTER})."
+            ),
+            Refusal::Internal | Refusal::HashingFailed => format!(
                 "Il servizio non è al momento disponibile. Riprova più tardi o chiama il Contact \
                  Center: {CONTACT_CENTER}."
             ),

@@ -1,0 +1,356 @@
+//! The lifecycle table: for every command in every phase, the checks that run, in order, and
+//! what follows when they all pass. Every decision of the account is read from here (h11's rule:
+//! every transition in one table), and the diagrams in the docs are drawn from it.
+//!
+//! The order of the checks is part of the rules (R30): what a person could type wrongly (a
+//! codice fiscale that is not the account's, a 16 where an 8 goes) is answered first, in every
+//! phase, so the answer tells nothing of the account; the lockout's gate comes before any PIN
+//! is verified, so a guesser is slowed before Argon2 runs; and a PIN's own state (lapsed,
+//! expired, first access due) is told only to whoever typed the right PIN.
+
+use crate::account::command::CommandKind;
+use crate::account::phase::{Phase, listed_enum};
+
+listed_enum! {
+    /// One check of a row of the table. A check either passes, refuses the command with a
+    /// [`Refusal`](crate::Refusal), or (a PIN check) answers it with a counted failure.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Check {
+        /// R1: the person in a request has the account's codice fiscale (`request.wrong_account`).
+        SameAccount => "the request is for this account (R1)",
+        /// R3: a temporary codice fiscale only where the policy accepts one.
+        TemporaryCodiceFiscale => "a temporary codice fiscale only if the policy allows (R3)",
+        /// R22a: after the sunset's retirement no PIN works (`sunset.pins_retired`).
+        SunsetAllowsUse => "the sunset has not retired PINs (R22a)",
+        /// R22a: after the cut-off, new PINs only for minors and the exempt.
+        SunsetAllowsNewPin => "the sunset still issues this person a PIN (R22a)",
+        /// R11: an online request names an e-mail or a mobile for the first half.
+        ContactForFirstHalf => "online: an e-mail or mobile for the first half (R11)",
+        /// R13, R16: the identity document is valid today.
+        DocumentValid => "the identity document is valid (R13, R16)",
+        /// R6: the first access is typed with all 16 characters.
+        WholePinTyped => "all 16 characters typed (R6)",
+        /// R25: not inside the delay after a wrong PIN (`login.delayed`).
+        LoginDelay => "not inside a login delay (R25)",
+        /// R8, R25: the typed PIN matches the live one; a wrong PIN is a counted failure, which
+        /// may block the PIN.
+        Pin => "the PIN is right, else a counted failure (R8, R25)",
+        /// R9a: as [`Check::Pin`], and the first half alone also matches where the policy
+        /// keeps its hash.
+        PinOrFirstHalf => "the PIN, or its first half where allowed, is right (R9a, R25)",
+        /// R16: the PIN is still ordinary (`upgrade.already_dispositivo`).
+        Ordinary => "the PIN is ordinary (R16)",
+        /// R17: no written upgrade request waits already.
+        NoUpgradeWaiting => "no upgrade request waits (R17)",
+        /// R17: a written upgrade request waits for this decision.
+        UpgradeWaiting => "an upgrade request waits (R17)",
+        /// R23: the two contacts given are the two registered.
+        ContactsMatch => "the two registered contacts are given (R23)",
+        /// R24: the tessera sanitaria carries the account's codice fiscale.
+        TesseraMatches => "the tessera is this person's (R24)",
+        /// R24: the tessera sanitaria is valid today.
+        TesseraValid => "the tessera is valid (R24)",
+    }
+}
+
+listed_enum! {
+    /// A refusal that a row gives once its checks pass, named after the
+    /// [`Refusal`](crate::Refusal) it gives.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Refuse {
+        /// R14: a PIN is live already.
+        PinAlreadyLive => "refused: a PIN is live (R14)",
+        /// R22a: no PIN works any more.
+        PinsRetired => "refused: retired (R22a)",
+        /// R9: the 16 lapsed.
+        FirstPinLapsed => "refused: the 16 lapsed (R9)",
+        /// R6: the 16 is for the first access.
+        FirstAccessRequired => "refused: first access first (R6)",
+        /// R20: the PIN expired.
+        PinExpired => "refused: expired, renew (R20, R21)",
+        /// R21: renewal is not open yet.
+        RenewalNotDue => "refused: renewal not open (R21)",
+        /// R25: the PIN is blocked.
+        PinBlocked => "refused: blocked, restore (R25)",
+        /// There is no PIN to act on.
+        NoPin => "refused: no PIN",
+        /// R23, R24, R30: the contacts do not match (and no PIN reads the same).
+        ContactsNotMatching => "refused: contacts do not match (R23, R30)",
+        /// R17: no upgrade request waits (it ended with the PIN it was for, or there was none).
+        NoUpgradePending => "refused: no request waits (R17)",
+    }
+}
+
+/// What a row does once all its checks pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Then {
+    /// R10–R13: a 16-character PIN is issued and its parts delivered as the channel says.
+    Issue,
+    /// R6: the 16 is exchanged for an 8 shown on screen, and a session opens.
+    CompleteFirstAccess,
+    /// R15: a session opens at the PIN's level.
+    OpenSession,
+    /// R6, R9a: the right 16 learns that the first access is due; the right first half opens a
+    /// session where the policy allows it.
+    FirstAccessDue,
+    /// R21: a new 8 at the same level, and a session.
+    Renew,
+    /// R16, R17: the written request waits for the back office.
+    RecordUpgradeRequest,
+    /// R17: the back office approves or rejects the waiting request.
+    DecideUpgrade,
+    /// R16, R17: the sede operator approves on the spot.
+    ApproveAtSede,
+    /// R23: a new 16, its halves to the two registered contacts.
+    Restore,
+    /// R24: the PIN is revoked.
+    Revoke,
+    /// R9, R20, R22: whatever the clock made due is recorded and told.
+    ApplyTime,
+    /// R30: no account has a PIN here: the answer of an unknown codice fiscale, after the
+    /// time of one verification.
+    AnswerUnknown,
+    /// R6, R25: the 16 stopped working at the first access: one more wrong PIN.
+    CountFailure,
+    /// The command is refused.
+    Refuse(Refuse),
+}
+
+impl Then {
+    /// The phase this leads to when it is not the phase the row starts from (the diagram's
+    /// arrows). Wrong PINs lead to [`Phase::Blocked`] through [`Check::Pin`].
+    #[must_use]
+    pub fn leads_to(self) -> Option<Phase> {
+        match self {
+            Then::Issue | Then::Restore => Some(Phase::AwaitingFirstAccess),
+            Then::CompleteFirstAccess | Then::Renew => Some(Phase::Active),
+            Then::Revoke => Some(Phase::NoPin),
+            Then::OpenSession
+            | Then::FirstAccessDue
+            | Then::RecordUpgradeRequest
+            | Then::DecideUpgrade
+            | Then::ApproveAtSede
+            | Then::ApplyTime
+            | Then::AnswerUnknown
+            | Then::CountFailure
+            | Then::Refuse(_) => None,
+        }
+    }
+
+    /// A short description, for the table in the docs.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Then::Issue => "issue a 16",
+            Then::CompleteFirstAccess => "a new 8 on screen, session",
+            Then::OpenSession => "session",
+            Then::FirstAccessDue => "16: first access due; half: session (R9a)",
+            Then::Renew => "a new 8, same level, session",
+            Then::RecordUpgradeRequest => "request waits",
+            Then::DecideUpgrade => "approve or reject",
+            Then::ApproveAtSede => "dispositivo",
+            Then::Restore => "a new 16 to the contacts",
+            Then::Revoke => "revoked",
+            Then::ApplyTime => "what is due",
+            Then::AnswerUnknown => "failure, uncounted",
+            Then::CountFailure => "counted failure",
+            Then::Refuse(refuse) => refuse.label(),
+        }
+    }
+}
+
+/// One cell of the table: the checks, in the order they run, and what follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The checks, in order; the first that does not pass answers the command.
+    pub checks: &'static [Check],
+    /// What follows when every check passes.
+    pub then: Then,
+}
+
+const fn cell(checks: &'static [Check], then: Then) -> Row {
+    Row { checks, then }
+}
+
+const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
+    Row {
+        checks,
+        then: Then::Refuse(refusal),
+    }
+}
+
+use Check::{
+    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary,
+    Pin, PinOrFirstHalf, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale,
+    TesseraMatches, TesseraValid, UpgradeWaiting, WholePinTyped,
+};
+use Phase::{
+    Active, AwaitingFirstAccess, Blocked, Expired, ExpiringSoon, FirstPinLapsed, NoPin, Retired,
+};
+
+/// The row for `command` in `phase`: the whole machine, one cell at a time.
+///
+/// ```
+/// use inps_pin::lifecycle::{Check, Refuse, Then, row};
+/// use inps_pin::{CommandKind, Phase};
+///
+/// // An upgrade is decided only on a PIN that could be upgraded at a sede (R16, R17).
+/// assert_eq!(row(CommandKind::DecideUpgrade, Phase::Expired).then, Then::Refuse(Refuse::PinExpired));
+/// assert_eq!(row(CommandKind::LogIn, Phase::Active).checks, [Check::SunsetAllowsUse, Check::LoginDelay, Check::PinOrFirstHalf]);
+/// ```
+#[must_use]
+#[allow(clippy::too_many_lines)] // the table is one piece on purpose
+pub fn row(command: CommandKind, phase: Phase) -> Row {
+    match command {
+        CommandKind::RequestPin => match phase {
+            NoPin | FirstPinLapsed => cell(
+                &[
+                    SameAccount,
+                    TemporaryCodiceFiscale,
+                    SunsetAllowsNewPin,
+                    ContactForFirstHalf,
+                    DocumentValid,
+                ],
+                Then::Issue,
+            ),
+            AwaitingFirstAccess | Active | ExpiringSoon | Expired | Blocked => refuse(
+                &[SameAccount, TemporaryCodiceFiscale],
+                Refuse::PinAlreadyLive,
+            ),
+            Retired => refuse(&[SameAccount, TemporaryCodiceFiscale], Refuse::PinsRetired),
+        },
+        CommandKind::FirstAccess => match phase {
+            NoPin => cell(&[SunsetAllowsUse, WholePinTyped], Then::AnswerUnknown),
+            AwaitingFirstAccess => cell(
+                &[SunsetAllowsUse, WholePinTyped, LoginDelay, Pin],
+                Then::CompleteFirstAccess,
+            ),
+            FirstPinLapsed => refuse(
+                &[SunsetAllowsUse, WholePinTyped, LoginDelay, Pin],
+                Refuse::FirstPinLapsed,
+            ),
+            Active | ExpiringSoon | Expired => cell(
+                &[SunsetAllowsUse, WholePinTyped, LoginDelay],
+                Then::CountFailure,
+            ),
+            Blocked => refuse(&[SunsetAllowsUse, WholePinTyped], Refuse::PinBlocked),
+            Retired => refuse(&[], Refuse::PinsRetired),
+        },
+        CommandKind::LogIn => match phase {
+            NoPin => cell(&[SunsetAllowsUse], Then::AnswerUnknown),
+            AwaitingFirstAccess => cell(
+                &[SunsetAllowsUse, LoginDelay, PinOrFirstHalf],
+                Then::FirstAccessDue,
+            ),
+            FirstPinLapsed => refuse(
+                &[SunsetAllowsUse, LoginDelay, PinOrFirstHalf],
+                Refuse::FirstPinLapsed,
+            ),
+            Active | ExpiringSoon => cell(
+                &[SunsetAllowsUse, LoginDelay, PinOrFirstHalf],
+                Then::OpenSession,
+            ),
+            Expired => refuse(
+                &[SunsetAllowsUse, LoginDelay, PinOrFirstHalf],
+                Refuse::PinExpired,
+            ),
+            Blocked => refuse(&[SunsetAllowsUse], Refuse::PinBlocked),
+            Retired => refuse(&[], Refuse::PinsRetired),
+        },
+        CommandKind::RenewPin => match phase {
+            NoPin => cell(&[SunsetAllowsUse], Then::AnswerUnknown),
+            AwaitingFirstAccess => refuse(
+                &[SunsetAllowsUse, LoginDelay, Pin],
+                Refuse::FirstAccessRequired,
+            ),
+            FirstPinLapsed => refuse(&[SunsetAllowsUse, LoginDelay, Pin], Refuse::FirstPinLapsed),
+            Active => refuse(&[SunsetAllowsUse, LoginDelay, Pin], Refuse::RenewalNotDue),
+            ExpiringSoon | Expired => cell(&[SunsetAllowsUse, LoginDelay, Pin], Then::Renew),
+            Blocked => refuse(&[SunsetAllowsUse], Refuse::PinBlocked),
+            Retired => refuse(&[], Refuse::PinsRetired),
+        },
+        // Both upgrade paths and the back office's decision share one shape: only an ordinary
+        // 8 in use, neither blocked nor expired, is raised (R16, R17, R25).
+        CommandKind::RequestUpgrade => upgrade(
+            phase,
+            cell(
+                &[SunsetAllowsUse, Ordinary, DocumentValid, NoUpgradeWaiting],
+                Then::RecordUpgradeRequest,
+            ),
+        ),
+        CommandKind::UpgradeAtSede => upgrade(
+            phase,
+            cell(
+                &[SunsetAllowsUse, Ordinary, DocumentValid],
+                Then::ApproveAtSede,
+            ),
+        ),
+        CommandKind::DecideUpgrade => match phase {
+            // A request ends with the PIN it was for (revoked, restored, issued anew), and none
+            // can be made before the first access.
+            NoPin | AwaitingFirstAccess | FirstPinLapsed => {
+                refuse(&[SunsetAllowsUse], Refuse::NoUpgradePending)
+            }
+            _ => upgrade(
+                phase,
+                cell(&[SunsetAllowsUse, UpgradeWaiting], Then::DecideUpgrade),
+            ),
+        },
+        CommandKind::Restore => match phase {
+            // No PIN reads like wrong contacts: a caller who knows a codice fiscale learns
+            // neither whether it has a PIN nor which contacts (R24, R30).
+            NoPin => refuse(&[SunsetAllowsUse], Refuse::ContactsNotMatching),
+            AwaitingFirstAccess | FirstPinLapsed | Active | ExpiringSoon | Expired | Blocked => {
+                cell(&[SunsetAllowsUse, ContactsMatch], Then::Restore)
+            }
+            Retired => refuse(&[], Refuse::PinsRetired),
+        },
+        CommandKind::Revoke => match phase {
+            NoPin => refuse(&[TesseraMatches, TesseraValid], Refuse::NoPin),
+            // Even after the retirement: the person may want the record closed (R22a).
+            AwaitingFirstAccess | FirstPinLapsed | Active | ExpiringSoon | Expired | Blocked
+            | Retired => cell(&[TesseraMatches, TesseraValid], Then::Revoke),
+        },
+        CommandKind::Tick => cell(&[], Then::ApplyTime),
+    }
+}
+
+/// An upgrade's row: `in_use` for an 8 in use and not expired, the same refusals elsewhere for
+/// every upgrade path (R16, R17).
+fn upgrade(phase: Phase, in_use: Row) -> Row {
+    match phase {
+        Active | ExpiringSoon => in_use,
+        NoPin => refuse(&[SunsetAllowsUse], Refuse::NoPin),
+        AwaitingFirstAccess => refuse(&[SunsetAllowsUse], Refuse::FirstAccessRequired),
+        FirstPinLapsed => refuse(&[SunsetAllowsUse], Refuse::FirstPinLapsed),
+        // The level is told before the expiry: a dispositivo PIN needs no upgrade in any case.
+        Expired => refuse(&[SunsetAllowsUse, Ordinary], Refuse::PinExpired),
+        // A blocked PIN is restored first: raising its level would hand more to whoever
+        // restores it, before the owner has shown up (R25).
+        Blocked => refuse(&[SunsetAllowsUse], Refuse::PinBlocked),
+        Retired => refuse(&[], Refuse::PinsRetired),
+    }
+}
+
+/// The transitions the clock makes by itself, without a command (a tick only records them and
+/// tells the person): each with what makes it happen.
+pub const CLOCK: &[(Phase, Phase, &str)] = &[
+    (
+        AwaitingFirstAccess,
+        FirstPinLapsed,
+        "unused for the first-access window (R9)",
+    ),
+    (Active, ExpiringSoon, "the warning days before expiry (R22)"),
+    (
+        ExpiringSoon,
+        Expired,
+        "6 months; 3 for intermediaries (R20)",
+    ),
+    (Active, Retired, "the sunset (R22a)"),
+    (ExpiringSoon, Retired, "the sunset (R22a)"),
+    (Expired, Retired, "the sunset (R22a)"),
+    (AwaitingFirstAccess, Retired, "the sunset (R22a)"),
+];
