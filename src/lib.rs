@@ -18,33 +18,19 @@
 //! of a login delay, the first-access window, the expiry warning, the expiry); the caller then
 //! sends [`Command::Tick`].
 //!
-//! ```text
-//!                 RequestPin (online · Contact Center · sede, R10–R13)
-//!   ┌──────────┐ ─────────────────────────────────────────▶ ┌────────────────────────┐
-//!   │  no PIN  │                                             │ awaiting first access  │ ◀── Restore with the two
-//!   │          │ ◀──────── unused for 90 days (R9) ───────── │ (16 characters)        │     registered contacts
-//!   └──────────┘                                             └───────────┬────────────┘     (R23): a new 16
-//!        ▲                                          FirstAccess with     │
-//!        │ Revoke with the                          the 16 (R6): 8       │
-//!        │ tessera sanitaria                        characters on screen ▼
-//!        │ (R24), from any                          ┌──────────────────────────────────┐
-//!        │ live state                               │ active (8 characters)            │ LogIn → a session
-//!        │                                          │ warned 14 days before expiry     │ at its level (R15)
-//!        │                                          │ (R22); RenewPin from then (R21)  │
-//!        │                                          └────────────────┬─────────────────┘
-//!        │                                   6 months; 3 for         │
-//!        │                                   intermediaries (R20)    ▼
-//!        │                                          ┌──────────────────────────────────┐
-//!        └───────────────────────────────────────── │ expired: RenewPin gives a new 8  │
-//!                                                   │ at the same level (R21)          │
-//!                                                   └──────────────────────────────────┘
+//! Every account is in one [`Phase`]; what each [`Command`] does in each phase is one table,
+//! [`lifecycle::row`], from which this picture is drawn (the README has it as a Mermaid
+//! diagram, with the whole table):
 //!
-//!   In any live state: 10 wrong PINs in a row block the PIN until a Restore or a Revoke, after
-//!   delays of 1, 3, 5 and 10 s (R25). An ordinary PIN becomes dispositivo by a written request
-//!   (online, fax) that the back office decides, or at a sede on the spot (R16, R17); renewal and
-//!   restore keep the level. With the sunset preset, no new PINs from 1 October 2020 and none
-//!   works from 1 October 2021 (R22a).
+//! ```text
+#![doc = include_str!("account/lifecycle.txt")]
 //! ```
+//!
+//! In any live phase, 10 wrong PINs in a row block the PIN until a restore or a revocation,
+//! after delays of 1, 3, 5 and 10 s (R25). An ordinary PIN becomes dispositivo by a written
+//! request (online, fax) that the back office decides, or at a sede on the spot (R16, R17);
+//! renewal and restore keep the level. With the sunset preset, no new PINs from 1 October 2020
+//! and none works from 1 October 2021 (R22a).
 //!
 //! # Usage
 //!

@@ -122,8 +122,7 @@ impl Account {
                 Checked::Passed
             }
             (Check::TemporaryCodiceFiscale, Command::RequestPin { person, .. }) => {
-                if person.codice_fiscale().is_temporary()
-                    && !policy.accept_temporary_codice_fiscale
+                if person.codice_fiscale().is_temporary() && !policy.accept_temporary_codice_fiscale
                 {
                     return Err(Refusal::TemporaryCodiceFiscale);
                 }
@@ -293,10 +292,10 @@ impl Account {
                     })
                     .with_effect(new.on_screen))
             }
-            (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, .. }) => Ok(
-                Outcome::new(Reply::UpgradeRequested)
-                    .with_event(Event::UpgradeRequested { at: now, via }),
-            ),
+            (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, .. }) => {
+                Ok(Outcome::new(Reply::UpgradeRequested)
+                    .with_event(Event::UpgradeRequested { at: now, via }))
+            }
             (Then::DecideUpgrade, Command::DecideUpgrade { decision, reviewer }) => {
                 let (approved, event, notice) = match decision {
                     UpgradeDecision::Approve => (
@@ -627,7 +626,9 @@ impl Account {
 enum Verified {
     Matched(Matched),
     /// A wrong PIN; `unverified` when its length ruled it out before any hash was checked.
-    Wrong { unverified: bool },
+    Wrong {
+        unverified: bool,
+    },
 }
 
 /// The typed PIN against the live code: the 16 (or, with `half_opens` and a kept hash, its

@@ -82,7 +82,9 @@ impl Account {
                 }
             }
             Event::LoggedIn { .. } => self.with_pin(|record| record.lock.clear()),
-            Event::LoginFailed { at, .. } => self.with_pin(|record| record.lock.record_failure(*at)),
+            Event::LoginFailed { at, .. } => {
+                self.with_pin(|record| record.lock.record_failure(*at))
+            }
             Event::PinBlocked { .. } => self.with_pin(|record| record.lock.record_block()),
             // Retired: the end of a delay follows from the clock. Old streams still carry it.
             Event::LoginDelayEnded { .. } => {}

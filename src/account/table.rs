@@ -183,8 +183,8 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 }
 
 use Check::{
-    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary,
-    Pin, PinOrFirstHalf, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale,
+    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary, Pin,
+    PinOrFirstHalf, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale,
     TesseraMatches, TesseraValid, UpgradeWaiting, WholePinTyped,
 };
 use Phase::{

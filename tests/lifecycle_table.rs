@@ -1,0 +1,542 @@
+//! The lifecycle table as a table: every command in every phase, with the right secrets and
+//! valid data, gives what the rules say (written out here by hand, not read from the crate's
+//! table), no cell is inconsistent, and the diagrams in the README and the docs are the ones the
+//! table draws.
+//!
+//! Regenerate the committed diagrams after a change to the table with
+//! `INPS_PIN_BLESS=1 cargo test --test lifecycle_table`.
+
+mod common;
+
+use common::scenario::reply_key;
+use common::*;
+use inps_pin::lifecycle;
+use inps_pin::{
+    Account, ChannelRequest, Command, CommandKind, EnteredPin, Lockout, Phase, Policy, Refusal,
+    Sunset, TesseraSanitaria, UpgradeDecision, UpgradeVia,
+};
+use jiff::Timestamp;
+use jiff::civil::date;
+
+/// An account of Mario in a phase, the instant it is in that phase, the policy that puts it
+/// there, and the code that works for its stage (the 16 before the first access, the 8 after).
+struct InPhase {
+    account: Account,
+    now: Timestamp,
+    policy: Policy,
+    code: Option<String>,
+}
+
+/// The three blocking wrong PINs of [`in_phase`]'s `Blocked` come from a policy without delays.
+fn blocking_policy() -> Policy {
+    let mut policy = policy();
+    policy.lockout = Lockout::new(vec![], 3).unwrap();
+    policy
+}
+
+fn in_phase(phase: Phase) -> InPhase {
+    let mut rng = rng(7);
+    let mut policy = match phase {
+        Phase::Blocked => blocking_policy(),
+        _ => policy_without_lockout(),
+    };
+    if phase == Phase::Retired {
+        policy = policy.with_sunset(Sunset {
+            no_new_pins_from: date(2027, 1, 1),
+            retired_from: date(2027, 2, 1),
+        });
+    }
+    if phase == Phase::NoPin {
+        return InPhase {
+            account: Account::new(mario_cf()),
+            now: t0(),
+            policy,
+            code: None,
+        };
+    }
+    let (mut account, outcome) = requested(person(), ChannelRequest::Online, &policy, &mut rng);
+    let whole = whole_code(&outcome);
+    let (now, code) = match phase {
+        Phase::AwaitingFirstAccess => (day_after(), whole),
+        Phase::FirstPinLapsed => (t0_lapse(), whole),
+        _ => {
+            let done = first_access(
+                &mut account,
+                entered(&whole),
+                day_after(),
+                &policy,
+                &mut rng,
+            );
+            let short = new_pin_from_code(&done);
+            let expires_at = account.expires_at().unwrap();
+            let now = match phase {
+                Phase::Active | Phase::Blocked => plus_rome_days(day_after(), 1),
+                Phase::ExpiringSoon => plus_rome_days(expires_at, -7),
+                Phase::Expired => plus_rome_days(expires_at, 1),
+                Phase::Retired => at("2027-02-02T09:00:00Z"),
+                other => unreachable!("{other:?} is handled above"),
+            };
+            if phase == Phase::Blocked {
+                for _ in 0..3 {
+                    log_in(&mut account, wrong(&short), now, &policy, &mut rng);
+                }
+            }
+            (now, short)
+        }
+    };
+    assert_eq!(
+        account.phase(now, &policy),
+        phase,
+        "the fixture for {phase:?}"
+    );
+    InPhase {
+        account,
+        now,
+        policy,
+        code: Some(code),
+    }
+}
+
+fn new_pin_from_code(outcome: &inps_pin::Outcome) -> String {
+    code_of(outcome, inps_pin::PinPart::Pin)
+}
+
+fn mario_tessera() -> TesseraSanitaria {
+    TesseraSanitaria::new(mario_cf(), "80380000001234567890", date(2030, 6, 30)).unwrap()
+}
+
+/// A command of `kind` with valid data and, where it types a PIN, the code that works for the
+/// account's stage (or a wrong one of the length the command needs when there is none).
+fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
+    let typed = |length: usize| -> EnteredPin {
+        match code {
+            Some(code) if code.len() == length => entered(code),
+            _ => entered(&"ABCDEFGH23456789"[..length]),
+        }
+    };
+    match kind {
+        CommandKind::RequestPin => Command::RequestPin {
+            person: person(),
+            channel: ChannelRequest::Online,
+        },
+        CommandKind::FirstAccess => Command::FirstAccess { pin: typed(16) },
+        CommandKind::LogIn => Command::LogIn {
+            pin: code.map_or_else(|| typed(8), entered),
+        },
+        CommandKind::RenewPin => Command::RenewPin {
+            pin: code.map_or_else(|| typed(8), entered),
+        },
+        CommandKind::RequestUpgrade => Command::RequestUpgrade {
+            via: UpgradeVia::Online,
+            document: valid_identity_card(),
+        },
+        CommandKind::DecideUpgrade => Command::DecideUpgrade {
+            decision: UpgradeDecision::Approve,
+            reviewer: operator("BO-001"),
+        },
+        CommandKind::UpgradeAtSede => Command::UpgradeAtSede {
+            document: valid_identity_card(),
+            operator: sede_operator(),
+        },
+        CommandKind::Restore => restore_with_mario_contacts(),
+        CommandKind::Revoke => Command::Revoke {
+            tessera: mario_tessera(),
+        },
+        CommandKind::Tick => Command::Tick,
+        other => panic!("the table test has no command for {other:?}: add one"),
+    }
+}
+
+/// What the command gives in `phase`: a reply key (`reply:…`) or a refusal code.
+fn result_in(kind: CommandKind, phase: Phase) -> String {
+    let InPhase {
+        mut account,
+        now,
+        policy,
+        code,
+    } = in_phase(phase);
+    let command = command_of(kind, code.as_deref());
+    match run(&mut account, command, now, &policy, &mut rng(11)) {
+        Ok(outcome) => reply_key(&outcome.reply),
+        Err(refusal) => {
+            assert_ne!(refusal, Refusal::Internal, "{kind:?} in {phase:?}");
+            refusal.code().to_owned()
+        }
+    }
+}
+
+/// The phases in the order of the expectations below.
+const PHASES: [Phase; 8] = [
+    Phase::NoPin,
+    Phase::AwaitingFirstAccess,
+    Phase::FirstPinLapsed,
+    Phase::Active,
+    Phase::ExpiringSoon,
+    Phase::Expired,
+    Phase::Blocked,
+    Phase::Retired,
+];
+
+/// Checks a command's column: what it gives in each phase, as the rules say.
+fn assert_column(kind: CommandKind, expected: [&str; 8]) {
+    for (phase, expected) in PHASES.into_iter().zip(expected) {
+        assert_eq!(
+            result_in(kind, phase),
+            expected,
+            "{kind:?} in {phase:?}: the rules say {expected}"
+        );
+    }
+}
+
+const LIVE: &str = "request.pin_already_live";
+const RETIRED: &str = "sunset.pins_retired";
+const BLOCKED: &str = "login.pin_blocked";
+const LAPSED: &str = "first_access.pin_lapsed";
+const FIRST_ACCESS_FIRST: &str = "login.first_access_required";
+const EXPIRED: &str = "login.pin_expired";
+const FAILED: &str = "reply:login_failed";
+
+#[test]
+fn the_table_test_covers_every_phase_and_every_command() {
+    assert_eq!(
+        PHASES.as_slice(),
+        Phase::ALL,
+        "a phase the table test does not know"
+    );
+    for &kind in CommandKind::ALL {
+        assert_eq!(command_of(kind, None).kind(), kind);
+    }
+}
+
+#[test]
+fn r14_a_request_is_issued_only_without_a_live_pin() {
+    assert_column(
+        CommandKind::RequestPin,
+        [
+            "reply:pin_issued",
+            LIVE,
+            "reply:pin_issued",
+            LIVE,
+            LIVE,
+            LIVE,
+            LIVE,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r6_the_first_access_works_once_with_the_16_and_never_after() {
+    assert_column(
+        CommandKind::FirstAccess,
+        [
+            FAILED,
+            "reply:first_access_completed",
+            LAPSED,
+            FAILED,
+            FAILED,
+            FAILED,
+            BLOCKED,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r15_r20_a_login_with_the_right_pin_opens_a_session_only_on_an_8_in_use() {
+    assert_column(
+        CommandKind::LogIn,
+        [
+            FAILED,
+            FIRST_ACCESS_FIRST,
+            LAPSED,
+            "reply:logged_in",
+            "reply:logged_in",
+            EXPIRED,
+            BLOCKED,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r21_renewal_opens_with_the_warning_and_stays_open_after_expiry() {
+    assert_column(
+        CommandKind::RenewPin,
+        [
+            FAILED,
+            FIRST_ACCESS_FIRST,
+            LAPSED,
+            "renewal.not_due",
+            "reply:pin_renewed",
+            "reply:pin_renewed",
+            BLOCKED,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r16_r17_an_upgrade_request_waits_only_for_an_ordinary_8_in_use() {
+    assert_column(
+        CommandKind::RequestUpgrade,
+        [
+            "account.no_pin",
+            FIRST_ACCESS_FIRST,
+            LAPSED,
+            "reply:upgrade_requested",
+            "reply:upgrade_requested",
+            EXPIRED,
+            BLOCKED,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r16_r17_an_upgrade_at_a_sede_obeys_the_same_row_as_a_written_one() {
+    assert_column(
+        CommandKind::UpgradeAtSede,
+        [
+            "account.no_pin",
+            FIRST_ACCESS_FIRST,
+            LAPSED,
+            "reply:upgrade_approved",
+            "reply:upgrade_approved",
+            EXPIRED,
+            BLOCKED,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r17_a_decision_needs_a_waiting_request_on_a_pin_that_could_be_upgraded() {
+    const NONE: &str = "upgrade.none_pending";
+    assert_column(
+        CommandKind::DecideUpgrade,
+        [NONE, NONE, NONE, NONE, NONE, EXPIRED, BLOCKED, RETIRED],
+    );
+}
+
+#[test]
+fn r23_a_restore_works_in_every_phase_with_a_pin_until_the_retirement() {
+    const RESTORED: &str = "reply:pin_restored";
+    assert_column(
+        CommandKind::Restore,
+        [
+            "restore.contacts_not_matching",
+            RESTORED,
+            RESTORED,
+            RESTORED,
+            RESTORED,
+            RESTORED,
+            RESTORED,
+            RETIRED,
+        ],
+    );
+}
+
+#[test]
+fn r24_a_revocation_works_in_every_phase_with_a_pin_even_after_the_retirement() {
+    const REVOKED: &str = "reply:pin_revoked";
+    assert_column(
+        CommandKind::Revoke,
+        [
+            "account.no_pin",
+            REVOKED,
+            REVOKED,
+            REVOKED,
+            REVOKED,
+            REVOKED,
+            REVOKED,
+            REVOKED,
+        ],
+    );
+}
+
+#[test]
+fn r26_a_tick_is_accepted_in_every_phase() {
+    assert_column(CommandKind::Tick, ["reply:time_applied"; 8]);
+}
+
+/// Mario with an upgrade request waiting, at `in_phase(Active)`'s instant.
+fn with_waiting_upgrade(phase: Phase) -> InPhase {
+    let mut fixture = in_phase(Phase::Active);
+    run(
+        &mut fixture.account,
+        command_of(CommandKind::RequestUpgrade, None),
+        fixture.now,
+        &fixture.policy,
+        &mut rng(3),
+    )
+    .unwrap();
+    assert!(fixture.account.upgrade_pending().is_some());
+    let code = fixture.code.clone().unwrap();
+    match phase {
+        Phase::Active => {}
+        Phase::Expired => {
+            fixture.now = plus_rome_days(fixture.account.expires_at().unwrap(), 1);
+        }
+        Phase::Blocked => {
+            fixture.policy = blocking_policy();
+            for _ in 0..3 {
+                log_in(
+                    &mut fixture.account,
+                    wrong(&code),
+                    fixture.now,
+                    &fixture.policy,
+                    &mut rng(4),
+                );
+            }
+        }
+        other => panic!("no fixture with a waiting upgrade in {other:?}"),
+    }
+    assert_eq!(fixture.account.phase(fixture.now, &fixture.policy), phase);
+    fixture
+}
+
+#[test]
+fn r17_a_waiting_upgrade_is_not_approved_on_an_expired_or_blocked_pin() {
+    for (phase, code) in [(Phase::Expired, EXPIRED), (Phase::Blocked, BLOCKED)] {
+        let mut fixture = with_waiting_upgrade(phase);
+        let refusal = refused(
+            &mut fixture.account,
+            command_of(CommandKind::DecideUpgrade, None),
+            fixture.now,
+            &fixture.policy,
+            &mut rng(5),
+        );
+        assert_eq!(refusal.code(), code, "approval in {phase:?}");
+        assert!(
+            fixture.account.upgrade_pending().is_some(),
+            "the request still waits for a PIN that can take it"
+        );
+    }
+}
+
+#[test]
+fn r17_a_waiting_upgrade_survives_a_renewal_and_is_approved_after_it() {
+    let mut fixture = with_waiting_upgrade(Phase::Expired);
+    let code = fixture.code.clone().unwrap();
+    run(
+        &mut fixture.account,
+        Command::RenewPin {
+            pin: entered(&code),
+        },
+        fixture.now,
+        &fixture.policy,
+        &mut rng(6),
+    )
+    .unwrap();
+    assert!(fixture.account.upgrade_pending().is_some());
+    let outcome = run(
+        &mut fixture.account,
+        command_of(CommandKind::DecideUpgrade, None),
+        fixture.now,
+        &fixture.policy,
+        &mut rng(6),
+    )
+    .unwrap();
+    assert_eq!(reply_key(&outcome.reply), "reply:upgrade_approved");
+}
+
+#[test]
+fn r17_a_waiting_upgrade_ends_with_the_pin_it_was_for() {
+    for ending in [CommandKind::Restore, CommandKind::Revoke] {
+        let mut fixture = with_waiting_upgrade(Phase::Active);
+        run(
+            &mut fixture.account,
+            command_of(ending, None),
+            fixture.now,
+            &fixture.policy,
+            &mut rng(8),
+        )
+        .unwrap();
+        assert_eq!(fixture.account.upgrade_pending(), None, "after {ending:?}");
+        let refusal = refused(
+            &mut fixture.account,
+            command_of(CommandKind::DecideUpgrade, None),
+            fixture.now,
+            &fixture.policy,
+            &mut rng(8),
+        );
+        assert_eq!(refusal.code(), "upgrade.none_pending", "after {ending:?}");
+    }
+}
+
+#[test]
+fn r30_no_upgrade_pending_says_what_to_do_next() {
+    let message = Refusal::NoUpgradePending.message_it();
+    assert!(message.contains("invia una nuova richiesta"), "{message}");
+    assert!(message.contains("sede INPS"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The diagrams drawn from the table
+
+const BLESS: &str = "INPS_PIN_BLESS";
+const MERMAID_START: &str = "<!-- lifecycle:mermaid:start (generated from the table) -->";
+const MERMAID_END: &str = "<!-- lifecycle:mermaid:end -->";
+const TABLE_START: &str = "<!-- lifecycle:table:start (generated from the table) -->";
+const TABLE_END: &str = "<!-- lifecycle:table:end -->";
+
+fn repo_file(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Replaces what stands between `start` and `end` in `text`; `None` without the markers.
+fn with_section(text: &str, start: &str, end: &str, body: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let to = from + text[from..].find(end)?;
+    Some(format!("{}\n{body}{}", &text[..from], &text[to..]))
+}
+
+/// Compares a committed file with what the table draws, or rewrites it under `INPS_PIN_BLESS=1`.
+fn assert_current(path: &str, expected: &str) {
+    let file = repo_file(path);
+    let committed = std::fs::read_to_string(&file).unwrap_or_default();
+    if committed == expected {
+        return;
+    }
+    if std::env::var_os(BLESS).is_some() {
+        std::fs::write(&file, expected).unwrap();
+        return;
+    }
+    panic!(
+        "{path} is not what the lifecycle table draws: the table changed and the picture did \
+         not. Regenerate it with `{BLESS}=1 cargo test --test lifecycle_table`, look at the diff, \
+         and commit it."
+    );
+}
+
+#[test]
+fn the_diagrams_in_the_readme_and_the_docs_are_drawn_from_the_table() {
+    assert_current("src/account/lifecycle.txt", &lifecycle::text());
+    let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
+    let mermaid = format!("```mermaid\n{}```\n", lifecycle::mermaid());
+    let table = lifecycle::markdown();
+    let drawn = with_section(&readme, MERMAID_START, MERMAID_END, &mermaid)
+        .and_then(|text| with_section(&text, TABLE_START, TABLE_END, &table))
+        .unwrap_or_else(|| {
+            panic!("README.md lost its lifecycle markers: {MERMAID_START} … {MERMAID_END}, {TABLE_START} … {TABLE_END}")
+        });
+    assert_current("README.md", &drawn);
+}
+
+#[test]
+fn the_diagram_has_an_arrow_into_every_phase_but_the_first() {
+    let arrows = lifecycle::transitions();
+    for &phase in Phase::ALL {
+        if phase != Phase::NoPin {
+            assert!(
+                arrows.iter().any(|arrow| arrow.to == phase),
+                "no arrow leads to {phase:?}"
+            );
+        }
+        assert!(
+            arrows.iter().any(|arrow| arrow.from == phase),
+            "no arrow leaves {phase:?}"
+        );
+    }
+}
