@@ -15,8 +15,8 @@
 //! through a [`Context`], and receives what must happen outside as values: the [`Event`]s to
 //! store, the [`Effect`]s to carry out (deliveries of PIN parts, notifications), and the
 //! [`Reply`]. [`Account::poll_deadline`] says when the account next needs the clock (the end
-//! of a login delay, the first-access window, the expiry warning, the expiry); the caller then
-//! sends [`Command::Tick`].
+//! of the first-access window, the expiry warning, the expiry); the caller then sends
+//! [`Command::Tick`]. The end of a login delay needs no tick: it follows from the clock.
 //!
 //! Every account is in one [`Phase`]; what each [`Command`] does in each phase is one table,
 //! [`lifecycle::row`], from which this picture is drawn (the README has it as a Mermaid
