@@ -70,7 +70,7 @@ fn authorise(c: &mut Criterion) {
         support::cf("RSSMRA80A01H501U"),
         DigitalIdentity::Spid(SpidLevel::One),
         support::at("2026-11-26T09:00:00Z"),
-        &policy,
+        policy.digital_identity_dispositivo_since,
     );
     // A session from a login with a PIN requested online: ordinary (R11). The hash cost does
     // not change the session, so the account is made at the cheap one; the catalogue is the

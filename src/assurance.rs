@@ -9,12 +9,12 @@
 use std::borrow::Cow;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::CodiceFiscale;
 use crate::civil_time::rome_start_of_day;
-use crate::policy::Policy;
 
 /// How much a credential proves: enough to consult one's data, or to apply for benefits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,19 +99,23 @@ impl Session {
 
     /// A session for a person who logged in with SPID, CIE or CNS at `at`.
     ///
-    /// From 21 July 2017 (midnight in Rome; [`Policy::digital_identity_dispositivo_since`])
-    /// SPID level 2 or 3, CIE and CNS count as a dispositivo PIN; before that date, and SPID
-    /// level 1 at any date, as an ordinary one (R18).
+    /// From `dispositivo_since` (midnight in Rome; the policy's
+    /// [`digital_identity_dispositivo_since`](crate::Policy::digital_identity_dispositivo_since),
+    /// 21 July 2017) SPID level 2 or 3, CIE and CNS count as a dispositivo PIN; before that
+    /// date, and SPID level 1 at any date, as an ordinary one (R18).
+    ///
+    /// It takes the date rather than the whole policy so that assurance levels do not depend
+    /// on the policy, which itself holds the [`Catalogue`].
     ///
     /// ```
     /// use inps_pin::{AssuranceLevel, CodiceFiscale, DigitalIdentity, Policy, Session, SpidLevel};
     ///
     /// let cf = CodiceFiscale::parse("RSSMRA80A01H501U")?;
-    /// let policy = Policy::default();
+    /// let since = Policy::default().digital_identity_dispositivo_since;
     /// let spid2 = DigitalIdentity::Spid(SpidLevel::Two);
-    /// let late = Session::from_digital_identity(cf, spid2, "2020-05-01T10:00:00Z".parse()?, &policy);
+    /// let late = Session::from_digital_identity(cf, spid2, "2020-05-01T10:00:00Z".parse()?, since);
     /// assert_eq!(late.level(), AssuranceLevel::Dispositivo);
-    /// let early = Session::from_digital_identity(cf, spid2, "2017-07-20T21:59:59Z".parse()?, &policy);
+    /// let early = Session::from_digital_identity(cf, spid2, "2017-07-20T21:59:59Z".parse()?, since);
     /// assert_eq!(early.level(), AssuranceLevel::Ordinary);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -120,13 +124,13 @@ impl Session {
         codice_fiscale: CodiceFiscale,
         identity: DigitalIdentity,
         at: Timestamp,
-        policy: &Policy,
+        dispositivo_since: Date,
     ) -> Session {
         let strong = match identity {
             DigitalIdentity::Spid(level) => level >= SpidLevel::Two,
             DigitalIdentity::Cie | DigitalIdentity::Cns => true,
         };
-        let since = rome_start_of_day(policy.digital_identity_dispositivo_since);
+        let since = rome_start_of_day(dispositivo_since);
         let level = if strong && at >= since {
             AssuranceLevel::Dispositivo
         } else {
@@ -437,7 +441,11 @@ impl Catalogue {
     /// let policy = Policy::default();
     /// let cf = CodiceFiscale::parse("RSSMRA80A01H501U")?;
     /// let spid1 = Session::from_digital_identity(
-    ///     cf, DigitalIdentity::Spid(SpidLevel::One), "2020-05-01T10:00:00Z".parse()?, &policy);
+    ///     cf,
+    ///     DigitalIdentity::Spid(SpidLevel::One),
+    ///     "2020-05-01T10:00:00Z".parse()?,
+    ///     policy.digital_identity_dispositivo_since,
+    /// );
     /// let decision = policy.catalogue.authorise(&spid1, &ServiceId::BONUS_600)?;
     /// assert_eq!(decision.verdict, Verdict::Refused(DenialReason::LevelTooLow));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -10,8 +10,8 @@
 //! the test (`common::scenario::check_property`), which adds up what the runs reached (refusal
 //! codes, reply kinds) and asserts that both refusals and accepted commands were exercised, so
 //! that a generator gone blind makes the test fail instead of passing vacuously. The per-step
-//! checks of R27, R29 and R8 are shared with `tests/properties_lifecycle.rs` through
-//! `common::scenario`.
+//! checks of R27, R29 and R8 are shared with the lifecycle properties (`tests/properties_*.rs`,
+//! playing `common::lifecycle_run`) through `common::scenario`.
 //!
 //! Failure persistence is off: a counterexample worth keeping becomes a regular test here.
 

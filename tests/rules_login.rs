@@ -940,7 +940,12 @@ fn r18_spid_2_and_3_cie_and_cns_count_as_dispositivo_from_21_july_2017_in_rome()
         DigitalIdentity::Cie,
         DigitalIdentity::Cns,
     ] {
-        let from = Session::from_digital_identity(cf, identity, midnight_rome, &policy);
+        let from = Session::from_digital_identity(
+            cf,
+            identity,
+            midnight_rome,
+            policy.digital_identity_dispositivo_since,
+        );
         assert_eq!(from.level(), AssuranceLevel::Dispositivo, "{identity:?}");
         assert_eq!(from.credential(), Credential::DigitalIdentity(identity));
         assert_eq!(from.codice_fiscale(), cf);
@@ -953,7 +958,12 @@ fn r18_spid_2_and_3_cie_and_cns_count_as_dispositivo_from_21_july_2017_in_rome()
                 .is_allowed()
         );
 
-        let before = Session::from_digital_identity(cf, identity, second_before, &policy);
+        let before = Session::from_digital_identity(
+            cf,
+            identity,
+            second_before,
+            policy.digital_identity_dispositivo_since,
+        );
         assert_eq!(before.level(), AssuranceLevel::Ordinary, "{identity:?}");
         assert_eq!(
             policy
@@ -971,8 +981,12 @@ fn r18_spid_2_and_3_cie_and_cns_count_as_dispositivo_from_21_july_2017_in_rome()
                 .is_allowed()
         );
 
-        let late =
-            Session::from_digital_identity(cf, identity, at("2021-10-01T08:00:00Z"), &policy);
+        let late = Session::from_digital_identity(
+            cf,
+            identity,
+            at("2021-10-01T08:00:00Z"),
+            policy.digital_identity_dispositivo_since,
+        );
         assert_eq!(late.level(), AssuranceLevel::Dispositivo);
     }
 }
@@ -991,7 +1005,7 @@ fn r18_spid_level_1_is_always_ordinary() {
             cf,
             DigitalIdentity::Spid(SpidLevel::One),
             at(when),
-            &policy,
+            policy.digital_identity_dispositivo_since,
         );
         assert_eq!(session.level(), AssuranceLevel::Ordinary, "{when}");
         assert_eq!(
@@ -1013,11 +1027,23 @@ fn r18_the_date_comes_from_the_policy() {
     let cie = DigitalIdentity::Cie;
     // Midnight of 1 January in Rome (CET) is 23:00Z the day before.
     assert_eq!(
-        Session::from_digital_identity(cf, cie, at("2017-12-31T22:59:59Z"), &policy).level(),
+        Session::from_digital_identity(
+            cf,
+            cie,
+            at("2017-12-31T22:59:59Z"),
+            policy.digital_identity_dispositivo_since
+        )
+        .level(),
         AssuranceLevel::Ordinary
     );
     assert_eq!(
-        Session::from_digital_identity(cf, cie, at("2017-12-31T23:00:00Z"), &policy).level(),
+        Session::from_digital_identity(
+            cf,
+            cie,
+            at("2017-12-31T23:00:00Z"),
+            policy.digital_identity_dispositivo_since
+        )
+        .level(),
         AssuranceLevel::Dispositivo
     );
 }

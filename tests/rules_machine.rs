@@ -791,7 +791,7 @@ fn r28_policies_and_sessions_round_trip() {
         person().codice_fiscale(),
         DigitalIdentity::Spid(SpidLevel::Two),
         at("2020-05-01T10:00:00.123456789Z"),
-        &policy,
+        policy.digital_identity_dispositivo_since,
     );
     round_trip_eq(&spid);
     for level in [SpidLevel::One, SpidLevel::Three] {

@@ -3,14 +3,18 @@
 //!
 //! Each test binary compiles its own copy of this module and uses a different part of it. What
 //! only the random-run properties need (tallies, per-step checks of R27, R29 and R8) is in
-//! [`scenario`], imported explicitly by the files that use it.
+//! [`scenario`]; the abstract run of a whole life the lifecycle properties play is in
+//! [`lifecycle_run`]; the rig the rule tests of a PIN's life drive is in [`rig`]. Each is
+//! imported explicitly by the files that use it.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod lifecycle_run;
+pub mod rig;
 pub mod scenario;
 
 use inps_pin::{
-    Account, Address, AssuranceLevel, ChannelRequest, CodiceFiscale, Command, Context,
-    DocumentKind, Email, EnteredPin, HashCost, IdentityDocument, LandlineNumber, Lockout,
+    Account, Address, AssuranceLevel, ChannelRequest, CodiceFiscale, Command, ContactError,
+    Context, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument, LandlineNumber, Lockout,
     LoginFailure, MAX_BLOCK_AFTER, Medium, MobileNumber, OperatorId, Outcome, Person, PersonName,
     PhoneKind, PinPart, Policy, Refusal, Reply, Role, SedeRequest, Service, ServiceId, Session,
     Sunset,
@@ -30,7 +34,7 @@ pub fn policy() -> Policy {
 
 /// The test policy without R25's delays and block: the tests of issuance, login and the
 /// machine pin those rules and often retry at one instant, which the delays would refuse.
-/// Delays and blocks are pinned in `tests/rules_lifecycle.rs`.
+/// Delays and blocks are pinned in `tests/rules_lockout.rs`.
 pub fn policy_without_lockout() -> Policy {
     let mut policy = policy();
     policy.lockout = Lockout::new(vec![], MAX_BLOCK_AFTER).unwrap();
@@ -204,6 +208,14 @@ pub fn mario_mobile() -> MobileNumber {
 /// Mario's landline: a contact that can receive no code.
 pub fn mario_landline() -> LandlineNumber {
     LandlineNumber::parse("06 1234567").unwrap()
+}
+
+/// The field a contact error is about, by name.
+///
+/// `ContactField` is compared through its `Debug` form so that the tests do not depend on how
+/// the crate root re-exports it.
+pub fn contact_field(error: &ContactError) -> String {
+    format!("{:?}", error.field())
 }
 
 /// Mario Rossi in `role`, with residence only: no contact to send a first half to.

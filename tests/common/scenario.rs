@@ -1,7 +1,7 @@
-//! What the random-run properties (`tests/properties.rs`, `tests/properties_lifecycle.rs`)
-//! share: the tally of what runs reached, the runner that sums it, and the checks each step of a
-//! run must pass (R27: a refusal changes nothing; R29: replay rebuilds the account; R8: no code
-//! in anything the crate shows).
+//! What the random-run properties (`tests/properties.rs` and the `tests/properties_*.rs` of the
+//! lifecycle, whose run is in `lifecycle_run`) share: the tally of what runs reached, the runner
+//! that sums it, and the checks each step of a run must pass (R27: a refusal changes nothing;
+//! R29: replay rebuilds the account; R8: no code in anything the crate shows).
 //!
 //! Each file plays its own kind of run (its own acts and steps); these helpers take the parts
 //! of a step they look at, so both kinds can use them.

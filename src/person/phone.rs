@@ -1,0 +1,206 @@
+//! Italian phone numbers, mobile and fixed-line, and which of the two a caller uses.
+
+use serde::{Deserialize, Serialize};
+
+use super::text::string_form;
+use super::{ContactError, ContactField};
+
+/// The kind of phone a caller uses, which sets the Contact Center number to call.
+///
+/// From a landline the number is 803 164; from a mobile it is 06 164 164.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PhoneKind {
+    /// A fixed line.
+    Landline,
+    /// A mobile phone.
+    Mobile,
+}
+
+/// Characters people put between the digits of a phone number; they are dropped.
+fn is_phone_separator(character: char) -> bool {
+    character.is_whitespace() || matches!(character, '-' | '.' | '/' | '(' | ')')
+}
+
+/// Strips separators and an Italian country prefix (`+39` or `0039`) from a phone number and
+/// returns the national number's digits.
+fn national_digits(input: &str, field: ContactField) -> Result<String, ContactError> {
+    let trimmed = input.trim();
+    let mut digits = String::with_capacity(trimmed.len());
+    let mut plus = false;
+    for (index, character) in trimmed.chars().enumerate() {
+        if character.is_ascii_digit() {
+            digits.push(character);
+        } else if character == '+' && !plus && digits.is_empty() {
+            // A '+' is allowed only before every digit, where it introduces the country code.
+            plus = true;
+        } else if !is_phone_separator(character) {
+            return Err(ContactError::InvalidCharacter {
+                field,
+                character,
+                position: index + 1,
+            });
+        }
+    }
+    let national = if plus {
+        match digits.strip_prefix("39") {
+            Some(national) => national,
+            None if digits.is_empty() => "",
+            None => return Err(ContactError::ForeignNumber { field }),
+        }
+    } else if let Some(international) = digits.strip_prefix("00") {
+        // No Italian area code starts with 00: a leading 00 is always the international
+        // prefix, never the 0 of a landline.
+        match international.strip_prefix("39") {
+            Some(national) => national,
+            None => return Err(ContactError::ForeignNumber { field }),
+        }
+    } else {
+        &digits
+    };
+    if national.is_empty() {
+        return Err(ContactError::Empty { field });
+    }
+    Ok(national.to_owned())
+}
+
+/// Checks the count of `national` digits, which all are ASCII, and returns it in E.164.
+fn to_e164(
+    national: &str,
+    field: ContactField,
+    min: usize,
+    max: usize,
+) -> Result<String, ContactError> {
+    let found = national.len();
+    if !(min..=max).contains(&found) {
+        return Err(ContactError::WrongDigitCount {
+            field,
+            found,
+            min,
+            max,
+        });
+    }
+    Ok(format!("+39{national}"))
+}
+
+/// An Italian mobile number, where the first half of the PIN can be sent by SMS (R4).
+///
+/// Spaces, dashes, dots, slashes and parentheses between digits are ignored, as is a leading
+/// `+39` or `0039`. The national number starts with 3 and has 9 or 10 digits. It is stored
+/// once, in E.164 (`+393331234567`); [`MobileNumber::national`] gives it without the prefix.
+///
+/// ```
+/// use inps_pin::MobileNumber;
+///
+/// let mobile = MobileNumber::parse("(+39) 333-123.45.67")?;
+/// assert_eq!(mobile.as_str(), "+393331234567");
+/// assert_eq!(mobile.national(), "3331234567");
+/// assert!(MobileNumber::parse("06 1234567").is_err());
+/// # Ok::<(), inps_pin::ContactError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MobileNumber(Box<str>);
+
+impl MobileNumber {
+    /// Validates and normalises an Italian mobile number.
+    ///
+    /// # Errors
+    ///
+    /// [`ContactError::Empty`], [`ContactError::InvalidCharacter`],
+    /// [`ContactError::ForeignNumber`], [`ContactError::MobileLooksLikeLandline`] (starts with
+    /// 0), [`ContactError::WrongLeadingDigit`] (starts with another digit than 3) or
+    /// [`ContactError::WrongDigitCount`] (not 9 or 10 digits), all with
+    /// `ContactField::Mobile`.
+    pub fn parse(input: &str) -> Result<MobileNumber, ContactError> {
+        let field = ContactField::Mobile;
+        let national = national_digits(input, field)?;
+        match national.chars().next() {
+            Some('3') => {}
+            Some('0') => return Err(ContactError::MobileLooksLikeLandline),
+            Some(found) => {
+                return Err(ContactError::WrongLeadingDigit {
+                    field,
+                    found,
+                    expected: '3',
+                });
+            }
+            None => return Err(ContactError::Empty { field }),
+        }
+        to_e164(&national, field, 9, 10).map(|number| MobileNumber(number.into()))
+    }
+
+    /// The number in E.164, like `+393331234567`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The national number, without `+39`, like `3331234567`.
+    pub fn national(&self) -> &str {
+        self.0.strip_prefix("+39").unwrap_or(&self.0)
+    }
+}
+
+string_form!(MobileNumber);
+
+/// An Italian fixed-line number.
+///
+/// Separators and prefixes as for [`MobileNumber`]. The national number starts with 0 (Italy
+/// keeps it after `+39`) and an area code (so not with 00), and has 6 to 11 digits. Stored in E.164, like `+390612345678`.
+///
+/// ```
+/// use inps_pin::LandlineNumber;
+///
+/// let landline = LandlineNumber::parse("0039 06/1234.5678")?;
+/// assert_eq!(landline.as_str(), "+390612345678");
+/// assert_eq!(landline.national(), "0612345678");
+/// assert!(LandlineNumber::parse("333 1234567").is_err());
+/// # Ok::<(), inps_pin::ContactError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LandlineNumber(Box<str>);
+
+impl LandlineNumber {
+    /// Validates and normalises an Italian fixed-line number.
+    ///
+    /// # Errors
+    ///
+    /// [`ContactError::Empty`], [`ContactError::InvalidCharacter`],
+    /// [`ContactError::ForeignNumber`], [`ContactError::LandlineLooksLikeMobile`] (starts with
+    /// 3), [`ContactError::WrongLeadingDigit`] (starts with another digit than 0),
+    /// [`ContactError::LandlineWithoutAreaCode`] (starts with 00 after the prefix) or
+    /// [`ContactError::WrongDigitCount`] (not 6 to 11 digits), all with
+    /// `ContactField::Landline`.
+    pub fn parse(input: &str) -> Result<LandlineNumber, ContactError> {
+        let field = ContactField::Landline;
+        let national = national_digits(input, field)?;
+        match national.chars().next() {
+            // A second 0 would make the national form read as the international prefix 00
+            // when it is parsed again, and no area code starts with it anyway.
+            Some('0') if national.starts_with("00") => {
+                return Err(ContactError::LandlineWithoutAreaCode);
+            }
+            Some('0') => {}
+            Some('3') => return Err(ContactError::LandlineLooksLikeMobile),
+            Some(found) => {
+                return Err(ContactError::WrongLeadingDigit {
+                    field,
+                    found,
+                    expected: '0',
+                });
+            }
+            None => return Err(ContactError::Empty { field }),
+        }
+        to_e164(&national, field, 6, 11).map(|number| LandlineNumber(number.into()))
+    }
+
+    /// The number in E.164, like `+390612345678`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The national number, without `+39`, like `0612345678`.
+    pub fn national(&self) -> &str {
+        self.0.strip_prefix("+39").unwrap_or(&self.0)
+    }
+}
+
+string_form!(LandlineNumber);

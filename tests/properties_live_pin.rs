@@ -1,0 +1,219 @@
+//! Properties of whole lives of an account: R14 (one live PIN per codice fiscale), and the
+//! ways out of a PIN always open to its owner (R23, R24).
+//!
+//! The runs are played by `tests/common/lifecycle_run.rs`; failure persistence is off, and a
+//! counterexample worth keeping becomes a test in `tests/properties_counterexamples.rs`.
+
+mod common;
+
+use common::lifecycle_run::*;
+use common::*;
+use inps_pin::{AssuranceLevel, Command, Event, LivePin, PinStatus, Refusal, Reply};
+use jiff::Timestamp;
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+// ---------------------------------------------------------------------------------------------
+// R14: one live PIN per codice fiscale
+// ---------------------------------------------------------------------------------------------
+
+/// The live PIN a new request must find, by the status at that instant (R14); `None` when a
+/// request may go ahead.
+fn live_by_status(status: PinStatus) -> Result<Option<LivePin>, TestCaseError> {
+    Ok(match status {
+        PinStatus::None | PinStatus::FirstPinLapsed { .. } => None,
+        PinStatus::AwaitingFirstAccess { .. } => Some(LivePin::PendingFirstAccess),
+        PinStatus::Active { .. } => Some(LivePin::Active),
+        PinStatus::Expired { .. } => Some(LivePin::Expired),
+        PinStatus::Blocked => Some(LivePin::Blocked),
+        other => return Err(TestCaseError::fail(format!("unknown status {other:?}"))),
+    })
+}
+
+/// The status is one of the states, and its instants agree with `now`.
+fn status_is_coherent(status: PinStatus, now: Timestamp) -> Result<(), TestCaseError> {
+    match status {
+        PinStatus::None | PinStatus::Blocked => {}
+        PinStatus::AwaitingFirstAccess { lapses_at, .. } => prop_assert!(lapses_at > now),
+        PinStatus::FirstPinLapsed { lapsed_at } => prop_assert!(lapsed_at <= now),
+        PinStatus::Active { expires_at, .. } => prop_assert!(expires_at > now),
+        PinStatus::Expired { expired_at, .. } => prop_assert!(expired_at <= now),
+        other => prop_assert!(false, "unknown status {:?}", other),
+    }
+    Ok(())
+}
+
+/// The level a status shows, when it shows one.
+fn assurance_of(status: PinStatus) -> Option<AssuranceLevel> {
+    match status {
+        PinStatus::AwaitingFirstAccess { assurance, .. }
+        | PinStatus::Active { assurance, .. }
+        | PinStatus::Expired { assurance, .. } => Some(assurance),
+        _ => None,
+    }
+}
+
+fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
+    let i = step.index;
+    let now = step.now;
+    let before = step.before.status(now);
+    let after = step.after.status(now);
+    status_is_coherent(before, now)?;
+    status_is_coherent(after, now)?;
+    let live = live_by_status(before)?;
+
+    match (step.act, step.result) {
+        (Act::Request(who, _), result) if who.is_owner() => match (live, result) {
+            (Some(expected), Err(Refusal::PinAlreadyLive { live })) => {
+                prop_assert_eq!(*live, expected, "step {}: status {:?}", i, before);
+            }
+            (Some(expected), other) => prop_assert!(
+                false,
+                "step {}: a request while {:?} ({:?}) gave {:?}",
+                i,
+                before,
+                expected,
+                other.as_ref().map(|o| &o.reply)
+            ),
+            (None, Err(Refusal::PinAlreadyLive { live })) => prop_assert!(
+                false,
+                "step {}: refused as {:?} while {:?}",
+                i,
+                live,
+                before
+            ),
+            (None, _) => {}
+        },
+        (Act::Request(..), Ok(_)) => {
+            prop_assert!(false, "step {}: a request for another person applied", i)
+        }
+        (Act::Restore(_), Ok(_)) => prop_assert!(
+            before != PinStatus::None,
+            "step {}: a restore with no PIN",
+            i
+        ),
+        _ => {}
+    }
+
+    // The ways out of a PIN are always open to its owner: the restore with the registered
+    // contacts (R23, unless the sunset retired every PIN), the revocation with the own valid
+    // tessera sanitaria (R24, even after the retirement).
+    let has_pin = before != PinStatus::None;
+    let registered = step
+        .before
+        .person()
+        .and_then(|p| p.registered_contacts())
+        .is_some_and(|(e, m)| *e == mario_email() && *m == mario_mobile());
+    let owner_can = match step.act {
+        Act::Restore(Contacts::Registered) => {
+            has_pin && registered && !is_retired(step.policy, now)
+        }
+        Act::Revoke(Card::Own) => has_pin,
+        _ => false,
+    };
+    if owner_can {
+        prop_assert!(
+            matches!(
+                step.result.as_ref().map(|o| &o.reply),
+                Ok(Reply::PinRestored { .. } | Reply::PinRevoked)
+            ),
+            "step {}: the owner's {:?} while {:?} gave {:?}",
+            i,
+            step.act,
+            before,
+            step.result.as_ref().map(|o| &o.reply)
+        );
+    }
+
+    if let Ok(outcome) = step.result {
+        let issued_new_16 = matches!(
+            outcome.reply,
+            Reply::PinIssued { .. } | Reply::PinRestored { .. }
+        );
+        if issued_new_16 {
+            prop_assert!(is_awaiting(after), "step {}: {:?}", i, after);
+            prop_assert_eq!(step.after.consecutive_failures(), 0);
+            // The PIN that was live before no longer works: the last 16 and the last 8.
+            let mut rng = rng(14);
+            if let Some(old) = &step.known_sixteen {
+                let mut probe = step.after.clone();
+                let result = run(
+                    &mut probe,
+                    Command::FirstAccess { pin: entered(old) },
+                    now,
+                    step.policy,
+                    &mut rng,
+                );
+                prop_assert!(
+                    !matches!(&result, Ok(o) if matches!(o.reply, Reply::FirstAccessCompleted(_))),
+                    "step {}: the 16 of before still opens a first access",
+                    i
+                );
+            }
+            if let Some(old) = &step.known_eight {
+                let mut probe = step.after.clone();
+                let result = run(
+                    &mut probe,
+                    Command::LogIn { pin: entered(old) },
+                    now,
+                    step.policy,
+                    &mut rng,
+                );
+                prop_assert!(
+                    !matches!(&result, Ok(o) if matches!(o.reply, Reply::LoggedIn(_))),
+                    "step {}: the 8 of before still logs in",
+                    i
+                );
+            }
+        }
+        match &outcome.reply {
+            Reply::FirstAccessCompleted(_) => {
+                prop_assert!(matches!(after, PinStatus::Active { .. }), "step {}", i);
+            }
+            // R21: the renewal keeps the level.
+            Reply::PinRenewed(_) => prop_assert_eq!(
+                assurance_of(after),
+                assurance_of(before),
+                "step {}: {:?} renewed into {:?}",
+                i,
+                before,
+                after
+            ),
+            // A lapsed 16 and a blocked PIN show no level (the back office may still approve a
+            // paper request for a blocked PIN; a sede may not: `r25_a_blocked_pin_is_not_upgraded_at_a_sede`).
+            Reply::UpgradeDecided { approved: true }
+                if !matches!(after, PinStatus::Blocked | PinStatus::FirstPinLapsed { .. }) =>
+            {
+                prop_assert_eq!(
+                    assurance_of(after),
+                    Some(AssuranceLevel::Dispositivo),
+                    "step {}",
+                    i
+                );
+            }
+            Reply::PinRevoked => prop_assert_eq!(after, PinStatus::None, "step {}", i),
+            _ => {}
+        }
+        if outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::PinBlocked { .. }))
+        {
+            prop_assert_eq!(after, PinStatus::Blocked, "step {}", i);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn r14_at_most_one_live_pin() {
+    let tally = check_along_runs(128, |scenario| play(scenario, r14_holds));
+    tally.assert_reached(&[
+        "request_pin:reply:pin_issued",
+        "restore:reply:pin_restored",
+        "refused:request.pin_already_live:PendingFirstAccess",
+        "refused:request.pin_already_live:Active",
+        "refused:request.pin_already_live:Expired",
+        "refused:request.pin_already_live:Blocked",
+    ]);
+}
