@@ -19,7 +19,7 @@ fn account_size(c: &mut Criterion) {
     let mut rng = support::rng(4);
     let (account, _pin) = support::active(&policy, &mut rng);
     assert!(matches!(
-        account.status(support::t1()),
+        account.status(support::t1(), &policy),
         PinStatus::Active { .. }
     ));
 

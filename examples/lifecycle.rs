@@ -14,9 +14,9 @@
 
 use inps_pin::{
     Account, Address, ChannelRequest, CodiceFiscale, Command, Context, DocumentKind, Effect, Email,
-    EnteredPin, Event, IdentityDocument, MobileNumber, Notice, OperatorId, Outcome, Person,
-    PersonName, PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason, Reply, Role,
-    SedeRequest, UpgradeDecision, UpgradeVia, rome_time_zone,
+    EnteredPin, IdentityDocument, MobileNumber, Notice, OperatorId, Outcome, Person, PersonName,
+    PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest,
+    UpgradeDecision, UpgradeVia, rome_time_zone,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -60,12 +60,7 @@ impl Service {
             self.now = at.max(self.now);
             if let Some(holder) = holders.get_mut(index) {
                 let outcome = self.handle(holder, Command::Tick)?;
-                // The end of a login delay changes nothing anyone sees: not worth a line.
-                if outcome
-                    .events
-                    .iter()
-                    .any(|e| !matches!(e, Event::LoginDelayEnded { .. }))
-                {
+                if !outcome.events.is_empty() {
                     print_outcome(self.now, holder, "the clock", &outcome);
                 }
                 let warned = outcome
@@ -360,7 +355,7 @@ fn log_in(
 /// A login; if the PIN expired, the guided renewal first.
 fn log_in_or_renew(service: &mut Service, holder: &mut Holder, what: &str) -> Result<(), Error> {
     if matches!(
-        holder.account.status(service.now),
+        holder.account.status(service.now, &service.policy),
         PinStatus::Expired { .. }
     ) {
         let pin = EnteredPin::parse(&holder.remembered)?;

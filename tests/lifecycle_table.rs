@@ -78,7 +78,7 @@ fn in_phase(phase: Phase) -> InPhase {
             };
             if phase == Phase::Blocked {
                 for _ in 0..3 {
-                    log_in(&mut account, wrong(&short), now, &policy, &mut rng);
+                    let _ = log_in(&mut account, wrong(&short), now, &policy, &mut rng);
                 }
             }
             (now, short)
@@ -363,7 +363,7 @@ fn r26_a_tick_is_accepted_in_every_phase() {
 /// Mario with an upgrade request waiting, at `in_phase(Active)`'s instant.
 fn with_waiting_upgrade(phase: Phase) -> InPhase {
     let mut fixture = in_phase(Phase::Active);
-    run(
+    let _ = run(
         &mut fixture.account,
         command_of(CommandKind::RequestUpgrade, None),
         fixture.now,
@@ -381,7 +381,7 @@ fn with_waiting_upgrade(phase: Phase) -> InPhase {
         Phase::Blocked => {
             fixture.policy = blocking_policy();
             for _ in 0..3 {
-                log_in(
+                let _ = log_in(
                     &mut fixture.account,
                     wrong(&code),
                     fixture.now,
@@ -419,7 +419,7 @@ fn r17_a_waiting_upgrade_is_not_approved_on_an_expired_or_blocked_pin() {
 fn r17_a_waiting_upgrade_survives_a_renewal_and_is_approved_after_it() {
     let mut fixture = with_waiting_upgrade(Phase::Expired);
     let code = fixture.code.clone().unwrap();
-    run(
+    let _ = run(
         &mut fixture.account,
         Command::RenewPin {
             pin: entered(&code),
@@ -445,7 +445,7 @@ fn r17_a_waiting_upgrade_survives_a_renewal_and_is_approved_after_it() {
 fn r17_a_waiting_upgrade_ends_with_the_pin_it_was_for() {
     for ending in [CommandKind::Restore, CommandKind::Revoke] {
         let mut fixture = with_waiting_upgrade(Phase::Active);
-        run(
+        let _ = run(
             &mut fixture.account,
             command_of(ending, None),
             fixture.now,

@@ -169,7 +169,7 @@ fn r25_a_blocked_pin_is_not_upgraded_at_a_sede() {
         let _ = log_in(&mut account, pin, now, &policy, &mut rng);
         now += SignedDuration::from_secs(11);
     }
-    assert_eq!(account.status(now), PinStatus::Blocked);
+    assert_eq!(account.status(now, &policy), PinStatus::Blocked);
     let before = account.clone();
     let at_sede = run(
         &mut account,

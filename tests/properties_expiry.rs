@@ -135,7 +135,7 @@ fn clock_run_holds(clock: &ClockRun) -> Result<Tally, TestCaseError> {
             periods.push(Period::default());
             expires_at = plus_rome_months(at, months);
             prop_assert_eq!(
-                account.status(at),
+                account.status(at, &policy),
                 PinStatus::Active {
                     assurance: AssuranceLevel::Ordinary,
                     expires_at

@@ -33,7 +33,7 @@ fn r8_holds(scenario: &Scenario) -> Result<Tally, TestCaseError> {
         }
         let i = step.index;
         let mut this_step = shown_by_the_crate(i, step.after, step.result);
-        let status = step.after.status(step.now);
+        let status = step.after.status(step.now, step.policy);
         this_step.push((format!("{i}: status"), format!("{status:?}").into_bytes()));
         for (label, bytes) in &step.command_texts {
             this_step.push((format!("{i}: {label}"), bytes.clone()));

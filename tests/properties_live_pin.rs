@@ -21,9 +21,10 @@ use proptest::test_runner::TestCaseError;
 /// request may go ahead.
 fn live_by_status(status: PinStatus) -> Result<Option<LivePin>, TestCaseError> {
     Ok(match status {
-        PinStatus::None | PinStatus::FirstPinLapsed { .. } => None,
+        // After the retirement a request meets the sunset, not a live PIN (R22a).
+        PinStatus::None | PinStatus::FirstPinLapsed { .. } | PinStatus::Retired { .. } => None,
         PinStatus::AwaitingFirstAccess { .. } => Some(LivePin::PendingFirstAccess),
-        PinStatus::Active { .. } => Some(LivePin::Active),
+        PinStatus::Active { .. } | PinStatus::ExpiringSoon { .. } => Some(LivePin::Active),
         PinStatus::Expired { .. } => Some(LivePin::Expired),
         PinStatus::Blocked => Some(LivePin::Blocked),
         other => return Err(TestCaseError::fail(format!("unknown status {other:?}"))),
@@ -36,7 +37,17 @@ fn status_is_coherent(status: PinStatus, now: Timestamp) -> Result<(), TestCaseE
         PinStatus::None | PinStatus::Blocked => {}
         PinStatus::AwaitingFirstAccess { lapses_at, .. } => prop_assert!(lapses_at > now),
         PinStatus::FirstPinLapsed { lapsed_at } => prop_assert!(lapsed_at <= now),
-        PinStatus::Active { expires_at, .. } => prop_assert!(expires_at > now),
+        PinStatus::Active { expires_at, .. } | PinStatus::ExpiringSoon { expires_at, .. } => {
+            prop_assert!(expires_at > now);
+        }
+        PinStatus::Retired { since } => {
+            let midnight = since.to_datetime(jiff::civil::Time::midnight());
+            let from = inps_pin::rome_time_zone()
+                .to_ambiguous_timestamp(midnight)
+                .compatible()
+                .unwrap();
+            prop_assert!(now >= from);
+        }
         PinStatus::Expired { expired_at, .. } => prop_assert!(expired_at <= now),
         other => prop_assert!(false, "unknown status {:?}", other),
     }
@@ -48,6 +59,7 @@ fn assurance_of(status: PinStatus) -> Option<AssuranceLevel> {
     match status {
         PinStatus::AwaitingFirstAccess { assurance, .. }
         | PinStatus::Active { assurance, .. }
+        | PinStatus::ExpiringSoon { assurance, .. }
         | PinStatus::Expired { assurance, .. } => Some(assurance),
         _ => None,
     }
@@ -56,8 +68,8 @@ fn assurance_of(status: PinStatus) -> Option<AssuranceLevel> {
 fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
     let i = step.index;
     let now = step.now;
-    let before = step.before.status(now);
-    let after = step.after.status(now);
+    let before = step.before.status(now, step.policy);
+    let after = step.after.status(now, step.policy);
     status_is_coherent(before, now)?;
     status_is_coherent(after, now)?;
     let live = live_by_status(before)?;

@@ -35,7 +35,7 @@ fn r26_advance_stops_at_until_and_applies_deadlines_at_their_instant() {
 // Deadlines (R26) and the first-access lapse (R9).
 
 #[test]
-fn r26_poll_deadline_names_the_lapse_the_warning_the_expiry_and_a_login_delay() {
+fn r26_poll_deadline_names_the_lapse_the_warning_and_the_expiry_and_no_login_delay() {
     let mut rig = Rig::new(&person());
     assert_eq!(rig.deadline(), None, "no PIN, nothing will happen");
     let whole = rig.request(person(), ChannelRequest::Online, t0());
@@ -45,42 +45,49 @@ fn r26_poll_deadline_names_the_lapse_the_warning_the_expiry_and_a_login_delay() 
     // The warning.
     let warning = at("2027-05-11T08:00:00Z");
     assert_eq!(rig.deadline(), Some(warning));
-    // A wrong PIN: the end of its delay comes first.
+    // A wrong PIN: its delay ends by the clock alone, so it is no deadline (R25a: one stored
+    // event per guess), and a try after it is accepted without a tick.
     let wrong_at = at("2026-12-01T09:00:00Z");
-    rig.apply(Command::LogIn { pin: wrong(&code) }, wrong_at);
-    assert_eq!(rig.deadline(), Some(wrong_at + secs(1)));
-    let outcomes = rig.advance(at("2026-12-02T00:00:00Z"));
-    assert_eq!(outcomes.len(), 1);
-    assert_eq!(
-        outcomes[0].events,
-        [Event::LoginDelayEnded {
-            at: wrong_at + secs(1)
-        }]
-    );
-    assert!(outcomes[0].effects.is_empty());
+    let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, wrong_at);
+    assert_eq!(outcome.events, [Event::LoginFailed { at: wrong_at }]);
     assert_eq!(rig.deadline(), Some(warning));
+    rig.session(&code, wrong_at + secs(1));
     // The warning, then the expiry.
     rig.advance(warning);
     let expiry = at("2027-05-25T08:00:00Z");
     assert_eq!(rig.deadline(), Some(expiry));
-    // A delay that ends before the expiry comes first again: the second consecutive failure
-    // (no success in between), so 3 s.
     let late_wrong = at("2027-05-24T08:00:00Z");
     rig.apply(Command::LogIn { pin: wrong(&code) }, late_wrong);
-    assert_eq!(rig.deadline(), Some(late_wrong + secs(3)));
+    assert_eq!(rig.deadline(), Some(expiry));
     let outcomes = rig.advance(expiry);
     let events: Vec<_> = outcomes.iter().flat_map(|o| o.events.clone()).collect();
-    assert_eq!(
-        events,
-        [
-            Event::LoginDelayEnded {
-                at: late_wrong + secs(3)
-            },
-            Event::PinExpired { at: expiry }
-        ]
-    );
+    assert_eq!(events, [Event::PinExpired { at: expiry }]);
     assert_eq!(rig.deadline(), None);
     rig.check_replay();
+}
+
+#[test]
+fn r25a_a_stream_with_the_retired_delay_end_event_still_replays() {
+    // Written before the end of a delay followed from the clock: a failure with its retry
+    // instant, then the event that ended the delay. Both load; the retired event changes
+    // nothing but the version.
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let wrong_at = at("2026-12-01T09:00:00Z");
+    rig.apply(Command::LogIn { pin: wrong(&code) }, wrong_at);
+    let mut log = serde_json::to_value(&rig.log).unwrap();
+    let events = log.as_array_mut().unwrap();
+    let failure = events.last_mut().unwrap();
+    failure["LoginFailed"]["retry_not_before"] = "2026-12-01T09:00:01Z".into();
+    events.push(serde_json::json!({ "LoginDelayEnded": { "at": "2026-12-01T09:00:01Z" } }));
+    let old: Vec<Event> = serde_json::from_value(log).unwrap();
+    let replayed = Account::replay(rig.account.codice_fiscale(), &old);
+    assert_eq!(replayed.version(), rig.account.version() + 1);
+    assert_eq!(replayed.consecutive_failures(), 1);
+    assert_eq!(
+        replayed.status(wrong_at, &rig.policy),
+        rig.account.status(wrong_at, &rig.policy)
+    );
 }
 
 #[test]
@@ -148,7 +155,7 @@ fn r9_an_unused_16_lapses_at_its_deadline_with_an_event_and_a_notice() {
     );
     assert_eq!(rig.deadline(), None);
     assert_eq!(
-        rig.account.status(lapse),
+        rig.account.status(lapse, &rig.policy),
         PinStatus::FirstPinLapsed { lapsed_at: lapse }
     );
     // The 16 no longer works, and a new request is accepted.

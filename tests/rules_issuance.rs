@@ -457,7 +457,7 @@ fn r10_three_channels_issue_a_first_pin_each_at_its_level() {
         assert_eq!(recorded.as_ref(), &person());
         assert_eq!(account.person(), Some(&person()));
         assert_eq!(
-            account.status(t0()),
+            account.status(t0(), &policy),
             PinStatus::AwaitingFirstAccess {
                 assurance: level,
                 lapses_at: t0_lapse(),
@@ -553,7 +553,7 @@ fn r11_online_without_email_or_mobile_is_refused() {
             "{it}"
         );
         assert!(refusal.to_string().contains("Contact Center"));
-        assert_eq!(account.status(t0()), PinStatus::None);
+        assert_eq!(account.status(t0(), &policy), PinStatus::None);
         assert_eq!(account.version(), 0);
     }
     // The same person can get a PIN through the other two channels.
@@ -763,7 +763,7 @@ fn r13_sede_hands_the_whole_pin_in_a_sealed_envelope_and_it_is_dispositivo() {
     assert_eq!(session.level(), AssuranceLevel::Dispositivo);
     assert_eq!(session.credential(), Credential::Pin);
     assert_eq!(
-        account.status(day_after()),
+        account.status(day_after(), &policy),
         PinStatus::Active {
             assurance: AssuranceLevel::Dispositivo,
             expires_at: at("2027-05-25T08:00:00Z"),
@@ -811,7 +811,7 @@ fn r13_an_expired_identity_document_is_refused() {
             .message_it()
             .contains("documento di identità in corso di validità")
     );
-    assert_eq!(account.status(t0()), PinStatus::None);
+    assert_eq!(account.status(t0(), &policy), PinStatus::None);
 }
 
 #[test]

@@ -579,8 +579,8 @@ fn r28_accounts_in_every_state_round_trip() {
         &mut rng,
     );
     round_trip_eq(&account);
-    round_trip_eq(&account.status(t0()));
-    round_trip_eq(&account.status(at("2027-03-01T00:00:00Z")));
+    round_trip_eq(&account.status(t0(), &policy));
+    round_trip_eq(&account.status(at("2027-03-01T00:00:00Z"), &policy));
     let completed = first_access(
         &mut account,
         whole_pin_from(&issued),
@@ -589,7 +589,7 @@ fn r28_accounts_in_every_state_round_trip() {
         &mut rng,
     );
     round_trip_eq(&account);
-    round_trip_eq(&account.status(t0()));
+    round_trip_eq(&account.status(t0(), &policy));
     round_trip_eq(&PinStatus::None);
 
     // A stored account, read back from either format, keeps working.
@@ -863,7 +863,7 @@ fn r29_replaying_the_events_gives_back_the_live_account() {
     }
     assert_eq!(trace.account.consecutive_failures(), 0);
     assert!(matches!(
-        trace.account.status(at("2027-03-07T09:00:00Z")),
+        trace.account.status(at("2027-03-07T09:00:00Z"), &policy()),
         PinStatus::Active {
             assurance: AssuranceLevel::Ordinary,
             ..

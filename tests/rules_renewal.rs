@@ -45,7 +45,7 @@ fn r21_renewal_gives_a_new_8_on_screen_and_the_old_one_stops_working() {
     assert_eq!(*expires_at, at("2027-11-26T09:00:00Z"));
     assert_eq!(rome(*expires_at), "2027-11-26T10:00:00+01:00[Europe/Rome]");
     assert_eq!(
-        rig.account.status(now),
+        rig.account.status(now, &rig.policy),
         PinStatus::Active {
             assurance: AssuranceLevel::Ordinary,
             expires_at: at("2027-11-26T09:00:00Z")
@@ -77,7 +77,7 @@ fn r21_renewal_keeps_a_dispositivo_pin_from_a_sede_dispositivo() {
     };
     assert_eq!(session.level(), AssuranceLevel::Dispositivo);
     assert_eq!(
-        rig.account.status(now),
+        rig.account.status(now, &rig.policy),
         PinStatus::Active {
             assurance: AssuranceLevel::Dispositivo,
             expires_at: at("2027-11-20T09:00:00Z")

@@ -52,7 +52,7 @@ fn r23_restore_sends_a_new_16_in_halves_to_the_two_registered_contacts() {
         }] if when == now && lapse == lapses_at
     ));
     assert_eq!(
-        rig.account.status(now),
+        rig.account.status(now, &rig.policy),
         PinStatus::AwaitingFirstAccess {
             assurance: AssuranceLevel::Ordinary,
             lapses_at
@@ -120,14 +120,17 @@ fn r23_restore_lifts_a_block_and_resets_the_failures() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let blocked_at = hammer_until_blocked(&mut rig, &code, at("2026-12-01T09:00:00Z"));
-    assert_eq!(rig.account.status(blocked_at), PinStatus::Blocked);
+    assert_eq!(
+        rig.account.status(blocked_at, &rig.policy),
+        PinStatus::Blocked
+    );
     assert_eq!(rig.account.consecutive_failures(), 10);
 
     let now = blocked_at + secs(3600);
     let outcome = rig.ok(restore_with_mario_contacts(), now);
     assert_eq!(rig.account.consecutive_failures(), 0);
     assert!(matches!(
-        rig.account.status(now),
+        rig.account.status(now, &rig.policy),
         PinStatus::AwaitingFirstAccess { .. }
     ));
     let new = rig.first_access(&whole_code(&outcome), now);
@@ -202,7 +205,7 @@ fn r24_revoke_with_the_tessera_sanitaria_ends_the_pin_and_a_new_request_is_accep
     assert_eq!(outcome.reply, Reply::PinRevoked);
     assert_eq!(outcome.events, [Event::PinRevoked { at: now }]);
     assert_eq!(notices(&outcome), [(Notice::PinRevoked, by_email())]);
-    assert_eq!(rig.account.status(now), PinStatus::None);
+    assert_eq!(rig.account.status(now, &rig.policy), PinStatus::None);
     assert_eq!(rig.deadline(), None);
     // The old PIN reads like a PIN for an unknown person and counts nothing.
     let outcome = rig.log_in(&code, now + secs(1));
@@ -320,7 +323,7 @@ fn r24_revocation_lifts_a_block_and_ends_a_pending_upgrade() {
     );
     assert_eq!(rig.account.consecutive_failures(), 0);
     assert_eq!(rig.account.upgrade_pending(), None);
-    assert_eq!(rig.account.status(now), PinStatus::None);
+    assert_eq!(rig.account.status(now, &rig.policy), PinStatus::None);
     rig.request(person(), ChannelRequest::Online, now + secs(1));
     rig.check_replay();
 }

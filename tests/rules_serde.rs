@@ -161,7 +161,7 @@ fn r28_a_whole_life_round_trips_at_every_step() {
     let mut now = t0();
     let check = |account: &Account, outcome: &Outcome, now| {
         round_trips(account);
-        round_trips(&account.status(now));
+        round_trips(&account.status(now, &policy));
         for event in &outcome.events {
             round_trips(event);
         }
@@ -234,7 +234,10 @@ fn r28_a_whole_life_round_trips_at_every_step() {
         let outcome = run(&mut account, Command::Tick, now, &policy, &mut rng).unwrap();
         check(&account, &outcome, now);
     }
-    assert!(matches!(account.status(now), PinStatus::Expired { .. }));
+    assert!(matches!(
+        account.status(now, &policy),
+        PinStatus::Expired { .. }
+    ));
     let renewed = run(
         &mut account,
         Command::RenewPin { pin: typed() },
@@ -258,7 +261,7 @@ fn r28_a_whole_life_round_trips_at_every_step() {
         .unwrap();
         check(&account, &outcome, now);
     }
-    assert_eq!(account.status(now), PinStatus::Blocked);
+    assert_eq!(account.status(now, &policy), PinStatus::Blocked);
     let restored = run(
         &mut account,
         Command::Restore {
@@ -284,7 +287,7 @@ fn r28_a_whole_life_round_trips_at_every_step() {
     )
     .unwrap();
     check(&account, &revoked, now);
-    assert_eq!(account.status(now), PinStatus::None);
+    assert_eq!(account.status(now, &policy), PinStatus::None);
 }
 
 #[test]

@@ -171,7 +171,7 @@ fn r17_approval_makes_the_pin_dispositivo_and_tells_the_person() {
     assert_eq!(notices(&outcome), [(Notice::UpgradeApproved, by_email())]);
     assert_eq!(rig.account.upgrade_pending(), None);
     assert_eq!(
-        rig.account.status(decided),
+        rig.account.status(decided, &rig.policy),
         PinStatus::Active {
             assurance: AssuranceLevel::Dispositivo,
             expires_at: at("2027-05-25T08:00:00Z")

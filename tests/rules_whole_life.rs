@@ -179,7 +179,6 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
         "pin_issued",
         "first_access_completed",
         "login_failed",
-        "login_delay_ended",
         "upgrade_requested",
         "upgrade_rejected",
         "upgrade_approved",

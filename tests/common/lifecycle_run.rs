@@ -733,7 +733,6 @@ pub const MUST_REACH: &[&str] = &[
     "first_access:reply:login_failed",
     "renew_pin:reply:login_failed",
     "event:pin_blocked",
-    "event:login_delay_ended",
     "event:first_pin_lapsed",
     "event:expiry_warned",
     "event:pin_expired",

@@ -86,6 +86,17 @@ impl Rig {
         }
     }
 
+    /// When the delay after the last wrong PIN, typed at `failed_at`, ends: the clock's to
+    /// tell, never a deadline (R25).
+    pub fn delay_end(&self, failed_at: Timestamp) -> Timestamp {
+        let delay = self
+            .policy
+            .lockout
+            .delay_after(self.account.consecutive_failures())
+            .expect("a failure without a delay");
+        failed_at.checked_add(delay).unwrap()
+    }
+
     /// A command that must apply.
     pub fn ok(&mut self, command: Command, now: Timestamp) -> Outcome {
         let name = command.name();
@@ -173,7 +184,7 @@ impl Rig {
 
     /// The active PIN's expiry.
     pub fn expiry(&self) -> Timestamp {
-        match self.account.status(Timestamp::MIN) {
+        match self.account.status(Timestamp::MIN, &self.policy) {
             PinStatus::Active { expires_at, .. } => expires_at,
             other => panic!("no active PIN: {other:?}"),
         }
@@ -277,13 +288,12 @@ pub fn hammer_until_blocked(rig: &mut Rig, code: &str, start: Timestamp) -> Time
         {
             return now;
         }
-        let Some(Event::LoginFailed {
-            retry_not_before: Some(retry),
-            ..
-        }) = outcome.events.first()
-        else {
-            panic!("a failure without a delay: {:?}", outcome.events)
-        };
-        now = *retry;
+        assert!(
+            matches!(outcome.events[..], [Event::LoginFailed { .. }]),
+            "a guess writes one event: {:?}",
+            outcome.events
+        );
+        // The delay runs from the failure; its end is the clock's, never an event (R25).
+        now = rig.delay_end(now);
     }
 }
