@@ -53,12 +53,14 @@ pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
     instant
         .to_zoned_datetime(ROME.clone())
         .checked_add(days.days())
-        .map(|moved| moved.timestamp())
-        .unwrap_or(if days < 0 {
-            Timestamp::MIN
-        } else {
-            Timestamp::MAX
-        })
+        .map_or(
+            if days < 0 {
+                Timestamp::MIN
+            } else {
+                Timestamp::MAX
+            },
+            |moved| moved.timestamp(),
+        )
 }
 
 /// `instant` moved by `months` calendar months in Rome (R20): the same day of the month and
@@ -71,12 +73,14 @@ pub(crate) fn add_rome_months(instant: Timestamp, months: i64) -> Timestamp {
     instant
         .to_zoned_datetime(ROME.clone())
         .checked_add(months.months())
-        .map(|moved| moved.timestamp())
-        .unwrap_or(if months < 0 {
-            Timestamp::MIN
-        } else {
-            Timestamp::MAX
-        })
+        .map_or(
+            if months < 0 {
+                Timestamp::MIN
+            } else {
+                Timestamp::MAX
+            },
+            |moved| moved.timestamp(),
+        )
 }
 
 #[cfg(test)]

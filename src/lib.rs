@@ -100,7 +100,11 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::must_use_candidate,
+    clippy::ref_option,
+    clippy::map_unwrap_or,
+    clippy::return_self_not_must_use
 )]
 
 mod account;

@@ -37,6 +37,8 @@ pub(crate) mod option {
     #[derive(Serialize, Deserialize)]
     struct Wire(#[serde(with = "super")] Timestamp);
 
+    // serde's `with` calls this with a reference to the field, which is an `Option`.
+    #[allow(clippy::ref_option)]
     pub(crate) fn serialize<S: Serializer>(
         instant: &Option<Timestamp>,
         serializer: S,

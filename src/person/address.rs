@@ -72,6 +72,7 @@ impl PostalCode {
     }
 
     /// The five digits.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -109,6 +110,7 @@ impl Province {
     }
 
     /// The two upper-case letters.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -226,21 +228,25 @@ impl Address {
     }
 
     /// The street and civic number, like "Via Roma 1".
+    #[must_use]
     pub fn street(&self) -> &str {
         &self.street
     }
 
     /// The postal code (CAP).
+    #[must_use]
     pub fn postal_code(&self) -> &PostalCode {
         &self.postal_code
     }
 
     /// The municipality (comune), like "Roma".
+    #[must_use]
     pub fn municipality(&self) -> &str {
         &self.municipality
     }
 
     /// The province abbreviation.
+    #[must_use]
     pub fn province(&self) -> &Province {
         &self.province
     }

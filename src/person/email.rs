@@ -151,6 +151,7 @@ impl Email {
     }
 
     /// The normalised address, with the domain lower-cased.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }

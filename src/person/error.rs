@@ -255,6 +255,7 @@ impl ContactError {
     /// let field = Email::parse("mario.rossi").map_err(|error| error.field().to_string());
     /// assert_eq!(field, Err("e-mail address".to_owned()));
     /// ```
+    #[must_use]
     pub fn field(&self) -> ContactField {
         match self {
             ContactError::Empty { field }

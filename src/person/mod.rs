@@ -84,6 +84,7 @@ pub struct Person {
 
 impl Person {
     /// A person with no e-mail and no phone number yet.
+    #[must_use]
     pub fn new(
         name: PersonName,
         surname: PersonName,
@@ -140,41 +141,49 @@ impl Person {
     }
 
     /// The first name.
+    #[must_use]
     pub fn name(&self) -> &PersonName {
         &self.name
     }
 
     /// The surname.
+    #[must_use]
     pub fn surname(&self) -> &PersonName {
         &self.surname
     }
 
     /// The codice fiscale, which identifies the person (R1).
+    #[must_use]
     pub fn codice_fiscale(&self) -> CodiceFiscale {
         self.codice_fiscale
     }
 
     /// The role, which sets the PIN expiry (R2).
+    #[must_use]
     pub fn role(&self) -> Role {
         self.role
     }
 
     /// The residence address, where sealed envelopes are posted.
+    #[must_use]
     pub fn residence(&self) -> &Address {
         &self.residence
     }
 
     /// The e-mail address, if one is registered.
+    #[must_use]
     pub fn email(&self) -> Option<&Email> {
         self.email.as_ref()
     }
 
     /// The mobile number, if one is registered.
+    #[must_use]
     pub fn mobile(&self) -> Option<&MobileNumber> {
         self.mobile.as_ref()
     }
 
     /// The landline number, if one is registered.
+    #[must_use]
     pub fn landline(&self) -> Option<&LandlineNumber> {
         self.landline.as_ref()
     }
@@ -186,6 +195,7 @@ impl Person {
     /// channels, so that neither the mailbox nor the phone alone is enough to take over the
     /// PIN; with only one of them the person restores through another channel. A landline does
     /// not stand in for the mobile, since it cannot receive an SMS.
+    #[must_use]
     pub fn registered_contacts(&self) -> Option<(&Email, &MobileNumber)> {
         Some((self.email.as_ref()?, self.mobile.as_ref()?))
     }
@@ -197,6 +207,7 @@ impl Person {
     /// a landline is, else `None` (the caller then cannot tell the person which number to
     /// call, and should show both). The mobile wins when both are registered: it is the phone
     /// the person has at hand wherever they are, so the likelier one to call from.
+    #[must_use]
     pub fn phone_kind(&self) -> Option<PhoneKind> {
         if self.mobile.is_some() {
             Some(PhoneKind::Mobile)

@@ -48,6 +48,7 @@ impl PersonName {
     }
 
     /// The normalised name.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }

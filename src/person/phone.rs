@@ -129,11 +129,13 @@ impl MobileNumber {
     }
 
     /// The number in E.164, like `+393331234567`.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The national number, without `+39`, like `3331234567`.
+    #[must_use]
     pub fn national(&self) -> &str {
         self.0.strip_prefix("+39").unwrap_or(&self.0)
     }
@@ -193,11 +195,13 @@ impl LandlineNumber {
     }
 
     /// The number in E.164, like `+390612345678`.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The national number, without `+39`, like `0612345678`.
+    #[must_use]
     pub fn national(&self) -> &str {
         self.0.strip_prefix("+39").unwrap_or(&self.0)
     }
