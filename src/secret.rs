@@ -25,17 +25,30 @@ pub const HALF_LEN: usize = 8;
 /// Characters in the PIN first issued (R5).
 pub const FULL_LEN: usize = 16;
 
-/// Up to 16 characters of a PIN, wiped on drop: the storage both secret types share.
-#[derive(Zeroize, ZeroizeOnDrop, Default)]
+/// Up to 16 characters of a PIN, on the heap, wiped on drop: the storage both secret types
+/// share.
+///
+/// The characters live in one heap block, allocated once at full capacity and never grown, so
+/// the code exists in memory exactly once: moving a secret (into a delivery, into an effect,
+/// when a `Vec` of effects grows) moves the pointer, not the characters, and leaves no copy
+/// behind in freed memory or on the stack (R8). Every way to fill it writes into that block.
 struct PinChars {
-    chars: [u8; FULL_LEN],
+    chars: Box<[u8; FULL_LEN]>,
     len: u8,
 }
 
 impl PinChars {
-    /// The first 16 of `bytes`.
+    /// No characters yet: the block is allocated at full capacity, zeroed.
+    fn empty() -> PinChars {
+        PinChars {
+            chars: Box::new([0; FULL_LEN]),
+            len: 0,
+        }
+    }
+
+    /// The first 16 of `bytes`, copied from one heap block into a new one.
     fn copied_from<'b>(bytes: impl IntoIterator<Item = &'b u8>) -> PinChars {
-        let mut copy = PinChars::default();
+        let mut copy = PinChars::empty();
         for (slot, &byte) in copy.chars.iter_mut().zip(bytes) {
             *slot = byte;
             copy.len += 1;
@@ -52,17 +65,35 @@ impl PinChars {
     }
 }
 
+impl Default for PinChars {
+    fn default() -> Self {
+        PinChars::empty()
+    }
+}
+
+impl Drop for PinChars {
+    fn drop(&mut self) {
+        // Wipes the heap block before `Box` frees it (`zeroize` writes volatile, so the
+        // compiler cannot drop the writes as dead stores).
+        self.chars.zeroize();
+        self.len.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for PinChars {}
+
 /// A code the crate generated: a PIN half, a whole first PIN, or the 8-character PIN.
 ///
 /// It is made only by the crate, from the caller's [`CryptoRng`], and reaches the caller inside
 /// a [`Delivery`](crate::Delivery) effect, whose carrier reads it with [`Secret::expose`].
-/// It is wiped from memory on drop and prints as `[redacted]`.
+/// It is wiped from memory on drop and prints as `[redacted]`. Its characters live on the
+/// heap, once: moving a `Secret` moves a pointer and leaves no copy of the code behind (R8).
 pub struct Secret(PinChars);
 
 impl Secret {
     /// Draws `len` characters (at most [`FULL_LEN`]) uniformly over [`PIN_ALPHABET`].
     pub(crate) fn generate<R: CryptoRng + ?Sized>(len: usize, rng: &mut R) -> Secret {
-        let mut drawn = PinChars::default();
+        let mut drawn = PinChars::empty();
         for slot in drawn.chars.iter_mut().take(len) {
             *slot = uniform_char(rng);
             drawn.len += 1;
@@ -145,7 +176,7 @@ fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
 /// A PIN as a person typed it, normalised: spaces and dashes removed, letters upper-cased.
 ///
 /// Parsed at the boundary so that a malformed entry never reaches an account. Wiped on drop,
-/// redacted in `Debug`.
+/// redacted in `Debug`; like a [`Secret`], its characters live on the heap, once.
 ///
 /// ```
 /// use inps_pin::EnteredPin;
@@ -166,7 +197,9 @@ impl EnteredPin {
     /// # Errors
     /// [`PinFormatError`] names the character and its position, or the length found.
     pub fn parse(typed: &str) -> Result<EnteredPin, PinFormatError> {
-        let mut pin = PinChars::default();
+        // Each accepted character goes straight into the heap block, never into a buffer on
+        // the stack.
+        let mut pin = PinChars::empty();
         let mut count = 0usize;
         for c in typed.chars() {
             if c.is_whitespace() || c == '-' {
