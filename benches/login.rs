@@ -7,7 +7,7 @@
 //! (so drift in machine load hits both alike) and prints the ratio with its spread.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::{Argon2, PasswordVerifier};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -51,7 +51,13 @@ fn login(c: &mut Criterion) {
             .verify_password(b"ABCDEFGH", phc.as_str())
             .is_err()
     );
-    paired_ratio(crate_login, bare_verify);
+    support::paired_ratio(
+        "login_owasp",
+        ("crate", crate_login),
+        ("bare", bare_verify),
+        1,
+        PAIRS,
+    );
 
     let mut group = c.benchmark_group("login_owasp");
     group.sample_size(20);
@@ -100,50 +106,6 @@ fn bench_pair(
     group.bench_function("bare_argon2_verify", |b| {
         b.iter(|| Argon2::default().verify_password(black_box(pin.as_bytes()), black_box(phc)));
     });
-}
-
-/// Runs the two alternately, `PAIRS` times (after one warm-up pair), and prints the median of
-/// the per-pair ratios a/b with its interquartile range, and the medians of each.
-fn paired_ratio<A, T>(mut a: impl FnMut() -> A, mut b: impl FnMut() -> T) {
-    let mut ratios = Vec::with_capacity(PAIRS);
-    let mut times_a = Vec::with_capacity(PAIRS);
-    let mut times_b = Vec::with_capacity(PAIRS);
-    for round in 0..=PAIRS {
-        // Alternate which goes first, so neither always runs on a warm cache.
-        let (ta, tb) = if round % 2 == 0 {
-            let ta = time(&mut a);
-            (ta, time(&mut b))
-        } else {
-            let tb = time(&mut b);
-            (time(&mut a), tb)
-        };
-        if round > 0 {
-            ratios.push(ta / tb);
-            times_a.push(ta);
-            times_b.push(tb);
-        }
-    }
-    let quartiles = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-        (at(0.25), at(0.5), at(0.75))
-    };
-    let (r1, r2, r3) = quartiles(&mut ratios);
-    let (_, ma, _) = quartiles(&mut times_a);
-    let (_, mb, _) = quartiles(&mut times_b);
-    eprintln!(
-        "login_owasp paired ({PAIRS} pairs): crate {:.3} ms, bare {:.3} ms (medians); \
-         crate/bare median {r2:.4} (IQR {r1:.4}-{r3:.4})",
-        ma * 1e3,
-        mb * 1e3,
-    );
-}
-
-/// Seconds one call takes.
-fn time<T>(f: &mut impl FnMut() -> T) -> f64 {
-    let start = Instant::now();
-    black_box(f());
-    start.elapsed().as_secs_f64()
 }
 
 criterion_group!(benches, login, login_cheap);

@@ -5,6 +5,12 @@
 //! caller's generator; verification reads the cost from the stored string, so accounts hashed
 //! under an older policy keep working after the policy's cost changes, and compares in
 //! constant time (RustCrypto's `argon2`).
+//!
+//! Stored data is not trusted (R35): a cost is what Argon2 runs, so a stored string with an
+//! absurd cost would hold a login for hours or exhaust memory. [`HashCost`] has absolute limits,
+//! checked wherever a cost is made or loaded, a [`PinHash`] beyond them does not load, and
+//! verification refuses, without running Argon2, a stored cost above the policy's
+//! [`max_stored_hash_cost`](crate::Policy::max_stored_hash_cost).
 
 use core::fmt;
 
@@ -25,11 +31,18 @@ const SALT_LEN: usize = 16;
 /// is for tests and simulations only; it runs the same code, with the smallest cost Argon2
 /// accepts.
 ///
+/// A cost is also bounded above, by [`HashCost::MAX_MEMORY_KIB`], [`HashCost::MAX_ITERATIONS`]
+/// and [`HashCost::MAX_PARALLELISM`]: the most one verification may ever take is about a
+/// minute of one core and 1 GiB, never hours, whatever a configuration file or a stored hash
+/// says (R35).
+///
 /// ```
 /// use inps_pin::HashCost;
 ///
 /// assert_eq!(HashCost::default(), HashCost::OWASP);
 /// assert!(HashCost::new(4, 1, 1).is_err()); // Argon2 needs at least 8 KiB per lane
+/// assert!(HashCost::new(u32::MAX, u32::MAX, 1).is_err()); // hours of work: refused
+/// assert!(HashCost::new(HashCost::MAX_MEMORY_KIB, HashCost::MAX_ITERATIONS, 1).is_ok());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RawHashCost", into = "RawHashCost")]
@@ -55,11 +68,44 @@ impl HashCost {
         parallelism: Params::MIN_P_COST,
     };
 
-    /// A cost Argon2 accepts.
+    /// Four times OWASP's memory and passes, with RFC 9106's 4 lanes: the default bound on
+    /// stored hashes ([`Policy::DEFAULT_MAX_STORED_HASH_COST`](crate::Policy::DEFAULT_MAX_STORED_HASH_COST)).
+    pub(crate) const FOUR_TIMES_OWASP: HashCost = HashCost {
+        memory_kib: 4 * Params::DEFAULT_M_COST,
+        iterations: 4 * Params::DEFAULT_T_COST,
+        parallelism: 4,
+    };
+
+    /// The most memory a cost may use: 1 GiB (1 048 576 KiB).
+    ///
+    /// Fifty times OWASP's recommendation (19 MiB) and sixteen times RFC 9106's second
+    /// recommended option (64 MiB). RFC 9106's first option (2 GiB) is meant for one-off key
+    /// derivation, not for a service verifying the logins of millions of people, where each
+    /// login holds that memory while it runs. Above this, a cost is a mistake or an attack.
+    pub const MAX_MEMORY_KIB: u32 = 1_048_576;
+
+    /// The most passes over the memory a cost may make: 64.
+    ///
+    /// The published recommendations use 1 to 5 (OWASP's lowest-memory option, 7 MiB, uses
+    /// 5; RFC 9106's use 1 and 3). 64 leaves room for a deployment that trades memory for
+    /// passes, while the worst cost of all, 64 passes over 1 GiB, still takes about a minute of
+    /// one core rather than hours.
+    pub const MAX_ITERATIONS: u32 = 64;
+
+    /// The most lanes a cost may have: 16.
+    ///
+    /// RFC 9106 recommends 4. This crate runs the lanes one after the other (it spawns no
+    /// threads: R26), so more lanes buy nothing; 16 allows for a hash made elsewhere on a
+    /// larger machine.
+    pub const MAX_PARALLELISM: u32 = 16;
+
+    /// A cost Argon2 accepts, within the crate's limits.
     ///
     /// # Errors
-    /// [`HashCostError`] when Argon2 refuses the combination (memory below 8 KiB per lane,
-    /// zero passes or lanes, more lanes than Argon2 allows).
+    /// [`HashCostError`] when a value is above its limit ([`HashCost::MAX_MEMORY_KIB`],
+    /// [`HashCost::MAX_ITERATIONS`], [`HashCost::MAX_PARALLELISM`]), or when Argon2 refuses the
+    /// combination (memory below 8 KiB per lane, zero passes or lanes). The error names the
+    /// value and the bound.
     pub fn new(
         memory_kib: u32,
         iterations: u32,
@@ -70,6 +116,34 @@ impl HashCost {
             iterations,
             parallelism,
         };
+        let limits = [
+            (
+                "memory",
+                memory_kib,
+                HashCost::MAX_MEMORY_KIB,
+                "KiB (HashCost::MAX_MEMORY_KIB)",
+            ),
+            (
+                "iterations",
+                iterations,
+                HashCost::MAX_ITERATIONS,
+                "(HashCost::MAX_ITERATIONS)",
+            ),
+            (
+                "parallelism",
+                parallelism,
+                HashCost::MAX_PARALLELISM,
+                "(HashCost::MAX_PARALLELISM)",
+            ),
+        ];
+        for (field, value, limit, unit) in limits {
+            if value > limit {
+                return Err(cost.error(format!(
+                    "{field} {value} is above the limit of {limit} {unit}; \
+                     use HashCost::OWASP or a smaller cost"
+                )));
+            }
+        }
         cost.params()?;
         Ok(cost)
     }
@@ -92,15 +166,64 @@ impl HashCost {
         self.parallelism
     }
 
+    /// Whether `stated` asks for no more memory, passes or lanes than this cost.
+    fn admits(&self, stated: StatedCost) -> bool {
+        stated.memory_kib <= self.memory_kib
+            && stated.iterations <= self.iterations
+            && stated.parallelism <= self.parallelism
+    }
+
+    /// The larger of two costs, value by value: valid, since each value is within its limit
+    /// and the memory stays at least 8 KiB per lane.
+    pub(crate) fn at_least(self, other: HashCost) -> HashCost {
+        HashCost {
+            memory_kib: self.memory_kib.max(other.memory_kib),
+            iterations: self.iterations.max(other.iterations),
+            parallelism: self.parallelism.max(other.parallelism),
+        }
+    }
+
     fn params(&self) -> Result<Params, HashCostError> {
         Params::new(self.memory_kib, self.iterations, self.parallelism, None).map_err(|error| {
-            HashCostError {
-                memory_kib: self.memory_kib,
-                iterations: self.iterations,
-                parallelism: self.parallelism,
-                reason: error.to_string(),
-            }
+            self.error(format!(
+                "Argon2 refuses it ({error}); use HashCost::OWASP or a larger cost"
+            ))
         })
+    }
+
+    fn error(&self, reason: String) -> HashCostError {
+        HashCostError {
+            memory_kib: self.memory_kib,
+            iterations: self.iterations,
+            parallelism: self.parallelism,
+            reason,
+        }
+    }
+}
+
+/// The memory, passes and lanes a PHC string states, read before Argon2 checks them: so that a
+/// cost beyond the limits is named as such, and compared before anything runs.
+#[derive(Clone, Copy)]
+struct StatedCost {
+    memory_kib: u32,
+    iterations: u32,
+    parallelism: u32,
+}
+
+impl StatedCost {
+    /// `None` if a value is missing or not a decimal number.
+    fn of(parsed: &PasswordHash) -> Option<StatedCost> {
+        Some(StatedCost {
+            memory_kib: parsed.params.get_decimal("m")?,
+            iterations: parsed.params.get_decimal("t")?,
+            parallelism: parsed.params.get_decimal("p")?,
+        })
+    }
+
+    fn within_limits(self) -> bool {
+        self.memory_kib <= HashCost::MAX_MEMORY_KIB
+            && self.iterations <= HashCost::MAX_ITERATIONS
+            && self.parallelism <= HashCost::MAX_PARALLELISM
     }
 }
 
@@ -134,11 +257,11 @@ impl From<HashCost> for RawHashCost {
     }
 }
 
-/// Argon2 refused a cost.
+/// A cost refused: above one of the crate's limits, or one Argon2 does not accept. The message
+/// names the value and the bound.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[error(
-    "Argon2 refuses the cost m={memory_kib} KiB, t={iterations}, p={parallelism}: {reason}; \
-     use HashCost::OWASP or a larger cost"
+    "the Argon2id cost m={memory_kib} KiB, t={iterations}, p={parallelism} is refused: {reason}"
 )]
 pub struct HashCostError {
     memory_kib: u32,
@@ -173,7 +296,9 @@ impl PinHash {
             .map_err(|_| HashingFailed)
     }
 
-    /// Whether `candidate` is the PIN this hash was made from, in constant time.
+    /// Whether `candidate` is the PIN this hash was made from, in constant time, at the cost
+    /// the hash states. That cost is within [`HashCost`]'s limits (a hash beyond them does
+    /// not load), but not within the policy's: prefer [`PinHash::verify_within`].
     pub(crate) fn verify(&self, candidate: &[u8]) -> bool {
         Argon2::default()
             .verify_password(candidate, self.0.as_str())
@@ -191,11 +316,54 @@ impl PinHash {
     pub fn cost(&self) -> Option<HashCost> {
         let parsed = PasswordHash::new(&self.0).ok()?;
         let params = Params::try_from(&parsed).ok()?;
-        Some(HashCost {
-            memory_kib: params.m_cost(),
-            iterations: params.t_cost(),
-            parallelism: params.p_cost(),
-        })
+        HashCost::new(params.m_cost(), params.t_cost(), params.p_cost()).ok()
+    }
+}
+
+/// The bounded verification (R35) and the check for rehashing, for the account.
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "for Account's verification (decide.rs), which the integrator switches to PinHash::verify_within"
+    )
+)]
+impl PinHash {
+    /// Whether `candidate` is the PIN this hash was made from, in constant time, if the cost
+    /// the hash states is within `bound` (R35).
+    ///
+    /// # Errors
+    /// [`PinHashError::CostAboveBound`] when the stored memory, passes or lanes exceed
+    /// `bound`, without running Argon2: that cost is not one the policy issues, so the stored
+    /// account is damaged or was tampered with, and running it could hold the login for as
+    /// long as it states. [`PinHashError::NotPhc`] if the string does not parse (only for a
+    /// hash that bypassed loading).
+    pub(crate) fn verify_within(
+        &self,
+        candidate: &[u8],
+        bound: HashCost,
+    ) -> Result<bool, PinHashError> {
+        let parsed = PasswordHash::new(&self.0).map_err(|_| PinHashError::NotPhc)?;
+        let stated = StatedCost::of(&parsed).ok_or(PinHashError::NotPhc)?;
+        if !bound.admits(stated) {
+            return Err(PinHashError::CostAboveBound {
+                memory_kib: stated.memory_kib,
+                iterations: stated.iterations,
+                parallelism: stated.parallelism,
+                bound,
+            });
+        }
+        Params::try_from(&parsed).map_err(|_| PinHashError::NotPhc)?;
+        Ok(Argon2::default()
+            .verify_password(candidate, &parsed)
+            .is_ok())
+    }
+
+    /// Whether this hash should be made again at `policy_cost`: its cost differs from the
+    /// policy's (the policy changed since it was made). The caller rehashes after a
+    /// successful verification, the one moment it holds the PIN.
+    pub(crate) fn rehash_needed(&self, policy_cost: HashCost) -> bool {
+        self.cost() != Some(policy_cost)
     }
 }
 
@@ -219,7 +387,19 @@ impl TryFrom<String> for PinHash {
         if parsed.algorithm.as_str() != "argon2id" {
             return Err(PinHashError::NotArgon2id);
         }
-        if parsed.salt.is_none() || parsed.hash.is_none() || Params::try_from(&parsed).is_err() {
+        if parsed.salt.is_none() || parsed.hash.is_none() {
+            return Err(PinHashError::NotPhc);
+        }
+        let stated = StatedCost::of(&parsed).ok_or(PinHashError::NotPhc)?;
+        // R35: a cost no `HashCost` may have is never loaded, so never run.
+        if !stated.within_limits() {
+            return Err(PinHashError::CostBeyondLimits {
+                memory_kib: stated.memory_kib,
+                iterations: stated.iterations,
+                parallelism: stated.parallelism,
+            });
+        }
+        if Params::try_from(&parsed).is_err() {
             return Err(PinHashError::NotPhc);
         }
         Ok(PinHash(phc))
@@ -232,7 +412,7 @@ impl From<PinHash> for String {
     }
 }
 
-/// A stored PIN hash that cannot be loaded.
+/// A stored PIN hash that cannot be loaded, or cannot be verified under the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum PinHashError {
@@ -242,6 +422,45 @@ pub enum PinHashError {
     /// A PHC string of another algorithm.
     #[error("the stored PIN hash is not Argon2id: the crate only verifies Argon2id hashes")]
     NotArgon2id,
+    /// A cost beyond [`HashCost`]'s limits, which no policy can issue: refused on loading, so
+    /// that it is never run (R35).
+    #[error(
+        "the stored PIN hash has cost m={memory_kib} KiB, t={iterations}, p={parallelism}, \
+         beyond what the crate ever runs (m={} KiB, t={}, p={}): the stored account is \
+         damaged or was tampered with; restore the PIN",
+        HashCost::MAX_MEMORY_KIB,
+        HashCost::MAX_ITERATIONS,
+        HashCost::MAX_PARALLELISM
+    )]
+    CostBeyondLimits {
+        /// Memory in KiB, as stored.
+        memory_kib: u32,
+        /// Passes, as stored.
+        iterations: u32,
+        /// Lanes, as stored.
+        parallelism: u32,
+    },
+    /// A cost above the policy's bound on stored hashes
+    /// ([`Policy::max_stored_hash_cost`](crate::Policy::max_stored_hash_cost)): refused
+    /// without running Argon2 (R35).
+    #[error(
+        "the stored hash of this account has cost m={memory_kib} KiB, t={iterations}, \
+         p={parallelism}, above the policy's bound (m={} KiB, t={}, p={}): the stored account \
+         is damaged or was tampered with; restore the PIN",
+        .bound.memory_kib(),
+        .bound.iterations(),
+        .bound.parallelism()
+    )]
+    CostAboveBound {
+        /// Memory in KiB, as stored.
+        memory_kib: u32,
+        /// Passes, as stored.
+        iterations: u32,
+        /// Lanes, as stored.
+        parallelism: u32,
+        /// The policy's bound it exceeds.
+        bound: HashCost,
+    },
 }
 
 /// Spends the time of one verification at `cost` without a stored hash: for the answers that
@@ -262,20 +481,119 @@ pub(crate) struct HashingFailed;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Policy;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
-    #[test]
-    fn a_hash_verifies_its_pin_only() {
+    fn cheap_hash_of(pin: &[u8]) -> PinHash {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
-        let hash = PinHash::compute(b"ABCDEFGH", HashCost::CHEAP, &mut rng);
+        let hash = PinHash::compute(pin, HashCost::CHEAP, &mut rng);
         let Ok(hash) = hash else {
             unreachable!("the cheap cost is valid")
         };
+        hash
+    }
+
+    /// The same salt and hash with other cost parameters, built without the checks of
+    /// loading: what a hash that somehow bypassed them would be.
+    fn with_params(hash: &PinHash, params: &str) -> PinHash {
+        PinHash(hash.as_phc().replace("m=8,t=1,p=1", params))
+    }
+
+    #[test]
+    fn a_hash_verifies_its_pin_only() {
+        let hash = cheap_hash_of(b"ABCDEFGH");
         assert!(hash.as_phc().starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
         assert!(hash.verify(b"ABCDEFGH"));
         assert!(!hash.verify(b"ABCDEFGJ"));
         assert_eq!(hash.cost(), Some(HashCost::CHEAP));
         assert!(!format!("{hash:?}").contains(hash.as_phc()));
+    }
+
+    #[test]
+    fn r35_a_stored_hash_within_the_policy_bound_is_verified() {
+        let hash = cheap_hash_of(b"ABCDEFGH");
+        let bound = Policy::default().stored_hash_cost_bound();
+        assert_eq!(hash.verify_within(b"ABCDEFGH", bound), Ok(true));
+        assert_eq!(hash.verify_within(b"ABCDEFGJ", bound), Ok(false));
+        // At the bound exactly, still verified.
+        assert_eq!(hash.verify_within(b"ABCDEFGH", HashCost::CHEAP), Ok(true));
+    }
+
+    /// Running the last three would take a minute and 1 GiB, then hours (2^32 - 1 passes),
+    /// then 4 TiB of memory: the test finishing is the proof that none is run.
+    #[test]
+    fn r35_stored_hash_above_the_policy_bound_is_refused_without_running() {
+        let hash = cheap_hash_of(b"ABCDEFGH");
+        let bound = Policy::default().stored_hash_cost_bound();
+        for (params, memory_kib, iterations, parallelism) in [
+            // Just above the bound first: an implementation that ran them would fail here, in
+            // well under a second, rather than hang on the cases below.
+            ("m=77825,t=1,p=1", 77_825, 1, 1),
+            ("m=64,t=1,p=8", 64, 1, 8),
+            ("m=77824,t=9,p=1", 77_824, 9, 1),
+            ("m=1048576,t=64,p=1", 1_048_576, 64, 1),
+            ("m=8,t=4294967295,p=1", 8, u32::MAX, 1),
+            ("m=4294967295,t=1,p=1", u32::MAX, 1, 1),
+        ] {
+            let tampered = with_params(&hash, params);
+            let refusal = tampered.verify_within(b"ABCDEFGH", bound);
+            assert_eq!(
+                refusal,
+                Err(PinHashError::CostAboveBound {
+                    memory_kib,
+                    iterations,
+                    parallelism,
+                    bound,
+                }),
+                "{params}"
+            );
+            let message = refusal.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.contains(&format!(
+                    "cost m={memory_kib} KiB, t={iterations}, p={parallelism}, above the \
+                     policy's bound (m=77824 KiB, t=8, p=4)"
+                )) && message.ends_with("restore the PIN"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn r35_the_policys_own_cost_is_always_within_its_bound() {
+        let mut policy = Policy::default();
+        assert_eq!(
+            policy.stored_hash_cost_bound(),
+            HashCost::new(77_824, 8, 4).unwrap()
+        );
+        policy.hash_cost = HashCost::new(100_000, 3, 8).unwrap();
+        assert_eq!(
+            policy.stored_hash_cost_bound(),
+            HashCost::new(100_000, 8, 8).unwrap()
+        );
+    }
+
+    #[test]
+    fn r35_stored_hash_beyond_the_limits_does_not_load() {
+        let hash = cheap_hash_of(b"ABCDEFGH");
+        let absurd = with_params(&hash, "m=8,t=4294967295,p=1").0;
+        assert_eq!(
+            PinHash::try_from(absurd),
+            Err(PinHashError::CostBeyondLimits {
+                memory_kib: 8,
+                iterations: u32::MAX,
+                parallelism: 1
+            })
+        );
+        let at_the_limits = with_params(&hash, "m=1048576,t=64,p=16").0;
+        assert!(PinHash::try_from(at_the_limits).is_ok());
+    }
+
+    #[test]
+    fn r8_a_hash_at_another_cost_than_the_policys_is_to_be_made_again() {
+        let hash = cheap_hash_of(b"ABCDEFGH");
+        assert!(!hash.rehash_needed(HashCost::CHEAP));
+        assert!(hash.rehash_needed(HashCost::OWASP));
+        assert!(with_params(&hash, "m=16,t=1,p=1").rehash_needed(HashCost::CHEAP));
     }
 }

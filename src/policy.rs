@@ -30,6 +30,19 @@ pub struct Policy {
     /// Argon2id cost for every PIN hash (R8). Default [`HashCost::OWASP`]: OWASP's first
     /// recommendation, slow enough that a stolen database does not give its PINs away cheaply.
     pub hash_cost: HashCost,
+    /// The most a stored PIN hash may cost to verify, value by value (R35): a stored hash that
+    /// asks for more memory, passes or lanes is refused without running Argon2. Default
+    /// [`Policy::DEFAULT_MAX_STORED_HASH_COST`], four times OWASP's memory and passes, with
+    /// RFC 9106's 4 lanes: room for the policy to raise its cost over the years while hashes
+    /// made earlier still verify, and still under half a second a login. A stored cost above
+    /// every cost the policy ever issued is damage or an attack (a login held for hours, or
+    /// memory exhausted), never a PIN to check. The policy's own [`hash_cost`](Self::hash_cost)
+    /// is always accepted, even if set above this: raise both together. There is no lower
+    /// bound: whoever can write a stored hash can write one of a PIN they chose at any cost, so
+    /// a floor would stop nothing; a hash weaker than the policy's is better made again at a
+    /// successful login.
+    #[serde(default = "default_max_stored_hash_cost")]
+    pub max_stored_hash_cost: HashCost,
     /// Calendar days (in Rome) within which a 16-character PIN must be used for the first
     /// access before it lapses and the person must request again (R9). Default 90: the second
     /// half travels by ordinary post, which can take weeks, and three months leave room for a
@@ -66,6 +79,24 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The default [`max_stored_hash_cost`](Self::max_stored_hash_cost): 77 824 KiB (4 ×
+    /// 19 456), 8 passes (4 × 2), 4 lanes.
+    pub const DEFAULT_MAX_STORED_HASH_COST: HashCost = HashCost::FOUR_TIMES_OWASP;
+
+    /// The bound a stored hash's cost must keep to (R35): [`max_stored_hash_cost`](
+    /// Self::max_stored_hash_cost), raised where needed to the policy's own
+    /// [`hash_cost`](Self::hash_cost), so that the hashes the policy makes always verify.
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "for Account's verification (decide.rs), which the integrator switches to PinHash::verify_within"
+        )
+    )]
+    pub(crate) fn stored_hash_cost_bound(&self) -> HashCost {
+        self.max_stored_hash_cost.at_least(self.hash_cost)
+    }
+
     /// The same policy with another hash cost: [`HashCost::CHEAP`] for tests and simulations.
     #[must_use]
     pub fn with_hash_cost(mut self, cost: HashCost) -> Policy {
@@ -90,10 +121,17 @@ impl Policy {
     }
 }
 
+/// The default of a field a stored policy may lack: policies stored before the field existed
+/// load with it.
+fn default_max_stored_hash_cost() -> HashCost {
+    Policy::DEFAULT_MAX_STORED_HASH_COST
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy {
             hash_cost: HashCost::OWASP,
+            max_stored_hash_cost: Policy::DEFAULT_MAX_STORED_HASH_COST,
             first_access_window_days: 90,
             digital_identity_dispositivo_since: date(2017, 7, 21),
             catalogue: Catalogue::standard(),

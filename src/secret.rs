@@ -25,17 +25,30 @@ pub const HALF_LEN: usize = 8;
 /// Characters in the PIN first issued (R5).
 pub const FULL_LEN: usize = 16;
 
-/// Up to 16 characters of a PIN, wiped on drop: the storage both secret types share.
-#[derive(Zeroize, ZeroizeOnDrop, Default)]
+/// Up to 16 characters of a PIN, on the heap, wiped on drop: the storage both secret types
+/// share.
+///
+/// The characters live in one heap block, allocated once at full capacity and never grown, so
+/// the code exists in memory exactly once: moving a secret (into a delivery, into an effect,
+/// when a `Vec` of effects grows) moves the pointer, not the characters, and leaves no copy
+/// behind in freed memory or on the stack (R8). Every way to fill it writes into that block.
 struct PinChars {
-    chars: [u8; FULL_LEN],
+    chars: Box<[u8; FULL_LEN]>,
     len: u8,
 }
 
 impl PinChars {
-    /// The first 16 of `bytes`.
+    /// No characters yet: the block is allocated at full capacity, zeroed.
+    fn empty() -> PinChars {
+        PinChars {
+            chars: Box::new([0; FULL_LEN]),
+            len: 0,
+        }
+    }
+
+    /// The first 16 of `bytes`, copied from one heap block into a new one.
     fn copied_from<'b>(bytes: impl IntoIterator<Item = &'b u8>) -> PinChars {
-        let mut copy = PinChars::default();
+        let mut copy = PinChars::empty();
         for (slot, &byte) in copy.chars.iter_mut().zip(bytes) {
             *slot = byte;
             copy.len += 1;
@@ -52,17 +65,35 @@ impl PinChars {
     }
 }
 
+impl Default for PinChars {
+    fn default() -> Self {
+        PinChars::empty()
+    }
+}
+
+impl Drop for PinChars {
+    fn drop(&mut self) {
+        // Wipes the heap block before `Box` frees it (`zeroize` writes volatile, so the
+        // compiler cannot drop the writes as dead stores).
+        self.chars.zeroize();
+        self.len.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for PinChars {}
+
 /// A code the crate generated: a PIN half, a whole first PIN, or the 8-character PIN.
 ///
 /// It is made only by the crate, from the caller's [`CryptoRng`], and reaches the caller inside
 /// a [`Delivery`](crate::Delivery) effect, whose carrier reads it with [`Secret::expose`].
-/// It is wiped from memory on drop and prints as `[redacted]`.
+/// It is wiped from memory on drop and prints as `[redacted]`. Its characters live on the
+/// heap, once: moving a `Secret` moves a pointer and leaves no copy of the code behind (R8).
 pub struct Secret(PinChars);
 
 impl Secret {
     /// Draws `len` characters (at most [`FULL_LEN`]) uniformly over [`PIN_ALPHABET`].
     pub(crate) fn generate<R: CryptoRng + ?Sized>(len: usize, rng: &mut R) -> Secret {
-        let mut drawn = PinChars::default();
+        let mut drawn = PinChars::empty();
         for slot in drawn.chars.iter_mut().take(len) {
             *slot = uniform_char(rng);
             drawn.len += 1;
@@ -142,10 +173,49 @@ fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
     }
 }
 
+/// What [`EnteredPin::parse`] makes of each byte: the PIN character it stands for (upper
+/// case), or one of the three markers below, which no PIN character equals.
+///
+/// Built at compile time from [`PIN_ALPHABET`], so the two cannot disagree: one lookup a byte
+/// replaces a search of the alphabet (issue 12: parsing must stay near the cost of a copy).
+const BYTE_CLASS: [u8; 256] = byte_classes();
+/// A byte that is not in any PIN, even upper-cased: refused.
+const NOT_IN_PIN: u8 = 0;
+/// ASCII white space (as `char::is_whitespace` has it: tab, line feed, vertical tab, form
+/// feed, carriage return, space) and `-`: skipped, since people type PINs in groups.
+const SKIPPED: u8 = 1;
+/// The first byte of a character beyond ASCII: never in a PIN, but skipped if white space.
+const NOT_ASCII: u8 = 2;
+
+// Runs at compile time only: an index out of bounds would be a build error, never a panic.
+#[allow(clippy::indexing_slicing)]
+const fn byte_classes() -> [u8; 256] {
+    let mut classes = [NOT_IN_PIN; 256];
+    let mut byte = 0x80;
+    while byte < 256 {
+        classes[byte] = NOT_ASCII;
+        byte += 1;
+    }
+    let skipped = *b"\t\n\x0b\x0c\r -";
+    let mut i = 0;
+    while i < skipped.len() {
+        classes[skipped[i] as usize] = SKIPPED;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < PIN_ALPHABET.len() {
+        let c = PIN_ALPHABET[i];
+        classes[c as usize] = c;
+        classes[c.to_ascii_lowercase() as usize] = c;
+        i += 1;
+    }
+    classes
+}
+
 /// A PIN as a person typed it, normalised: spaces and dashes removed, letters upper-cased.
 ///
 /// Parsed at the boundary so that a malformed entry never reaches an account. Wiped on drop,
-/// redacted in `Debug`.
+/// redacted in `Debug`; like a [`Secret`], its characters live on the heap, once.
 ///
 /// ```
 /// use inps_pin::EnteredPin;
@@ -166,26 +236,70 @@ impl EnteredPin {
     /// # Errors
     /// [`PinFormatError`] names the character and its position, or the length found.
     pub fn parse(typed: &str) -> Result<EnteredPin, PinFormatError> {
-        let mut pin = PinChars::default();
-        let mut count = 0usize;
-        for c in typed.chars() {
-            if c.is_whitespace() || c == '-' {
-                continue;
+        // Each accepted character goes straight into the heap block, never into a buffer on
+        // the stack. An early return drops `pin`, which wipes what was copied so far.
+        let mut pin = PinChars::empty();
+        let bytes = typed.as_bytes();
+        // The usual entry: exactly 8 or 16 PIN characters, nothing to skip. One pass without
+        // branches; anything else (a space, a dash, a wrong character) takes the general path
+        // below, which starts over and overwrites what this pass wrote.
+        if bytes.len() == HALF_LEN || bytes.len() == FULL_LEN {
+            let mut all_pin_characters = true;
+            for (slot, &byte) in pin.chars.iter_mut().zip(bytes) {
+                let class = BYTE_CLASS
+                    .get(usize::from(byte))
+                    .copied()
+                    .unwrap_or(NOT_IN_PIN);
+                *slot = class;
+                all_pin_characters &= class > NOT_ASCII;
             }
-            count += 1;
-            let upper = c.to_ascii_uppercase();
-            let allowed = u8::try_from(upper)
-                .ok()
-                .filter(|b| PIN_ALPHABET.contains(b));
-            // An early return drops `pin`, which wipes what was copied so far.
-            let Some(byte) = allowed else {
-                return Err(PinFormatError::Character {
-                    position: count,
-                    look_alike: matches!(upper, '0' | 'O' | '1' | 'I'),
-                });
-            };
-            if let Some(slot) = pin.chars.get_mut(count - 1) {
-                *slot = byte;
+            if all_pin_characters {
+                pin.len = u8::try_from(bytes.len()).unwrap_or_default();
+                return Ok(EnteredPin(pin));
+            }
+            // The general path may keep fewer characters: none of this pass may linger past
+            // them as a second copy.
+            pin.chars.zeroize();
+        }
+        // Characters counted so far, spaces and dashes aside: the position errors name.
+        let mut count = 0usize;
+        let mut at = 0usize;
+        // Byte by byte: every character a PIN may hold is ASCII, one byte. A byte of a
+        // longer character starts the slow path, which reads the whole character.
+        while let Some(&byte) = bytes.get(at) {
+            match BYTE_CLASS
+                .get(usize::from(byte))
+                .copied()
+                .unwrap_or(NOT_IN_PIN)
+            {
+                SKIPPED => at += 1,
+                NOT_ASCII => {
+                    let c = typed.get(at..).and_then(|rest| rest.chars().next());
+                    match c {
+                        // White space beyond ASCII (a no-break space pasted from a letter).
+                        Some(c) if c.is_whitespace() => at += c.len_utf8(),
+                        _ => {
+                            return Err(PinFormatError::Character {
+                                position: count + 1,
+                                look_alike: false,
+                            });
+                        }
+                    }
+                }
+                NOT_IN_PIN => {
+                    return Err(PinFormatError::Character {
+                        position: count + 1,
+                        look_alike: matches!(byte.to_ascii_uppercase(), b'0' | b'O' | b'1' | b'I'),
+                    });
+                }
+                upper => {
+                    // Beyond 16 characters nothing is kept: the length error below follows.
+                    if let Some(slot) = pin.chars.get_mut(count) {
+                        *slot = upper;
+                    }
+                    count += 1;
+                    at += 1;
+                }
             }
         }
         if count != HALF_LEN && count != FULL_LEN {
@@ -263,6 +377,8 @@ pub enum PinFormatError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
 
     #[test]
     fn alphabet_has_no_look_alikes_and_no_repeats() {
@@ -273,5 +389,118 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), PIN_ALPHABET.len());
+    }
+
+    /// What `EnteredPin::parse` must do, character by character, as it was first written: the
+    /// table-driven parse must agree with it on every input, errors included.
+    fn reference_parse(typed: &str) -> Result<Vec<u8>, PinFormatError> {
+        let mut kept = Vec::new();
+        let mut count = 0usize;
+        for c in typed.chars() {
+            if c.is_whitespace() || c == '-' {
+                continue;
+            }
+            count += 1;
+            let upper = c.to_ascii_uppercase();
+            match u8::try_from(upper)
+                .ok()
+                .filter(|b| PIN_ALPHABET.contains(b))
+            {
+                Some(byte) => kept.push(byte),
+                None => {
+                    return Err(PinFormatError::Character {
+                        position: count,
+                        look_alike: matches!(upper, '0' | 'O' | '1' | 'I'),
+                    });
+                }
+            }
+        }
+        if count != HALF_LEN && count != FULL_LEN {
+            return Err(PinFormatError::Length { found: count });
+        }
+        Ok(kept)
+    }
+
+    fn assert_agrees(typed: &str) {
+        let parsed = EnteredPin::parse(typed).map(|pin| pin.bytes().to_vec());
+        assert_eq!(parsed, reference_parse(typed), "{typed:?}");
+    }
+
+    /// Every ASCII character, and characters beyond it that look like PIN characters, are
+    /// white space, or are several bytes long.
+    fn tricky_characters() -> Vec<char> {
+        (0u8..128)
+            .map(char::from)
+            .chain([
+                '\u{85}',
+                '\u{a0}',
+                '\u{2028}',
+                '\u{3000}',
+                '\u{feff}',
+                'é',
+                'ı',
+                'İ',
+                'ſ',
+                'Ｏ',
+                '０',
+                '２',
+                '€',
+                '\u{1F600}',
+            ])
+            .collect()
+    }
+
+    #[test]
+    fn parse_agrees_with_the_character_by_character_definition_at_every_position() {
+        let bodies = [
+            "",
+            "ABCDEFG",
+            "abcd 234",
+            "ABCDEFGHJKLMNPQ",
+            "ABCD-EFGH-JKLM-NPQ",
+            "ABCDEFGHJKLMNPQRS",
+        ];
+        for c in tricky_characters() {
+            for body in bodies {
+                // The bodies are ASCII: every index is a character boundary.
+                for at in 0..=body.len() {
+                    let mut typed = body.to_owned();
+                    typed.insert(at, c);
+                    assert_agrees(&typed);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parse_agrees_with_the_character_by_character_definition_on_random_entries() {
+        let tricky = tricky_characters();
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let len = rng.next_u32() % 20;
+            let typed: String = (0..len)
+                .map(|_| {
+                    let pick = rng.next_u32() as usize;
+                    // Mostly PIN characters (either case), so that some entries are valid.
+                    if pick % 8 == 0 {
+                        tricky[pick / 8 % tricky.len()]
+                    } else {
+                        let c = char::from(PIN_ALPHABET[pick / 8 % PIN_ALPHABET.len()]);
+                        if pick % 3 == 0 {
+                            c.to_ascii_lowercase()
+                        } else {
+                            c
+                        }
+                    }
+                })
+                .collect();
+            assert_agrees(&typed);
+            accepted += usize::from(EnteredPin::parse(&typed).is_ok());
+        }
+        assert!(
+            accepted > 100,
+            "only {accepted} random entries were valid PINs"
+        );
     }
 }

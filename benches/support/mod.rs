@@ -7,6 +7,9 @@ use inps_pin::{
     Account, Address, ChannelRequest, CodiceFiscale, Command, Context, Delivery, Email, EnteredPin,
     MobileNumber, Outcome, Person, PersonName, PinPart, Policy, Reply, Role, Session,
 };
+use std::hint::black_box;
+use std::time::Instant;
+
 use jiff::Timestamp;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -121,5 +124,71 @@ pub fn phc_in(value: &serde_json::Value) -> Option<&str> {
         serde_json::Value::Array(items) => items.iter().find_map(phc_in),
         serde_json::Value::Object(map) => map.values().find_map(phc_in),
         _ => None,
+    }
+}
+
+/// Runs `a` and `b` alternately, `pairs` times (after one warm-up pair), each time `batch` calls
+/// in a row, and prints the medians of each per call and the median of the per-pair ratios a/b
+/// with its interquartile range. Alternating lets drift in machine load hit both alike; the
+/// batch makes calls of a few nanoseconds long enough to time. Returns the median ratio.
+pub fn paired_ratio<A, B>(
+    label: &str,
+    (name_a, mut a): (&str, impl FnMut() -> A),
+    (name_b, mut b): (&str, impl FnMut() -> B),
+    batch: usize,
+    pairs: usize,
+) -> f64 {
+    let mut ratios = Vec::with_capacity(pairs);
+    let mut times_a = Vec::with_capacity(pairs);
+    let mut times_b = Vec::with_capacity(pairs);
+    for round in 0..=pairs {
+        // Alternate which goes first, so neither always runs on a warm cache.
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = time_per_call(&mut a, batch);
+            (ta, time_per_call(&mut b, batch))
+        } else {
+            let tb = time_per_call(&mut b, batch);
+            (time_per_call(&mut a, batch), tb)
+        };
+        if round > 0 {
+            ratios.push(ta / tb);
+            times_a.push(ta);
+            times_b.push(tb);
+        }
+    }
+    let quartiles = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (at(0.25), at(0.5), at(0.75))
+    };
+    let (r1, r2, r3) = quartiles(&mut ratios);
+    let (_, ma, _) = quartiles(&mut times_a);
+    let (_, mb, _) = quartiles(&mut times_b);
+    eprintln!(
+        "{label} paired ({pairs} pairs of {batch}): {name_a} {}, {name_b} {} (medians per call); \
+         {name_a}/{name_b} median {r2:.4} (IQR {r1:.4}-{r3:.4})",
+        duration_text(ma),
+        duration_text(mb),
+    );
+    r2
+}
+
+/// Seconds one call takes, averaged over `batch` calls in a row.
+fn time_per_call<T>(f: &mut impl FnMut() -> T, batch: usize) -> f64 {
+    let start = Instant::now();
+    for _ in 0..batch {
+        black_box(f());
+    }
+    start.elapsed().as_secs_f64() / batch as f64
+}
+
+/// Seconds as text in the unit that suits them: ns, µs or ms.
+fn duration_text(seconds: f64) -> String {
+    if seconds < 1e-6 {
+        format!("{:.1} ns", seconds * 1e9)
+    } else if seconds < 1e-3 {
+        format!("{:.3} µs", seconds * 1e6)
+    } else {
+        format!("{:.3} ms", seconds * 1e3)
     }
 }
