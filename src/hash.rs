@@ -296,15 +296,6 @@ impl PinHash {
             .map_err(|_| HashingFailed)
     }
 
-    /// Whether `candidate` is the PIN this hash was made from, in constant time, at the cost
-    /// the hash states. That cost is within [`HashCost`]'s limits (a hash beyond them does
-    /// not load), but not within the policy's: prefer [`PinHash::verify_within`].
-    pub(crate) fn verify(&self, candidate: &[u8]) -> bool {
-        Argon2::default()
-            .verify_password(candidate, self.0.as_str())
-            .is_ok()
-    }
-
     /// The PHC string, for the service's database.
     #[must_use]
     pub fn as_phc(&self) -> &str {
@@ -321,13 +312,6 @@ impl PinHash {
 }
 
 /// The bounded verification (R35) and the check for rehashing, for the account.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "for Account's verification (decide.rs), which the integrator switches to PinHash::verify_within"
-    )
-)]
 impl PinHash {
     /// Whether `candidate` is the PIN this hash was made from, in constant time, if the cost
     /// the hash states is within `bound` (R35).
@@ -504,8 +488,8 @@ mod tests {
     fn a_hash_verifies_its_pin_only() {
         let hash = cheap_hash_of(b"ABCDEFGH");
         assert!(hash.as_phc().starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
-        assert!(hash.verify(b"ABCDEFGH"));
-        assert!(!hash.verify(b"ABCDEFGJ"));
+        assert!(hash.verify_within(b"ABCDEFGH", HashCost::CHEAP) == Ok(true));
+        assert!(hash.verify_within(b"ABCDEFGJ", HashCost::CHEAP) == Ok(false));
         assert_eq!(hash.cost(), Some(HashCost::CHEAP));
         assert!(!format!("{hash:?}").contains(hash.as_phc()));
     }

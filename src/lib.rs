@@ -113,11 +113,13 @@ mod channel;
 mod civil_time;
 mod codice_fiscale;
 mod delivery;
+mod device;
 mod hash;
 mod lockout;
 mod notification;
 mod person;
 mod policy;
+mod restore;
 mod secret;
 mod sunset;
 mod tessera;
@@ -164,6 +166,10 @@ pub use channel::{
 pub use civil_time::rome_time_zone;
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use delivery::{Delivery, Medium, PinPart};
+pub use device::{
+    DEVICE_ID_LEN, DEVICE_SECRET_LEN, DEVICE_TOKEN_LEN, DeviceId, DeviceToken, DeviceTokenError,
+    TrustedDevices,
+};
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
 pub use lockout::{Lockout, LockoutError, MAX_BLOCK_AFTER};
 pub use notification::{Notice, Notification};
@@ -172,6 +178,7 @@ pub use person::{
     PhoneKind, PostalCode, Province, Role,
 };
 pub use policy::Policy;
+pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};
 pub use tessera::{TesseraError, TesseraSanitaria};

@@ -77,6 +77,9 @@ pub enum Notice {
     },
     /// The PIN was revoked; a new one can be requested (R24).
     PinRevoked,
+    /// Someone asked to restore the PIN with the registered contacts (R23a): the new code
+    /// went to those contacts, and the PIN in use keeps working until that code's first access.
+    RestoreRequested,
 }
 
 impl Notice {
@@ -91,6 +94,7 @@ impl Notice {
             Notice::UpgradeApproved => "notice.upgrade_approved",
             Notice::UpgradeRejected { .. } => "notice.upgrade_rejected",
             Notice::PinRevoked => "notice.pin_revoked",
+            Notice::RestoreRequested => "notice.restore_requested",
         }
     }
 
@@ -124,6 +128,11 @@ impl Notice {
                 "La tua richiesta di PIN dispositivo non è stata accolta: {reason}. Puoi \
                  ripresentarla con un documento di identità valido, o recarti in una sede INPS."
             ),
+            Notice::RestoreRequested => "È stato chiesto il ripristino del tuo PIN INPS: il \
+                 nuovo codice è stato inviato all'e-mail e al cellulare registrati. Il PIN che usi \
+                 resta valido finché non completi il primo accesso con il nuovo codice. Se non \
+                 l'hai chiesto tu, ignora il nuovo codice e continua a usare il tuo PIN."
+                .to_owned(),
             Notice::PinRevoked => "Il tuo PIN INPS è stato revocato. Puoi richiederne uno nuovo \
                  online, al Contact Center o in una sede INPS."
                 .to_owned(),

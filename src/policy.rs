@@ -4,9 +4,11 @@ use jiff::civil::{Date, date};
 use serde::{Deserialize, Serialize};
 
 use crate::assurance::Catalogue;
+use crate::device::TrustedDevices;
 use crate::hash::HashCost;
 use crate::lockout::Lockout;
 use crate::person::Role;
+use crate::restore::RestoreLimit;
 use crate::sunset::Sunset;
 
 /// The rules a deployment may set, passed by the caller into every command.
@@ -71,6 +73,14 @@ pub struct Policy {
     /// The retirement of the PIN (R22a). Default none: the system the sources describe.
     /// [`Sunset::inps_2020_2021`] carries INPS's dates.
     pub sunset: Option<Sunset>,
+    /// Trusted devices (R25a): how many, for how long, and their own lockout. Default
+    /// [`TrustedDevices::default`].
+    #[serde(default)]
+    pub trusted_devices: TrustedDevices,
+    /// How many restore requests an account takes in a window (R23a). Default
+    /// [`RestoreLimit::default`].
+    #[serde(default)]
+    pub restore_limit: RestoreLimit,
     /// Whether a PIN may be requested with an 11-digit temporary codice fiscale (R3). Default
     /// false: the sources speak of the 16-character code, and a temporary code belongs to
     /// someone whose definitive code is still being assigned; the PIN would be keyed to a code
@@ -86,13 +96,6 @@ impl Policy {
     /// The bound a stored hash's cost must keep to (R35): [`max_stored_hash_cost`](
     /// Self::max_stored_hash_cost), raised where needed to the policy's own
     /// [`hash_cost`](Self::hash_cost), so that the hashes the policy makes always verify.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "for Account's verification (decide.rs), which the integrator switches to PinHash::verify_within"
-        )
-    )]
     pub(crate) fn stored_hash_cost_bound(&self) -> HashCost {
         self.max_stored_hash_cost.at_least(self.hash_cost)
     }
@@ -140,6 +143,8 @@ impl Default for Policy {
             expiry_warning_days: 14,
             lockout: Lockout::default(),
             sunset: None,
+            trusted_devices: TrustedDevices::default(),
+            restore_limit: RestoreLimit::default(),
             accept_temporary_codice_fiscale: false,
         }
     }

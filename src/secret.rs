@@ -156,7 +156,7 @@ impl fmt::Debug for Secret {
 /// One character uniformly over [`PIN_ALPHABET`], by rejection sampling: a byte is kept only
 /// below the largest multiple of the alphabet's size, so no character is favoured (R7). With 32
 /// characters every byte is kept; the loop keeps the code right if the alphabet ever changes.
-fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
+pub(crate) fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
     const SIZE: usize = PIN_ALPHABET.len();
     const LIMIT: usize = 256 - 256 % SIZE;
     loop {

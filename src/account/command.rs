@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::device::DeviceToken;
+
 use crate::account::phase::listed_enum;
 use crate::channel::{ChannelRequest, IdentityDocument, OperatorId};
 use crate::person::{Email, MobileNumber, Person};
@@ -11,10 +13,11 @@ use crate::upgrade::{UpgradeDecision, UpgradeVia};
 
 /// Something a person, an operator, the back office or the clock asks of an account.
 ///
-/// A typed PIN is never serialized: a command read back from storage carries an empty PIN,
-/// which never matches, so stored commands cannot be replayed into logins. Replay events
-/// instead ([`Account::replay`](crate::Account::replay)).
-#[derive(Debug, Serialize, Deserialize)]
+/// A command is a request with secrets in it, not a record: it serializes for logs without
+/// its secrets (a typed PIN, a device token), and it does not deserialize, so a stored or
+/// queued command can never be replayed into a login. Store and replay events instead
+/// ([`Account::replay`](crate::Account::replay)).
+#[derive(Debug, Serialize)]
 #[non_exhaustive]
 // A command is built once and consumed at once; boxing the person would add an allocation and
 // noise at every call site for no saving.
@@ -33,6 +36,8 @@ pub enum Command {
         /// The 16 characters as typed.
         #[serde(skip)]
         pin: EnteredPin,
+        /// Make the client a trusted device on success (R25a): the outcome carries its token.
+        trust_device: bool,
     },
     /// A login with the PIN (R15), or with the first half alone where the policy allows it
     /// (R9a).
@@ -40,6 +45,12 @@ pub enum Command {
         /// The PIN as typed.
         #[serde(skip)]
         pin: EnteredPin,
+        /// The client's device token, if it has one (R25a): a valid one of this account counts
+        /// the attempt in that device's own lane, apart from every other client's.
+        #[serde(skip)]
+        device: Option<DeviceToken>,
+        /// Make the client a trusted device on success, if it is not one (R25a).
+        trust_device: bool,
     },
     /// The guided renewal of an expired PIN, or of one about to expire (R21): the current PIN
     /// for a new 8-character PIN at the same level.
@@ -47,6 +58,8 @@ pub enum Command {
         /// The current PIN as typed.
         #[serde(skip)]
         pin: EnteredPin,
+        /// Make the client a trusted device on success (R25a).
+        trust_device: bool,
     },
     /// A written request to make the PIN dispositivo, with a copy of an identity document,
     /// online or by fax (R16). It waits for [`Command::DecideUpgrade`]. Send it only for a
@@ -73,7 +86,9 @@ pub enum Command {
         /// The operator.
         operator: OperatorId,
     },
-    /// Restore a lost or blocked PIN with the two contacts registered at the request (R23).
+    /// Restore a lost or blocked PIN with the two contacts registered at the request (R23): a
+    /// new 16 goes to them and waits beside the PIN in use, which keeps working until the new
+    /// code's first access replaces it (R23a).
     Restore {
         /// The first contact.
         email: Email,

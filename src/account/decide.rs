@@ -13,7 +13,7 @@ use rand_core::CryptoRng;
 
 use crate::account::command::Command;
 use crate::account::event::Event;
-use crate::account::outcome::{Effect, LoginFailure, Outcome, Reply};
+use crate::account::outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
 use crate::account::phase::{PinStatus, renewable_from};
 use crate::account::refusal::{LivePin, Refusal};
 use crate::account::table::{Check, Refuse, Then, row};
@@ -22,8 +22,9 @@ use crate::assurance::{AssuranceLevel, Credential, Session};
 use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument};
 use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
 use crate::delivery::{Delivery, Medium, PinPart};
-use crate::hash::{HashingFailed, PinHash, spend_one_verification};
-use crate::lockout::LockGate;
+use crate::device::{DeviceId, DeviceToken, Lane};
+use crate::hash::{HashCost, HashingFailed, PinHash, PinHashError, spend_one_verification};
+use crate::lockout::{LockGate, Lockout, NextFailure};
 use crate::notification::{Notice, Notification};
 use crate::person::{Person, Role};
 use crate::policy::Policy;
@@ -91,17 +92,49 @@ impl Account {
         command: Command,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
-        let status = self.status(context.now, context.policy);
+        let lane = self.lane_of(&command, context);
+        let status = self.status_in(context.now, context.policy, &lane);
         let row = row(command.kind(), status.phase());
         let mut matched = None;
         for &check in row.checks {
-            match self.check(check, &command, context)? {
+            match self.check(check, &command, &lane, context)? {
                 Checked::Passed => {}
                 Checked::Matched(code) => matched = Some(code),
                 Checked::Answered(outcome) => return Ok(*outcome),
             }
         }
-        self.carry_out(row.then, command, status, matched, context)
+        self.carry_out(row.then, command, status, matched, &lane, context)
+    }
+
+    /// The lane a command's PIN attempt is counted in (R25a): a login that presents a valid,
+    /// unexpired token of one of this account's trusted devices is that device's; everything
+    /// else is the anonymous lane.
+    fn lane_of<R: CryptoRng + ?Sized>(&self, command: &Command, context: &Context<'_, R>) -> Lane {
+        let Command::LogIn {
+            device: Some(token),
+            ..
+        } = command
+        else {
+            return Lane::Anonymous;
+        };
+        let id = token.device_id();
+        let trusted = self.pin.as_ref().and_then(|record| {
+            record
+                .devices
+                .iter()
+                .find(|device| device.id == id && context.now < device.expires_at)
+        });
+        match trusted {
+            Some(device)
+                if device
+                    .hash
+                    .verify_within(token.secret_bytes(), context.policy.stored_hash_cost_bound())
+                    == Ok(true) =>
+            {
+                Lane::Device(id)
+            }
+            _ => Lane::Anonymous,
+        }
     }
 
     /// Runs one check of a row.
@@ -109,6 +142,7 @@ impl Account {
         &self,
         check: Check,
         command: &Command,
+        lane: &Lane,
         context: &Context<'_, R>,
     ) -> Result<Checked, Refusal> {
         let now = context.now;
@@ -157,7 +191,7 @@ impl Account {
                 document_valid(document, now)?;
                 Checked::Passed
             }
-            (Check::WholePinTyped, Command::FirstAccess { pin }) => {
+            (Check::WholePinTyped, Command::FirstAccess { pin, .. }) => {
                 // The caller knows how many characters were typed: answering this first, in
                 // every phase, tells nobody whether a PIN is pending (R30).
                 if pin.len() != FULL_LEN {
@@ -169,7 +203,8 @@ impl Account {
                 let gate = self
                     .pin
                     .as_ref()
-                    .map_or(Ok(()), |record| record.lock.gate(now, &policy.lockout));
+                    .and_then(|record| record.lock(lane))
+                    .map_or(Ok(()), |lock| lock.gate(now, lane_lockout(policy, lane)));
                 match gate {
                     Ok(()) => Checked::Passed,
                     Err(LockGate::Blocked) => return Err(Refusal::PinBlocked),
@@ -179,17 +214,41 @@ impl Account {
                 }
             }
             (
-                Check::Pin | Check::PinOrFirstHalf,
-                Command::FirstAccess { pin } | Command::LogIn { pin } | Command::RenewPin { pin },
+                Check::Pin | Check::PinOrFirstHalf | Check::WaitingCode,
+                Command::FirstAccess { pin, .. }
+                | Command::LogIn { pin, .. }
+                | Command::RenewPin { pin, .. },
             ) => {
                 let record = self.record()?;
-                let half_opens = check == Check::PinOrFirstHalf;
-                match verify_typed(record, pin, half_opens) {
+                let bound = policy.stored_hash_cost_bound();
+                let verified = match check {
+                    Check::WaitingCode => verify_waiting(record, pin, now, bound),
+                    _ => verify_typed(record, pin, check == Check::PinOrFirstHalf, bound),
+                };
+                match verified.map_err(|_| Refusal::StoredHashRejected)? {
                     Verified::Matched(code) => Checked::Matched(code),
-                    Verified::Wrong { unverified } => {
-                        Checked::Answered(Box::new(self.wrong_pin(pin, context, unverified)))
-                    }
+                    Verified::Wrong { unverified } => Checked::Answered(Box::new(
+                        self.wrong_pin(pin, context, unverified, lane),
+                    )),
                 }
+            }
+            (Check::RestoreLimit, _) => {
+                let limit = policy.restore_limit;
+                let record = self.record()?;
+                let window = i64::from(limit.window_days);
+                let in_window: Vec<Timestamp> = record
+                    .restores_requested
+                    .iter()
+                    .map(|request| request.at)
+                    .filter(|at| now < add_rome_days(*at, window))
+                    .collect();
+                if in_window.len() >= usize::from(limit.max_requests) {
+                    let oldest = in_window.first().copied().unwrap_or(now);
+                    return Err(Refusal::RestoreLimitReached {
+                        retry_after: add_rome_days(oldest, window),
+                    });
+                }
+                Checked::Passed
             }
             (Check::Ordinary, _) => {
                 if self.record()?.assurance() == AssuranceLevel::Dispositivo {
@@ -244,6 +303,7 @@ impl Account {
         command: Command,
         status: PinStatus,
         matched: Option<Matched>,
+        lane: &Lane,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
@@ -252,19 +312,25 @@ impl Account {
             (Then::Issue, Command::RequestPin { person, channel }) => {
                 self.issue(person, channel, context)
             }
-            (Then::CompleteFirstAccess, Command::FirstAccess { .. }) => {
+            (Then::CompleteFirstAccess, Command::FirstAccess { trust_device, .. }) => {
                 let assurance = self.record()?.assurance();
                 let new = self.fresh_short_pin(assurance, context)?;
-                Ok(Outcome::new(Reply::FirstAccessCompleted(new.session))
+                let outcome = Outcome::new(Reply::FirstAccessCompleted(new.session))
                     .with_event(Event::FirstAccessCompleted {
                         at: now,
                         pin: new.hash,
                         assurance,
                         expires_at: new.expires_at,
                     })
-                    .with_effect(new.on_screen))
+                    .with_effect(new.on_screen);
+                self.trusting_device(outcome, trust_device, context)
             }
-            (Then::OpenSession | Then::FirstAccessDue, Command::LogIn { .. }) => {
+            (
+                Then::OpenSession | Then::FirstAccessDue,
+                Command::LogIn {
+                    pin, trust_device, ..
+                },
+            ) => {
                 let credential = match matched {
                     Some(Matched::Short) => Credential::Pin,
                     Some(Matched::FirstHalf) => Credential::PinFirstHalf,
@@ -272,25 +338,46 @@ impl Account {
                     Some(Matched::Whole) => return Err(Refusal::FirstAccessRequired),
                     None => return Err(Refusal::Internal),
                 };
-                let assurance = self.record()?.assurance();
-                let session = Session::new(self.codice_fiscale, credential, assurance, now);
-                Ok(
+                let record = self.record()?;
+                let session = Session::new(self.codice_fiscale, credential, record.assurance(), now);
+                // The one moment the crate holds the right PIN: a hash made at another cost
+                // than the policy's is made again, so a wrong PIN soon costs what an unknown
+                // person's does (R30).
+                let rehashed = match &record.stage {
+                    Stage::Active(active)
+                        if credential == Credential::Pin
+                            && active.hash.rehash_needed(context.policy.hash_cost) =>
+                    {
+                        Some(PinHash::compute(
+                            pin.bytes(),
+                            context.policy.hash_cost,
+                            context.rng,
+                        )?)
+                    }
+                    _ => None,
+                };
+                let outcome =
                     Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn {
                         at: now,
                         credential,
-                    }),
-                )
+                        device: lane_device(lane),
+                        rehashed,
+                    });
+                // A trusted device is trusted already.
+                let trust = trust_device && *lane == Lane::Anonymous;
+                self.trusting_device(outcome, trust, context)
             }
-            (Then::Renew, Command::RenewPin { .. }) => {
+            (Then::Renew, Command::RenewPin { trust_device, .. }) => {
                 let assurance = self.record()?.assurance();
                 let new = self.fresh_short_pin(assurance, context)?;
-                Ok(Outcome::new(Reply::PinRenewed(new.session))
+                let outcome = Outcome::new(Reply::PinRenewed(new.session))
                     .with_event(Event::PinRenewed {
                         at: now,
                         pin: new.hash,
                         expires_at: new.expires_at,
                     })
-                    .with_effect(new.on_screen))
+                    .with_effect(new.on_screen);
+                self.trusting_device(outcome, trust_device, context)
             }
             (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, .. }) => {
                 Ok(Outcome::new(Reply::UpgradeRequested)
@@ -338,12 +425,10 @@ impl Account {
             (Then::ApplyTime, Command::Tick) => Ok(self.apply_time(context)),
             (
                 Then::AnswerUnknown,
-                Command::FirstAccess { pin } | Command::LogIn { pin } | Command::RenewPin { pin },
+                Command::FirstAccess { pin, .. }
+                | Command::LogIn { pin, .. }
+                | Command::RenewPin { pin, .. },
             ) => Ok(unknown_pin(&pin, context)),
-            (
-                Then::CountFailure,
-                Command::FirstAccess { pin } | Command::LogIn { pin } | Command::RenewPin { pin },
-            ) => Ok(self.wrong_pin(&pin, context, true)),
             // What the table says to do does not fit the command: a defect of the table.
             _ => Err(Refusal::Internal),
         }
@@ -412,7 +497,7 @@ impl Account {
             _ => None,
         };
         let channel = request.channel();
-        let fresh = fresh_pin(context)?;
+        let fresh = fresh_pin(context, true)?;
         // R11: the first half on screen and by e-mail or SMS. R12: read by the operator on the
         // line the caller dialled, and sent by e-mail and SMS. R13: none, the whole code below.
         let first_half_to: Vec<Medium> = match &request {
@@ -478,21 +563,19 @@ impl Account {
         &self,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
-        let assurance = self.record()?.assurance();
         let (email, mobile) = self
             .person
             .as_ref()
             .and_then(Person::registered_contacts)
             .ok_or(Refusal::ContactsNotMatching)?;
-        let fresh = fresh_pin(context)?;
-        Ok(Outcome::new(Reply::PinRestored {
+        // The restore's 16 is for its first access only: no first half opens anything (R9a).
+        let fresh = fresh_pin(context, false)?;
+        let outcome = Outcome::new(Reply::PinRestored {
             first_access_by: fresh.lapses_at,
         })
-        .with_event(Event::PinRestored {
+        .with_event(Event::RestoreRequested {
             at: context.now,
-            assurance,
             whole: fresh.whole_hash,
-            first_half: fresh.first_half_hash,
             lapses_at: fresh.lapses_at,
         })
         .with_effect(Effect::Deliver(Delivery::new(
@@ -504,7 +587,9 @@ impl Account {
             PinPart::SecondHalf,
             Medium::Sms(mobile.clone()),
             fresh.second,
-        ))))
+        )));
+        // Whoever asked, the owner hears of it, and learns that the PIN still works (R23a).
+        Ok(self.notify(outcome, Notice::RestoreRequested))
     }
 
     /// Whatever the clock makes due: the lapse of an unused 16, the expiry warning, the expiry
@@ -557,34 +642,98 @@ impl Account {
         self.notify(outcome, notice)
     }
 
-    /// A wrong PIN: counted, answered like an unknown person (R25, R30); at the policy's count
-    /// it blocks the PIN and the person is told. When no hash was checked (`unverified`), the
-    /// time of one verification is spent so the answer does not come faster and tell which
-    /// case it was. One event per guess: the delay's end follows from its instant.
+    /// A wrong PIN: counted in its lane, answered like an unknown person (R25, R25a, R30);
+    /// what operators need goes in [`Outcome::failure`]. At the lane's block the PIN is
+    /// blocked for every client without a trusted device (and the person told), or the device
+    /// is forgotten. When no hash was checked (`unverified`), the time of one verification is
+    /// spent so the answer does not come faster and tell which case it was. One event per
+    /// guess: the delay's end follows from its instant.
     fn wrong_pin<R: CryptoRng + ?Sized>(
         &self,
         pin: &EnteredPin,
         context: &Context<'_, R>,
         unverified: bool,
+        lane: &Lane,
     ) -> Outcome {
         if unverified {
             spend_one_verification(context.policy.hash_cost, pin.bytes());
         }
         let now = context.now;
+        let lockout = lane_lockout(context.policy, lane);
         let next = self
             .pin
             .as_ref()
-            .map(|record| record.lock.next_failure(&context.policy.lockout));
-        let failures = next.map_or(1, |next| next.failures);
-        let outcome = Outcome::new(Reply::LoginFailed(LoginFailure::new(failures)))
-            .with_event(Event::LoginFailed { at: now });
-        if next.is_some_and(|next| next.blocks) {
-            return self.notify(
-                outcome.with_event(Event::PinBlocked { at: now }),
-                Notice::PinBlocked,
+            .and_then(|record| record.lock(lane))
+            .map_or(
+                NextFailure {
+                    failures: 1,
+                    blocks: lockout.blocks(1),
+                },
+                |lock| lock.next_failure(lockout),
             );
+        let device = lane_device(lane);
+        let mut outcome = Outcome::new(Reply::LoginFailed(LoginFailure::new())).with_event(
+            Event::LoginFailed {
+                at: now,
+                device: device.clone(),
+                blocks: next.blocks,
+            },
+        );
+        outcome.failure = Some(FailureDetail {
+            consecutive_failures: next.failures,
+            retry_after: (!next.blocks)
+                .then(|| lockout.delay_after(next.failures))
+                .flatten()
+                .map(|delay| now.checked_add(delay).unwrap_or(Timestamp::MAX)),
+            blocks: next.blocks,
+            device,
+        });
+        if next.blocks && *lane == Lane::Anonymous {
+            return self.notify(outcome, Notice::PinBlocked);
         }
         outcome
+    }
+
+    /// Makes the client a trusted device when the command asked for it and the policy trusts
+    /// devices (R25a): a new token in the outcome, its hash in an event, the oldest device
+    /// making room when the account trusts as many as the policy allows.
+    fn trusting_device<R: CryptoRng + ?Sized>(
+        &self,
+        outcome: Outcome,
+        asked: bool,
+        context: &mut Context<'_, R>,
+    ) -> Result<Outcome, Refusal> {
+        let limits = &context.policy.trusted_devices;
+        if !asked || limits.max_devices == 0 {
+            return Ok(outcome);
+        }
+        let token = DeviceToken::generate(context.rng);
+        let device = token.device_id();
+        let hash = PinHash::compute(token.secret_bytes(), HashCost::CHEAP, context.rng)?;
+        let devices = self.pin.as_ref().map_or(&[][..], |record| &record.devices[..]);
+        let same_id = devices.iter().find(|kept| kept.id == device);
+        let full = devices.len() >= usize::from(limits.max_devices);
+        // An expired device makes room first, then the oldest.
+        let replaces = same_id
+            .or_else(|| {
+                full.then(|| {
+                    devices
+                        .iter()
+                        .find(|kept| kept.expires_at <= context.now)
+                        .or_else(|| devices.first())
+                })
+                .flatten()
+            })
+            .map(|kept| kept.id.clone());
+        let mut outcome = outcome.with_event(Event::DeviceTrusted {
+            at: context.now,
+            device,
+            hash,
+            expires_at: add_rome_days(context.now, i64::from(limits.valid_days)),
+            replaces,
+        });
+        outcome.trusted_device = Some(token);
+        Ok(outcome)
     }
 
     /// A new 8-character PIN for the first access or a renewal (R6, R21): shown on screen,
@@ -626,43 +775,83 @@ impl Account {
 enum Verified {
     Matched(Matched),
     /// A wrong PIN; `unverified` when its length ruled it out before any hash was checked.
-    Wrong {
-        unverified: bool,
-    },
+    Wrong { unverified: bool },
+}
+
+/// One stored hash against the typed characters, within the policy's bound on stored costs
+/// (R35): a hash above it is refused, never run.
+fn verify_one(
+    hash: &PinHash,
+    typed: &[u8],
+    matched: Matched,
+    bound: HashCost,
+) -> Result<Verified, PinHashError> {
+    Ok(if hash.verify_within(typed, bound)? {
+        Verified::Matched(matched)
+    } else {
+        Verified::Wrong { unverified: false }
+    })
 }
 
 /// The typed PIN against the live code: the 16 (or, with `half_opens` and a kept hash, its
 /// first half, R9a) before the first access, the 8 after.
-fn verify_typed(record: &PinRecord, pin: &EnteredPin, half_opens: bool) -> Verified {
-    let wrong = |unverified| Verified::Wrong { unverified };
+fn verify_typed(
+    record: &PinRecord,
+    pin: &EnteredPin,
+    half_opens: bool,
+    bound: HashCost,
+) -> Result<Verified, PinHashError> {
     match &record.stage {
         Stage::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
-            if first.whole.verify(pin.bytes()) {
-                Verified::Matched(Matched::Whole)
-            } else {
-                wrong(false)
-            }
+            verify_one(&first.whole, pin.bytes(), Matched::Whole, bound)
         }
         Stage::AwaitingFirstAccess(FirstPin {
             first_half: Some(first_half),
             ..
         }) if half_opens && pin.len() == HALF_LEN => {
-            if first_half.verify(pin.bytes()) {
-                Verified::Matched(Matched::FirstHalf)
-            } else {
-                wrong(false)
-            }
+            verify_one(first_half, pin.bytes(), Matched::FirstHalf, bound)
         }
         Stage::Active(active) if pin.len() == HALF_LEN => {
-            if active.hash.verify(pin.bytes()) {
-                Verified::Matched(Matched::Short)
-            } else {
-                wrong(false)
-            }
+            verify_one(&active.hash, pin.bytes(), Matched::Short, bound)
         }
         // A length no code of this stage has (the 16 after the first access, an 8 where no
         // half is accepted): wrong without a hash to check.
-        Stage::AwaitingFirstAccess(_) | Stage::Active(_) => wrong(true),
+        Stage::AwaitingFirstAccess(_) | Stage::Active(_) => Ok(Verified::Wrong { unverified: true }),
+    }
+}
+
+/// The typed 16 against the codes waiting for a first access: the issued 16, or a restore's
+/// that has not lapsed (R6, R23a).
+fn verify_waiting(
+    record: &PinRecord,
+    pin: &EnteredPin,
+    now: Timestamp,
+    bound: HashCost,
+) -> Result<Verified, PinHashError> {
+    let waiting = match (&record.stage, &record.restore) {
+        (Stage::AwaitingFirstAccess(first), _) => Some(&first.whole),
+        (Stage::Active(_), Some(restore)) if now < restore.lapses_at => Some(&restore.whole),
+        (Stage::Active(_), _) => None,
+    };
+    match waiting {
+        Some(hash) if pin.len() == FULL_LEN => verify_one(hash, pin.bytes(), Matched::Whole, bound),
+        _ => Ok(Verified::Wrong { unverified: true }),
+    }
+}
+
+/// The delays and block of a lane (R25, R25a).
+fn lane_lockout<'p>(policy: &'p Policy, lane: &Lane) -> &'p Lockout {
+    match lane {
+        Lane::Anonymous => &policy.lockout,
+        Lane::Device(_) => &policy.trusted_devices.lockout,
+    }
+}
+
+/// The trusted device of a lane, for the events.
+fn lane_device(lane: &Lane) -> Option<DeviceId> {
+    match lane {
+        Lane::Anonymous => None,
+        Lane::Device(id) => Some(id.clone()),
     }
 }
 
@@ -686,12 +875,15 @@ fn document_valid(document: &IdentityDocument, now: Timestamp) -> Result<(), Ref
 }
 
 /// A new 16-character PIN, its hashes and its first-access window (R5, R7, R8, R9, R9a).
-fn fresh_pin<R: CryptoRng + ?Sized>(context: &mut Context<'_, R>) -> Result<FreshPin, Refusal> {
+fn fresh_pin<R: CryptoRng + ?Sized>(
+    context: &mut Context<'_, R>,
+    first_half_may_open: bool,
+) -> Result<FreshPin, Refusal> {
     let policy = context.policy;
     let whole = Secret::generate(FULL_LEN, context.rng);
     let whole_hash = PinHash::compute(whole.bytes(), policy.hash_cost, context.rng)?;
     let (first, second) = whole.split_halves();
-    let first_half_hash = if policy.catalogue.any_accepts_first_half() {
+    let first_half_hash = if first_half_may_open && policy.catalogue.any_accepts_first_half() {
         Some(PinHash::compute(
             first.bytes(),
             policy.hash_cost,

@@ -50,7 +50,12 @@ pub fn transitions() -> Vec<Transition> {
             if cell
                 .checks
                 .iter()
-                .any(|check| matches!(check, Check::Pin | Check::PinOrFirstHalf))
+                .any(|check| {
+                    matches!(
+                        check,
+                        Check::Pin | Check::PinOrFirstHalf | Check::WaitingCode
+                    )
+                })
             {
                 add(from, Phase::Blocked, "wrong PINs");
             }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::assurance::{AssuranceLevel, Credential};
 use crate::channel::{Channel, OperatorId};
+use crate::device::DeviceId;
 use crate::hash::PinHash;
 use crate::person::Person;
 use crate::upgrade::{RejectionReason, UpgradeVia};
@@ -57,6 +58,13 @@ pub enum Event {
         at: Timestamp,
         /// With the PIN, or its first half alone (R9a).
         credential: Credential,
+        /// From this trusted device (R25a); `None` from any other client.
+        #[serde(default)]
+        device: Option<DeviceId>,
+        /// The PIN hashed again at the policy's cost, when the stored hash had another (R30:
+        /// a wrong PIN then costs what an unknown person's costs).
+        #[serde(default)]
+        rehashed: Option<PinHash>,
     },
     /// A wrong PIN at a login, first access or renewal: counted (R25). The delay it starts
     /// follows from its instant and the policy, so nothing more is stored for it.
@@ -64,8 +72,19 @@ pub enum Event {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
+        /// In this trusted device's own count (R25a); `None`: in the count of every other
+        /// client.
+        #[serde(default)]
+        device: Option<DeviceId>,
+        /// It reached its lane's block: the PIN is blocked for every client without a trusted
+        /// device (and the person told), or the device is forgotten (R25, R25a). One event per
+        /// guess, the blocking one too.
+        #[serde(default)]
+        blocks: bool,
     },
-    /// Too many consecutive failures blocked the PIN until a restore (R25).
+    /// Retired: too many consecutive failures blocked the PIN until a restore (R25). Now
+    /// [`Event::LoginFailed`] says so itself (`blocks`), one event per guess; streams written
+    /// before still replay.
     PinBlocked {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
@@ -134,7 +153,9 @@ pub enum Event {
         /// Why.
         reason: RejectionReason,
     },
-    /// A restore made a new 16-character PIN, halves sent to the two contacts (R23).
+    /// Retired: a restore that replaced the PIN at once with a new 16 (R23 before R23a).
+    /// Streams written before still replay as they did; new restores are
+    /// [`Event::RestoreRequested`].
     PinRestored {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
@@ -148,6 +169,34 @@ pub enum Event {
         /// When the 16 lapses if unused (R9).
         #[serde(with = "crate::timestamp_serde")]
         lapses_at: Timestamp,
+    },
+    /// A restore with the two registered contacts: a new 16-character PIN, its halves sent to
+    /// them, waits beside the PIN in use, which keeps working until the new code's first
+    /// access replaces it (R23, R23a).
+    RestoreRequested {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// Hash of all 16 characters.
+        whole: PinHash,
+        /// When the 16 lapses if unused (R9).
+        #[serde(with = "crate::timestamp_serde")]
+        lapses_at: Timestamp,
+    },
+    /// A client became a trusted device: its token's hash is kept (R25a).
+    DeviceTrusted {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// The device.
+        device: DeviceId,
+        /// Hash of the token's secret part.
+        hash: PinHash,
+        /// When it stops being trusted.
+        #[serde(with = "crate::timestamp_serde")]
+        expires_at: Timestamp,
+        /// The device it makes room for, when the account trusted as many as the policy allows.
+        replaces: Option<DeviceId>,
     },
     /// The PIN was revoked with the tessera sanitaria (R24).
     PinRevoked {
@@ -176,6 +225,8 @@ impl Event {
             | Event::UpgradeApproved { at, .. }
             | Event::UpgradeRejected { at, .. }
             | Event::PinRestored { at, .. }
+            | Event::RestoreRequested { at, .. }
+            | Event::DeviceTrusted { at, .. }
             | Event::PinRevoked { at } => *at,
         }
     }
@@ -198,6 +249,8 @@ impl Event {
             Event::UpgradeApproved { .. } => "upgrade_approved",
             Event::UpgradeRejected { .. } => "upgrade_rejected",
             Event::PinRestored { .. } => "pin_restored",
+            Event::RestoreRequested { .. } => "restore_requested",
+            Event::DeviceTrusted { .. } => "device_trusted",
             Event::PinRevoked { .. } => "pin_revoked",
         }
     }

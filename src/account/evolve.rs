@@ -3,7 +3,11 @@
 use jiff::Timestamp;
 
 use crate::account::event::Event;
-use crate::account::{Account, ActivePin, FirstPin, PinRecord, Stage};
+use crate::account::{
+    Account, ActivePin, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage,
+};
+use crate::device::{DeviceId, TrustedDevice};
+use crate::restore::MAX_RESTORE_REQUESTS;
 use crate::assurance::AssuranceLevel;
 use crate::hash::PinHash;
 use crate::lockout::LockState;
@@ -26,12 +30,13 @@ impl Account {
                 ..
             } => {
                 self.person = Some(Person::clone(person));
-                // A new record: no lock and no upgrade request survive from an earlier PIN.
-                self.pin = Some(PinRecord {
-                    stage: first_stage(*assurance, whole, first_half.as_ref(), *lapses_at),
-                    lock: LockState::default(),
-                    pending_upgrade: None,
-                });
+                // A new record: no lock, request or device survives from an earlier PIN.
+                self.pin = Some(PinRecord::new(first_stage(
+                    *assurance,
+                    whole,
+                    first_half.as_ref(),
+                    *lapses_at,
+                )));
             }
             Event::PinRestored {
                 assurance,
@@ -40,15 +45,48 @@ impl Account {
                 lapses_at,
                 ..
             } => {
-                // A restore replaces the code: the lock ends, and an upgrade request made for
-                // the old code ends with it (the person sends it again once in with the new
-                // one, R16, R17).
-                self.pin = Some(PinRecord {
-                    stage: first_stage(*assurance, whole, first_half.as_ref(), *lapses_at),
-                    lock: LockState::default(),
-                    pending_upgrade: None,
-                });
+                // As such restores applied when they were written: the code replaced at once.
+                self.pin = Some(PinRecord::new(first_stage(
+                    *assurance,
+                    whole,
+                    first_half.as_ref(),
+                    *lapses_at,
+                )));
             }
+            Event::RestoreRequested {
+                at,
+                whole,
+                lapses_at,
+            } => self.with_pin(|record| {
+                // Beside the PIN in use, which nothing here touches (R23a).
+                record.restore = Some(RestoreCode {
+                    whole: whole.clone(),
+                    lapses_at: *lapses_at,
+                });
+                record.restores_requested.push(RestoreRequest { at: *at });
+                let excess = record
+                    .restores_requested
+                    .len()
+                    .saturating_sub(usize::from(MAX_RESTORE_REQUESTS));
+                record.restores_requested.drain(..excess);
+            }),
+            Event::DeviceTrusted {
+                device,
+                hash,
+                expires_at,
+                replaces,
+                ..
+            } => self.with_pin(|record| {
+                record
+                    .devices
+                    .retain(|kept| kept.id != *device && Some(&kept.id) != replaces.as_ref());
+                record.devices.push(TrustedDevice {
+                    id: device.clone(),
+                    hash: hash.clone(),
+                    expires_at: *expires_at,
+                    lock: LockState::default(),
+                });
+            }),
             Event::FirstAccessCompleted {
                 pin,
                 assurance,
@@ -56,6 +94,9 @@ impl Account {
                 ..
             } => {
                 if let Some(record) = &mut self.pin {
+                    // The new 8 replaces whatever was live: the first 16, or the PIN in use
+                    // when a restore's 16 was used. Its lock, a restore waiting and an upgrade
+                    // request made for the replaced code end with it (R17, R23a).
                     record.stage = Stage::Active(ActivePin {
                         assurance: *assurance,
                         hash: pin.clone(),
@@ -64,6 +105,8 @@ impl Account {
                         expiry_noted: false,
                     });
                     record.lock.clear();
+                    record.restore = None;
+                    record.pending_upgrade = None;
                 }
             }
             Event::PinRenewed {
@@ -81,10 +124,27 @@ impl Account {
                     record.lock.clear();
                 }
             }
-            Event::LoggedIn { .. } => self.with_pin(|record| record.lock.clear()),
-            Event::LoginFailed { at, .. } => {
-                self.with_pin(|record| record.lock.record_failure(*at))
-            }
+            Event::LoggedIn {
+                device, rehashed, ..
+            } => self.with_pin(|record| {
+                if let Some(lock) = record.lock_mut(device.as_ref()) {
+                    lock.clear();
+                }
+                if let (Some(hash), Stage::Active(active)) = (rehashed, &mut record.stage) {
+                    active.hash = hash.clone();
+                }
+            }),
+            Event::LoginFailed { at, device, blocks } => self.with_pin(|record| {
+                if let Some(lock) = record.lock_mut(device.as_ref()) {
+                    lock.record_failure(*at);
+                }
+                match (blocks, device) {
+                    (false, _) => {}
+                    (true, None) => record.lock.record_block(),
+                    // A device whose own lane blocks is forgotten (R25a).
+                    (true, Some(id)) => record.devices.retain(|kept| kept.id != *id),
+                }
+            }),
             Event::PinBlocked { .. } => self.with_pin(|record| record.lock.record_block()),
             // Retired: the end of a delay follows from the clock. Old streams still carry it.
             Event::LoginDelayEnded { .. } => {}
@@ -145,4 +205,18 @@ fn first_stage(
         lapses_at,
         lapse_noted: false,
     })
+}
+
+impl PinRecord {
+    /// The lock of the anonymous lane (`None`) or of a trusted device's (R25a).
+    fn lock_mut(&mut self, device: Option<&DeviceId>) -> Option<&mut LockState> {
+        match device {
+            None => Some(&mut self.lock),
+            Some(id) => self
+                .devices
+                .iter_mut()
+                .find(|kept| kept.id == *id)
+                .map(|kept| &mut kept.lock),
+        }
+    }
 }

@@ -31,9 +31,11 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
+use crate::device::DeviceId;
 use crate::account::phase::{renewable_from, retired_since};
 use crate::assurance::AssuranceLevel;
 use crate::civil_time::rome_start_of_day;
+use crate::device::{Lane, TrustedDevice};
 use crate::hash::PinHash;
 use crate::lockout::LockState;
 use crate::person::Person;
@@ -86,9 +88,59 @@ struct PinRecord {
     lock: LockState,
     /// A written upgrade request waiting for the back office (R17).
     pending_upgrade: Option<UpgradeVia>,
+    /// A restore's 16, waiting beside the PIN in use for its first access (R23a).
+    #[serde(default)]
+    restore: Option<RestoreCode>,
+    /// When the latest restores were asked for, at most
+    /// [`MAX_RESTORE_REQUESTS`](crate::MAX_RESTORE_REQUESTS), oldest
+    /// first: what the policy's cap counts (R23a).
+    #[serde(default)]
+    restores_requested: Vec<RestoreRequest>,
+    /// The trusted devices, each with its own lane of wrong PINs (R25a).
+    #[serde(default)]
+    devices: Vec<TrustedDevice>,
+}
+
+/// A restore's new 16-character PIN, waiting for its first access (R23a).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct RestoreCode {
+    whole: PinHash,
+    #[serde(with = "crate::timestamp_serde")]
+    lapses_at: Timestamp,
+}
+
+/// When a restore was asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct RestoreRequest {
+    #[serde(with = "crate::timestamp_serde")]
+    at: Timestamp,
 }
 
 impl PinRecord {
+    /// A new record for a PIN just issued: no lock, no request, no restore, no device.
+    fn new(stage: Stage) -> PinRecord {
+        PinRecord {
+            stage,
+            lock: LockState::default(),
+            pending_upgrade: None,
+            restore: None,
+            restores_requested: Vec::new(),
+            devices: Vec::new(),
+        }
+    }
+
+    /// The lock of a lane: the anonymous one, or a trusted device's (R25a).
+    fn lock(&self, lane: &Lane) -> Option<&LockState> {
+        match lane {
+            Lane::Anonymous => Some(&self.lock),
+            Lane::Device(id) => self
+                .devices
+                .iter()
+                .find(|device| device.id == *id)
+                .map(|device| &device.lock),
+        }
+    }
+
     /// The level of the PIN.
     fn assurance(&self) -> AssuranceLevel {
         match &self.stage {
@@ -210,10 +262,33 @@ impl Account {
         self.person.as_ref()
     }
 
-    /// Consecutive wrong PINs since the last success or the last PIN issued.
+    /// Consecutive wrong PINs from clients without a trusted device, since the last success
+    /// there or the last PIN issued (R25).
     #[must_use]
     pub fn consecutive_failures(&self) -> u32 {
         self.pin.as_ref().map_or(0, |pin| pin.lock.failures())
+    }
+
+    /// The devices the account trusts at `now` (R25a): their identifiers, oldest first.
+    #[must_use]
+    pub fn trusted_devices(&self, now: Timestamp) -> Vec<DeviceId> {
+        self.pin.as_ref().map_or_else(Vec::new, |pin| {
+            pin.devices
+                .iter()
+                .filter(|device| now < device.expires_at)
+                .map(|device| device.id.clone())
+                .collect()
+        })
+    }
+
+    /// When a restore's 16 that waits beside the PIN lapses, if one waits at `now` (R23a).
+    #[must_use]
+    pub fn restore_pending(&self, now: Timestamp) -> Option<Timestamp> {
+        self.pin
+            .as_ref()
+            .and_then(|pin| pin.restore.as_ref())
+            .map(|restore| restore.lapses_at)
+            .filter(|lapses_at| now < *lapses_at)
     }
 
     /// When the PIN in use expires (R20); `None` without an 8-character PIN.

@@ -7,6 +7,7 @@ use crate::account::event::Event;
 use crate::assurance::{AssuranceLevel, Session};
 use crate::channel::Channel;
 use crate::delivery::Delivery;
+use crate::device::{DeviceId, DeviceToken};
 use crate::notification::Notification;
 use crate::policy::Policy;
 use crate::secret::EnteredPin;
@@ -25,6 +26,13 @@ pub struct Outcome {
     pub effects: Vec<Effect>,
     /// The answer to the person.
     pub reply: Reply,
+    /// A new trusted device's token, for the client's cookie (R25a), when the command asked
+    /// for one and succeeded. A secret: never serialized, wiped on drop.
+    #[serde(skip)]
+    pub trusted_device: Option<DeviceToken>,
+    /// What operators see of a wrong PIN (the count, the delay, the block), never the person:
+    /// the reply for it reads like an unknown codice fiscale's (R30).
+    pub failure: Option<FailureDetail>,
 }
 
 impl Outcome {
@@ -33,6 +41,8 @@ impl Outcome {
             events: Vec::new(),
             effects: Vec::new(),
             reply,
+            trusted_device: None,
+            failure: None,
         }
     }
 
@@ -116,18 +126,32 @@ pub enum Reply {
     TimeApplied,
 }
 
-/// A failed login, as the person sees it: the same whether the PIN was wrong or the codice
-/// fiscale unknown (R30).
+/// A failed login, as the person sees it: nothing at all that tells a wrong PIN from an
+/// unknown codice fiscale, in content or in serialized form (R30). What operators need is in
+/// [`Outcome::failure`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct LoginFailure {
-    consecutive_failures: u32,
+pub struct LoginFailure(());
+
+/// What operators see of a wrong PIN (R25, R25a, R30): kept apart from the reply, which must
+/// read the same for an unknown codice fiscale. Log it; never show it to the person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FailureDetail {
+    /// Consecutive failures in the attempt's lane, this one included.
+    pub consecutive_failures: u32,
+    /// When the lane accepts a new try, if a delay follows.
+    #[serde(with = "crate::timestamp_serde::option")]
+    pub retry_after: Option<Timestamp>,
+    /// This failure blocked the lane: the PIN for every client without a trusted device, or
+    /// (on a trusted device) the device, now forgotten.
+    pub blocks: bool,
+    /// The trusted device whose own lane counted it; `None`: every other client's lane.
+    pub device: Option<DeviceId>,
 }
 
 impl LoginFailure {
-    pub(crate) fn new(consecutive_failures: u32) -> LoginFailure {
-        LoginFailure {
-            consecutive_failures,
-        }
+    pub(crate) fn new() -> LoginFailure {
+        LoginFailure(())
     }
 
     /// The failure to report when no account has the codice fiscale typed (R30).
@@ -146,15 +170,7 @@ impl LoginFailure {
     #[must_use]
     pub fn for_unknown_person(policy: &Policy, pin: &EnteredPin) -> LoginFailure {
         crate::hash::spend_one_verification(policy.hash_cost, pin.bytes());
-        LoginFailure::new(0)
-    }
-
-    /// Consecutive failures on the account, this one included (0 for an unknown person). For
-    /// the service's logs and lockout, not for the person: showing it would tell apart an
-    /// unknown codice fiscale from a known one.
-    #[must_use]
-    pub fn consecutive_failures(&self) -> u32 {
-        self.consecutive_failures
+        LoginFailure::new()
     }
 
     /// A stable code, the same for a wrong PIN and an unknown person.

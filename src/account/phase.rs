@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Stage};
 use crate::assurance::AssuranceLevel;
+use crate::device::Lane;
+use crate::lockout::LockState;
 use crate::civil_time::{add_rome_days, rome_start_of_day};
 use crate::policy::Policy;
 
@@ -167,15 +169,23 @@ impl Account {
     /// assert_eq!(status.phase(), Phase::NoPin);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// This is the phase every client without a trusted device meets; a trusted device has
+    /// its own lock (R25a), so it may find the PIN open where everyone else finds it blocked.
     #[must_use]
     pub fn status(&self, now: Timestamp, policy: &Policy) -> PinStatus {
+        self.status_in(now, policy, &Lane::Anonymous)
+    }
+
+    /// [`Account::status`] as a client in `lane` meets it: the block is the lane's own.
+    pub(crate) fn status_in(&self, now: Timestamp, policy: &Policy, lane: &Lane) -> PinStatus {
         let Some(pin) = &self.pin else {
             return PinStatus::None;
         };
         if let Some(since) = retired_since(policy, now) {
             return PinStatus::Retired { since };
         }
-        if pin.lock.is_blocked() {
+        if pin.lock(lane).is_some_and(LockState::is_blocked) {
             return PinStatus::Blocked;
         }
         match &pin.stage {

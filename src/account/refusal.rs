@@ -156,6 +156,21 @@ pub enum Refusal {
     /// A decision with no request waiting (R17).
     #[error("no upgrade request is waiting: nothing to decide")]
     NoUpgradePending,
+    /// The account took as many restore requests as the policy allows in its window (R23a).
+    #[error(
+        "the restore was asked for too many times lately: use the codes already sent, or try again from {retry_after}"
+    )]
+    RestoreLimitReached {
+        /// When a new request is accepted.
+        #[serde(with = "crate::timestamp_serde")]
+        retry_after: Timestamp,
+    },
+    /// A stored PIN hash states a cost above the policy's bound, or does not parse: the
+    /// stored account is damaged or was tampered with, and the hash was not run (R35).
+    #[error(
+        "the stored PIN hash of this account is outside the policy's bounds and was not run: the stored account is damaged or was tampered with; restore the PIN or revoke it"
+    )]
+    StoredHashRejected,
     /// An inconsistency inside the crate: the lifecycle table named a check or an outcome
     /// that does not fit the command. Tests keep it unreachable; should it happen, the command
     /// is refused rather than half-checked.
@@ -192,6 +207,8 @@ impl Refusal {
             Refusal::AlreadyDispositivo => "upgrade.already_dispositivo",
             Refusal::UpgradePending => "upgrade.pending",
             Refusal::NoUpgradePending => "upgrade.none_pending",
+            Refusal::RestoreLimitReached { .. } => "restore.limit_reached",
+            Refusal::StoredHashRejected => "internal.stored_hash_rejected",
             Refusal::Internal => "internal.table",
             Refusal::HashingFailed => "internal.hashing_failed",
         }
@@ -319,7 +336,11 @@ impl Refusal {
                  identità valido, oppure recati in una sede INPS con il documento. Per \
                  informazioni chiama il Contact Center ({CONTACT_CENTER})."
             ),
-            Refusal::Internal | Refusal::HashingFailed => format!(
+            Refusal::RestoreLimitReached { .. } => "Il ripristino del PIN è già stato chiesto \
+                 più volte di recente: usa l'ultimo codice ricevuto via e-mail e SMS, oppure \
+                 riprova tra qualche giorno. Il tuo PIN attuale, se non è bloccato, resta valido."
+                .to_owned(),
+            Refusal::StoredHashRejected | Refusal::Internal | Refusal::HashingFailed => format!(
                 "Il servizio non è al momento disponibile. Riprova più tardi o chiama il Contact \
                  Center: {CONTACT_CENTER}."
             ),

@@ -39,6 +39,11 @@ listed_enum! {
         /// R9a: as [`Check::Pin`], and the first half alone also matches where the policy
         /// keeps its hash.
         PinOrFirstHalf => "the PIN, or its first half where allowed, is right (R9a, R25)",
+        /// R6, R23a: the 16 typed is one waiting for its first access (the issued one, or a
+        /// restore's beside the PIN in use), else a counted failure. No lane's delay or block
+        /// stands before it: 16 characters cannot be guessed, and the owner's way back must
+        /// never wait on a stranger (R25a).
+        WaitingCode => "the 16 waits for its first access, else a counted failure (R6, R23a)",
         /// R16: the PIN is still ordinary (`upgrade.already_dispositivo`).
         Ordinary => "the PIN is ordinary (R16)",
         /// R17: no written upgrade request waits already.
@@ -47,6 +52,8 @@ listed_enum! {
         UpgradeWaiting => "an upgrade request waits (R17)",
         /// R23: the two contacts given are the two registered.
         ContactsMatch => "the two registered contacts are given (R23)",
+        /// R23a: the account took fewer restores than the policy's cap in its window.
+        RestoreLimit => "under the cap on restores (R23a)",
         /// R24: the tessera sanitaria carries the account's codice fiscale.
         TesseraMatches => "the tessera is this person's (R24)",
         /// R24: the tessera sanitaria is valid today.
@@ -104,7 +111,8 @@ pub enum Then {
     DecideUpgrade,
     /// R16, R17: the sede operator approves on the spot.
     ApproveAtSede,
-    /// R23: a new 16, its halves to the two registered contacts.
+    /// R23, R23a: a new 16, its halves to the two registered contacts, waiting beside the PIN
+    /// in use; the owner is told.
     Restore,
     /// R24: the PIN is revoked.
     Revoke,
@@ -113,8 +121,6 @@ pub enum Then {
     /// R30: no account has a PIN here: the answer of an unknown codice fiscale, after the
     /// time of one verification.
     AnswerUnknown,
-    /// R6, R25: the 16 stopped working at the first access: one more wrong PIN.
-    CountFailure,
     /// The command is refused.
     Refuse(Refuse),
 }
@@ -125,7 +131,7 @@ impl Then {
     #[must_use]
     pub fn leads_to(self) -> Option<Phase> {
         match self {
-            Then::Issue | Then::Restore => Some(Phase::AwaitingFirstAccess),
+            Then::Issue => Some(Phase::AwaitingFirstAccess),
             Then::CompleteFirstAccess | Then::Renew => Some(Phase::Active),
             Then::Revoke => Some(Phase::NoPin),
             Then::OpenSession
@@ -135,7 +141,7 @@ impl Then {
             | Then::ApproveAtSede
             | Then::ApplyTime
             | Then::AnswerUnknown
-            | Then::CountFailure
+            | Then::Restore
             | Then::Refuse(_) => None,
         }
     }
@@ -152,11 +158,10 @@ impl Then {
             Then::RecordUpgradeRequest => "request waits",
             Then::DecideUpgrade => "approve or reject",
             Then::ApproveAtSede => "dispositivo",
-            Then::Restore => "a new 16 to the contacts",
+            Then::Restore => "a new 16 beside, to the contacts",
             Then::Revoke => "revoked",
             Then::ApplyTime => "what is due",
             Then::AnswerUnknown => "failure, uncounted",
-            Then::CountFailure => "counted failure",
             Then::Refuse(refuse) => refuse.label(),
         }
     }
@@ -183,9 +188,10 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 }
 
 use Check::{
-    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary, Pin,
-    PinOrFirstHalf, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale,
-    TesseraMatches, TesseraValid, UpgradeWaiting, WholePinTyped,
+    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary,
+    Pin, PinOrFirstHalf, RestoreLimit, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse,
+    TemporaryCodiceFiscale, TesseraMatches, TesseraValid, UpgradeWaiting, WaitingCode,
+    WholePinTyped,
 };
 use Phase::{
     Active, AwaitingFirstAccess, Blocked, Expired, ExpiringSoon, FirstPinLapsed, NoPin, Retired,
@@ -224,19 +230,16 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
         },
         CommandKind::FirstAccess => match phase {
             NoPin => cell(&[SunsetAllowsUse, WholePinTyped], Then::AnswerUnknown),
-            AwaitingFirstAccess => cell(
-                &[SunsetAllowsUse, WholePinTyped, LoginDelay, Pin],
+            // The issued 16, or a restore's beside the PIN in use: its first access replaces
+            // whatever was live, the block included (R6, R23a, R25).
+            AwaitingFirstAccess | Active | ExpiringSoon | Expired | Blocked => cell(
+                &[SunsetAllowsUse, WholePinTyped, WaitingCode],
                 Then::CompleteFirstAccess,
             ),
             FirstPinLapsed => refuse(
-                &[SunsetAllowsUse, WholePinTyped, LoginDelay, Pin],
+                &[SunsetAllowsUse, WholePinTyped, WaitingCode],
                 Refuse::FirstPinLapsed,
             ),
-            Active | ExpiringSoon | Expired => cell(
-                &[SunsetAllowsUse, WholePinTyped, LoginDelay],
-                Then::CountFailure,
-            ),
-            Blocked => refuse(&[SunsetAllowsUse, WholePinTyped], Refuse::PinBlocked),
             Retired => refuse(&[], Refuse::PinsRetired),
         },
         CommandKind::LogIn => match phase {
@@ -302,10 +305,16 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
         CommandKind::Restore => match phase {
             // No PIN reads like wrong contacts: a caller who knows a codice fiscale learns
             // neither whether it has a PIN nor which contacts (R24, R30).
-            NoPin => refuse(&[SunsetAllowsUse], Refuse::ContactsNotMatching),
-            AwaitingFirstAccess | FirstPinLapsed | Active | ExpiringSoon | Expired | Blocked => {
-                cell(&[SunsetAllowsUse, ContactsMatch], Then::Restore)
+            // Contacts are the owner's only once a first access proved the post reached the
+            // archive's residence: before it, whoever requested gave them (R23a). All read
+            // like wrong contacts.
+            NoPin | AwaitingFirstAccess | FirstPinLapsed => {
+                refuse(&[SunsetAllowsUse], Refuse::ContactsNotMatching)
             }
+            Active | ExpiringSoon | Expired | Blocked => cell(
+                &[SunsetAllowsUse, ContactsMatch, RestoreLimit],
+                Then::Restore,
+            ),
             Retired => refuse(&[], Refuse::PinsRetired),
         },
         CommandKind::Revoke => match phase {

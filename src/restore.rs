@@ -1,0 +1,36 @@
+//! Restore that disturbs nothing (R23, R23a): the policy's cap on restore requests.
+//!
+//! A restore sends a new 16-character PIN to the two contacts registered at the request. The
+//! contacts are not secrets, so anyone who knows them can ask: a request must never lock the
+//! owner out or cancel the owner's code. The new 16 therefore waits beside the live PIN, which
+//! keeps working (unless blocked) until the new code's first access replaces it, and an
+//! unused restore lapses like any 16 (R9). The most a stranger achieves is sending the owner
+//! codes they did not ask for, and this cap bounds even that; each request also tells the owner
+//! that one was made.
+
+use serde::{Deserialize, Serialize};
+
+/// The most restore requests the policy may allow in a window: the account remembers as many.
+pub const MAX_RESTORE_REQUESTS: u8 = 10;
+
+/// How many restore requests an account takes in a window (R23a).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestoreLimit {
+    /// Requests accepted per window, 1 to [`MAX_RESTORE_REQUESTS`]. Default 3: a lost
+    /// message and a second try, with one to spare, while a stranger can send the owner at
+    /// most three unasked codes a week.
+    pub max_requests: u8,
+    /// The window, in calendar days (in Rome). Default 7.
+    pub window_days: u16,
+}
+
+impl Default for RestoreLimit {
+    fn default() -> Self {
+        RestoreLimit {
+            max_requests: 3,
+            window_days: 7,
+        }
+    }
+}
