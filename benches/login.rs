@@ -34,6 +34,8 @@ fn login(c: &mut Criterion) {
     let crate_login = || {
         let command = Command::LogIn {
             pin: EnteredPin::parse(black_box(&pin)).unwrap(),
+            device: None,
+            trust_device: false,
         };
         let mut context = Context::new(now, &policy, &mut rng);
         let outcome = account.decide(command, &mut context).unwrap();
@@ -99,6 +101,8 @@ fn bench_pair(
         b.iter(|| {
             let command = Command::LogIn {
                 pin: EnteredPin::parse(black_box(pin)).unwrap(),
+                device: None,
+                trust_device: false,
             };
             account.decide(command, &mut Context::new(now, policy, rng))
         });

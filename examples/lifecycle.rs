@@ -71,7 +71,10 @@ impl Service {
                     self.act(
                         holder,
                         "reads the warning and renews at once",
-                        Command::RenewPin { pin },
+                        Command::RenewPin {
+                            pin,
+                            trust_device: false,
+                        },
                     )?;
                 }
             }
@@ -284,6 +287,8 @@ fn main() -> Result<(), Error> {
             "a stranger tries a PIN",
             Command::LogIn {
                 pin: EnteredPin::parse(guess)?,
+                device: None,
+                trust_device: false,
             },
         )?;
     }
@@ -339,7 +344,14 @@ fn main() -> Result<(), Error> {
 
 fn first_access(service: &mut Service, holder: &mut Holder, what: &str) -> Result<(), Error> {
     let pin = EnteredPin::parse(&holder.remembered)?;
-    service.act(holder, what, Command::FirstAccess { pin })?;
+    service.act(
+        holder,
+        what,
+        Command::FirstAccess {
+            pin,
+            trust_device: false,
+        },
+    )?;
     Ok(())
 }
 
@@ -349,7 +361,15 @@ fn log_in(
     what: &str,
 ) -> Result<Option<Outcome>, Error> {
     let pin = EnteredPin::parse(&holder.remembered)?;
-    service.act(holder, what, Command::LogIn { pin })
+    service.act(
+        holder,
+        what,
+        Command::LogIn {
+            pin,
+            device: None,
+            trust_device: false,
+        },
+    )
 }
 
 /// A login; if the PIN expired, the guided renewal first.
@@ -362,7 +382,10 @@ fn log_in_or_renew(service: &mut Service, holder: &mut Holder, what: &str) -> Re
         service.act(
             holder,
             "renews the expired PIN with the guided procedure",
-            Command::RenewPin { pin },
+            Command::RenewPin {
+                pin,
+                trust_device: false,
+            },
         )?;
     }
     log_in(service, holder, what)?;
@@ -427,11 +450,15 @@ fn print_outcome(now: Timestamp, holder: &Holder, what: &str, outcome: &Outcome)
             println!("{:>28}session at level {}", "", session.level().italian());
         }
         Reply::LoginFailed(failure) => {
+            // The count is the operators' (R30): the person sees only the message.
+            let count = outcome
+                .failure
+                .as_ref()
+                .map_or(0, |detail| detail.consecutive_failures);
             println!(
-                "{:>28}{} ({} in a row)",
+                "{:>28}{} (operator view: {count} in a row)",
                 "",
-                failure.message_en(),
-                failure.consecutive_failures()
+                failure.message_en()
             );
         }
         _ => {}

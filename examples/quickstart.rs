@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let first_access = account.handle(
         Command::FirstAccess {
             pin: EnteredPin::from_halves(first_half, second_half),
+            trust_device: false,
         },
         &mut Context::new(now, &policy, &mut rng),
     )?;
@@ -63,7 +64,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = instant("2026-12-05T08:15:00Z")?;
     step(now, "login with the 8-character PIN");
     let login = account.handle(
-        Command::LogIn { pin },
+        Command::LogIn {
+            pin,
+            device: None,
+            trust_device: false,
+        },
         &mut Context::new(now, &policy, &mut rng),
     )?;
     show(&login);

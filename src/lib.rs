@@ -67,7 +67,7 @@
 //!
 //! // The first access swaps the 16 characters for an 8-character PIN, shown on screen.
 //! let later: jiff::Timestamp = "2026-12-01T09:00:00Z".parse()?;
-//! let first = account.handle(Command::FirstAccess { pin: whole }, &mut Context::new(later, &policy, &mut rng))?;
+//! let first = account.handle(Command::FirstAccess { pin: whole, trust_device: false }, &mut Context::new(later, &policy, &mut rng))?;
 //! let Reply::FirstAccessCompleted(session) = first.reply else { return Err("no session".into()) };
 //!
 //! // An ordinary PIN consults, and does not apply for benefits.

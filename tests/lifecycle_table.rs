@@ -119,12 +119,18 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
             person: person(),
             channel: ChannelRequest::Online,
         },
-        CommandKind::FirstAccess => Command::FirstAccess { pin: typed(16) },
+        CommandKind::FirstAccess => Command::FirstAccess {
+            pin: typed(16),
+            trust_device: false,
+        },
         CommandKind::LogIn => Command::LogIn {
             pin: code.map_or_else(|| typed(8), entered),
+            device: None,
+            trust_device: false,
         },
         CommandKind::RenewPin => Command::RenewPin {
             pin: code.map_or_else(|| typed(8), entered),
+            trust_device: false,
         },
         CommandKind::RequestUpgrade => Command::RequestUpgrade {
             via: UpgradeVia::Online,
@@ -226,7 +232,9 @@ fn r14_a_request_is_issued_only_without_a_live_pin() {
 }
 
 #[test]
-fn r6_the_first_access_works_once_with_the_16_and_never_after() {
+fn r6_r23a_the_first_access_works_with_a_waiting_16_and_no_block_stands_before_it() {
+    // No 16 waits once the 8 is in use (none was restored here): a wrong PIN, counted, in
+    // every phase, the blocked one too, since no lane's block stands before a 16 (R25a).
     assert_column(
         CommandKind::FirstAccess,
         [
@@ -236,7 +244,7 @@ fn r6_the_first_access_works_once_with_the_16_and_never_after() {
             FAILED,
             FAILED,
             FAILED,
-            BLOCKED,
+            FAILED,
             RETIRED,
         ],
     );
@@ -320,14 +328,15 @@ fn r17_a_decision_needs_a_waiting_request_on_a_pin_that_could_be_upgraded() {
 }
 
 #[test]
-fn r23_a_restore_works_in_every_phase_with_a_pin_until_the_retirement() {
+fn r23_r23a_a_restore_works_once_a_first_access_proved_the_contacts_until_the_retirement() {
     const RESTORED: &str = "reply:pin_restored";
+    const NOT_MATCHING: &str = "restore.contacts_not_matching";
     assert_column(
         CommandKind::Restore,
         [
-            "restore.contacts_not_matching",
-            RESTORED,
-            RESTORED,
+            NOT_MATCHING,
+            NOT_MATCHING,
+            NOT_MATCHING,
             RESTORED,
             RESTORED,
             RESTORED,
@@ -423,6 +432,7 @@ fn r17_a_waiting_upgrade_survives_a_renewal_and_is_approved_after_it() {
         &mut fixture.account,
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         fixture.now,
         &fixture.policy,
@@ -445,7 +455,7 @@ fn r17_a_waiting_upgrade_survives_a_renewal_and_is_approved_after_it() {
 fn r17_a_waiting_upgrade_ends_with_the_pin_it_was_for() {
     for ending in [CommandKind::Restore, CommandKind::Revoke] {
         let mut fixture = with_waiting_upgrade(Phase::Active);
-        let _ = run(
+        let outcome = run(
             &mut fixture.account,
             command_of(ending, None),
             fixture.now,
@@ -453,6 +463,18 @@ fn r17_a_waiting_upgrade_ends_with_the_pin_it_was_for() {
             &mut rng(8),
         )
         .unwrap();
+        if ending == CommandKind::Restore {
+            // The restore's 16 waits beside the PIN, and the request with it (R23a) ...
+            assert!(fixture.account.upgrade_pending().is_some());
+            // ... until its first access replaces the PIN it was for.
+            let _ = first_access(
+                &mut fixture.account,
+                entered(&whole_code(&outcome)),
+                fixture.now,
+                &fixture.policy,
+                &mut rng(8),
+            );
+        }
         assert_eq!(fixture.account.upgrade_pending(), None, "after {ending:?}");
         let refusal = refused(
             &mut fixture.account,

@@ -298,6 +298,7 @@ fn play(
                     FirstAccessEntry::Wrong16 => enter(near_miss(&sixteen), typing),
                     FirstAccessEntry::Eight => enter(first_half.clone(), typing),
                 },
+                trust_device: false,
             },
             Act::LogIn(entry, typing) => Command::LogIn {
                 pin: match entry {
@@ -306,6 +307,8 @@ fn play(
                     LoginEntry::Wrong8 => enter(near_miss(&eight_now), typing),
                     LoginEntry::FirstHalf => enter(first_half.clone(), typing),
                 },
+                device: None,
+                trust_device: false,
             },
         };
         let command_texts = command_texts(&command);

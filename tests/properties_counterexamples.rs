@@ -10,8 +10,7 @@ use common::lifecycle_run::*;
 use common::scenario::*;
 use common::*;
 use inps_pin::{
-    Account, ChannelRequest, Command, Email, PinStatus, Refusal, Reply, Role, UpgradeDecision,
-    UpgradeVia,
+    Account, ChannelRequest, Command, PinStatus, Refusal, Reply, Role, UpgradeDecision, UpgradeVia,
 };
 use jiff::SignedDuration;
 use rand_chacha::ChaCha20Rng;
@@ -42,7 +41,7 @@ fn r17_a_pending_upgrade_request_ends_with_a_new_pin() {
         &mut rng,
     )
     .unwrap();
-    let _ = run(
+    let restored = run(
         &mut account,
         restore_command(Contacts::Registered),
         at("2026-11-27T09:00:00Z"),
@@ -50,18 +49,15 @@ fn r17_a_pending_upgrade_request_ends_with_a_new_pin() {
         &mut rng,
     )
     .unwrap();
-    // The restored 16 is never used and lapses (90 days); a new online request follows.
-    let newcomer = bare_person().with_email(Email::parse("x@example.com").unwrap());
-    let now = at("2027-03-01T09:00:00Z");
-    let issued = request(
+    // The restore's 16 waits beside the PIN (R23a); its first access replaces the PIN.
+    let now = at("2026-11-28T09:00:00Z");
+    let _ = first_access(
         &mut account,
-        newcomer,
-        ChannelRequest::Online,
+        entered(&whole_code(&restored)),
         now,
         &policy,
         &mut rng,
     );
-    assert!(matches!(issued.reply, Reply::PinIssued { .. }));
     assert_eq!(
         account.upgrade_pending(),
         None,
@@ -124,6 +120,7 @@ fn r22a_after_the_retirement_no_notice_invites_a_renewal() {
             &mut account.clone(),
             Command::RenewPin {
                 pin: entered(&eight),
+                trust_device: false,
             },
             now,
             &policy,

@@ -101,6 +101,7 @@ fn deadline_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
             &mut probe,
             Command::RenewPin {
                 pin: entered(eight),
+                trust_device: false,
             },
             now,
             step.policy,

@@ -114,6 +114,7 @@ fn clock_run_holds(clock: &ClockRun) -> Result<Tally, TestCaseError> {
                 &mut account,
                 Command::RenewPin {
                     pin: entered(&eight),
+                    trust_device: false,
                 },
                 at,
                 &policy,

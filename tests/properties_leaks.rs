@@ -62,7 +62,7 @@ fn r8_no_delivered_code_in_debug_or_serde_along_long_runs() {
         "reply:pin_renewed",
         "reply:pin_restored",
         "event:expiry_warned",
-        "event:pin_blocked",
+        "event:login_failed_blocking",
         "refused",
     ]);
 }

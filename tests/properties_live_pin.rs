@@ -108,9 +108,17 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
     }
 
     // The ways out of a PIN are always open to its owner: the restore with the registered
-    // contacts (R23, unless the sunset retired every PIN), the revocation with the own valid
-    // tessera sanitaria (R24, even after the retirement).
+    // contacts once a first access proved them (R23, R23a, unless the sunset retired every
+    // PIN), the revocation with the own valid tessera sanitaria (R24, even after the
+    // retirement).
     let has_pin = before != PinStatus::None;
+    let contacts_proved = matches!(
+        before,
+        PinStatus::Active { .. }
+            | PinStatus::ExpiringSoon { .. }
+            | PinStatus::Expired { .. }
+            | PinStatus::Blocked
+    );
     let registered = step
         .before
         .person()
@@ -118,7 +126,7 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
         .is_some_and(|(e, m)| *e == mario_email() && *m == mario_mobile());
     let owner_can = match step.act {
         Act::Restore(Contacts::Registered) => {
-            has_pin && registered && !is_retired(step.policy, now)
+            contacts_proved && registered && !is_retired(step.policy, now)
         }
         Act::Revoke(Card::Own) => has_pin,
         _ => false,
@@ -138,10 +146,37 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
     }
 
     if let Ok(outcome) = step.result {
-        let issued_new_16 = matches!(
-            outcome.reply,
-            Reply::PinIssued { .. } | Reply::PinRestored { .. }
-        );
+        // R23a: a restore disturbs nothing: the phase stays, and the 8 in use still logs in.
+        if matches!(outcome.reply, Reply::PinRestored { .. }) {
+            prop_assert_eq!(after, before, "step {}: a restore changed the phase", i);
+            prop_assert!(step.after.restore_pending(now).is_some(), "step {}", i);
+            if let (Some(eight), PinStatus::Active { .. } | PinStatus::ExpiringSoon { .. }) =
+                (&step.known_eight, before)
+            {
+                let mut probe = step.after.clone();
+                let result = run(
+                    &mut probe,
+                    Command::LogIn {
+                        pin: entered(eight),
+                        device: None,
+                        trust_device: false,
+                    },
+                    now,
+                    step.policy,
+                    &mut rng(23),
+                );
+                prop_assert!(
+                    matches!(
+                        &result,
+                        Ok(o) if matches!(o.reply, Reply::LoggedIn(_))
+                    ) || matches!(result, Err(Refusal::LoginDelayed { .. })),
+                    "step {}: after a restore the 8 in use gave {:?}",
+                    i,
+                    result.map(|o| o.reply)
+                );
+            }
+        }
+        let issued_new_16 = matches!(outcome.reply, Reply::PinIssued { .. });
         if issued_new_16 {
             prop_assert!(is_awaiting(after), "step {}: {:?}", i, after);
             prop_assert_eq!(step.after.consecutive_failures(), 0);
@@ -151,7 +186,10 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
                 let mut probe = step.after.clone();
                 let result = run(
                     &mut probe,
-                    Command::FirstAccess { pin: entered(old) },
+                    Command::FirstAccess {
+                        pin: entered(old),
+                        trust_device: false,
+                    },
                     now,
                     step.policy,
                     &mut rng,
@@ -166,7 +204,11 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
                 let mut probe = step.after.clone();
                 let result = run(
                     &mut probe,
-                    Command::LogIn { pin: entered(old) },
+                    Command::LogIn {
+                        pin: entered(old),
+                        device: None,
+                        trust_device: false,
+                    },
                     now,
                     step.policy,
                     &mut rng,
@@ -191,11 +233,8 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
                 before,
                 after
             ),
-            // A lapsed 16 and a blocked PIN show no level (the back office may still approve a
-            // paper request for a blocked PIN; a sede may not: `r25_a_blocked_pin_is_not_upgraded_at_a_sede`).
-            Reply::UpgradeDecided { approved: true }
-                if !matches!(after, PinStatus::Blocked | PinStatus::FirstPinLapsed { .. }) =>
-            {
+            // Approved only on an 8 in use, neither blocked nor expired (R16, R17).
+            Reply::UpgradeDecided { approved: true } => {
                 prop_assert_eq!(
                     assurance_of(after),
                     Some(AssuranceLevel::Dispositivo),
@@ -206,11 +245,16 @@ fn r14_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
             Reply::PinRevoked => prop_assert_eq!(after, PinStatus::None, "step {}", i),
             _ => {}
         }
-        if outcome
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::PinBlocked { .. }))
-        {
+        if outcome.events.iter().any(|e| {
+            matches!(
+                e,
+                Event::LoginFailed {
+                    blocks: true,
+                    device: None,
+                    ..
+                }
+            )
+        }) {
             prop_assert_eq!(after, PinStatus::Blocked, "step {}", i);
         }
     }

@@ -41,11 +41,12 @@ fn check_answers(check: Check) -> &'static [&'static str] {
         Check::WholePinTyped => &["first_access.whole_pin_required"],
         Check::LoginDelay => &["login.delayed"],
         // A wrong PIN is no refusal: a counted failure (R25).
-        Check::Pin | Check::PinOrFirstHalf => &["reply:login_failed"],
+        Check::Pin | Check::PinOrFirstHalf | Check::WaitingCode => &["reply:login_failed"],
         Check::Ordinary => &["upgrade.already_dispositivo"],
         Check::NoUpgradeWaiting => &["upgrade.pending"],
         Check::UpgradeWaiting => &["upgrade.none_pending"],
         Check::ContactsMatch => &["restore.contacts_not_matching"],
+        Check::RestoreLimit => &["restore.limit_reached"],
         Check::TesseraMatches => &["revoke.tessera_not_matching"],
         Check::TesseraValid => &["revoke.tessera_expired"],
         other => panic!("the property does not know the check {other:?}: add it"),
@@ -66,7 +67,7 @@ fn then_answers(then: Then) -> &'static [&'static str] {
         Then::Restore => &["reply:pin_restored"],
         Then::Revoke => &["reply:pin_revoked"],
         Then::ApplyTime => &["reply:time_applied"],
-        Then::AnswerUnknown | Then::CountFailure => &["reply:login_failed"],
+        Then::AnswerUnknown => &["reply:login_failed"],
         Then::Refuse(refuse) => match refuse {
             Refuse::PinAlreadyLive => &["request.pin_already_live"],
             Refuse::PinsRetired => &["sunset.pins_retired"],

@@ -150,7 +150,7 @@ fn r29_replay_rebuilds_the_account_after_every_step() {
         "reply:pin_restored",
         "reply:pin_revoked",
         "reply:upgrade_approved",
-        "event:pin_blocked",
+        "event:login_failed_blocking",
         "event:pin_expired",
     ]);
 }

@@ -269,7 +269,11 @@ fn life(channel: ChannelRequest, seed: u64, pass: Pass) {
     // R9a: the first 8 characters alone, where the policy allows.
     let outcome = run(
         &mut account,
-        Command::LogIn { pin: first_half },
+        Command::LogIn {
+            pin: first_half,
+            device: None,
+            trust_device: false,
+        },
         t0(),
         &policy,
         &mut rng,
@@ -288,7 +292,10 @@ fn life(channel: ChannelRequest, seed: u64, pass: Pass) {
     let expired = plus_rome_days(day_after(), 200);
     let renewed = run(
         &mut account,
-        Command::RenewPin { pin: eight_again },
+        Command::RenewPin {
+            pin: eight_again,
+            trust_device: false,
+        },
         expired,
         &policy,
         &mut rng,

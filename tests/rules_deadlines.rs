@@ -48,8 +48,22 @@ fn r26_poll_deadline_names_the_lapse_the_warning_and_the_expiry_and_no_login_del
     // A wrong PIN: its delay ends by the clock alone, so it is no deadline (R25a: one stored
     // event per guess), and a try after it is accepted without a tick.
     let wrong_at = at("2026-12-01T09:00:00Z");
-    let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, wrong_at);
-    assert_eq!(outcome.events, [Event::LoginFailed { at: wrong_at }]);
+    let outcome = rig.ok(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        wrong_at,
+    );
+    assert_eq!(
+        outcome.events,
+        [Event::LoginFailed {
+            at: wrong_at,
+            device: None,
+            blocks: false
+        }]
+    );
     assert_eq!(rig.deadline(), Some(warning));
     rig.session(&code, wrong_at + secs(1));
     // The warning, then the expiry.
@@ -57,7 +71,14 @@ fn r26_poll_deadline_names_the_lapse_the_warning_and_the_expiry_and_no_login_del
     let expiry = at("2027-05-25T08:00:00Z");
     assert_eq!(rig.deadline(), Some(expiry));
     let late_wrong = at("2027-05-24T08:00:00Z");
-    rig.apply(Command::LogIn { pin: wrong(&code) }, late_wrong);
+    rig.apply(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        late_wrong,
+    );
     assert_eq!(rig.deadline(), Some(expiry));
     let outcomes = rig.advance(expiry);
     let events: Vec<_> = outcomes.iter().flat_map(|o| o.events.clone()).collect();
@@ -74,7 +95,14 @@ fn r25a_a_stream_with_the_retired_delay_end_event_still_replays() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let wrong_at = at("2026-12-01T09:00:00Z");
-    rig.apply(Command::LogIn { pin: wrong(&code) }, wrong_at);
+    rig.apply(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        wrong_at,
+    );
     let mut log = serde_json::to_value(&rig.log).unwrap();
     let events = log.as_array_mut().unwrap();
     let failure = events.last_mut().unwrap();
@@ -109,7 +137,11 @@ fn r26_a_tick_before_any_deadline_is_a_harmless_no_op() {
     let code = rig.first_access(&whole, at("2026-11-25T09:00:00Z"));
     // Inside a login delay too.
     rig.apply(
-        Command::LogIn { pin: wrong(&code) },
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
         at("2026-12-01T09:00:00Z"),
     );
     let before = serde_json::to_string(&rig.account).unwrap();
@@ -162,6 +194,7 @@ fn r9_an_unused_16_lapses_at_its_deadline_with_an_event_and_a_notice() {
     let refusal = rig.refuse(
         Command::FirstAccess {
             pin: entered(&whole),
+            trust_device: false,
         },
         lapse + secs(1),
     );

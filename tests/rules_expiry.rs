@@ -21,6 +21,7 @@ fn r20_a_citizens_pin_expires_six_rome_calendar_months_after_its_first_access() 
     let outcome = rig.ok(
         Command::FirstAccess {
             pin: entered(&whole),
+            trust_device: false,
         },
         first_access,
     );
@@ -263,6 +264,8 @@ fn r20_an_expired_pin_does_not_log_in_and_the_person_is_told_to_renew() {
     let refusal = rig.refuse(
         Command::LogIn {
             pin: entered(&code),
+            device: None,
+            trust_device: false,
         },
         expiry,
     );
@@ -283,13 +286,29 @@ fn r20_an_expired_pin_does_not_log_in_and_the_person_is_told_to_renew() {
 
     // A wrong PIN on the expired account is a counted failure, not the expiry refusal: a
     // guesser learns nothing (R30).
-    let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, expiry);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
-    assert_eq!(outcome.events, [Event::LoginFailed { at: expiry }]);
+    let outcome = rig.ok(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        expiry,
+    );
+    assert_eq!(failure_count(&outcome), 1);
+    assert_eq!(
+        outcome.events,
+        [Event::LoginFailed {
+            at: expiry,
+            device: None,
+            blocks: false
+        }]
+    );
     // After the delay, the right PIN again says expired, and the refusal resets nothing.
     let refusal = rig.refuse(
         Command::LogIn {
             pin: entered(&code),
+            device: None,
+            trust_device: false,
         },
         expiry + secs(1),
     );
@@ -418,6 +437,7 @@ fn r22_no_warning_when_expiry_warning_days_is_zero() {
     let refusal = rig.refuse(
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         expiry - SignedDuration::from_nanos(1),
     );

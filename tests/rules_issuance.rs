@@ -381,7 +381,10 @@ fn r8_a_delivery_shows_its_code_only_through_secret() {
 #[test]
 fn r8_a_typed_pin_never_shows_in_commands() {
     let pin = "ABCDEFGHJKLMNPQR";
-    let command = Command::FirstAccess { pin: entered(pin) };
+    let command = Command::FirstAccess {
+        pin: entered(pin),
+        trust_device: false,
+    };
     let debug = format!("{command:?}");
     assert!(!debug.contains(pin), "{debug}");
     assert!(!debug.contains("ABCDEFGH"), "{debug}");
@@ -396,6 +399,8 @@ fn r8_a_typed_pin_never_shows_in_commands() {
 
     let command = Command::LogIn {
         pin: entered("abcd-efgh"),
+        device: None,
+        trust_device: false,
     };
     assert!(!format!("{command:?}").contains("ABCDEFGH"));
     assert!(
@@ -1060,6 +1065,7 @@ fn r3_a_temporary_codice_fiscale_gets_a_pin_only_where_the_policy_allows_it() {
         &mut account,
         Command::FirstAccess {
             pin: whole_pin_from(&issued),
+            trust_device: false,
         },
         day_after(),
         &policy,

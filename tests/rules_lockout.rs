@@ -22,16 +22,37 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
     let delays = [1, 3, 5, 10, 10, 10, 10, 10, 10];
     let mut now = start;
     for (index, delay) in delays.iter().enumerate() {
-        let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
+        let outcome = rig.ok(
+            Command::LogIn {
+                pin: wrong(&code),
+                device: None,
+                trust_device: false,
+            },
+            now,
+        );
         let count = u32::try_from(index + 1).unwrap();
-        assert_eq!(login_failure(&outcome).consecutive_failures(), count);
+        assert_eq!(failure_count(&outcome), count);
         let retry = now + secs(*delay);
-        assert_eq!(outcome.events, [Event::LoginFailed { at: now }]);
+        assert_eq!(
+            outcome.events,
+            [Event::LoginFailed {
+                at: now,
+                device: None,
+                blocks: false
+            }]
+        );
         assert!(outcome.effects.is_empty());
         // Inside the delay: refused, for the right PIN as for a wrong one, and not counted.
         let inside = retry - SignedDuration::from_millis(1);
         for typed in [entered(&code), wrong(&code)] {
-            let refusal = rig.refuse(Command::LogIn { pin: typed }, inside);
+            let refusal = rig.refuse(
+                Command::LogIn {
+                    pin: typed,
+                    device: None,
+                    trust_device: false,
+                },
+                inside,
+            );
             assert_eq!(refusal, Refusal::LoginDelayed { retry_after: retry });
             assert_eq!(refusal.code(), "login.delayed");
         }
@@ -39,6 +60,7 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
         let refusal = rig.refuse(
             Command::RenewPin {
                 pin: entered(&code),
+                trust_device: false,
             },
             inside,
         );
@@ -51,8 +73,22 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
     rig.session(&code, now);
     assert_eq!(rig.account.consecutive_failures(), 0);
     // The next failure starts the ladder again at 1 s.
-    let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now + secs(1));
-    assert_eq!(outcome.events, [Event::LoginFailed { at: now + secs(1) }]);
+    let outcome = rig.ok(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        now + secs(1),
+    );
+    assert_eq!(
+        outcome.events,
+        [Event::LoginFailed {
+            at: now + secs(1),
+            device: None,
+            blocks: false
+        }]
+    );
     rig.check_replay();
 }
 
@@ -64,13 +100,14 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
     let blocked_at = hammer_until_blocked(&mut rig, &code, start);
     assert_eq!(blocked_at, start + secs(69));
     // The blocking outcome, looked up in the log.
-    let tail: Vec<_> = rig.log[rig.log.len() - 2..].to_vec();
+    let tail: Vec<_> = rig.log[rig.log.len() - 1..].to_vec();
     assert_eq!(
         tail,
-        [
-            Event::LoginFailed { at: blocked_at },
-            Event::PinBlocked { at: blocked_at }
-        ]
+        [Event::LoginFailed {
+            at: blocked_at,
+            device: None,
+            blocks: true
+        }]
     );
     assert_eq!(rig.account.consecutive_failures(), 10);
     assert_eq!(
@@ -88,6 +125,8 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
         let refusal = rig.refuse(
             Command::LogIn {
                 pin: entered(&code),
+                device: None,
+                trust_device: false,
             },
             later,
         );
@@ -95,13 +134,21 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
         assert_eq!(refusal.code(), "login.pin_blocked");
         assert!(refusal.message_it().contains("Ripristina PIN"));
         assert_eq!(
-            rig.refuse(Command::LogIn { pin: wrong(&code) }, later),
+            rig.refuse(
+                Command::LogIn {
+                    pin: wrong(&code),
+                    device: None,
+                    trust_device: false
+                },
+                later
+            ),
             Refusal::PinBlocked
         );
         assert_eq!(
             rig.refuse(
                 Command::RenewPin {
-                    pin: entered(&code)
+                    pin: entered(&code),
+                    trust_device: false,
                 },
                 later
             ),
@@ -136,14 +183,32 @@ fn r25_the_block_notice_goes_out_with_the_tenth_failure() {
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let mut now = at("2026-12-01T09:00:00Z");
     for _ in 0..9 {
-        let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
+        let outcome = rig.ok(
+            Command::LogIn {
+                pin: wrong(&code),
+                device: None,
+                trust_device: false,
+            },
+            now,
+        );
         assert!(outcome.effects.is_empty(), "no notice before the block");
         now = rig.delay_end(now);
     }
-    let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 10);
+    let outcome = rig.ok(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        now,
+    );
+    assert_eq!(failure_count(&outcome), 10);
     assert_eq!(notices(&outcome), [(Notice::PinBlocked, by_email())]);
-    assert_eq!(outcome.events.len(), 2);
+    assert_eq!(
+        outcome.events.len(),
+        1,
+        "one event per guess, the blocking one too"
+    );
     rig.check_replay();
 }
 
@@ -155,7 +220,14 @@ fn r25_a_success_resets_the_count() {
     // Nine failures, a success, nine more: never blocked.
     for round in 0..2 {
         for _ in 0..9 {
-            rig.apply(Command::LogIn { pin: wrong(&code) }, now);
+            rig.apply(
+                Command::LogIn {
+                    pin: wrong(&code),
+                    device: None,
+                    trust_device: false,
+                },
+                now,
+            );
             now = rig.delay_end(now);
         }
         assert_eq!(rig.account.consecutive_failures(), 9, "round {round}");
@@ -200,17 +272,39 @@ fn r25_nist_caps_the_block_at_100_failures() {
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let now = at("2026-12-01T09:00:00Z");
     for _ in 0..2 {
-        let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
-        assert_eq!(outcome.events, [Event::LoginFailed { at: now }]);
+        let outcome = rig.ok(
+            Command::LogIn {
+                pin: wrong(&code),
+                device: None,
+                trust_device: false,
+            },
+            now,
+        );
+        assert_eq!(
+            outcome.events,
+            [Event::LoginFailed {
+                at: now,
+                device: None,
+                blocks: false
+            }]
+        );
     }
     assert_eq!(rig.account.consecutive_failures(), 2);
-    let outcome = rig.ok(Command::LogIn { pin: wrong(&code) }, now);
+    let outcome = rig.ok(
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        now,
+    );
     assert_eq!(
         outcome.events,
-        [
-            Event::LoginFailed { at: now },
-            Event::PinBlocked { at: now }
-        ]
+        [Event::LoginFailed {
+            at: now,
+            device: None,
+            blocks: true
+        }]
     );
     assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
     rig.check_replay();
@@ -228,6 +322,8 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
         rig.apply(
             Command::LogIn {
                 pin: entered("ZZZZZZZZ"),
+                device: None,
+                trust_device: false,
             },
             now,
         );
@@ -238,6 +334,8 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
         let refusal = rig.refuse(
             Command::LogIn {
                 pin: entered("ZZZZZZZZ"),
+                device: None,
+                trust_device: false,
             },
             now,
         );
@@ -252,7 +350,9 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
     assert_eq!(
         rig.refuse(
             Command::LogIn {
-                pin: entered(&code)
+                pin: entered(&code),
+                device: None,
+                trust_device: false,
             },
             now
         )
@@ -278,32 +378,41 @@ fn r25_r30_a_counted_failure_reads_like_an_unknown_person() {
     let unknown = LoginFailure::for_unknown_person(&policy, &entered("ABCDEFGH"));
     let mut now = at("2026-12-01T09:00:00Z");
     let mut failures = Vec::new();
+    let mut counts = Vec::new();
     for command in [
-        Command::LogIn { pin: wrong(&code) },
-        Command::RenewPin { pin: wrong(&code) },
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
+        Command::RenewPin {
+            pin: wrong(&code),
+            trust_device: false,
+        },
         Command::FirstAccess {
             pin: entered("ABCDEFGHJKLMNPQR"),
+            trust_device: false,
         },
     ] {
         let outcome = rig.ok(command, now);
         failures.push(login_failure(&outcome));
+        counts.push(failure_count(&outcome));
         now = rig.delay_end(now);
     }
     // A wrong PIN on an expired account.
     let mut expired = Rig::new(&person());
     let code = expired.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let outcome = expired.ok(
-        Command::LogIn { pin: wrong(&code) },
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
         at("2027-06-01T00:00:00Z"),
     );
     failures.push(login_failure(&outcome));
-    assert_eq!(
-        failures
-            .iter()
-            .map(LoginFailure::consecutive_failures)
-            .collect::<Vec<_>>(),
-        [1, 2, 3, 1]
-    );
+    counts.push(failure_count(&outcome));
+    assert_eq!(counts, [1, 2, 3, 1]);
     for failure in failures {
         assert_eq!(failure.code(), unknown.code());
         assert_eq!(failure.code(), "login.credentials_invalid");

@@ -124,16 +124,16 @@ fn r6_after_the_first_access_the_16_stops_working_and_the_8_works() {
 
     // The 16, at login and at a second first access: a counted wrong PIN, not a session.
     let outcome = log_in(&mut account, entered(&whole), later(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
     let outcome = first_access(&mut account, entered(&whole), later(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 2);
+    assert_eq!(failure_count(&outcome), 2);
     assert!(
         outcome.effects.is_empty(),
         "no new PIN for a repeated first access"
     );
     // Its first half alone is no PIN either.
     let outcome = log_in(&mut account, entered(&first), later(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 3);
+    assert_eq!(failure_count(&outcome), 3);
 
     // The 8 opens a session, again and again.
     // (The second login is late in the PIN's six months, before it expires: R20.)
@@ -161,6 +161,7 @@ fn r6_a_first_access_with_only_8_characters_is_refused() {
         &mut account,
         Command::FirstAccess {
             pin: entered(&first),
+            trust_device: false,
         },
         day_after(),
         &policy,
@@ -191,6 +192,8 @@ fn r6_a_login_with_the_16_before_the_first_access_is_refused() {
         &mut account,
         Command::LogIn {
             pin: entered(&whole),
+            device: None,
+            trust_device: false,
         },
         day_after(),
         &policy,
@@ -224,9 +227,9 @@ fn r6_a_wrong_16_before_the_first_access_is_a_wrong_pin_not_a_hint() {
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
     let outcome = log_in(&mut account, wrong(&whole), day_after(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
     let outcome = first_access(&mut account, wrong(&whole), day_after(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 2);
+    assert_eq!(failure_count(&outcome), 2);
     assert!(outcome.effects.is_empty());
     assert!(matches!(
         account.status(day_after(), &policy),
@@ -271,6 +274,7 @@ fn r9_the_16_lapses_after_90_rome_calendar_days() {
         &mut account,
         Command::FirstAccess {
             pin: whole_pin_from(&issued),
+            trust_device: false,
         },
         t0_lapse(),
         &policy,
@@ -293,6 +297,8 @@ fn r9_the_16_lapses_after_90_rome_calendar_days() {
         &mut account,
         Command::LogIn {
             pin: whole_pin_from(&issued),
+            device: None,
+            trust_device: false,
         },
         t0_lapse(),
         &policy,
@@ -383,9 +389,9 @@ fn r9_a_wrong_16_after_the_window_does_not_learn_that_it_lapsed() {
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
     let outcome = first_access(&mut account, wrong(&whole), t0_lapse(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
     let outcome = log_in(&mut account, wrong(&whole), t0_lapse(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 2);
+    assert_eq!(failure_count(&outcome), 2);
 }
 
 #[test]
@@ -409,7 +415,10 @@ fn r9_the_window_is_counted_in_rome_calendar_days_across_summer_time() {
     let first_pin = whole_pin_from(&outcome);
     let refusal = refused(
         &mut account,
-        Command::FirstAccess { pin: first_pin },
+        Command::FirstAccess {
+            pin: first_pin,
+            trust_device: false,
+        },
         at("2026-04-15T08:00:00Z"),
         &policy,
         &mut rng,
@@ -458,6 +467,7 @@ fn r9_the_window_comes_from_the_policy() {
         &mut account,
         Command::FirstAccess {
             pin: whole_pin_from(&outcome),
+            trust_device: false,
         },
         lapses_at,
         &policy,
@@ -541,7 +551,9 @@ fn r9a_first_half_alone_opens_only_the_services_the_policy_names() {
         outcome.events,
         [Event::LoggedIn {
             at: day_after(),
-            credential: Credential::PinFirstHalf
+            credential: Credential::PinFirstHalf,
+            device: None,
+            rehashed: None
         }]
     );
 
@@ -597,8 +609,15 @@ fn r9a_by_default_the_first_half_alone_is_a_failed_login() {
         &policy,
         &mut rng,
     );
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
-    assert_eq!(outcome.events, [Event::LoginFailed { at: day_after() }]);
+    assert_eq!(failure_count(&outcome), 1);
+    assert_eq!(
+        outcome.events,
+        [Event::LoginFailed {
+            at: day_after(),
+            device: None,
+            blocks: false
+        }]
+    );
 }
 
 #[test]
@@ -622,11 +641,13 @@ fn r9a_a_wrong_or_lapsed_first_half_opens_nothing() {
     let mut rng = rng(903);
     let (mut account, first, _second) = online(&policy, &mut rng);
     let outcome = log_in(&mut account, wrong(&first), day_after(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
     let refusal = refused(
         &mut account,
         Command::LogIn {
             pin: entered(&first),
+            device: None,
+            trust_device: false,
         },
         t0_lapse(),
         &policy,
@@ -1058,7 +1079,7 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
         &policy,
         &mut rng,
     );
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
     assert_eq!(account.consecutive_failures(), 1);
     let completed = first_access(
         &mut account,
@@ -1075,16 +1096,27 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
         let now = at(&format!("2026-12-01T09:0{expected}:00Z"));
         let result = run(
             &mut account,
-            Command::LogIn { pin: wrong(&pin) },
+            Command::LogIn {
+                pin: wrong(&pin),
+                device: None,
+                trust_device: false,
+            },
             now,
             &policy,
             &mut rng,
         );
         let outcome = result.expect("a wrong PIN is an outcome, not a refusal");
         let failure = login_failure(&outcome);
-        assert_eq!(failure.consecutive_failures(), expected);
+        assert_eq!(failure_count(&outcome), expected);
         assert_eq!(failure.code(), "login.credentials_invalid");
-        assert_eq!(outcome.events, [Event::LoginFailed { at: now }]);
+        assert_eq!(
+            outcome.events,
+            [Event::LoginFailed {
+                at: now,
+                device: None,
+                blocks: false
+            }]
+        );
         assert!(outcome.effects.is_empty());
         assert_eq!(account.consecutive_failures(), expected);
         version += 1;
@@ -1096,13 +1128,15 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
         outcome.events,
         [Event::LoggedIn {
             at: later(),
-            credential: Credential::Pin
+            credential: Credential::Pin,
+            device: None,
+            rehashed: None
         }]
     );
     assert_eq!(account.consecutive_failures(), 0);
     // The count starts again from one.
     let outcome = log_in(&mut account, wrong(&pin), later(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
 }
 
 #[test]
@@ -1112,7 +1146,11 @@ fn r25_a_login_on_an_account_without_a_pin_changes_nothing() {
     let mut account = Account::new(person().codice_fiscale());
     let before = serde_json::to_string(&account).unwrap();
     let outcome = log_in(&mut account, entered("ABCDEFGH"), t0(), &policy, &mut rng);
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 0);
+    login_failure(&outcome);
+    assert_eq!(
+        outcome.failure, None,
+        "nothing counted, nothing for operators"
+    );
     assert!(outcome.events.is_empty());
     assert_eq!(serde_json::to_string(&account).unwrap(), before);
     assert_eq!(account.version(), 0);

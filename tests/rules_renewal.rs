@@ -56,12 +56,18 @@ fn r21_renewal_gives_a_new_8_on_screen_and_the_old_one_stops_working() {
 
     // The old PIN is a wrong PIN now; the new one logs in.
     let outcome = rig.log_in(&old, now + secs(60));
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
     let session = rig.session(&new, now + secs(120));
     assert_eq!(session.level(), AssuranceLevel::Ordinary);
     // The old one cannot renew again either.
-    let outcome = rig.ok(Command::RenewPin { pin: entered(&old) }, now + secs(180));
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    let outcome = rig.ok(
+        Command::RenewPin {
+            pin: entered(&old),
+            trust_device: false,
+        },
+        now + secs(180),
+    );
+    assert_eq!(failure_count(&outcome), 1);
     rig.check_replay();
 }
 
@@ -100,6 +106,7 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
     let refusal = rig.refuse(
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         early,
     );
@@ -115,6 +122,7 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
     let refusal = rig.refuse(
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -126,10 +134,13 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
     );
     // A wrong PIN before the window is a counted failure, not the window's refusal.
     let outcome = rig.ok(
-        Command::RenewPin { pin: wrong(&code) },
+        Command::RenewPin {
+            pin: wrong(&code),
+            trust_device: false,
+        },
         at("2026-12-01T09:00:00Z"),
     );
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
+    assert_eq!(failure_count(&outcome), 1);
 
     // Exactly at the opening: renewed.
     let (outcome, _) = rig.renew(&code, opens);
@@ -151,6 +162,7 @@ fn r21_the_renewal_window_is_counted_in_rome_days_across_summer_time() {
     let refusal = rig.refuse(
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         fixed_days,
     );
@@ -173,6 +185,7 @@ fn r21_a_renewal_without_an_active_pin_changes_nothing() {
     let outcome = rig.ok(
         Command::RenewPin {
             pin: entered("ABCDEFGH"),
+            trust_device: false,
         },
         t0(),
     );
@@ -187,6 +200,7 @@ fn r21_a_renewal_without_an_active_pin_changes_nothing() {
     let refusal = rig.refuse(
         Command::RenewPin {
             pin: entered(&whole),
+            trust_device: false,
         },
         t0() + secs(60),
     );
@@ -204,6 +218,7 @@ fn r21_r30_a_renewal_with_a_wrong_pin_does_not_tell_that_a_first_access_is_pendi
         &mut rig.account,
         Command::RenewPin {
             pin: entered(typed),
+            trust_device: false,
         },
         t0() + secs(60),
         &rig.policy,

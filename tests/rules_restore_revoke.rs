@@ -43,34 +43,35 @@ fn r23_restore_sends_a_new_16_in_halves_to_the_two_registered_contacts() {
     );
     assert!(matches!(
         outcome.events[..],
-        [Event::PinRestored {
+        [Event::RestoreRequested {
             at: when,
-            assurance: AssuranceLevel::Ordinary,
-            first_half: None,
             lapses_at: lapse,
             ..
         }] if when == now && lapse == lapses_at
     ));
-    assert_eq!(
+    // The owner hears of the request, whoever made it (R23a).
+    assert_eq!(notices(&outcome), [(Notice::RestoreRequested, by_email())]);
+    // The new 16 waits beside the PIN in use, which keeps its phase and its deadlines.
+    assert!(matches!(
         rig.account.status(now, &rig.policy),
-        PinStatus::AwaitingFirstAccess {
-            assurance: AssuranceLevel::Ordinary,
-            lapses_at
-        }
-    );
-    assert_eq!(rig.deadline(), Some(lapses_at));
+        PinStatus::Active { .. }
+    ));
+    assert_eq!(rig.account.restore_pending(now), Some(lapses_at));
+    assert_eq!(rig.deadline(), Some(at("2027-05-11T08:00:00Z")));
     let first = code_of(&outcome, PinPart::FirstHalf);
     let second = code_of(&outcome, PinPart::SecondHalf);
     assert_eq!((first.len(), second.len()), (8, 8));
 
-    // The old 8 stops working: a counted failure.
-    let outcome = rig.log_in(&old, now + secs(60));
-    assert_eq!(login_failure(&outcome).consecutive_failures(), 1);
-    // The halves pass the first access; the new 8 logs in.
+    // R23a: the old 8 keeps working until the new code's first access.
+    rig.session(&old, now + secs(60));
+    // The halves pass the first access; the new 8 logs in, and the old one stops working.
     let new = rig.first_access(&format!("{first}{second}"), now + secs(120));
     assert_ne!(new, old);
+    assert_eq!(rig.account.restore_pending(now + secs(120)), None);
     let session = rig.session(&new, now + secs(180));
     assert_eq!(session.level(), AssuranceLevel::Ordinary);
+    let outcome = rig.log_in(&old, now + secs(240));
+    assert_eq!(failure_count(&outcome), 1);
     rig.check_replay();
 }
 
@@ -116,7 +117,7 @@ fn r23_wrong_or_missing_contacts_are_refused_alike_and_told_to_revoke() {
 }
 
 #[test]
-fn r23_restore_lifts_a_block_and_resets_the_failures() {
+fn r23_r25_the_first_access_of_a_restore_lifts_a_block_and_resets_the_failures() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let blocked_at = hammer_until_blocked(&mut rig, &code, at("2026-12-01T09:00:00Z"));
@@ -128,12 +129,10 @@ fn r23_restore_lifts_a_block_and_resets_the_failures() {
 
     let now = blocked_at + secs(3600);
     let outcome = rig.ok(restore_with_mario_contacts(), now);
-    assert_eq!(rig.account.consecutive_failures(), 0);
-    assert!(matches!(
-        rig.account.status(now, &rig.policy),
-        PinStatus::AwaitingFirstAccess { .. }
-    ));
+    // The request alone changes nothing of the block (R23a): the first access does.
+    assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
     let new = rig.first_access(&whole_code(&outcome), now);
+    assert_eq!(rig.account.consecutive_failures(), 0);
     rig.session(&new, now);
     rig.check_replay();
 }
@@ -145,13 +144,6 @@ fn r23_restore_keeps_the_level() {
     rig.activate(person(), sede_request(), at("2026-11-25T09:00:00Z"));
     let now = at("2026-12-10T09:00:00Z");
     let outcome = rig.ok(restore_with_mario_contacts(), now);
-    assert!(matches!(
-        outcome.events[..],
-        [Event::PinRestored {
-            assurance: AssuranceLevel::Dispositivo,
-            ..
-        }]
-    ));
     let new = rig.first_access(&whole_code(&outcome), now + secs(1));
     let session = rig.session(&new, now + secs(2));
     assert_eq!(session.level(), AssuranceLevel::Dispositivo);

@@ -123,10 +123,17 @@ fn r22a_a_live_pin_is_used_and_renewed_between_the_dates_and_nothing_works_after
     for command in [
         Command::LogIn {
             pin: entered(&code),
+            device: None,
+            trust_device: false,
         },
-        Command::LogIn { pin: wrong(&code) },
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         restore_with_mario_contacts(),
         Command::RequestUpgrade {
@@ -173,6 +180,7 @@ fn r22a_a_restore_and_a_first_access_work_between_the_dates() {
     let refusal = rig.refuse(
         Command::FirstAccess {
             pin: entered(&whole_code(&outcome)),
+            trust_device: false,
         },
         at("2021-10-01T09:00:00Z"),
     );
@@ -197,6 +205,7 @@ fn r22a_no_renewal_notices_after_the_retirement() {
     let refusal = rig.refuse(
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         at("2021-11-10T09:00:00Z"),
     );

@@ -51,6 +51,7 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
     for command in [
         Command::RenewPin {
             pin: entered(&code),
+            trust_device: false,
         },
         decide(),
         Command::Restore {
@@ -75,6 +76,8 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
     for command in [
         Command::LogIn {
             pin: entered(&code),
+            device: None,
+            trust_device: false,
         },
         at_sede(),
     ] {
@@ -112,7 +115,11 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
     let mut code = rig.first_access(&whole, at("2026-11-25T09:00:00Z"));
     rig.check_replay();
     rig.apply(
-        Command::LogIn { pin: wrong(&code) },
+        Command::LogIn {
+            pin: wrong(&code),
+            device: None,
+            trust_device: false,
+        },
         at("2026-11-26T09:00:00Z"),
     );
     rig.advance(at("2026-11-27T00:00:00Z"));
@@ -184,8 +191,7 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
         "upgrade_approved",
         "expiry_warned",
         "pin_renewed",
-        "pin_blocked",
-        "pin_restored",
+        "restore_requested",
         "pin_expired",
         "logged_in",
         "pin_revoked",

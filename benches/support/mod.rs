@@ -88,7 +88,10 @@ pub fn active(policy: &Policy, rng: &mut ChaCha20Rng) -> (Account, String) {
     );
     let accessed = run(
         &mut account,
-        Command::FirstAccess { pin: whole },
+        Command::FirstAccess {
+            pin: whole,
+            trust_device: false,
+        },
         t1(),
         policy,
         rng,
@@ -111,7 +114,19 @@ pub fn log_in(
     rng: &mut ChaCha20Rng,
 ) -> Session {
     let pin = EnteredPin::parse(pin).unwrap();
-    match run(account, Command::LogIn { pin }, now, policy, rng).reply {
+    match run(
+        account,
+        Command::LogIn {
+            pin,
+            device: None,
+            trust_device: false,
+        },
+        now,
+        policy,
+        rng,
+    )
+    .reply
+    {
         Reply::LoggedIn(session) => session,
         other => panic!("expected a session, got {other:?}"),
     }

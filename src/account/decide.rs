@@ -126,10 +126,10 @@ impl Account {
         });
         match trusted {
             Some(device)
-                if device
-                    .hash
-                    .verify_within(token.secret_bytes(), context.policy.stored_hash_cost_bound())
-                    == Ok(true) =>
+                if device.hash.verify_within(
+                    token.secret_bytes(),
+                    context.policy.stored_hash_cost_bound(),
+                ) == Ok(true) =>
             {
                 Lane::Device(id)
             }
@@ -227,9 +227,9 @@ impl Account {
                 };
                 match verified.map_err(|_| Refusal::StoredHashRejected)? {
                     Verified::Matched(code) => Checked::Matched(code),
-                    Verified::Wrong { unverified } => Checked::Answered(Box::new(
-                        self.wrong_pin(pin, context, unverified, lane),
-                    )),
+                    Verified::Wrong { unverified } => {
+                        Checked::Answered(Box::new(self.wrong_pin(pin, context, unverified, lane)))
+                    }
                 }
             }
             (Check::RestoreLimit, _) => {
@@ -339,7 +339,8 @@ impl Account {
                     None => return Err(Refusal::Internal),
                 };
                 let record = self.record()?;
-                let session = Session::new(self.codice_fiscale, credential, record.assurance(), now);
+                let session =
+                    Session::new(self.codice_fiscale, credential, record.assurance(), now);
                 // The one moment the crate holds the right PIN: a hash made at another cost
                 // than the policy's is made again, so a wrong PIN soon costs what an unknown
                 // person's does (R30).
@@ -356,13 +357,12 @@ impl Account {
                     }
                     _ => None,
                 };
-                let outcome =
-                    Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn {
-                        at: now,
-                        credential,
-                        device: lane_device(lane),
-                        rehashed,
-                    });
+                let outcome = Outcome::new(Reply::LoggedIn(session)).with_event(Event::LoggedIn {
+                    at: now,
+                    credential,
+                    device: lane_device(lane),
+                    rehashed,
+                });
                 // A trusted device is trusted already.
                 let trust = trust_device && *lane == Lane::Anonymous;
                 self.trusting_device(outcome, trust, context)
@@ -672,13 +672,12 @@ impl Account {
                 |lock| lock.next_failure(lockout),
             );
         let device = lane_device(lane);
-        let mut outcome = Outcome::new(Reply::LoginFailed(LoginFailure::new())).with_event(
-            Event::LoginFailed {
+        let mut outcome =
+            Outcome::new(Reply::LoginFailed(LoginFailure::new())).with_event(Event::LoginFailed {
                 at: now,
                 device: device.clone(),
                 blocks: next.blocks,
-            },
-        );
+            });
         outcome.failure = Some(FailureDetail {
             consecutive_failures: next.failures,
             retry_after: (!next.blocks)
@@ -710,7 +709,10 @@ impl Account {
         let token = DeviceToken::generate(context.rng);
         let device = token.device_id();
         let hash = PinHash::compute(token.secret_bytes(), HashCost::CHEAP, context.rng)?;
-        let devices = self.pin.as_ref().map_or(&[][..], |record| &record.devices[..]);
+        let devices = self
+            .pin
+            .as_ref()
+            .map_or(&[][..], |record| &record.devices[..]);
         let same_id = devices.iter().find(|kept| kept.id == device);
         let full = devices.len() >= usize::from(limits.max_devices);
         // An expired device makes room first, then the oldest.
@@ -775,7 +777,9 @@ impl Account {
 enum Verified {
     Matched(Matched),
     /// A wrong PIN; `unverified` when its length ruled it out before any hash was checked.
-    Wrong { unverified: bool },
+    Wrong {
+        unverified: bool,
+    },
 }
 
 /// One stored hash against the typed characters, within the policy's bound on stored costs
@@ -816,7 +820,9 @@ fn verify_typed(
         }
         // A length no code of this stage has (the 16 after the first access, an 8 where no
         // half is accepted): wrong without a hash to check.
-        Stage::AwaitingFirstAccess(_) | Stage::Active(_) => Ok(Verified::Wrong { unverified: true }),
+        Stage::AwaitingFirstAccess(_) | Stage::Active(_) => {
+            Ok(Verified::Wrong { unverified: true })
+        }
     }
 }
 

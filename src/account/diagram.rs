@@ -47,16 +47,12 @@ pub fn transitions() -> Vec<Transition> {
             if let Some(to) = cell.then.leads_to() {
                 add(from, to, command.name());
             }
-            if cell
-                .checks
-                .iter()
-                .any(|check| {
-                    matches!(
-                        check,
-                        Check::Pin | Check::PinOrFirstHalf | Check::WaitingCode
-                    )
-                })
-            {
+            if cell.checks.iter().any(|check| {
+                matches!(
+                    check,
+                    Check::Pin | Check::PinOrFirstHalf | Check::WaitingCode
+                )
+            }) {
                 add(from, Phase::Blocked, "wrong PINs");
             }
         }

@@ -3,15 +3,13 @@
 use jiff::Timestamp;
 
 use crate::account::event::Event;
-use crate::account::{
-    Account, ActivePin, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage,
-};
-use crate::device::{DeviceId, TrustedDevice};
-use crate::restore::MAX_RESTORE_REQUESTS;
+use crate::account::{Account, ActivePin, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage};
 use crate::assurance::AssuranceLevel;
+use crate::device::{DeviceId, TrustedDevice};
 use crate::hash::PinHash;
 use crate::lockout::LockState;
 use crate::person::Person;
+use crate::restore::MAX_RESTORE_REQUESTS;
 
 impl Account {
     /// Applies one event and counts it in the version.

@@ -31,10 +31,10 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
-use crate::device::DeviceId;
 use crate::account::phase::{renewable_from, retired_since};
 use crate::assurance::AssuranceLevel;
 use crate::civil_time::rome_start_of_day;
+use crate::device::DeviceId;
 use crate::device::{Lane, TrustedDevice};
 use crate::hash::PinHash;
 use crate::lockout::LockState;

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Stage};
 use crate::assurance::AssuranceLevel;
+use crate::civil_time::{add_rome_days, rome_start_of_day};
 use crate::device::Lane;
 use crate::lockout::LockState;
-use crate::civil_time::{add_rome_days, rome_start_of_day};
 use crate::policy::Policy;
 
 /// Declares a fieldless enum with its documented variants and the list of all of them, from one

@@ -188,8 +188,8 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 }
 
 use Check::{
-    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary,
-    Pin, PinOrFirstHalf, RestoreLimit, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse,
+    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary, Pin,
+    PinOrFirstHalf, RestoreLimit, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse,
     TemporaryCodiceFiscale, TesseraMatches, TesseraValid, UpgradeWaiting, WaitingCode,
     WholePinTyped,
 };

@@ -498,6 +498,15 @@ pub fn alphabet_code(indices: &[u8]) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// The tally key of a refusal: its code, and for a live PIN which state it is in.
+/// The key of an event: its name, and for a wrong PIN that blocks, `event:login_failed_blocking`
+/// (one event per guess, the blocking one too).
+pub fn event_key(event: &Event) -> String {
+    match event {
+        Event::LoginFailed { blocks: true, .. } => "event:login_failed_blocking".to_owned(),
+        other => format!("event:{}", other.name()),
+    }
+}
+
 pub fn refusal_key(refusal: &Refusal) -> String {
     match refusal {
         Refusal::PinAlreadyLive { live } => format!("refused:{}:{live:?}", refusal.code()),
@@ -525,7 +534,7 @@ pub fn step_keys(act: Act, result: &Result<Outcome, Refusal>) -> Vec<String> {
                 };
                 keys.push(due.to_owned());
             }
-            keys.extend(outcome.events.iter().map(|e| format!("event:{}", e.name())));
+            keys.extend(outcome.events.iter().map(event_key));
             keys
         }
         Err(refusal) => vec![
@@ -602,12 +611,16 @@ pub fn play(
             },
             Act::FirstAccess(entry) => Command::FirstAccess {
                 pin: enter(text_of(entry)),
+                trust_device: false,
             },
             Act::LogIn(entry) => Command::LogIn {
                 pin: enter(text_of(entry)),
+                device: None,
+                trust_device: false,
             },
             Act::Renew(entry) => Command::RenewPin {
                 pin: enter(text_of(entry)),
+                trust_device: false,
             },
             Act::RequestUpgrade(via, doc) => Command::RequestUpgrade {
                 via,
@@ -636,7 +649,11 @@ pub fn play(
                 if Some(&guess) == eight.as_ref() {
                     guess = near_miss(&guess);
                 }
-                Command::LogIn { pin: enter(guess) }
+                Command::LogIn {
+                    pin: enter(guess),
+                    device: None,
+                    trust_device: false,
+                }
             }
         };
         let command_texts = command_texts(&command);
@@ -732,7 +749,7 @@ pub const MUST_REACH: &[&str] = &[
     "reply:pin_revoked",
     "first_access:reply:login_failed",
     "renew_pin:reply:login_failed",
-    "event:pin_blocked",
+    "event:login_failed_blocking",
     "event:first_pin_lapsed",
     "event:expiry_warned",
     "event:pin_expired",

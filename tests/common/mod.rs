@@ -353,7 +353,17 @@ pub fn first_access(
     policy: &Policy,
     rng: &mut ChaCha20Rng,
 ) -> Outcome {
-    run(account, Command::FirstAccess { pin }, now, policy, rng).unwrap()
+    run(
+        account,
+        Command::FirstAccess {
+            pin,
+            trust_device: false,
+        },
+        now,
+        policy,
+        rng,
+    )
+    .unwrap()
 }
 
 /// A login that must apply (a wrong PIN applies too: it is a counted failure).
@@ -364,7 +374,18 @@ pub fn log_in(
     policy: &Policy,
     rng: &mut ChaCha20Rng,
 ) -> Outcome {
-    run(account, Command::LogIn { pin }, now, policy, rng).unwrap()
+    run(
+        account,
+        Command::LogIn {
+            pin,
+            device: None,
+            trust_device: false,
+        },
+        now,
+        policy,
+        rng,
+    )
+    .unwrap()
 }
 
 /// A command that must be refused, checked for R27 on the way: the account (serialized), its
@@ -564,6 +585,17 @@ pub fn logged_in(outcome: &Outcome) -> Session {
         Reply::LoggedIn(session) => *session,
         other => panic!("expected a session, got {other:?}"),
     }
+}
+
+/// How many failures the lane of a wrong PIN counts, this one included, as operators see it
+/// (R30: the person's reply carries nothing of it).
+pub fn failure_count(outcome: &Outcome) -> u32 {
+    login_failure(outcome);
+    outcome
+        .failure
+        .as_ref()
+        .expect("a counted failure has an operator view")
+        .consecutive_failures
 }
 
 /// The counted failure a wrong PIN gave, panicking on any other reply.

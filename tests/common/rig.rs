@@ -145,6 +145,7 @@ impl Rig {
         let outcome = self.ok(
             Command::FirstAccess {
                 pin: entered(whole),
+                trust_device: false,
             },
             now,
         );
@@ -168,7 +169,14 @@ impl Rig {
     }
 
     pub fn log_in(&mut self, code: &str, now: Timestamp) -> Outcome {
-        self.ok(Command::LogIn { pin: entered(code) }, now)
+        self.ok(
+            Command::LogIn {
+                pin: entered(code),
+                device: None,
+                trust_device: false,
+            },
+            now,
+        )
     }
 
     pub fn session(&mut self, code: &str, now: Timestamp) -> Session {
@@ -177,7 +185,13 @@ impl Rig {
 
     /// A renewal that applies; returns the outcome and the new 8.
     pub fn renew(&mut self, code: &str, now: Timestamp) -> (Outcome, String) {
-        let outcome = self.ok(Command::RenewPin { pin: entered(code) }, now);
+        let outcome = self.ok(
+            Command::RenewPin {
+                pin: entered(code),
+                trust_device: false,
+            },
+            now,
+        );
         let new = code_of(&outcome, PinPart::Pin);
         (outcome, new)
     }
@@ -280,19 +294,20 @@ pub fn citizen_born(first15: &str) -> Person {
 pub fn hammer_until_blocked(rig: &mut Rig, code: &str, start: Timestamp) -> Timestamp {
     let mut now = start;
     loop {
-        let outcome = rig.ok(Command::LogIn { pin: wrong(code) }, now);
-        if outcome
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::PinBlocked { .. }))
-        {
-            return now;
-        }
-        assert!(
-            matches!(outcome.events[..], [Event::LoginFailed { .. }]),
-            "a guess writes one event: {:?}",
-            outcome.events
+        let outcome = rig.ok(
+            Command::LogIn {
+                pin: wrong(code),
+                device: None,
+                trust_device: false,
+            },
+            now,
         );
+        // One event per guess, the blocking one too (R25a).
+        match outcome.events[..] {
+            [Event::LoginFailed { blocks: true, .. }] => return now,
+            [Event::LoginFailed { blocks: false, .. }] => {}
+            _ => panic!("a guess writes one event: {:?}", outcome.events),
+        }
         // The delay runs from the failure; its end is the clock's, never an event (R25).
         now = rig.delay_end(now);
     }
