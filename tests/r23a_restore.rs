@@ -1,0 +1,136 @@
+//! R23a: asking for a restore disturbs nothing. The new 16 waits beside the live PIN, which
+//! keeps working until the new code's first access; requests are capped per window and each
+//! tells the owner; an unused restore lapses; and contacts count only once a first access
+//! proved them.
+
+mod common;
+use common::rig::*;
+use common::*;
+
+use inps_pin::*;
+
+#[test]
+fn r23a_a_strangers_restores_never_lock_the_owner_out_and_each_tells_the_owner() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let mut now = at("2026-12-01T09:00:00Z");
+    let cap = rig.policy.restore_limit.max_requests;
+    assert_eq!(cap, 3);
+    for n in 0..cap {
+        // Anyone who knows the contacts asks ...
+        let outcome = rig.ok(restore_with_mario_contacts(), now);
+        assert_eq!(
+            notices(&outcome),
+            [(Notice::RestoreRequested, by_email())],
+            "request {n}"
+        );
+        // ... and the owner's PIN keeps working, unchanged.
+        rig.session(&code, now + secs(1));
+        now = now + secs(3600);
+    }
+    // Over the cap: refused, changing nothing, with when to try again.
+    let refusal = rig.refuse(restore_with_mario_contacts(), now);
+    let Refusal::RestoreLimitReached { retry_after } = refusal else {
+        panic!("{refusal:?}")
+    };
+    assert_eq!(retry_after, plus_rome_days(at("2026-12-01T09:00:00Z"), 7));
+    assert!(refusal.message_it().contains("resta valido"));
+    // A week after the first, one more is accepted, and its code completes the restore.
+    let latest = whole_code(&rig.ok(restore_with_mario_contacts(), retry_after));
+    let new = rig.first_access(&latest, retry_after + secs(1));
+    rig.session(&new, retry_after + secs(2));
+    rig.check_replay();
+}
+
+#[test]
+fn r23a_a_later_restore_replaces_an_unused_earlier_one() {
+    let mut rig = Rig::new(&person());
+    rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let now = at("2026-12-01T09:00:00Z");
+    let first = whole_code(&rig.ok(restore_with_mario_contacts(), now));
+    let second = whole_code(&rig.ok(restore_with_mario_contacts(), now + secs(60)));
+    let outcome = rig.ok(
+        Command::FirstAccess {
+            pin: entered(&first),
+            trust_device: false,
+        },
+        now + secs(120),
+    );
+    login_failure(&outcome);
+    let new = rig.first_access(&second, now + secs(180));
+    rig.session(&new, now + secs(240));
+    rig.check_replay();
+}
+
+#[test]
+fn r23a_an_unused_restore_lapses_like_any_16() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let now = at("2026-12-01T09:00:00Z");
+    let outcome = rig.ok(restore_with_mario_contacts(), now);
+    let lapses_at = plus_rome_days(now, 90);
+    assert_eq!(rig.account.restore_pending(now), Some(lapses_at));
+    assert_eq!(rig.account.restore_pending(lapses_at), None);
+    // At its lapse it opens nothing; the PIN in use still does.
+    let outcome = rig.ok(
+        Command::FirstAccess {
+            pin: entered(&whole_code(&outcome)),
+            trust_device: false,
+        },
+        lapses_at,
+    );
+    login_failure(&outcome);
+    rig.session(&code, lapses_at + secs(1));
+    rig.check_replay();
+}
+
+#[test]
+fn r23a_a_stranger_who_requested_a_pin_cannot_restore_it_to_their_own_contacts() {
+    // No PIN yet for Mario: a stranger requests one online with their own e-mail and mobile.
+    // The second half goes by post to the residence; the stranger holds the first half only.
+    let stranger = bare_person()
+        .with_email(Email::parse("stranger@example.org").unwrap())
+        .with_mobile(MobileNumber::parse("3470000000").unwrap());
+    let mut rig = Rig::new(&stranger);
+    rig.request(stranger, ChannelRequest::Online, t0());
+    // A restore "with the registered contacts", the stranger's own: refused, reading like
+    // wrong contacts, because no first access proved them (R23a, R30).
+    let refusal = rig.refuse(
+        Command::Restore {
+            email: Email::parse("stranger@example.org").unwrap(),
+            mobile: MobileNumber::parse("3470000000").unwrap(),
+        },
+        day_after(),
+    );
+    assert_eq!(refusal, Refusal::ContactsNotMatching);
+}
+
+#[test]
+fn r23a_the_owner_without_a_trusted_device_restores_and_logs_in_whatever_a_stranger_does() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let start = at("2026-12-01T09:00:00Z");
+    // The stranger blocks the anonymous lane, asks for restores up to the cap, and keeps
+    // guessing 16s at the restore's first access.
+    let blocked_at = hammer_until_blocked(&mut rig, &code, start);
+    let mut owner_code = None;
+    for n in 0..3 {
+        let outcome = rig.ok(restore_with_mario_contacts(), blocked_at + secs(n));
+        owner_code = Some(whole_code(&outcome));
+        for guess in ["ABCDEFGHJKLMNPQR", "ZZZZZZZZZZZZZZZZ"] {
+            let outcome = rig.ok(
+                Command::FirstAccess {
+                    pin: entered(guess),
+                    trust_device: false,
+                },
+                blocked_at + secs(n),
+            );
+            login_failure(&outcome);
+            assert_eq!(outcome.events.len(), 1);
+        }
+    }
+    // The owner uses the latest code they received: no delay, no block stands before it.
+    let new = rig.first_access(&owner_code.unwrap(), blocked_at + secs(3));
+    rig.session(&new, blocked_at + secs(3));
+    rig.check_replay();
+}

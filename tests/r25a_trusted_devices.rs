@@ -1,0 +1,229 @@
+//! R25a: a stranger can never keep the owner out. A login, first access or renewal can make
+//! the client a trusted device; attempts with a valid token of the account are counted in that
+//! device's own lane, and a stranger's failures delay and block only the anonymous lane. Also:
+//! a wrong clock holds nobody, and a guess costs one stored event.
+
+mod common;
+use common::rig::*;
+use common::*;
+
+use inps_pin::*;
+use jiff::Timestamp;
+
+/// A login from a client with `token` (or none), asking to be trusted when `trust`.
+fn log_in_from(code: &str, token: Option<&str>, trust: bool) -> Command {
+    Command::LogIn {
+        pin: entered(code),
+        device: token.map(|t| DeviceToken::parse(t).unwrap()),
+        trust_device: trust,
+    }
+}
+
+/// Mario with an 8 in use and one trusted device: the rig, the 8 and the token.
+fn with_trusted_device() -> (Rig, String, String) {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let outcome = rig.ok(log_in_from(&code, None, true), at("2026-11-26T09:00:00Z"));
+    let token = outcome.trusted_device.as_ref().unwrap().expose().to_owned();
+    (rig, code, token)
+}
+
+#[test]
+fn r25a_a_login_can_make_the_client_a_trusted_device_whose_token_the_account_never_keeps() {
+    let (rig, _code, token) = with_trusted_device();
+    assert_eq!(token.len(), DEVICE_TOKEN_LEN);
+    assert!(DEVICE_SECRET_LEN * 5 >= 128, "at least 128 random bits");
+    assert!(token.bytes().all(|b| PIN_ALPHABET.contains(&b)));
+    let now = at("2026-11-26T09:00:00Z");
+    let devices = rig.account.trusted_devices(now);
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].as_str(), &token[..DEVICE_ID_LEN]);
+    // Only a hash of the secret part is kept, in the account and in its events.
+    let secret = &token[DEVICE_ID_LEN..];
+    let stored = serde_json::to_string(&rig.account).unwrap();
+    let log = serde_json::to_string(&rig.log).unwrap();
+    assert!(!stored.contains(secret) && !log.contains(secret));
+    // The token is a secret in memory too.
+    let parsed = DeviceToken::parse(&token).unwrap();
+    assert!(!format!("{parsed:?}").contains(secret));
+    rig.check_replay();
+}
+
+#[test]
+fn r25a_only_when_asked_and_the_policy_trusts_devices() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let now = at("2026-11-26T09:00:00Z");
+    let outcome = rig.ok(log_in_from(&code, None, false), now);
+    assert!(outcome.trusted_device.is_none());
+    let mut no_devices = policy();
+    no_devices.trusted_devices.max_devices = 0;
+    let mut rig = Rig::with_policy(&person(), no_devices);
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let outcome = rig.ok(log_in_from(&code, None, true), now);
+    assert!(outcome.trusted_device.is_none());
+    assert!(rig.account.trusted_devices(now).is_empty());
+}
+
+#[test]
+fn r25a_a_first_access_and_a_renewal_can_trust_the_device_too() {
+    let mut rig = Rig::new(&person());
+    let whole = rig.request(person(), ChannelRequest::Online, t0());
+    let outcome = rig.ok(
+        Command::FirstAccess {
+            pin: entered(&whole),
+            trust_device: true,
+        },
+        day_after(),
+    );
+    let first_device = outcome.trusted_device.as_ref().unwrap().device_id();
+    assert_eq!(rig.account.trusted_devices(day_after()), [first_device]);
+    let code = code_of(&outcome, PinPart::Pin);
+    let warned = at("2027-05-12T09:00:00Z");
+    let outcome = rig.ok(
+        Command::RenewPin {
+            pin: entered(&code),
+            trust_device: true,
+        },
+        warned,
+    );
+    let renewal_device = outcome.trusted_device.as_ref().unwrap().device_id();
+    // The first device's 90 days are over by the renewal: only the new one is trusted.
+    assert_eq!(rig.account.trusted_devices(warned), [renewal_device]);
+    rig.check_replay();
+}
+
+#[test]
+fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger() {
+    let (mut rig, code, token) = with_trusted_device();
+    let mut now = at("2026-12-01T09:00:00Z");
+    // The stranger guesses at every instant the delay allows, until the block; the owner logs
+    // in from the trusted device between every two guesses, at once.
+    for guess in 0..12 {
+        match rig.account.status(now, &rig.policy) {
+            PinStatus::Blocked => {
+                assert_eq!(
+                    rig.refuse(log_in_from("ZZZZZZZZ", None, false), now),
+                    Refusal::PinBlocked
+                );
+            }
+            _ => {
+                let outcome = rig.ok(log_in_from("ZZZZZZZZ", None, false), now);
+                assert_eq!(
+                    outcome.events.len(),
+                    1,
+                    "guess {guess}: one event per guess"
+                );
+            }
+        }
+        let session = logged_in(&rig.ok(log_in_from(&code, Some(&token), false), now));
+        assert_eq!(session.credential(), Credential::Pin, "guess {guess}");
+        now = now + secs(10);
+    }
+    // The anonymous lane is blocked: a client without the token is refused, the PIN right.
+    assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
+    assert_eq!(
+        rig.refuse(log_in_from(&code, None, false), now),
+        Refusal::PinBlocked
+    );
+    // A token that is not one of this account's is no better than none.
+    let forged = format!(
+        "{}{}",
+        &token[..DEVICE_ID_LEN],
+        "A".repeat(DEVICE_SECRET_LEN)
+    );
+    assert_eq!(
+        rig.refuse(log_in_from(&code, Some(&forged), false), now),
+        Refusal::PinBlocked
+    );
+    rig.check_replay();
+}
+
+#[test]
+fn r25a_a_trusted_device_has_its_own_small_count_and_is_forgotten_at_its_block() {
+    let (mut rig, code, token) = with_trusted_device();
+    let mut now = at("2026-12-01T09:00:00Z");
+    let block_after = rig.policy.trusted_devices.lockout.block_after();
+    assert_eq!(block_after, 5);
+    for n in 1..=block_after {
+        let outcome = rig.ok(log_in_from("ZZZZZZZZ", Some(&token), false), now);
+        let detail = outcome.failure.clone().unwrap();
+        assert_eq!(detail.consecutive_failures, n);
+        assert_eq!(
+            detail.device.as_ref().map(DeviceId::as_str),
+            Some(&token[..4])
+        );
+        assert_eq!(detail.blocks, n == block_after);
+        // The anonymous lane counts nothing of it.
+        assert_eq!(rig.account.consecutive_failures(), 0);
+        now = detail.retry_after.unwrap_or(now);
+    }
+    assert!(rig.account.trusted_devices(now).is_empty(), "forgotten");
+    // Its token now counts in the anonymous lane, which the device's failures never touched.
+    let outcome = rig.ok(log_in_from(&code, Some(&token), false), now);
+    logged_in(&outcome);
+    assert_eq!(outcome.events.len(), 1);
+    rig.check_replay();
+}
+
+#[test]
+fn r25a_trusted_devices_are_bounded_and_expire() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let mut now = at("2026-11-26T09:00:00Z");
+    let mut tokens = Vec::new();
+    for _ in 0..6 {
+        let outcome = rig.ok(log_in_from(&code, None, true), now);
+        tokens.push(outcome.trusted_device.unwrap().expose().to_owned());
+        now = now + secs(60);
+    }
+    let kept: Vec<String> = rig
+        .account
+        .trusted_devices(now)
+        .iter()
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    assert_eq!(kept.len(), 5, "the policy's bound");
+    assert!(
+        !kept.contains(&tokens[0][..4].to_owned()),
+        "the oldest made room"
+    );
+    // 90 Rome days later the devices are trusted no more: their tokens count as no token.
+    let later = plus_rome_days(now, 91);
+    assert!(rig.account.trusted_devices(later).is_empty());
+    rig.check_replay();
+}
+
+#[test]
+fn r25a_a_wrong_clock_holds_nobody() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    // One failure stamped in 2100 by a bad clock reading.
+    let far: Timestamp = at("2100-01-01T00:00:00Z");
+    let outcome = rig.ok(log_in_from("ZZZZZZZZ", None, false), far);
+    assert_eq!(outcome.events.len(), 1);
+    // The next, correct reading: the owner's right PIN is not made to wait until 2100.
+    let now = at("2026-12-01T09:00:00Z");
+    logged_in(&rig.ok(log_in_from(&code, None, false), now));
+    // And a delay seen from a later but earlier-dated reading is never longer than its own
+    // length: a failure at `t`, a reading at `t - 1 h` finds no delay at all.
+    let t = at("2026-12-02T09:00:00Z");
+    let _ = rig.ok(log_in_from("ZZZZZZZZ", None, false), t);
+    logged_in(&rig.ok(log_in_from(&code, None, false), t - secs(3600)));
+    rig.check_replay();
+}
+
+#[test]
+fn r25a_a_guess_costs_the_account_one_stored_event_whatever_its_lane() {
+    let (mut rig, code, token) = with_trusted_device();
+    let now = at("2026-12-01T09:00:00Z");
+    let before = rig.account.version();
+    let outcome = rig.ok(log_in_from("ZZZZZZZZ", None, false), now);
+    assert_eq!(outcome.events.len(), 1);
+    let outcome = rig.ok(log_in_from("ZZZZZZZZ", Some(&token), false), now);
+    assert_eq!(outcome.events.len(), 1);
+    assert_eq!(rig.account.version(), before + 2);
+    // Nothing to tick: the delays end by the clock.
+    assert_eq!(rig.deadline(), Some(at("2027-05-11T08:00:00Z")));
+    let _ = code;
+}
