@@ -26,7 +26,7 @@ fn r23a_a_strangers_restores_never_lock_the_owner_out_and_each_tells_the_owner()
         );
         // ... and the owner's PIN keeps working, unchanged.
         rig.session(&code, now + secs(1));
-        now = now + secs(3600);
+        now += secs(3600);
     }
     // Over the cap: refused, changing nothing, with when to try again.
     let refusal = rig.refuse(restore_with_mario_contacts(), now);

@@ -32,7 +32,7 @@ fn with_trusted_device() -> (Rig, String, String) {
 fn r25a_a_login_can_make_the_client_a_trusted_device_whose_token_the_account_never_keeps() {
     let (rig, _code, token) = with_trusted_device();
     assert_eq!(token.len(), DEVICE_TOKEN_LEN);
-    assert!(DEVICE_SECRET_LEN * 5 >= 128, "at least 128 random bits");
+    const { assert!(DEVICE_SECRET_LEN * 5 >= 128, "at least 128 random bits") };
     assert!(token.bytes().all(|b| PIN_ALPHABET.contains(&b)));
     let now = at("2026-11-26T09:00:00Z");
     let devices = rig.account.trusted_devices(now);
@@ -118,7 +118,7 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         }
         let session = logged_in(&rig.ok(log_in_from(&code, Some(&token), false), now));
         assert_eq!(session.credential(), Credential::Pin, "guess {guess}");
-        now = now + secs(10);
+        now += secs(10);
     }
     // The anonymous lane is blocked: a client without the token is refused, the PIN right.
     assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
@@ -175,7 +175,7 @@ fn r25a_trusted_devices_are_bounded_and_expire() {
     for _ in 0..6 {
         let outcome = rig.ok(log_in_from(&code, None, true), now);
         tokens.push(outcome.trusted_device.unwrap().expose().to_owned());
-        now = now + secs(60);
+        now += secs(60);
     }
     let kept: Vec<String> = rig
         .account
