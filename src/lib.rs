@@ -90,6 +90,11 @@
 //! - **A wrong PIN is not an error.** It changes the account (the failure is counted), so it is
 //!   a [`Reply::LoginFailed`], and it reads exactly like an unknown codice fiscale
 //!   ([`LoginFailure::for_unknown_person`], R30), in content and in time.
+//! - **A stranger cannot keep the owner out** (R23a, R25a). A login from a trusted device
+//!   ([`DeviceToken`]) counts in that device's own lane; everyone else's failures delay and
+//!   block only everyone else. A restore's new code waits beside the live PIN until its first
+//!   access, which no delay or block stands before. The person's reply to a wrong PIN carries
+//!   nothing; operators read [`Outcome::failure`].
 //! - **Civil time.** Windows are counted in calendar days in Europe/Rome, with the time-zone
 //!   data compiled in ([`rome_time_zone`]).
 //! - **Effects are returned, never queued.** Every call returns its effects; there is nothing
