@@ -1,7 +1,10 @@
 //! The tessera sanitaria, the national health card, with which a PIN is revoked (R24).
 //!
-//! The crate checks what it can of a card itself (R35): its number's shape (20 digits, the
-//! Italian health cards' prefix `80380`) and its expiry.
+//! The crate checks the card's shape (20 digits, the Italian health cards' prefix `80380`) and
+//! its expiry. Whether the card was issued to this codice fiscale and is still in force only the
+//! health-card register can say: a revocation takes the card as an
+//! [`Attested<TesseraSanitaria>`](crate::Attested) from the caller's check of the register
+//! (R35).
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

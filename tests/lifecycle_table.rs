@@ -12,8 +12,8 @@ use common::scenario::reply_key;
 use common::*;
 use inps_pin::lifecycle;
 use inps_pin::{
-    Account, ChannelRequest, Command, CommandKind, EnteredPin, Lockout, Phase, Policy, Refusal,
-    Sunset, TesseraSanitaria, UpgradeDecision, UpgradeVia,
+    Account, Attested, ChannelRequest, Command, CommandKind, EnteredPin, Lockout, Phase, Policy,
+    Refusal, Sunset, TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -101,8 +101,10 @@ fn new_pin_from_code(outcome: &inps_pin::Outcome) -> String {
     code_of(outcome, inps_pin::PinPart::Pin)
 }
 
-fn mario_tessera() -> TesseraSanitaria {
-    TesseraSanitaria::new(mario_cf(), "80380000001234567890", date(2030, 6, 30)).unwrap()
+fn mario_tessera() -> Attested<TesseraSanitaria> {
+    register_checked(
+        TesseraSanitaria::new(mario_cf(), "80380000001234567890", date(2030, 6, 30)).unwrap(),
+    )
 }
 
 /// A command of `kind` with valid data and, where it types a PIN, the code that works for the
@@ -115,10 +117,7 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
         }
     };
     match kind {
-        CommandKind::RequestPin => Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        CommandKind::RequestPin => request_pin(person(), ChannelRequest::Online),
         CommandKind::FirstAccess => Command::FirstAccess { pin: typed(16) },
         CommandKind::LogIn => Command::LogIn {
             pin: code.map_or_else(|| typed(8), entered),
@@ -128,15 +127,14 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
         },
         CommandKind::RequestUpgrade => Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         CommandKind::DecideUpgrade => Command::DecideUpgrade {
             decision: UpgradeDecision::Approve,
             reviewer: operator("BO-001"),
         },
         CommandKind::UpgradeAtSede => Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: sede_operator(),
+            document: seen_at_sede(valid_identity_card()),
         },
         CommandKind::Restore => restore_with_mario_contacts(),
         CommandKind::Revoke => Command::Revoke {

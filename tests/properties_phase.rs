@@ -48,6 +48,8 @@ fn check_answers(check: Check) -> &'static [&'static str] {
         Check::ContactsMatch => &["restore.contacts_not_matching"],
         Check::TesseraMatches => &["revoke.tessera_not_matching"],
         Check::TesseraValid => &["revoke.tessera_expired"],
+        Check::ArchiveMatches => &["request.archive_not_matching"],
+        Check::AttestationCurrent => &["attestation.from_the_future", "attestation.stale"],
         other => panic!("the property does not know the check {other:?}: add it"),
     }
 }

@@ -109,10 +109,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
 
     let first = go(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(person(), ChannelRequest::Online),
         "2026-11-24T09:00:00Z",
         &mut rng,
     )
@@ -130,10 +127,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
     assert!(
         go(
             &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel: sede_request(),
-            },
+            request_pin(person(), sede_request()),
             "2026-11-25T09:00:00Z",
             &mut rng,
         )
@@ -141,10 +135,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
     );
     let second = go(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: contact_center(PhoneKind::Mobile),
-        },
+        request_pin(person(), contact_center(PhoneKind::Mobile)),
         "2027-03-01T09:00:00Z",
         &mut rng,
     )
@@ -195,10 +186,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
     assert!(
         go(
             &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel: ChannelRequest::Online,
-            },
+            request_pin(person(), ChannelRequest::Online),
             "2027-03-07T09:00:00Z",
             &mut rng,
         )
@@ -275,28 +263,19 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     let mut none = Account::new(person().codice_fiscale());
     refuse(
         &mut none,
-        Command::RequestPin {
-            person: other_person_without_contacts(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(other_person_without_contacts(), ChannelRequest::Online),
         t0(),
         &mut rng,
     );
     refuse(
         &mut none,
-        Command::RequestPin {
-            person: bare_person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(bare_person(), ChannelRequest::Online),
         t0(),
         &mut rng,
     );
     refuse(
         &mut none,
-        Command::RequestPin {
-            person: person(),
-            channel: expired_sede(),
-        },
+        request_pin(person(), expired_sede()),
         t0(),
         &mut rng,
     );
@@ -312,10 +291,7 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     ]);
     refuse(
         &mut waiting,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(person(), ChannelRequest::Online),
         t0(),
         &mut rng,
     );
@@ -345,10 +321,7 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     );
     refuse(
         &mut waiting,
-        Command::RequestPin {
-            person: other_person_without_contacts(),
-            channel: sede_request(),
-        },
+        request_pin(other_person_without_contacts(), sede_request()),
         t0(),
         &mut rng,
     );
@@ -364,10 +337,7 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     secrets.push(code_of(&completed, PinPart::Pin));
     refuse(
         &mut waiting,
-        Command::RequestPin {
-            person: person(),
-            channel: contact_center(PhoneKind::Landline),
-        },
+        request_pin(person(), contact_center(PhoneKind::Landline)),
         at("2026-11-26T09:00:00Z"),
         &mut rng,
     );
@@ -535,10 +505,7 @@ fn r27_a_refused_command_can_be_followed_by_one_that_applies() {
     let pristine = account.clone();
     let refusal = run(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: expired_sede(),
-        },
+        request_pin(person(), expired_sede()),
         t0(),
         &policy,
         &mut rng,
@@ -631,10 +598,7 @@ fn r28_events_and_outcomes_round_trip() {
         let mut account = Account::new(person().codice_fiscale());
         let issued = run(
             &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel,
-            },
+            request_pin(person(), channel),
             t0(),
             &policy,
             &mut rng,
@@ -682,20 +646,18 @@ fn r28_commands_round_trip_without_the_typed_pin() {
         contact_center(PhoneKind::Mobile),
         sede_request(),
     ] {
-        let command = Command::RequestPin {
-            person: person(),
-            channel: channel.clone(),
-        };
+        let command = request_pin(person(), channel.clone());
         let (from_json, from_postcard) = round_trip(&command);
         for back in [from_json, from_postcard] {
             let Command::RequestPin {
                 person: p,
                 channel: c,
+                archive: a,
             } = back
             else {
                 panic!("not a request")
             };
-            assert_eq!((p, c), (person(), channel.clone()));
+            assert_eq!((p, c, a), (person(), channel.clone(), mario_archive()));
         }
         round_trip_eq(&channel);
     }
@@ -888,10 +850,7 @@ fn r29_decide_changes_nothing_until_evolve() {
     let before = serde_json::to_string(&account).unwrap();
     let outcome = account
         .decide(
-            Command::RequestPin {
-                person: person(),
-                channel: ChannelRequest::Online,
-            },
+            request_pin(person(), ChannelRequest::Online),
             &mut Context::new(t0(), &policy, &mut rng),
         )
         .unwrap();
