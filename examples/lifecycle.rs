@@ -13,10 +13,10 @@
 //! Run with `cargo run --example lifecycle`.
 
 use inps_pin::{
-    Account, Address, ChannelRequest, CodiceFiscale, Command, Context, DocumentKind, Effect, Email,
-    EnteredPin, IdentityDocument, MobileNumber, Notice, OperatorId, Outcome, Person, PersonName,
-    PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest,
-    UpgradeDecision, UpgradeVia, rome_time_zone,
+    Account, Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Context,
+    DocumentKind, Effect, Email, EnteredPin, IdentityDocument, MobileNumber, Notice, OperatorId,
+    Outcome, Person, PersonName, PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason,
+    Reply, Role, SedeRequest, UpgradeDecision, UpgradeVia, rome_time_zone,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -42,6 +42,19 @@ struct Service {
 }
 
 impl Service {
+    /// What the service's own check (`checked_by`: an operator, or a system such as the archive
+    /// lookup) vouches for, now (R35): the crate cannot look at a document or an archive.
+    fn vouched<T>(&self, fact: T, checked_by: &OperatorId) -> Attested<T> {
+        Attested::vouched_for(fact, checked_by.clone(), self.now)
+    }
+
+    /// The archive's record of `person`, as the service's lookup found it. Here the archive
+    /// holds the residence they gave; where it holds another, the letter goes there.
+    fn archive(&self, person: &Person) -> Result<Attested<ArchiveRecord>, Error> {
+        let record = ArchiveRecord::new(person.codice_fiscale(), person.residence().clone());
+        Ok(self.vouched(record, &OperatorId::new("archive-lookup")?))
+    }
+
     /// Moves the clock to `until`, applying every deadline on the way, in order.
     fn advance(&mut self, holders: &mut [&mut Holder], until: Timestamp) -> Result<(), Error> {
         loop {
@@ -157,6 +170,8 @@ fn main() -> Result<(), Error> {
     let id_card =
         IdentityDocument::new(DocumentKind::IdentityCard, "CA 00000 AA", date(2031, 3, 1))?;
     let operator = OperatorId::new("sede-torino-07")?;
+    // Who examines the copies attached to written requests for the dispositivo PIN.
+    let intake = OperatorId::new("backoffice-intake")?;
 
     println!("The lives of two INPS PINs (times in Rome)\n");
 
@@ -169,6 +184,7 @@ fn main() -> Result<(), Error> {
             channel: ChannelRequest::ContactCenter {
                 caller_phone: PhoneKind::Mobile,
             },
+            archive: service.archive(&emanuele)?,
         },
     )?;
     remember_first_pin(&mut citizen, issued.as_ref());
@@ -178,9 +194,9 @@ fn main() -> Result<(), Error> {
         Command::RequestPin {
             person: fabio.clone(),
             channel: ChannelRequest::Sede(SedeRequest {
-                document: id_card.clone(),
-                operator: operator.clone(),
+                document: service.vouched(id_card.clone(), &operator),
             }),
+            archive: service.archive(&fabio)?,
         },
     )?;
     remember_first_pin(&mut intermediary, issued.as_ref());
@@ -236,7 +252,7 @@ fn main() -> Result<(), Error> {
         "asks online for the dispositivo PIN, with a scan of his licence",
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: blurred,
+            document: service.vouched(blurred, &intake),
         },
     )?;
     let mut everyone = [&mut citizen, &mut intermediary];
@@ -256,7 +272,7 @@ fn main() -> Result<(), Error> {
         "sends the request again by fax, with his identity card",
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: id_card.clone(),
+            document: service.vouched(id_card.clone(), &intake),
         },
     )?;
     let mut everyone = [&mut citizen, &mut intermediary];

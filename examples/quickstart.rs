@@ -7,9 +7,9 @@
 //! of the delivery that carries it: that line stands for the screen, the e-mail or the letter.
 
 use inps_pin::{
-    Account, Address, ChannelRequest, CodiceFiscale, Command, Context, Effect, Email, EnteredPin,
-    MobileNumber, Outcome, Person, PersonName, PinPart, Policy, Reply, Role, ServiceId, Session,
-    Verdict, rome_time_zone,
+    Account, Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Context,
+    Effect, Email, EnteredPin, MobileNumber, OperatorId, Outcome, Person, PersonName, PinPart,
+    Policy, Reply, Role, ServiceId, Session, Verdict, rome_time_zone,
 };
 use jiff::Timestamp;
 use rand_chacha::ChaCha20Rng;
@@ -33,13 +33,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .with_mobile(MobileNumber::parse("333 123 4567")?);
     let mut account = Account::new(person.codice_fiscale());
 
-    // 1. The request, through the online procedure (R11).
+    // 1. The request, through the online procedure (R11). The service has looked Mario up in
+    //    the institute's archive: the crate cannot, so the service vouches for what it found
+    //    (R35), and the second half goes to the residence the archive holds.
     let now = instant("2026-11-24T09:00:00Z")?;
     step(now, "Mario Rossi requests a PIN online");
+    let found = ArchiveRecord::new(
+        person.codice_fiscale(),
+        Address::new("Via Roma 1", "00184", "Roma", "RM")?,
+    );
+    let archive = Attested::vouched_for(found, OperatorId::new("archive-lookup")?, now);
     let issued = account.handle(
         Command::RequestPin {
             person,
             channel: ChannelRequest::Online,
+            archive,
         },
         &mut Context::new(now, &policy, &mut rng),
     )?;

@@ -5,12 +5,17 @@
 //! | online (R11) | first 8 characters on screen and by e-mail or SMS; second 8 by post, sealed, to the residence | ordinary |
 //! | Contact Center (R12) | first 8 read by the operator and sent by e-mail and SMS; second 8 by post, sealed, to the residence | ordinary |
 //! | sede (R13) | the whole 16 characters in a sealed envelope at the counter, after form MV35 and an identity check | dispositivo |
+//!
+//! Every channel needs the institute's archive record of the person, vouched for by the
+//! caller's lookup ([`ArchiveRecord`](crate::ArchiveRecord)): "the residence" above is the
+//! archive's, never the one the requester typed (R35).
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::assurance::AssuranceLevel;
+use crate::attestation::Attested;
 use crate::person::PhoneKind;
 
 /// A channel a PIN was issued through, as recorded in events.
@@ -65,14 +70,21 @@ impl ChannelRequest {
     }
 }
 
-/// What the counter collects at a sede: the identity document shown with form MV35, and who
-/// checked it.
+/// What the counter collects at a sede: the identity document shown with form MV35, as the
+/// operator who checked it vouches for it (R13, R35). That operator hands over the envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SedeRequest {
-    /// The identity document the person showed.
-    pub document: IdentityDocument,
-    /// The operator who checked it and hands over the envelope.
-    pub operator: OperatorId,
+    /// The identity document the person showed, seen by the operator at the counter: genuine
+    /// and the person's ([`Attested::checked_by`] is the operator).
+    pub document: Attested<IdentityDocument>,
+}
+
+impl SedeRequest {
+    /// The operator who checked the document and hands over the envelope.
+    #[must_use]
+    pub fn operator(&self) -> &OperatorId {
+        self.document.checked_by()
+    }
 }
 
 /// An identity document: its kind, its number and the last day it is valid.
@@ -218,7 +230,8 @@ pub enum DocumentError {
     },
 }
 
-/// Who, at a sede, checked the identity and handed over the envelope: for the audit trail.
+/// Who checked something or decided: a sede operator, a back-office reviewer, or a system that
+/// checked a register or the archive (R35). Kept in events for the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OperatorId(String);

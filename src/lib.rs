@@ -53,10 +53,19 @@
 //! .with_email(Email::parse("mario.rossi@example.it")?);
 //! let mut account = Account::new(person.codice_fiscale());
 //!
-//! // The request: the first half on screen and by e-mail, the second by post.
+//! // The service looked the person up in the institute's archive, which holds this residence,
+//! // and vouches for what it found (R35): the crate cannot check an archive itself.
 //! let now: jiff::Timestamp = "2026-11-24T09:00:00Z".parse()?;
+//! let found = ArchiveRecord::new(
+//!     person.codice_fiscale(),
+//!     Address::new("Via Roma 1", "00184", "Roma", "RM")?,
+//! );
+//! let archive = Attested::vouched_for(found, OperatorId::new("archive-lookup")?, now);
+//!
+//! // The request: the first half on screen and by e-mail, the second by post to the
+//! // archive's residence.
 //! let issued = account.handle(
-//!     Command::RequestPin { person, channel: ChannelRequest::Online },
+//!     Command::RequestPin { person, channel: ChannelRequest::Online, archive },
 //!     &mut Context::new(now, &policy, &mut rng),
 //! )?;
 //! let part = |wanted| issued.deliveries().find(|d| d.part() == wanted).and_then(|d| d.secret());
@@ -99,6 +108,12 @@
 //!   data compiled in ([`rome_time_zone`]).
 //! - **Effects are returned, never queued.** Every call returns its effects; there is nothing
 //!   to drain later.
+//! - **Trust boundaries (R35).** The crate checks what it can itself (check characters,
+//!   shapes, dates, its own hashes). A fact only a register, the institute's archive or an
+//!   operator can check (a tessera sanitaria, a person's archive record, an identity
+//!   document) arrives as an [`Attested`] value from the caller's own check, naming who
+//!   checked it and when, and is refused once older than the policy allows; the
+//!   [`Attested`] docs list every one and what the caller must have checked.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(
@@ -113,7 +128,9 @@
 )]
 
 mod account;
+mod archive;
 mod assurance;
+mod attestation;
 mod channel;
 mod civil_time;
 mod codice_fiscale;
@@ -160,10 +177,12 @@ pub mod lifecycle {
     pub use crate::account::diagram::{Transition, markdown, mermaid, text, transitions};
     pub use crate::account::table::{CLOCK, Check, Refuse, Row, Then, row};
 }
+pub use archive::ArchiveRecord;
 pub use assurance::{
     AssuranceLevel, Authorisation, Catalogue, CatalogueError, Credential, DenialReason,
     DigitalIdentity, Service, ServiceId, Session, SpidLevel, UnknownService, Verdict,
 };
+pub use attestation::Attested;
 pub use channel::{
     Channel, ChannelRequest, ContactCenterLine, DocumentError, DocumentKind, IdentityDocument,
     OperatorId, OperatorIdError, SedeRequest,

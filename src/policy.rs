@@ -1,7 +1,8 @@
 //! The policy: the rules a deployment may set, with the system the sources describe as default.
 
+use jiff::SignedDuration;
 use jiff::civil::{Date, date};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::assurance::Catalogue;
 use crate::device::TrustedDevices;
@@ -86,12 +87,28 @@ pub struct Policy {
     /// someone whose definitive code is still being assigned; the PIN would be keyed to a code
     /// that is about to change. A deployment that serves such people turns it on.
     pub accept_temporary_codice_fiscale: bool,
+    /// How long an attestation ([`Attested`](crate::Attested)) stays current after its check
+    /// (R35): a command whose attestation was checked longer ago is refused with
+    /// [`Refusal::AttestationStale`](crate::Refusal::AttestationStale), and the caller checks
+    /// again. Default [`Policy::DEFAULT_ATTESTATION_VALID_FOR`], one hour: the check belongs
+    /// to the same counter visit, call or online session as the command it is for, and an hour
+    /// covers a slow one; an attestation kept longer could outlive what it says (a card
+    /// reported stolen and replaced, a residence changed in the archive) or be sent again by
+    /// whoever kept it. A stored policy whose value is not positive is refused when it loads.
+    #[serde(
+        default = "default_attestation_valid_for",
+        deserialize_with = "positive_duration"
+    )]
+    pub attestation_valid_for: SignedDuration,
 }
 
 impl Policy {
     /// The default [`max_stored_hash_cost`](Self::max_stored_hash_cost): 77 824 KiB (4 ×
     /// 19 456), 8 passes (4 × 2), 4 lanes.
     pub const DEFAULT_MAX_STORED_HASH_COST: HashCost = HashCost::FOUR_TIMES_OWASP;
+
+    /// The default [`attestation_valid_for`](Self::attestation_valid_for): one hour.
+    pub const DEFAULT_ATTESTATION_VALID_FOR: SignedDuration = SignedDuration::from_hours(1);
 
     /// The bound a stored hash's cost must keep to (R35): [`max_stored_hash_cost`](
     /// Self::max_stored_hash_cost), raised where needed to the policy's own
@@ -130,6 +147,26 @@ fn default_max_stored_hash_cost() -> HashCost {
     Policy::DEFAULT_MAX_STORED_HASH_COST
 }
 
+/// The same for [`Policy::attestation_valid_for`].
+fn default_attestation_valid_for() -> SignedDuration {
+    Policy::DEFAULT_ATTESTATION_VALID_FOR
+}
+
+/// A stored [`Policy::attestation_valid_for`], refused unless positive (R34): no attestation
+/// could ever be current.
+fn positive_duration<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<SignedDuration, D::Error> {
+    let duration = SignedDuration::deserialize(deserializer)?;
+    if duration.is_positive() {
+        Ok(duration)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "attestation_valid_for is {duration}: no attestation would ever be current; give a positive duration such as \"PT1H\""
+        )))
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy {
@@ -146,6 +183,7 @@ impl Default for Policy {
             trusted_devices: TrustedDevices::default(),
             restore_limit: RestoreLimit::default(),
             accept_temporary_codice_fiscale: false,
+            attestation_valid_for: Policy::DEFAULT_ATTESTATION_VALID_FOR,
         }
     }
 }

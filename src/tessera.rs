@@ -1,4 +1,10 @@
 //! The tessera sanitaria, the national health card, with which a PIN is revoked (R24).
+//!
+//! The crate checks the card's shape (20 digits, the Italian health cards' prefix `80380`) and
+//! its expiry. Whether the card was issued to this codice fiscale and is still in force only the
+//! health-card register can say: a revocation takes the card as an
+//! [`Attested<TesseraSanitaria>`](crate::Attested) from the caller's check of the register
+//! (R35).
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -9,15 +15,22 @@ use crate::CodiceFiscale;
 /// Digits in the card's identification number, printed on its back.
 const CARD_NUMBER_LEN: usize = 20;
 
+/// How every Italian health card's number starts (ISO/IEC 7812): 80 for health, 380 for Italy.
+const ITALIAN_HEALTH_CARD_PREFIX: &str = "80380";
+
 /// A tessera sanitaria: whose it is, its number and its last valid day.
 ///
 /// ```
-/// use inps_pin::{CodiceFiscale, TesseraSanitaria};
+/// use inps_pin::{CodiceFiscale, TesseraError, TesseraSanitaria};
 /// use jiff::civil::date;
 ///
 /// let cf = CodiceFiscale::parse("RSSMRA80A01H501U")?;
 /// let card = TesseraSanitaria::new(cf, "8038 0000 0012 3456 7890", date(2029, 6, 30))?;
 /// assert_eq!(card.card_number(), "80380000001234567890");
+///
+/// // Twenty digits, but no Italian health card's number.
+/// let made_up = TesseraSanitaria::new(cf, "00000000000000000000", date(2029, 6, 30));
+/// assert_eq!(made_up, Err(TesseraError::NotItalianHealthCard));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,7 +45,7 @@ impl TesseraSanitaria {
     /// A card, its 20-digit number normalised (spaces and dashes removed).
     ///
     /// # Errors
-    /// [`TesseraError`] if the number has other than 20 digits.
+    /// [`TesseraError`] if the number has other than 20 digits, or does not start with `80380`.
     pub fn new(
         codice_fiscale: CodiceFiscale,
         card_number: &str,
@@ -55,6 +68,9 @@ impl TesseraSanitaria {
             return Err(TesseraError::Length {
                 found: digits.len(),
             });
+        }
+        if !digits.starts_with(ITALIAN_HEALTH_CARD_PREFIX) {
+            return Err(TesseraError::NotItalianHealthCard);
         }
         Ok(TesseraSanitaria {
             codice_fiscale,
@@ -132,4 +148,10 @@ pub enum TesseraError {
         /// 1-based, without spaces and dashes.
         position: usize,
     },
+    /// Twenty digits that do not start with `80380`, as every Italian health card's number
+    /// does (ISO/IEC 7812: 80 for health, 380 for Italy).
+    #[error(
+        "the card number does not start with {ITALIAN_HEALTH_CARD_PREFIX}, as every Italian tessera sanitaria's does: copy the 20 digits from the back of the card"
+    )]
+    NotItalianHealthCard,
 }

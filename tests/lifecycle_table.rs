@@ -12,11 +12,11 @@ use common::scenario::reply_key;
 use common::*;
 use inps_pin::lifecycle;
 use inps_pin::{
-    Account, ChannelRequest, Command, CommandKind, EnteredPin, Lockout, Phase, Policy, Refusal,
-    Sunset, TesseraSanitaria, UpgradeDecision, UpgradeVia,
+    Account, ArchiveRecord, Attested, ChannelRequest, Command, CommandKind, EnteredPin, Lockout,
+    Phase, Policy, Refusal, SedeRequest, Sunset, TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
-use jiff::Timestamp;
 use jiff::civil::date;
+use jiff::{SignedDuration, Timestamp};
 
 /// An account of Mario in a phase, the instant it is in that phase, the policy that puts it
 /// there, and the code that works for its stage (the 16 before the first access, the 8 after).
@@ -101,8 +101,10 @@ fn new_pin_from_code(outcome: &inps_pin::Outcome) -> String {
     code_of(outcome, inps_pin::PinPart::Pin)
 }
 
-fn mario_tessera() -> TesseraSanitaria {
-    TesseraSanitaria::new(mario_cf(), "80380000001234567890", date(2030, 6, 30)).unwrap()
+fn mario_tessera() -> Attested<TesseraSanitaria> {
+    register_checked(
+        TesseraSanitaria::new(mario_cf(), "80380000001234567890", date(2030, 6, 30)).unwrap(),
+    )
 }
 
 /// A command of `kind` with valid data and, where it types a PIN, the code that works for the
@@ -115,10 +117,7 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
         }
     };
     match kind {
-        CommandKind::RequestPin => Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        CommandKind::RequestPin => request_pin(person(), ChannelRequest::Online),
         CommandKind::FirstAccess => Command::FirstAccess {
             pin: typed(16),
             trust_device: false,
@@ -134,15 +133,14 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
         },
         CommandKind::RequestUpgrade => Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         CommandKind::DecideUpgrade => Command::DecideUpgrade {
             decision: UpgradeDecision::Approve,
             reviewer: operator("BO-001"),
         },
         CommandKind::UpgradeAtSede => Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: sede_operator(),
+            document: seen_at_sede(valid_identity_card()),
         },
         CommandKind::Restore => restore_with_mario_contacts(),
         CommandKind::Revoke => Command::Revoke {
@@ -367,6 +365,93 @@ fn r24_a_revocation_works_in_every_phase_with_a_pin_even_after_the_retirement() 
 #[test]
 fn r26_a_tick_is_accepted_in_every_phase() {
     assert_column(CommandKind::Tick, ["reply:time_applied"; 8]);
+}
+
+/// A command of `kind` whose every attestation is dated a second after `now`, with valid data
+/// otherwise (a sede request for `RequestPin`, so that its document is attested too).
+fn with_attestations_from_the_future(kind: CommandKind, now: Timestamp) -> Command {
+    let later = now + SignedDuration::from_secs(1);
+    let vouched = |document| Attested::vouched_for(document, sede_operator(), later);
+    match kind {
+        CommandKind::RequestPin => Command::RequestPin {
+            person: person(),
+            channel: ChannelRequest::Sede(SedeRequest {
+                document: vouched(valid_identity_card()),
+            }),
+            archive: Attested::vouched_for(
+                ArchiveRecord::new(mario_cf(), residence()),
+                archive_lookup(),
+                later,
+            ),
+        },
+        CommandKind::RequestUpgrade => Command::RequestUpgrade {
+            via: UpgradeVia::Fax,
+            document: vouched(valid_identity_card()),
+        },
+        CommandKind::UpgradeAtSede => Command::UpgradeAtSede {
+            document: vouched(valid_identity_card()),
+        },
+        CommandKind::Revoke => Command::Revoke {
+            tessera: Attested::vouched_for(mario_tessera().fact().clone(), register_check(), later),
+        },
+        other => panic!("{other:?} carries no attestation"),
+    }
+}
+
+#[test]
+fn r35_an_attestation_is_judged_in_the_phases_that_act_on_it_and_before_what_they_say() {
+    const FUTURE: &str = "attestation.from_the_future";
+    // A request and a revocation answer the attestation in every phase, before any refusal the
+    // phase gives: the answer depends on the command alone (R30). An upgrade judges it where it
+    // would apply, after the level (R16).
+    let expected: [(CommandKind, [&str; 8]); 4] = [
+        (CommandKind::RequestPin, [FUTURE; 8]),
+        (CommandKind::Revoke, [FUTURE; 8]),
+        (
+            CommandKind::RequestUpgrade,
+            [
+                "account.no_pin",
+                FIRST_ACCESS_FIRST,
+                LAPSED,
+                FUTURE,
+                FUTURE,
+                EXPIRED,
+                BLOCKED,
+                RETIRED,
+            ],
+        ),
+        (
+            CommandKind::UpgradeAtSede,
+            [
+                "account.no_pin",
+                FIRST_ACCESS_FIRST,
+                LAPSED,
+                FUTURE,
+                FUTURE,
+                EXPIRED,
+                BLOCKED,
+                RETIRED,
+            ],
+        ),
+    ];
+    for (kind, column) in expected {
+        for (phase, expected) in PHASES.into_iter().zip(column) {
+            let InPhase {
+                mut account,
+                now,
+                policy,
+                ..
+            } = in_phase(phase);
+            let refusal = refused(
+                &mut account,
+                with_attestations_from_the_future(kind, now),
+                now,
+                &policy,
+                &mut rng(12),
+            );
+            assert_eq!(refusal.code(), expected, "{kind:?} in {phase:?}");
+        }
+    }
 }
 
 /// Mario with an upgrade request waiting, at `in_phase(Active)`'s instant.

@@ -278,20 +278,20 @@ fn play(
             pin
         };
         let command = match act {
-            Act::Request(applicant, via) => Command::RequestPin {
-                person: match applicant {
+            Act::Request(applicant, via) => request_pin(
+                match applicant {
                     Applicant::Holder => person(),
                     Applicant::NoContacts => bare_person(),
                     Applicant::Stranger => other_person(),
                 },
-                channel: match via {
+                match via {
                     Via::Online => ChannelRequest::Online,
                     Via::ContactCenterLandline => contact_center(PhoneKind::Landline),
                     Via::ContactCenterMobile => contact_center(PhoneKind::Mobile),
                     Via::SedeValidDocument => sede_with(passport(jiff::civil::date(2099, 12, 31))),
                     Via::SedeExpiredDocument => sede_with(passport(jiff::civil::date(2020, 1, 1))),
                 },
-            },
+            ),
             Act::FirstAccess(entry, typing) => Command::FirstAccess {
                 pin: match entry {
                     FirstAccessEntry::Right16 => enter(sixteen.clone(), typing),

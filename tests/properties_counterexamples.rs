@@ -34,7 +34,7 @@ fn r17_a_pending_upgrade_request_ends_with_a_new_pin() {
         &mut account,
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: document(true),
+            document: examined_copy(document(true)),
         },
         at("2026-11-26T09:00:00Z"),
         &policy,
@@ -171,8 +171,7 @@ fn r25_a_blocked_pin_is_not_upgraded_at_a_sede() {
     let at_sede = run(
         &mut account,
         Command::UpgradeAtSede {
-            document: document(true),
-            operator: sede_operator(),
+            document: seen_at_sede(document(true)),
         },
         now,
         &policy,

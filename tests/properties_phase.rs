@@ -49,6 +49,8 @@ fn check_answers(check: Check) -> &'static [&'static str] {
         Check::RestoreLimit => &["restore.limit_reached"],
         Check::TesseraMatches => &["revoke.tessera_not_matching"],
         Check::TesseraValid => &["revoke.tessera_expired"],
+        Check::ArchiveMatches => &["request.archive_not_matching"],
+        Check::AttestationCurrent => &["attestation.from_the_future", "attestation.stale"],
         other => panic!("the property does not know the check {other:?}: add it"),
     }
 }

@@ -109,10 +109,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
 
     let first = go(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(person(), ChannelRequest::Online),
         "2026-11-24T09:00:00Z",
         &mut rng,
     )
@@ -132,10 +129,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
     assert!(
         go(
             &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel: sede_request(),
-            },
+            request_pin(person(), sede_request()),
             "2026-11-25T09:00:00Z",
             &mut rng,
         )
@@ -143,10 +137,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
     );
     let second = go(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: contact_center(PhoneKind::Mobile),
-        },
+        request_pin(person(), contact_center(PhoneKind::Mobile)),
         "2027-03-01T09:00:00Z",
         &mut rng,
     )
@@ -210,10 +201,7 @@ fn scenario(seed: u64, mode: Mode) -> Trace {
     assert!(
         go(
             &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel: ChannelRequest::Online,
-            },
+            request_pin(person(), ChannelRequest::Online),
             "2027-03-07T09:00:00Z",
             &mut rng,
         )
@@ -290,28 +278,19 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     let mut none = Account::new(person().codice_fiscale());
     refuse(
         &mut none,
-        Command::RequestPin {
-            person: other_person_without_contacts(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(other_person_without_contacts(), ChannelRequest::Online),
         t0(),
         &mut rng,
     );
     refuse(
         &mut none,
-        Command::RequestPin {
-            person: bare_person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(bare_person(), ChannelRequest::Online),
         t0(),
         &mut rng,
     );
     refuse(
         &mut none,
-        Command::RequestPin {
-            person: person(),
-            channel: expired_sede(),
-        },
+        request_pin(person(), expired_sede()),
         t0(),
         &mut rng,
     );
@@ -327,10 +306,7 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     ]);
     refuse(
         &mut waiting,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(person(), ChannelRequest::Online),
         t0(),
         &mut rng,
     );
@@ -364,10 +340,7 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     );
     refuse(
         &mut waiting,
-        Command::RequestPin {
-            person: other_person_without_contacts(),
-            channel: sede_request(),
-        },
+        request_pin(other_person_without_contacts(), sede_request()),
         t0(),
         &mut rng,
     );
@@ -383,10 +356,7 @@ fn every_refusal() -> (Vec<Refusal>, Vec<String>) {
     secrets.push(code_of(&completed, PinPart::Pin));
     refuse(
         &mut waiting,
-        Command::RequestPin {
-            person: person(),
-            channel: contact_center(PhoneKind::Landline),
-        },
+        request_pin(person(), contact_center(PhoneKind::Landline)),
         at("2026-11-26T09:00:00Z"),
         &mut rng,
     );
@@ -554,10 +524,7 @@ fn r27_a_refused_command_can_be_followed_by_one_that_applies() {
     let pristine = account.clone();
     let refusal = run(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: expired_sede(),
-        },
+        request_pin(person(), expired_sede()),
         t0(),
         &policy,
         &mut rng,
@@ -650,10 +617,7 @@ fn r28_events_and_outcomes_round_trip() {
         let mut account = Account::new(person().codice_fiscale());
         let issued = run(
             &mut account,
-            Command::RequestPin {
-                person: person(),
-                channel,
-            },
+            request_pin(person(), channel),
             t0(),
             &policy,
             &mut rng,
@@ -701,10 +665,7 @@ fn r32_commands_serialize_for_logs_without_the_typed_pin() {
         contact_center(PhoneKind::Mobile),
         sede_request(),
     ] {
-        let command = Command::RequestPin {
-            person: person(),
-            channel: channel.clone(),
-        };
+        let command = request_pin(person(), channel.clone());
         let json = serde_json::to_string(&command).unwrap();
         assert!(json.contains("RSSMRA80A01H501U"), "{json}");
         round_trip_eq(&channel);
@@ -873,10 +834,7 @@ fn r29_decide_changes_nothing_until_evolve() {
     let before = serde_json::to_string(&account).unwrap();
     let outcome = account
         .decide(
-            Command::RequestPin {
-                person: person(),
-                channel: ChannelRequest::Online,
-            },
+            request_pin(person(), ChannelRequest::Online),
             &mut Context::new(t0(), &policy, &mut rng),
         )
         .unwrap();

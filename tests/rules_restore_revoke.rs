@@ -155,8 +155,7 @@ fn r23_restore_keeps_the_level() {
     rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     rig.apply(
         Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: operator("op-042"),
+            document: attested_by(valid_identity_card(), operator("op-042")),
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -195,7 +194,13 @@ fn r24_revoke_with_the_tessera_sanitaria_ends_the_pin_and_a_new_request_is_accep
         now,
     );
     assert_eq!(outcome.reply, Reply::PinRevoked);
-    assert_eq!(outcome.events, [Event::PinRevoked { at: now }]);
+    assert_eq!(
+        outcome.events,
+        [Event::PinRevoked {
+            at: now,
+            checked_by: Some(register_check())
+        }]
+    );
     assert_eq!(notices(&outcome), [(Notice::PinRevoked, by_email())]);
     assert_eq!(rig.account.status(now, &rig.policy), PinStatus::None);
     assert_eq!(rig.deadline(), None);
@@ -301,7 +306,7 @@ fn r24_revocation_lifts_a_block_and_ends_a_pending_upgrade() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         at("2026-11-30T09:00:00Z"),
     );

@@ -66,7 +66,7 @@ fn r28_lifecycle_commands_serialize_for_logs() {
         },
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: id_card(),
+            document: examined_copy(id_card()),
         },
         Command::DecideUpgrade {
             decision: UpgradeDecision::Reject(RejectionReason::new("copia illeggibile").unwrap()),
@@ -77,15 +77,16 @@ fn r28_lifecycle_commands_serialize_for_logs() {
             reviewer: OperatorId::new("backoffice-1").unwrap(),
         },
         Command::UpgradeAtSede {
-            document: id_card(),
-            operator: OperatorId::new("op-042").unwrap(),
+            document: attested_by(id_card(), OperatorId::new("op-042").unwrap()),
         },
         Command::Restore {
             email: Email::parse("mario.rossi@example.it").unwrap(),
             mobile: MobileNumber::parse("3331234567").unwrap(),
         },
         Command::Revoke {
-            tessera: TesseraSanitaria::new(cf, "80380000001234567890", date(2029, 6, 30)).unwrap(),
+            tessera: register_checked(
+                TesseraSanitaria::new(cf, "80380000001234567890", date(2029, 6, 30)).unwrap(),
+            ),
         },
         Command::Tick,
     ];
@@ -138,6 +139,11 @@ fn r28_every_refusal_round_trips() {
         Refusal::TesseraExpired {
             expired_on: date(2025, 12, 31),
         },
+        Refusal::ArchiveNotMatching,
+        Refusal::AttestationFromTheFuture,
+        Refusal::AttestationStale {
+            checked_at: at("2026-11-24T07:59:59Z"),
+        },
         Refusal::AlreadyDispositivo,
         Refusal::UpgradePending,
         Refusal::NoUpgradePending,
@@ -189,10 +195,7 @@ fn r28_a_whole_life_round_trips_at_every_step() {
 
     let issued = run(
         &mut account,
-        Command::RequestPin {
-            person: person(),
-            channel: ChannelRequest::Online,
-        },
+        request_pin(person(), ChannelRequest::Online),
         now,
         &policy,
         &mut rng,
@@ -225,7 +228,7 @@ fn r28_a_whole_life_round_trips_at_every_step() {
         (
             Command::RequestUpgrade {
                 via: UpgradeVia::Online,
-                document: id_card(),
+                document: examined_copy(id_card()),
             },
             1,
         ),
@@ -298,8 +301,9 @@ fn r28_a_whole_life_round_trips_at_every_step() {
     let revoked = run(
         &mut account,
         Command::Revoke {
-            tessera: TesseraSanitaria::new(owner, "80380000001234567890", date(2029, 6, 30))
-                .unwrap(),
+            tessera: register_checked(
+                TesseraSanitaria::new(owner, "80380000001234567890", date(2029, 6, 30)).unwrap(),
+            ),
         },
         now,
         &policy,
@@ -315,6 +319,7 @@ fn r28_a_policy_with_every_setting_round_trips() {
     let mut policy = Policy::default().with_sunset(Sunset::inps_2020_2021());
     policy.lockout = Lockout::new(vec![2, 4, 8], 20).unwrap();
     policy.expiry_warning_days = 30;
+    policy.attestation_valid_for = jiff::SignedDuration::from_mins(20);
     policy
         .catalogue
         .accept_first_half(&ServiceId::BONUS_600)

@@ -52,13 +52,7 @@ fn r22a_new_pins_stop_at_rome_midnight_on_1_october_2020() {
         sede_request(),
     ] {
         let mut rig = Rig::with_policy(&person(), policy.clone());
-        let refusal = rig.refuse(
-            Command::RequestPin {
-                person: person(),
-                channel,
-            },
-            midnight,
-        );
+        let refusal = rig.refuse(request_pin(person(), channel), midnight);
         assert_eq!(
             refusal,
             Refusal::NewPinsDiscontinued {
@@ -92,13 +86,7 @@ fn r22a_minors_and_declared_exemptions_still_get_a_new_pin() {
     // Turned 18 on 1 October 2020: an adult that day.
     let adult = citizen_born("RSSLCU02R01H501");
     let mut rig = Rig::with_policy(&adult, policy);
-    let refusal = rig.refuse(
-        Command::RequestPin {
-            person: adult,
-            channel: ChannelRequest::Online,
-        },
-        now,
-    );
+    let refusal = rig.refuse(request_pin(adult, ChannelRequest::Online), now);
     assert_eq!(refusal.code(), "sunset.no_new_pins");
 }
 
@@ -138,11 +126,10 @@ fn r22a_a_live_pin_is_used_and_renewed_between_the_dates_and_nothing_works_after
         restore_with_mario_contacts(),
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: operator("op-042"),
+            document: attested_by(valid_identity_card(), operator("op-042")),
         },
     ] {
         let name = command.name();
@@ -154,13 +141,7 @@ fn r22a_a_live_pin_is_used_and_renewed_between_the_dates_and_nothing_works_after
     // Not even a minor gets a new one now.
     let minor = citizen_born("RSSLCU05C15H501");
     let mut other = Rig::with_policy(&minor, sunset_policy());
-    let refusal = other.refuse(
-        Command::RequestPin {
-            person: minor,
-            channel: ChannelRequest::Online,
-        },
-        retired,
-    );
+    let refusal = other.refuse(request_pin(minor, ChannelRequest::Online), retired);
     assert_eq!(refusal.code(), "sunset.pins_retired");
     rig.check_replay();
 }

@@ -23,12 +23,19 @@ fn r16_a_written_request_online_or_by_fax_waits_for_the_back_office() {
         let outcome = rig.ok(
             Command::RequestUpgrade {
                 via,
-                document: valid_identity_card(),
+                document: examined_copy(valid_identity_card()),
             },
             now,
         );
         assert_eq!(outcome.reply, Reply::UpgradeRequested);
-        assert_eq!(outcome.events, [Event::UpgradeRequested { at: now, via }]);
+        assert_eq!(
+            outcome.events,
+            [Event::UpgradeRequested {
+                at: now,
+                via,
+                checked_by: Some(copy_examiner())
+            }]
+        );
         assert!(outcome.effects.is_empty());
         assert_eq!(rig.account.upgrade_pending(), Some(via));
         // Still ordinary while it waits.
@@ -41,7 +48,7 @@ fn r16_a_written_request_online_or_by_fax_waits_for_the_back_office() {
             let refusal = rig.refuse(
                 Command::RequestUpgrade {
                     via: again,
-                    document: valid_identity_card(),
+                    document: examined_copy(valid_identity_card()),
                 },
                 now + secs(2),
             );
@@ -64,11 +71,10 @@ fn r16_a_document_past_its_expiry_is_refused_on_the_rome_calendar() {
     for command in [
         || Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: identity_card(date(2026, 12, 1)),
+            document: examined_copy(identity_card(date(2026, 12, 1))),
         },
         || Command::UpgradeAtSede {
-            document: identity_card(date(2026, 12, 1)),
-            operator: operator("op-007"),
+            document: attested_by(identity_card(date(2026, 12, 1)), operator("op-007")),
         },
     ] {
         let refusal = rig.refuse(command(), next_day);
@@ -84,7 +90,7 @@ fn r16_a_document_past_its_expiry_is_refused_on_the_rome_calendar() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: identity_card(expires_on),
+            document: examined_copy(identity_card(expires_on)),
         },
         last_minute,
     );
@@ -100,7 +106,7 @@ fn r16_a_dispositivo_pin_is_not_upgraded_again() {
     let refusal = rig.refuse(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         now,
     );
@@ -108,8 +114,7 @@ fn r16_a_dispositivo_pin_is_not_upgraded_again() {
     assert_eq!(refusal.code(), "upgrade.already_dispositivo");
     let refusal = rig.refuse(
         Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: operator("op-007"),
+            document: attested_by(valid_identity_card(), operator("op-007")),
         },
         now,
     );
@@ -121,7 +126,7 @@ fn r16_a_dispositivo_pin_is_not_upgraded_again() {
 fn r16_an_upgrade_needs_an_active_pin_that_has_not_expired() {
     let request = || Command::RequestUpgrade {
         via: UpgradeVia::Online,
-        document: valid_identity_card(),
+        document: examined_copy(valid_identity_card()),
     };
     let mut rig = Rig::new(&person());
     assert_eq!(rig.refuse(request(), t0()).code(), "account.no_pin");
@@ -148,7 +153,7 @@ fn r17_approval_makes_the_pin_dispositivo_and_tells_the_person() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         requested,
     );
@@ -193,7 +198,7 @@ fn r17_approval_makes_the_pin_dispositivo_and_tells_the_person() {
     let refusal = rig.refuse(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         at("2027-05-21T08:00:00Z"),
     );
@@ -208,7 +213,7 @@ fn r17_rejection_keeps_the_pin_ordinary_and_tells_the_reason() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -247,7 +252,7 @@ fn r17_rejection_keeps_the_pin_ordinary_and_tells_the_reason() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         decided + secs(2),
     );
@@ -270,7 +275,7 @@ fn r17_a_decision_with_nothing_pending_is_refused() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -293,8 +298,7 @@ fn r17_at_a_sede_the_operator_approves_on_the_spot() {
     let now = at("2026-12-01T09:00:00Z");
     let outcome = rig.ok(
         Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: operator("op-042"),
+            document: attested_by(valid_identity_card(), operator("op-042")),
         },
         now,
     );
@@ -317,14 +321,13 @@ fn r17_at_a_sede_the_operator_approves_on_the_spot() {
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         now,
     );
     rig.apply(
         Command::UpgradeAtSede {
-            document: valid_identity_card(),
-            operator: operator("op-042"),
+            document: attested_by(valid_identity_card(), operator("op-042")),
         },
         now + secs(60),
     );

@@ -25,11 +25,10 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
     };
     let upgrade = || Command::RequestUpgrade {
         via: UpgradeVia::Online,
-        document: valid_identity_card(),
+        document: examined_copy(valid_identity_card()),
     };
     let at_sede = || Command::UpgradeAtSede {
-        document: valid_identity_card(),
-        operator: operator("op-042"),
+        document: attested_by(valid_identity_card(), operator("op-042")),
     };
     let decide = || Command::DecideUpgrade {
         decision: UpgradeDecision::Approve,
@@ -62,8 +61,7 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
             tessera: tessera(cf("CCCFBA85D03L219P"), date(2030, 1, 1)),
         },
         Command::UpgradeAtSede {
-            document: identity_card(date(2020, 1, 1)),
-            operator: operator("op-042"),
+            document: attested_by(identity_card(date(2020, 1, 1)), operator("op-042")),
         },
     ] {
         codes.push(rig.refuse(command, now).code());
@@ -127,7 +125,7 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         at("2026-11-28T09:00:00Z"),
     );
@@ -141,7 +139,7 @@ fn r29_replaying_the_events_of_a_long_life_rebuilds_the_account_at_every_step() 
     rig.apply(
         Command::RequestUpgrade {
             via: UpgradeVia::Online,
-            document: valid_identity_card(),
+            document: examined_copy(valid_identity_card()),
         },
         at("2026-11-30T09:00:00Z"),
     );

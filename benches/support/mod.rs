@@ -4,8 +4,9 @@
 #![allow(dead_code)] // each bench uses a different part
 
 use inps_pin::{
-    Account, Address, ChannelRequest, CodiceFiscale, Command, Context, Delivery, Email, EnteredPin,
-    MobileNumber, Outcome, Person, PersonName, PinPart, Policy, Reply, Role, Session,
+    Account, Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Context,
+    Delivery, Email, EnteredPin, MobileNumber, OperatorId, Outcome, Person, PersonName, PinPart,
+    Policy, Reply, Role, Session,
 };
 use std::hint::black_box;
 use std::time::Instant;
@@ -75,6 +76,11 @@ pub fn active(policy: &Policy, rng: &mut ChaCha20Rng) -> (Account, String) {
     let issued = run(
         &mut account,
         Command::RequestPin {
+            archive: Attested::vouched_for(
+                ArchiveRecord::new(person.codice_fiscale(), person.residence().clone()),
+                OperatorId::new("archive-lookup").unwrap(),
+                t0(),
+            ),
             person,
             channel: ChannelRequest::Online,
         },

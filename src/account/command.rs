@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::device::DeviceToken;
 
 use crate::account::phase::listed_enum;
+use crate::archive::ArchiveRecord;
+use crate::attestation::Attested;
 use crate::channel::{ChannelRequest, IdentityDocument, OperatorId};
 use crate::person::{Email, MobileNumber, Person};
 use crate::secret::EnteredPin;
@@ -23,12 +25,17 @@ use crate::upgrade::{UpgradeDecision, UpgradeVia};
 // noise at every call site for no saving.
 #[allow(clippy::large_enum_variant)]
 pub enum Command {
-    /// Request a PIN through a channel, with the data that channel collects (R1, R10–R14).
+    /// Request a PIN through a channel, with the data that channel collects (R1, R10–R14),
+    /// and the institute's archive record of the person (R35).
     RequestPin {
         /// Who asks, with their contacts and residence.
         person: Person,
         /// Through which channel.
         channel: ChannelRequest,
+        /// The archive's record of this codice fiscale, which the caller's lookup matched to
+        /// the requester's name and birth data. The second half goes by post to its residence,
+        /// not to the one in `person`.
+        archive: Attested<ArchiveRecord>,
     },
     /// The first access: the whole 16-character PIN, exchanged for an 8-character PIN shown on
     /// screen (R6).
@@ -68,8 +75,8 @@ pub enum Command {
     RequestUpgrade {
         /// How it was sent.
         via: UpgradeVia,
-        /// The document copied into it.
-        document: IdentityDocument,
+        /// The document copied into it, as whoever examined the copy vouches for it (R35).
+        document: Attested<IdentityDocument>,
     },
     /// The back office's decision on a pending upgrade request (R17).
     DecideUpgrade {
@@ -79,12 +86,10 @@ pub enum Command {
         reviewer: OperatorId,
     },
     /// An upgrade at a sede: the operator checks the document and decides on the spot (R16,
-    /// R17).
+    /// R17). The operator who vouches for the document ([`Attested::checked_by`]) decides.
     UpgradeAtSede {
-        /// The document shown.
-        document: IdentityDocument,
-        /// The operator.
-        operator: OperatorId,
+        /// The document shown, as the operator who saw it vouches for it (R35).
+        document: Attested<IdentityDocument>,
     },
     /// Restore a lost or blocked PIN with the two contacts registered at the request (R23): a
     /// new 16 goes to them and waits beside the PIN in use, which keeps working until the new
@@ -97,8 +102,9 @@ pub enum Command {
     },
     /// Revoke the PIN with the tessera sanitaria (R24); a new one can be requested after.
     Revoke {
-        /// The card.
-        tessera: TesseraSanitaria,
+        /// The card, as the caller's check against the health-card register vouches for it
+        /// (R35): issued to this codice fiscale, neither revoked nor replaced.
+        tessera: Attested<TesseraSanitaria>,
     },
     /// Time passed: apply whatever is due (warnings, expiry, the end of the first-access
     /// window or of a login delay). A harmless no-op when nothing is. Send it at

@@ -18,7 +18,9 @@ use crate::account::phase::{PinStatus, renewable_from};
 use crate::account::refusal::{LivePin, Refusal};
 use crate::account::table::{Check, Refuse, Then, row};
 use crate::account::{Account, Context, FirstPin, PinDue, PinRecord, Stage};
+use crate::archive::ArchiveRecord;
 use crate::assurance::{AssuranceLevel, Credential, Session};
+use crate::attestation::Attested;
 use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument};
 use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
 use crate::delivery::{Delivery, Medium, PinPart};
@@ -170,7 +172,12 @@ impl Account {
                 sunset_allows_new_pin(policy, person, now)?;
                 Checked::Passed
             }
-            (Check::ContactForFirstHalf, Command::RequestPin { person, channel }) => {
+            (
+                Check::ContactForFirstHalf,
+                Command::RequestPin {
+                    person, channel, ..
+                },
+            ) => {
                 if matches!(channel, ChannelRequest::Online)
                     && Medium::electronic_contact(person).is_none()
                 {
@@ -180,15 +187,28 @@ impl Account {
             }
             (Check::DocumentValid, Command::RequestPin { channel, .. }) => {
                 if let ChannelRequest::Sede(sede) = channel {
-                    document_valid(&sede.document, now)?;
+                    document_valid(sede.document.fact(), now)?;
                 }
                 Checked::Passed
             }
             (
                 Check::DocumentValid,
-                Command::RequestUpgrade { document, .. } | Command::UpgradeAtSede { document, .. },
+                Command::RequestUpgrade { document, .. } | Command::UpgradeAtSede { document },
             ) => {
-                document_valid(document, now)?;
+                document_valid(document.fact(), now)?;
+                Checked::Passed
+            }
+            (Check::ArchiveMatches, Command::RequestPin { archive, .. }) => {
+                if archive.fact().codice_fiscale() != self.codice_fiscale {
+                    return Err(Refusal::ArchiveNotMatching);
+                }
+                Checked::Passed
+            }
+            (Check::AttestationCurrent, _) => {
+                let checked_at = attestations_checked_at(command).ok_or(Refusal::Internal)?;
+                for checked_at in checked_at.into_iter().flatten() {
+                    attestation_current(checked_at, now, policy)?;
+                }
                 Checked::Passed
             }
             (Check::WholePinTyped, Command::FirstAccess { pin, .. }) => {
@@ -276,12 +296,13 @@ impl Account {
                 Checked::Passed
             }
             (Check::TesseraMatches, Command::Revoke { tessera }) => {
-                if tessera.codice_fiscale() != self.codice_fiscale {
+                if tessera.fact().codice_fiscale() != self.codice_fiscale {
                     return Err(Refusal::TesseraNotMatching);
                 }
                 Checked::Passed
             }
             (Check::TesseraValid, Command::Revoke { tessera }) => {
+                let tessera = tessera.fact();
                 if !tessera.is_valid_on(rome_date(now)) {
                     return Err(Refusal::TesseraExpired {
                         expired_on: tessera.expires_on(),
@@ -309,9 +330,14 @@ impl Account {
         let now = context.now;
         match (then, command) {
             (Then::Refuse(refuse), _) => Err(self.refusal(refuse, status, context.policy)),
-            (Then::Issue, Command::RequestPin { person, channel }) => {
-                self.issue(person, channel, context)
-            }
+            (
+                Then::Issue,
+                Command::RequestPin {
+                    person,
+                    channel,
+                    archive,
+                },
+            ) => self.issue(person, channel, &archive, context),
             (Then::CompleteFirstAccess, Command::FirstAccess { trust_device, .. }) => {
                 let assurance = self.record()?.assurance();
                 let new = self.fresh_short_pin(assurance, context)?;
@@ -379,10 +405,13 @@ impl Account {
                     .with_effect(new.on_screen);
                 self.trusting_device(outcome, trust_device, context)
             }
-            (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, .. }) => {
-                Ok(Outcome::new(Reply::UpgradeRequested)
-                    .with_event(Event::UpgradeRequested { at: now, via }))
-            }
+            (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, document }) => Ok(
+                Outcome::new(Reply::UpgradeRequested).with_event(Event::UpgradeRequested {
+                    at: now,
+                    via,
+                    checked_by: Some(document.checked_by().clone()),
+                }),
+            ),
             (Then::DecideUpgrade, Command::DecideUpgrade { decision, reviewer }) => {
                 let (approved, event, notice) = match decision {
                     UpgradeDecision::Approve => (
@@ -410,16 +439,20 @@ impl Account {
                     notice,
                 ))
             }
-            (Then::ApproveAtSede, Command::UpgradeAtSede { operator, .. }) => Ok(Outcome::new(
+            // The operator who saw the document decides (R16, R17).
+            (Then::ApproveAtSede, Command::UpgradeAtSede { document }) => Ok(Outcome::new(
                 Reply::UpgradeDecided { approved: true },
             )
             .with_event(Event::UpgradeApproved {
                 at: now,
-                by: operator,
+                by: document.checked_by().clone(),
             })),
             (Then::Restore, Command::Restore { .. }) => self.restore(context),
-            (Then::Revoke, Command::Revoke { .. }) => Ok(self.notify(
-                Outcome::new(Reply::PinRevoked).with_event(Event::PinRevoked { at: now }),
+            (Then::Revoke, Command::Revoke { tessera }) => Ok(self.notify(
+                Outcome::new(Reply::PinRevoked).with_event(Event::PinRevoked {
+                    at: now,
+                    checked_by: Some(tessera.checked_by().clone()),
+                }),
                 Notice::PinRevoked,
             )),
             (Then::ApplyTime, Command::Tick) => Ok(self.apply_time(context)),
@@ -482,14 +515,17 @@ impl Account {
 
     /// R1, R10–R13: a 16-character PIN through a channel, its parts delivered as the channel
     /// says. Every condition was checked by the row before anything is drawn from the
-    /// generator.
+    /// generator. The residence is the archive's (R35): the one the request typed is dropped,
+    /// so that neither the second half nor a later letter goes where a stranger asked.
     fn issue<R: CryptoRng + ?Sized>(
         &self,
         person: Person,
         request: ChannelRequest,
+        archive: &Attested<ArchiveRecord>,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
+        let person = person.with_residence(archive.fact().residence().clone());
         let online_contact = match &request {
             ChannelRequest::Online => {
                 Some(Medium::electronic_contact(&person).ok_or(Refusal::NoContactForFirstHalf)?)
@@ -521,17 +557,21 @@ impl Account {
             .into_iter()
             .map(|to| Delivery::new(PinPart::FirstHalf, to, fresh.first.duplicate()))
             .collect();
+        let document_checked_by = match &request {
+            ChannelRequest::Sede(sede) => Some(sede.operator().clone()),
+            ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => None,
+        };
         deliveries.push(match request {
-            // R13: the whole code, sealed, at the counter.
+            // R13: the whole code, sealed, at the counter, by the operator who saw the document.
             ChannelRequest::Sede(sede) => Delivery::new(
                 PinPart::WholeFirstPin,
-                Medium::SealedEnvelopeAtCounter(sede.operator),
+                Medium::SealedEnvelopeAtCounter(sede.operator().clone()),
                 fresh.whole,
             ),
-            // R11, R12: the second half by ordinary post, sealed, to the residence.
+            // R11, R12: the second half by ordinary post, sealed, to the archive's residence.
             ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => Delivery::new(
                 PinPart::SecondHalf,
-                Medium::SealedPost(person.residence().clone()),
+                Medium::SealedPost(archive.fact().residence().clone()),
                 fresh.second,
             ),
         });
@@ -550,6 +590,8 @@ impl Account {
             whole: fresh.whole_hash,
             first_half: fresh.first_half_hash,
             lapses_at: fresh.lapses_at,
+            archive_checked_by: Some(archive.checked_by().clone()),
+            document_checked_by,
         });
         outcome
             .effects
@@ -868,6 +910,42 @@ fn unknown_pin<R: CryptoRng + ?Sized>(pin: &EnteredPin, context: &Context<'_, R>
         context.policy,
         pin,
     )))
+}
+
+/// When each attestation `command` carries was checked, or `None` for a command that carries
+/// none (R35).
+fn attestations_checked_at(command: &Command) -> Option<[Option<Timestamp>; 2]> {
+    match command {
+        Command::RequestPin {
+            archive, channel, ..
+        } => {
+            let document = match channel {
+                ChannelRequest::Sede(sede) => Some(sede.document.checked_at()),
+                ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => None,
+            };
+            Some([Some(archive.checked_at()), document])
+        }
+        Command::Revoke { tessera } => Some([Some(tessera.checked_at()), None]),
+        Command::RequestUpgrade { document, .. } | Command::UpgradeAtSede { document } => {
+            Some([Some(document.checked_at()), None])
+        }
+        _ => None,
+    }
+}
+
+/// R35: an attestation checked no later than `now`, and no longer ago than the policy allows.
+fn attestation_current(
+    checked_at: Timestamp,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    if checked_at > now {
+        return Err(Refusal::AttestationFromTheFuture);
+    }
+    if checked_at.duration_until(now) > policy.attestation_valid_for {
+        return Err(Refusal::AttestationStale { checked_at });
+    }
+    Ok(())
 }
 
 fn document_valid(document: &IdentityDocument, now: Timestamp) -> Result<(), Refusal> {

@@ -23,8 +23,9 @@ pub enum Event {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
-        /// The person as the request gave them: contacts and residence as of now. Boxed so
-        /// that the other events, which are most of a stored log, stay small.
+        /// The person as the request gave them: contacts as of now, and the residence the
+        /// institute's archive holds (R35), whatever the request typed. Boxed so that the
+        /// other events, which are most of a stored log, stay small.
         person: Box<Person>,
         /// Through which channel.
         channel: Channel,
@@ -37,6 +38,15 @@ pub enum Event {
         /// When the 16 lapses if unused (R9).
         #[serde(with = "crate::timestamp_serde")]
         lapses_at: Timestamp,
+        /// Who vouched for the archive record the PIN was issued against (R35). `None` in
+        /// events stored before attestations existed.
+        #[serde(default)]
+        archive_checked_by: Option<OperatorId>,
+        /// At a sede, the operator who checked the identity document and handed over the
+        /// envelope (R13, R35); `None` online, through the Contact Center, and in events
+        /// stored before attestations existed.
+        #[serde(default)]
+        document_checked_by: Option<OperatorId>,
     },
     /// The first access exchanged the 16 characters for an 8-character PIN (R6).
     FirstAccessCompleted {
@@ -134,13 +144,18 @@ pub enum Event {
         at: Timestamp,
         /// How it was sent.
         via: UpgradeVia,
+        /// Who examined the copy of the identity document (R16, R35). `None` in events stored
+        /// before attestations existed.
+        #[serde(default)]
+        checked_by: Option<OperatorId>,
     },
     /// The PIN became dispositivo (R16, R17).
     UpgradeApproved {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
-        /// The back-office reviewer or the sede operator who decided.
+        /// The back-office reviewer, or the sede operator who checked the document and decided
+        /// (R16, R17, R35).
         by: OperatorId,
     },
     /// The back office rejected the upgrade request (R17).
@@ -203,6 +218,10 @@ pub enum Event {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
+        /// Who checked the tessera against the health-card register (R35). `None` in events
+        /// stored before attestations existed.
+        #[serde(default)]
+        checked_by: Option<OperatorId>,
     },
 }
 
@@ -227,7 +246,7 @@ impl Event {
             | Event::PinRestored { at, .. }
             | Event::RestoreRequested { at, .. }
             | Event::DeviceTrusted { at, .. }
-            | Event::PinRevoked { at } => *at,
+            | Event::PinRevoked { at, .. } => *at,
         }
     }
 

@@ -147,6 +147,26 @@ pub enum Refusal {
         /// Its last valid day.
         expired_on: Date,
     },
+    /// The archive record vouched for in a request is another codice fiscale's (R35).
+    #[error(
+        "the archive record given is for another codice fiscale than this account's: look up this codice fiscale in the archive and send the request with its record"
+    )]
+    ArchiveNotMatching,
+    /// An attestation dated after the command: a check cannot vouch for a command before it
+    /// was made (R35).
+    #[error(
+        "the attestation is dated after the command: check the clocks of the checking system and of this service, then check again"
+    )]
+    AttestationFromTheFuture,
+    /// An attestation older than the policy allows (R35).
+    #[error(
+        "the attestation was checked at {checked_at}, longer ago than Policy::attestation_valid_for allows: check again and send the command with the new attestation"
+    )]
+    AttestationStale {
+        /// When it was checked.
+        #[serde(with = "crate::timestamp_serde")]
+        checked_at: Timestamp,
+    },
     /// The PIN is dispositivo already (R16).
     #[error("the PIN is already dispositivo: nothing to upgrade")]
     AlreadyDispositivo,
@@ -204,6 +224,9 @@ impl Refusal {
             Refusal::ContactsNotMatching => "restore.contacts_not_matching",
             Refusal::TesseraNotMatching => "revoke.tessera_not_matching",
             Refusal::TesseraExpired { .. } => "revoke.tessera_expired",
+            Refusal::ArchiveNotMatching => "request.archive_not_matching",
+            Refusal::AttestationFromTheFuture => "attestation.from_the_future",
+            Refusal::AttestationStale { .. } => "attestation.stale",
             Refusal::AlreadyDispositivo => "upgrade.already_dispositivo",
             Refusal::UpgradePending => "upgrade.pending",
             Refusal::NoUpgradePending => "upgrade.none_pending",
@@ -323,6 +346,20 @@ impl Refusal {
             }
             Refusal::TesseraExpired { .. } => "La tessera sanitaria è scaduta. Usa una tessera \
                  sanitaria valida."
+                .to_owned(),
+            Refusal::ArchiveNotMatching => format!(
+                "I dati indicati non corrispondono a quelli presenti negli archivi dell'Istituto. \
+                 Controlla nome, cognome, codice fiscale e dati di nascita e riprova; se i dati \
+                 sono giusti, recati in una sede INPS con un documento di identità o chiama il \
+                 Contact Center ({CONTACT_CENTER})."
+            ),
+            Refusal::AttestationFromTheFuture => format!(
+                "Non è stato possibile completare la verifica dei tuoi dati. Riprova tra qualche \
+                 minuto; se il problema continua, chiama il Contact Center ({CONTACT_CENTER})."
+            ),
+            Refusal::AttestationStale { .. } => "La verifica dei tuoi dati non è più valida \
+                 perché è trascorso troppo tempo. Ripeti la procedura dall'inizio; in sede, \
+                 l'operatore ripeterà la verifica."
                 .to_owned(),
             Refusal::AlreadyDispositivo => "Il tuo PIN è già dispositivo: puoi già presentare \
                  domande online."

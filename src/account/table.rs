@@ -4,7 +4,8 @@
 //!
 //! The order of the checks is part of the rules (R30): what a person could type wrongly (a
 //! codice fiscale that is not the account's, a 16 where an 8 goes) is answered first, in every
-//! phase, so the answer tells nothing of the account; the lockout's gate comes before any PIN
+//! phase, so the answer tells nothing of the account (so is what an attestation says: whose
+//! record it is, and whether it is current, R35); the lockout's gate comes before any PIN
 //! is verified, so a guesser is slowed before Argon2 runs; and a PIN's own state (lapsed,
 //! expired, first access due) is told only to whoever typed the right PIN.
 
@@ -58,6 +59,13 @@ listed_enum! {
         TesseraMatches => "the tessera is this person's (R24)",
         /// R24: the tessera sanitaria is valid today.
         TesseraValid => "the tessera is valid (R24)",
+        /// R35: the archive record vouched for is the account's codice fiscale's
+        /// (`request.archive_not_matching`).
+        ArchiveMatches => "the archive record is this person's (R35)",
+        /// R35: every attestation the command carries was checked no later than now and no
+        /// longer ago than the policy allows (`attestation.from_the_future`,
+        /// `attestation.stale`).
+        AttestationCurrent => "every attestation is current (R35)",
     }
 }
 
@@ -188,10 +196,10 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 }
 
 use Check::{
-    ContactForFirstHalf, ContactsMatch, DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary, Pin,
-    PinOrFirstHalf, RestoreLimit, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse,
-    TemporaryCodiceFiscale, TesseraMatches, TesseraValid, UpgradeWaiting, WaitingCode,
-    WholePinTyped,
+    ArchiveMatches, AttestationCurrent, ContactForFirstHalf, ContactsMatch, DocumentValid,
+    LoginDelay, NoUpgradeWaiting, Ordinary, Pin, PinOrFirstHalf, RestoreLimit, SameAccount,
+    SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale, TesseraMatches, TesseraValid,
+    UpgradeWaiting, WaitingCode, WholePinTyped,
 };
 use Phase::{
     Active, AwaitingFirstAccess, Blocked, Expired, ExpiringSoon, FirstPinLapsed, NoPin, Retired,
@@ -211,11 +219,15 @@ use Phase::{
 #[allow(clippy::too_many_lines)] // the table is one piece on purpose
 pub fn row(command: CommandKind, phase: Phase) -> Row {
     match command {
+        // The archive's record and the attestations are answered in every phase, before what
+        // the phase says: their answer depends on the request alone (R30, R35).
         CommandKind::RequestPin => match phase {
             NoPin | FirstPinLapsed => cell(
                 &[
                     SameAccount,
                     TemporaryCodiceFiscale,
+                    ArchiveMatches,
+                    AttestationCurrent,
                     SunsetAllowsNewPin,
                     ContactForFirstHalf,
                     DocumentValid,
@@ -223,10 +235,23 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
                 Then::Issue,
             ),
             AwaitingFirstAccess | Active | ExpiringSoon | Expired | Blocked => refuse(
-                &[SameAccount, TemporaryCodiceFiscale],
+                &[
+                    SameAccount,
+                    TemporaryCodiceFiscale,
+                    ArchiveMatches,
+                    AttestationCurrent,
+                ],
                 Refuse::PinAlreadyLive,
             ),
-            Retired => refuse(&[SameAccount, TemporaryCodiceFiscale], Refuse::PinsRetired),
+            Retired => refuse(
+                &[
+                    SameAccount,
+                    TemporaryCodiceFiscale,
+                    ArchiveMatches,
+                    AttestationCurrent,
+                ],
+                Refuse::PinsRetired,
+            ),
         },
         CommandKind::FirstAccess => match phase {
             NoPin => cell(&[SunsetAllowsUse, WholePinTyped], Then::AnswerUnknown),
@@ -280,14 +305,20 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
         CommandKind::RequestUpgrade => upgrade(
             phase,
             cell(
-                &[SunsetAllowsUse, Ordinary, DocumentValid, NoUpgradeWaiting],
+                &[
+                    SunsetAllowsUse,
+                    Ordinary,
+                    AttestationCurrent,
+                    DocumentValid,
+                    NoUpgradeWaiting,
+                ],
                 Then::RecordUpgradeRequest,
             ),
         ),
         CommandKind::UpgradeAtSede => upgrade(
             phase,
             cell(
-                &[SunsetAllowsUse, Ordinary, DocumentValid],
+                &[SunsetAllowsUse, Ordinary, AttestationCurrent, DocumentValid],
                 Then::ApproveAtSede,
             ),
         ),
@@ -317,11 +348,19 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
             ),
             Retired => refuse(&[], Refuse::PinsRetired),
         },
+        // The register's word on the card comes as an attestation (R35); its expiry is the
+        // crate's to check.
         CommandKind::Revoke => match phase {
-            NoPin => refuse(&[TesseraMatches, TesseraValid], Refuse::NoPin),
+            NoPin => refuse(
+                &[TesseraMatches, AttestationCurrent, TesseraValid],
+                Refuse::NoPin,
+            ),
             // Even after the retirement: the person may want the record closed (R22a).
             AwaitingFirstAccess | FirstPinLapsed | Active | ExpiringSoon | Expired | Blocked
-            | Retired => cell(&[TesseraMatches, TesseraValid], Then::Revoke),
+            | Retired => cell(
+                &[TesseraMatches, AttestationCurrent, TesseraValid],
+                Then::Revoke,
+            ),
         },
         CommandKind::Tick => cell(&[], Then::ApplyTime),
     }

@@ -119,6 +119,13 @@ impl Person {
         self.sunset_exemption
     }
 
+    /// The person living at `residence` instead: the archive's, which a PIN request's post
+    /// goes to whatever the request typed (R35).
+    pub(crate) fn with_residence(mut self, residence: Address) -> Self {
+        self.residence = residence;
+        self
+    }
+
     /// The person with this e-mail address, replacing any previous one.
     #[must_use]
     pub fn with_email(mut self, email: Email) -> Self {

@@ -18,9 +18,9 @@
 //! of passing vacuously. A deterministic companion sequence reaches the same spread.
 
 use inps_pin::{
-    Account, ChannelRequest, Command, Email, Event, IdentityDocument, MobileNumber, Outcome,
-    PIN_ALPHABET, Person, PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason, Reply,
-    Role, SunsetExemption, TesseraSanitaria, UpgradeDecision, UpgradeVia,
+    Account, Attested, ChannelRequest, Command, Email, Event, IdentityDocument, MobileNumber,
+    Outcome, PIN_ALPHABET, Person, PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason,
+    Reply, Role, SunsetExemption, TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -405,14 +405,15 @@ pub fn channel(via: Via) -> ChannelRequest {
     }
 }
 
-pub fn tessera(card: Card) -> TesseraSanitaria {
+/// The card shown, as the register check vouches for it (R35).
+pub fn tessera(card: Card) -> Attested<TesseraSanitaria> {
     let (cf, valid) = match card {
         Card::Own => (mario_cf(), true),
         Card::OwnExpired => (mario_cf(), false),
         Card::Others => (other_person().codice_fiscale(), true),
         Card::OthersExpired => (other_person().codice_fiscale(), false),
     };
-    TesseraSanitaria::new(cf, "8038 0000 0012 3456 7890", expiry(valid)).unwrap()
+    register_checked(TesseraSanitaria::new(cf, "8038 0000 0012 3456 7890", expiry(valid)).unwrap())
 }
 
 pub fn restore_command(contacts: Contacts) -> Command {
@@ -605,10 +606,7 @@ pub fn play(
             pin
         };
         let command = match act {
-            Act::Request(who, via) => Command::RequestPin {
-                person: applicant(who, scenario.role),
-                channel: channel(via),
-            },
+            Act::Request(who, via) => request_pin(applicant(who, scenario.role), channel(via)),
             Act::FirstAccess(entry) => Command::FirstAccess {
                 pin: enter(text_of(entry)),
                 trust_device: false,
@@ -624,7 +622,7 @@ pub fn play(
             },
             Act::RequestUpgrade(via, doc) => Command::RequestUpgrade {
                 via,
-                document: document(doc == Document::Valid),
+                document: examined_copy(document(doc == Document::Valid)),
             },
             Act::DecideUpgrade(decision) => Command::DecideUpgrade {
                 decision: match decision {
@@ -636,8 +634,7 @@ pub fn play(
                 reviewer: operator("bo-007"),
             },
             Act::UpgradeAtSede(doc) => Command::UpgradeAtSede {
-                document: document(doc == Document::Valid),
-                operator: sede_operator(),
+                document: seen_at_sede(document(doc == Document::Valid)),
             },
             Act::Restore(contacts) => restore_command(contacts),
             Act::Revoke(card) => Command::Revoke {

@@ -13,23 +13,29 @@ pub mod rig;
 pub mod scenario;
 
 use inps_pin::{
-    Account, Address, AssuranceLevel, ChannelRequest, CodiceFiscale, Command, ContactError,
-    Context, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument, LandlineNumber, Lockout,
-    LoginFailure, MAX_BLOCK_AFTER, Medium, MobileNumber, OperatorId, Outcome, Person, PersonName,
-    PhoneKind, PinPart, Policy, Refusal, Reply, Role, SedeRequest, Service, ServiceId, Session,
-    Sunset,
+    Account, Address, ArchiveRecord, AssuranceLevel, Attested, ChannelRequest, CodiceFiscale,
+    Command, ContactError, Context, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument,
+    LandlineNumber, Lockout, LoginFailure, MAX_BLOCK_AFTER, Medium, MobileNumber, OperatorId,
+    Outcome, Person, PersonName, PhoneKind, PinPart, Policy, Refusal, Reply, Role, SedeRequest,
+    Service, ServiceId, Session, Sunset, TesseraSanitaria,
 };
 use jiff::civil::{Date, date};
-use jiff::{Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp, ToSpan};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 // ---------------------------------------------------------------------------------------------
 // Policies, the catalogue, generators
 
-/// The policy every test uses: the default, with the cheap hash cost so the suite runs fast.
+/// The policy every test uses: the default, with the cheap hash cost so the suite runs fast,
+/// and attestations current for [`ATTESTATIONS_LAST`]: the fixtures' attestations are all
+/// checked once, at [`attested_at`], before any instant a test runs at, so that the tests of
+/// other rules need no clock for them. R35's window (an hour by default) and its refusals are
+/// pinned in `tests/r35_attestations.rs`, with [`Policy::DEFAULT_ATTESTATION_VALID_FOR`].
 pub fn policy() -> Policy {
-    Policy::default().with_hash_cost(HashCost::CHEAP)
+    let mut policy = Policy::default().with_hash_cost(HashCost::CHEAP);
+    policy.attestation_valid_for = ATTESTATIONS_LAST;
+    policy
 }
 
 /// The test policy without R25's delays and block: the tests of issuance, login and the
@@ -257,6 +263,85 @@ pub fn other_person() -> Person {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Attestations (R35)
+
+/// How long the test policy keeps an attestation current: from [`attested_at`] past 2100, the
+/// latest instant any test runs at.
+pub const ATTESTATIONS_LAST: SignedDuration = SignedDuration::from_hours(24 * 366 * 140);
+
+/// When the fixtures' attestations were checked: before every instant the tests run at (the
+/// earliest is in 1999).
+pub fn attested_at() -> Timestamp {
+    at("1970-01-01T00:00:00Z")
+}
+
+/// `fact`, vouched for by `checked_by` at [`attested_at`].
+pub fn attested_by<T>(fact: T, checked_by: OperatorId) -> Attested<T> {
+    Attested::vouched_for(fact, checked_by, attested_at())
+}
+
+/// The system that looks people up in the institute's archive.
+pub fn archive_lookup() -> OperatorId {
+    operator("archive-lookup")
+}
+
+/// The system that checks cards against the health-card register (Sistema Tessera Sanitaria).
+pub fn register_check() -> OperatorId {
+    operator("sts-register")
+}
+
+/// The back-office clerk who examines the copies attached to written upgrade requests.
+pub fn copy_examiner() -> OperatorId {
+    operator("bo-intake-3")
+}
+
+/// The archive's record of `person` as the lookup found it: their codice fiscale and the
+/// residence they gave (the fixtures' people live where the archive says).
+pub fn archive_of(person: &Person) -> Attested<ArchiveRecord> {
+    attested_by(
+        ArchiveRecord::new(person.codice_fiscale(), person.residence().clone()),
+        archive_lookup(),
+    )
+}
+
+/// The archive's record of Mario.
+pub fn mario_archive() -> Attested<ArchiveRecord> {
+    archive_of(&person())
+}
+
+/// A PIN request of `person` through `channel`, with the archive's record of them.
+pub fn request_pin(person: Person, channel: ChannelRequest) -> Command {
+    Command::RequestPin {
+        archive: archive_of(&person),
+        person,
+        channel,
+    }
+}
+
+/// A tessera sanitaria as the register check vouches for it.
+pub fn register_checked(tessera: TesseraSanitaria) -> Attested<TesseraSanitaria> {
+    attested_by(tessera, register_check())
+}
+
+/// A revocation with `tessera`, as the register check vouches for it.
+pub fn revoke_with(tessera: TesseraSanitaria) -> Command {
+    Command::Revoke {
+        tessera: register_checked(tessera),
+    }
+}
+
+/// An identity document seen at the counter by [`sede_operator`].
+pub fn seen_at_sede(document: IdentityDocument) -> Attested<IdentityDocument> {
+    attested_by(document, sede_operator())
+}
+
+/// A copy of an identity document attached to a written request, examined by
+/// [`copy_examiner`].
+pub fn examined_copy(document: IdentityDocument) -> Attested<IdentityDocument> {
+    attested_by(document, copy_examiner())
+}
+
+// ---------------------------------------------------------------------------------------------
 // Channels and documents
 
 /// Mario's identity card, valid through `expires_on`.
@@ -279,11 +364,10 @@ pub fn sede_operator() -> OperatorId {
     operator("op-042")
 }
 
-/// A request at a sede, with `document`, handled by [`sede_operator`].
+/// A request at a sede, with `document`, seen by [`sede_operator`], who hands the envelope.
 pub fn sede_with(document: IdentityDocument) -> ChannelRequest {
     ChannelRequest::Sede(SedeRequest {
-        document,
-        operator: sede_operator(),
+        document: seen_at_sede(document),
     })
 }
 
@@ -335,14 +419,7 @@ pub fn request(
     policy: &Policy,
     rng: &mut ChaCha20Rng,
 ) -> Outcome {
-    run(
-        account,
-        Command::RequestPin { person, channel },
-        now,
-        policy,
-        rng,
-    )
-    .unwrap()
+    run(account, request_pin(person, channel), now, policy, rng).unwrap()
 }
 
 /// A first access that must apply (a wrong PIN applies too: it is a counted failure).
@@ -433,13 +510,7 @@ pub fn refused_request(
     policy: &Policy,
     rng: &mut ChaCha20Rng,
 ) -> Refusal {
-    refused(
-        account,
-        Command::RequestPin { person, channel },
-        now,
-        policy,
-        rng,
-    )
+    refused(account, request_pin(person, channel), now, policy, rng)
 }
 
 /// A new account for `person` with a PIN requested through `channel` at `t0()`; returns the

@@ -136,7 +136,7 @@ impl Rig {
 
     /// Requests a PIN; returns the 16 characters as the person would type them.
     pub fn request(&mut self, person: Person, channel: ChannelRequest, now: Timestamp) -> String {
-        let outcome = self.ok(Command::RequestPin { person, channel }, now);
+        let outcome = self.ok(request_pin(person, channel), now);
         whole_code(&outcome)
     }
 
@@ -260,11 +260,15 @@ pub fn intermediary() -> Person {
     .with_mobile(MobileNumber::parse("+39 320 111 2233").unwrap())
 }
 
-pub fn tessera(codice_fiscale: CodiceFiscale, expires_on: Date) -> TesseraSanitaria {
-    TesseraSanitaria::new(codice_fiscale, "80380000001234567890", expires_on).unwrap()
+/// A card of `codice_fiscale`, as the register check vouches for it (R35).
+pub fn tessera(codice_fiscale: CodiceFiscale, expires_on: Date) -> Attested<TesseraSanitaria> {
+    register_checked(
+        TesseraSanitaria::new(codice_fiscale, "80380000001234567890", expires_on).unwrap(),
+    )
 }
 
-pub fn mario_tessera() -> TesseraSanitaria {
+/// Mario's card, as the register check vouches for it.
+pub fn mario_tessera() -> Attested<TesseraSanitaria> {
     tessera(person().codice_fiscale(), date(2029, 6, 30))
 }
 
