@@ -14,9 +14,9 @@
 
 use inps_pin::{
     Account, Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Context,
-    DocumentKind, Effect, Email, EnteredPin, IdentityDocument, MobileNumber, Notice, OperatorId,
-    Outcome, Person, PersonName, PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason,
-    Reply, Role, SedeRequest, UpgradeDecision, UpgradeVia, rome_time_zone,
+    DeviceToken, DocumentKind, Effect, Email, EnteredPin, IdentityDocument, MobileNumber, Notice,
+    OperatorId, Outcome, Person, PersonName, PhoneKind, PinPart, PinStatus, Policy, Refusal,
+    RejectionReason, Reply, Role, SedeRequest, UpgradeDecision, UpgradeVia, rome_time_zone,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -32,6 +32,8 @@ struct Holder {
     remembered: String,
     /// Renews as soon as the expiry warning arrives, rather than when refused.
     renews_when_warned: bool,
+    /// The device cookie of the holder's usual computer, once it is a trusted device (R25a).
+    device: Option<String>,
 }
 
 /// The service around the accounts: the policy, a generator, the clock.
@@ -160,12 +162,14 @@ fn main() -> Result<(), Error> {
         account: Account::new(emanuele.codice_fiscale()),
         remembered: String::new(),
         renews_when_warned: false,
+        device: None,
     };
     let mut intermediary = Holder {
         label: "Ciccone",
         account: Account::new(fabio.codice_fiscale()),
         remembered: String::new(),
         renews_when_warned: true,
+        device: None,
     };
     let id_card =
         IdentityDocument::new(DocumentKind::IdentityCard, "CA 00000 AA", date(2031, 3, 1))?;
@@ -242,6 +246,11 @@ fn main() -> Result<(), Error> {
     // April: he asks for the dispositivo PIN online; the back office first rejects, then approves.
     let mut everyone = [&mut citizen, &mut intermediary];
     service.advance(&mut everyone, instant("2026-04-02T10:00:00Z")?)?;
+    log_in(
+        &mut service,
+        &mut intermediary,
+        "files a client's application from his office computer",
+    )?;
     let blurred = IdentityDocument::new(
         DocumentKind::DrivingLicence,
         "GE 1234567 X",
@@ -308,12 +317,18 @@ fn main() -> Result<(), Error> {
             },
         )?;
     }
-    let mut everyone = [&mut citizen, &mut intermediary];
-    service.advance(&mut everyone, instant("2026-05-19T07:30:00Z")?)?;
+    // Fabio's office computer is a trusted device: the stranger's failures never reach it.
     log_in(
         &mut service,
         &mut intermediary,
-        "tries to log in in the morning",
+        "meanwhile logs in from his office computer, a trusted device",
+    )?;
+    let mut everyone = [&mut citizen, &mut intermediary];
+    service.advance(&mut everyone, instant("2026-05-19T07:30:00Z")?)?;
+    log_in_elsewhere(
+        &mut service,
+        &mut intermediary,
+        "tries to log in from a new laptop in the morning",
     )?;
     let restored = service.act(
         &mut intermediary,
@@ -360,18 +375,37 @@ fn main() -> Result<(), Error> {
 
 fn first_access(service: &mut Service, holder: &mut Holder, what: &str) -> Result<(), Error> {
     let pin = EnteredPin::parse(&holder.remembered)?;
-    service.act(
-        holder,
-        what,
-        Command::FirstAccess {
-            pin,
-            trust_device: false,
-        },
-    )?;
+    let trust_device = holder.device.is_none();
+    service.act(holder, what, Command::FirstAccess { pin, trust_device })?;
     Ok(())
 }
 
 fn log_in(
+    service: &mut Service,
+    holder: &mut Holder,
+    what: &str,
+) -> Result<Option<Outcome>, Error> {
+    // From the holder's usual computer: its cookie if it has one, and asking to be trusted
+    // (again, once an unused cookie has run out; a trusted device is not trusted twice).
+    let pin = EnteredPin::parse(&holder.remembered)?;
+    let device = holder
+        .device
+        .as_deref()
+        .map(DeviceToken::parse)
+        .transpose()?;
+    service.act(
+        holder,
+        what,
+        Command::LogIn {
+            pin,
+            device,
+            trust_device: true,
+        },
+    )
+}
+
+/// A login from a computer that is not a trusted device: no cookie, none asked for.
+fn log_in_elsewhere(
     service: &mut Service,
     holder: &mut Holder,
     what: &str,
@@ -425,6 +459,9 @@ fn remember_first_pin(holder: &mut Holder, outcome: Option<&Outcome>) {
 
 /// The person keeps the 8-character PIN shown on screen.
 fn remember_new_pin(holder: &mut Holder, outcome: &Outcome) {
+    if let Some(token) = &outcome.trusted_device {
+        holder.device = Some(token.expose().to_owned());
+    }
     if let Some(code) = outcome
         .deliveries()
         .find(|d| d.part() == PinPart::Pin)

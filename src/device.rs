@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use zeroize::Zeroize;
 
+use crate::civil_time::add_rome_days;
 use crate::hash::PinHash;
 use crate::lockout::{LockState, Lockout};
 use crate::secret::{PIN_ALPHABET, uniform_char};
@@ -189,9 +190,9 @@ pub struct TrustedDevices {
     /// Default 5: a phone, a computer or two, a tablet, and one to spare, while a long list
     /// would keep forgotten devices trusted. 0 trusts none (every login is anonymous).
     pub max_devices: u8,
-    /// Calendar days (in Rome) a device stays trusted after the login that trusted it. Default
-    /// 90: a quarter, the renewal period of an intermediary's PIN, so a device is trusted again
-    /// at least as often as the PIN changes.
+    /// Calendar days (in Rome) a device stays trusted after its last login (or the login that
+    /// trusted it). Default 90: a quarter, the renewal period of an intermediary's PIN, so a
+    /// device left unused for as long as a PIN lives is trusted no more.
     pub valid_days: u16,
     /// A trusted device's own delays and block. Default 1, 3, 5 and 10 s and a block at 5:
     /// the owner mistyping on their own device is slowed like anyone, and a stolen cookie
@@ -216,10 +217,18 @@ pub(crate) struct TrustedDevice {
     /// The token's secret part, hashed. 130 random bits need no slow hash: the same Argon2id
     /// code runs at its least cost, so a stolen database gives no token and a login stays fast.
     pub(crate) hash: PinHash,
+    /// Its last login (or when it was trusted): it stays trusted for the policy's days after.
     #[serde(with = "crate::timestamp_serde")]
-    pub(crate) expires_at: Timestamp,
+    pub(crate) last_used_at: Timestamp,
     /// The device's own lane of wrong PINs.
     pub(crate) lock: LockState,
+}
+
+impl TrustedDevice {
+    /// Whether it is still trusted at `now` under `limits` (R25a).
+    pub(crate) fn trusted_at(&self, now: Timestamp, limits: &TrustedDevices) -> bool {
+        now < add_rome_days(self.last_used_at, i64::from(limits.valid_days))
+    }
 }
 
 /// Which count a login's failures go to (R25a).

@@ -35,7 +35,7 @@ fn r25a_a_login_can_make_the_client_a_trusted_device_whose_token_the_account_nev
     const { assert!(DEVICE_SECRET_LEN * 5 >= 128, "at least 128 random bits") };
     assert!(token.bytes().all(|b| PIN_ALPHABET.contains(&b)));
     let now = at("2026-11-26T09:00:00Z");
-    let devices = rig.account.trusted_devices(now);
+    let devices = rig.account.trusted_devices(now, &rig.policy);
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0].as_str(), &token[..DEVICE_ID_LEN]);
     // Only a hash of the secret part is kept, in the account and in its events.
@@ -62,7 +62,7 @@ fn r25a_only_when_asked_and_the_policy_trusts_devices() {
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let outcome = rig.ok(log_in_from(&code, None, true), now);
     assert!(outcome.trusted_device.is_none());
-    assert!(rig.account.trusted_devices(now).is_empty());
+    assert!(rig.account.trusted_devices(now, &rig.policy).is_empty());
 }
 
 #[test]
@@ -77,7 +77,10 @@ fn r25a_a_first_access_and_a_renewal_can_trust_the_device_too() {
         day_after(),
     );
     let first_device = outcome.trusted_device.as_ref().unwrap().device_id();
-    assert_eq!(rig.account.trusted_devices(day_after()), [first_device]);
+    assert_eq!(
+        rig.account.trusted_devices(day_after(), &rig.policy),
+        [first_device]
+    );
     let code = code_of(&outcome, PinPart::Pin);
     let warned = at("2027-05-12T09:00:00Z");
     let outcome = rig.ok(
@@ -89,7 +92,10 @@ fn r25a_a_first_access_and_a_renewal_can_trust_the_device_too() {
     );
     let renewal_device = outcome.trusted_device.as_ref().unwrap().device_id();
     // The first device's 90 days are over by the renewal: only the new one is trusted.
-    assert_eq!(rig.account.trusted_devices(warned), [renewal_device]);
+    assert_eq!(
+        rig.account.trusted_devices(warned, &rig.policy),
+        [renewal_device]
+    );
     rig.check_replay();
 }
 
@@ -158,7 +164,10 @@ fn r25a_a_trusted_device_has_its_own_small_count_and_is_forgotten_at_its_block()
         assert_eq!(rig.account.consecutive_failures(), 0);
         now = detail.retry_after.unwrap_or(now);
     }
-    assert!(rig.account.trusted_devices(now).is_empty(), "forgotten");
+    assert!(
+        rig.account.trusted_devices(now, &rig.policy).is_empty(),
+        "forgotten"
+    );
     // Its token now counts in the anonymous lane, which the device's failures never touched.
     let outcome = rig.ok(log_in_from(&code, Some(&token), false), now);
     logged_in(&outcome);
@@ -179,7 +188,7 @@ fn r25a_trusted_devices_are_bounded_and_expire() {
     }
     let kept: Vec<String> = rig
         .account
-        .trusted_devices(now)
+        .trusted_devices(now, &rig.policy)
         .iter()
         .map(|id| id.as_str().to_owned())
         .collect();
@@ -190,7 +199,7 @@ fn r25a_trusted_devices_are_bounded_and_expire() {
     );
     // 90 Rome days later the devices are trusted no more: their tokens count as no token.
     let later = plus_rome_days(now, 91);
-    assert!(rig.account.trusted_devices(later).is_empty());
+    assert!(rig.account.trusted_devices(later, &rig.policy).is_empty());
     rig.check_replay();
 }
 
@@ -226,4 +235,26 @@ fn r25a_a_guess_costs_the_account_one_stored_event_whatever_its_lane() {
     // Nothing to tick: the delays end by the clock.
     assert_eq!(rig.deadline(), Some(at("2027-05-11T08:00:00Z")));
     let _ = code;
+}
+
+#[test]
+fn r25a_a_device_stays_trusted_for_the_policys_days_after_its_last_login() {
+    let (mut rig, code, token) = with_trusted_device();
+    let trusted_at = at("2026-11-26T09:00:00Z");
+    // Used again 60 days on: trusted for 90 days from then, not from when it was trusted.
+    let used = plus_rome_days(trusted_at, 60);
+    logged_in(&rig.ok(log_in_from(&code, Some(&token), false), used));
+    let later = plus_rome_days(trusted_at, 120);
+    assert_eq!(rig.account.trusted_devices(later, &rig.policy).len(), 1);
+    let outcome = rig.ok(log_in_from("ZZZZZZZZ", Some(&token), false), later);
+    assert!(
+        outcome.failure.unwrap().device.is_some(),
+        "counted in its own lane"
+    );
+    // Left unused for 90 days, it is one more unknown client.
+    let unused = plus_rome_days(later, 90);
+    assert!(rig.account.trusted_devices(unused, &rig.policy).is_empty());
+    let outcome = rig.ok(log_in_from("ZZZZZZZZ", Some(&token), false), unused);
+    assert_eq!(outcome.failure.unwrap().device, None);
+    rig.check_replay();
 }

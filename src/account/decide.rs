@@ -121,10 +121,9 @@ impl Account {
         };
         let id = token.device_id();
         let trusted = self.pin.as_ref().and_then(|record| {
-            record
-                .devices
-                .iter()
-                .find(|device| device.id == id && context.now < device.expires_at)
+            record.devices.iter().find(|device| {
+                device.id == id && device.trusted_at(context.now, &context.policy.trusted_devices)
+            })
         });
         match trusted {
             Some(device)
@@ -763,7 +762,7 @@ impl Account {
                 full.then(|| {
                     devices
                         .iter()
-                        .find(|kept| kept.expires_at <= context.now)
+                        .find(|kept| !kept.trusted_at(context.now, limits))
                         .or_else(|| devices.first())
                 })
                 .flatten()
@@ -773,7 +772,6 @@ impl Account {
             at: context.now,
             device,
             hash,
-            expires_at: add_rome_days(context.now, i64::from(limits.valid_days)),
             replaces,
         });
         outcome.trusted_device = Some(token);

@@ -198,7 +198,8 @@ pub enum Event {
         #[serde(with = "crate::timestamp_serde")]
         lapses_at: Timestamp,
     },
-    /// A client became a trusted device: its token's hash is kept (R25a).
+    /// A client became a trusted device: its token's hash is kept (R25a). It stays trusted for
+    /// the policy's days after its last login.
     DeviceTrusted {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
@@ -207,9 +208,6 @@ pub enum Event {
         device: DeviceId,
         /// Hash of the token's secret part.
         hash: PinHash,
-        /// When it stops being trusted.
-        #[serde(with = "crate::timestamp_serde")]
-        expires_at: Timestamp,
         /// The device it makes room for, when the account trusted as many as the policy allows.
         replaces: Option<DeviceId>,
     },

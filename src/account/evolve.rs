@@ -69,11 +69,10 @@ impl Account {
                 record.restores_requested.drain(..excess);
             }),
             Event::DeviceTrusted {
+                at,
                 device,
                 hash,
-                expires_at,
                 replaces,
-                ..
             } => self.with_pin(|record| {
                 record
                     .devices
@@ -81,7 +80,7 @@ impl Account {
                 record.devices.push(TrustedDevice {
                     id: device.clone(),
                     hash: hash.clone(),
-                    expires_at: *expires_at,
+                    last_used_at: *at,
                     lock: LockState::default(),
                 });
             }),
@@ -123,10 +122,21 @@ impl Account {
                 }
             }
             Event::LoggedIn {
-                device, rehashed, ..
+                at,
+                device,
+                rehashed,
+                ..
             } => self.with_pin(|record| {
                 if let Some(lock) = record.lock_mut(device.as_ref()) {
                     lock.clear();
+                }
+                // A trusted device stays trusted for the policy's days after its last use.
+                if let Some(used) = record
+                    .devices
+                    .iter_mut()
+                    .find(|kept| Some(&kept.id) == device.as_ref())
+                {
+                    used.last_used_at = *at;
                 }
                 if let (Some(hash), Stage::Active(active)) = (rehashed, &mut record.stage) {
                     active.hash = hash.clone();

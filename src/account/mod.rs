@@ -269,13 +269,14 @@ impl Account {
         self.pin.as_ref().map_or(0, |pin| pin.lock.failures())
     }
 
-    /// The devices the account trusts at `now` (R25a): their identifiers, oldest first.
+    /// The devices the account trusts at `now` under `policy` (R25a): their identifiers,
+    /// oldest first.
     #[must_use]
-    pub fn trusted_devices(&self, now: Timestamp) -> Vec<DeviceId> {
+    pub fn trusted_devices(&self, now: Timestamp, policy: &Policy) -> Vec<DeviceId> {
         self.pin.as_ref().map_or_else(Vec::new, |pin| {
             pin.devices
                 .iter()
-                .filter(|device| now < device.expires_at)
+                .filter(|device| device.trusted_at(now, &policy.trusted_devices))
                 .map(|device| device.id.clone())
                 .collect()
         })
