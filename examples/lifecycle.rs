@@ -89,6 +89,7 @@ impl Service {
                         Command::RenewPin {
                             pin,
                             trust_device: false,
+                            device: None,
                         },
                     )?;
                 }
@@ -435,6 +436,7 @@ fn log_in_or_renew(service: &mut Service, holder: &mut Holder, what: &str) -> Re
             Command::RenewPin {
                 pin,
                 trust_device: false,
+                device: None,
             },
         )?;
     }

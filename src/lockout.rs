@@ -233,12 +233,14 @@ impl LockState {
         }
     }
 
-    /// What one more wrong PIN would do, decided before it is recorded.
+    /// What one more wrong PIN would do, decided before it is recorded. Only the failure that
+    /// reaches the block blocks: one already blocked is counted and tells nobody again, so a
+    /// stranger cannot resend the block notice at will.
     pub(crate) fn next_failure(&self, lockout: &Lockout) -> NextFailure {
         let failures = self.failures.saturating_add(1);
         NextFailure {
             failures,
-            blocks: lockout.blocks(failures),
+            blocks: !self.blocked && lockout.blocks(failures),
         }
     }
 

@@ -130,6 +130,7 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
         CommandKind::RenewPin => Command::RenewPin {
             pin: code.map_or_else(|| typed(8), entered),
             trust_device: false,
+            device: None,
         },
         CommandKind::RequestUpgrade => Command::RequestUpgrade {
             via: UpgradeVia::Online,
@@ -518,6 +519,7 @@ fn r17_a_waiting_upgrade_survives_a_renewal_and_is_approved_after_it() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         fixture.now,
         &fixture.policy,

@@ -121,6 +121,7 @@ fn r22a_after_the_retirement_no_notice_invites_a_renewal() {
             Command::RenewPin {
                 pin: entered(&eight),
                 trust_device: false,
+                device: None,
             },
             now,
             &policy,

@@ -102,6 +102,7 @@ fn deadline_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
             Command::RenewPin {
                 pin: entered(eight),
                 trust_device: false,
+                device: None,
             },
             now,
             step.policy,

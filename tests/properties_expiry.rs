@@ -115,6 +115,7 @@ fn clock_run_holds(clock: &ClockRun) -> Result<Tally, TestCaseError> {
                 Command::RenewPin {
                     pin: entered(&eight),
                     trust_device: false,
+                    device: None,
                 },
                 at,
                 &policy,

@@ -148,6 +148,7 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
             Attack::Renew8(c) => Command::RenewPin {
                 pin: guess(&c),
                 trust_device: false,
+                device: None,
             },
             Attack::Tick => Command::Tick,
         };

@@ -87,6 +87,7 @@ fn r25a_a_first_access_and_a_renewal_can_trust_the_device_too() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: true,
+            device: None,
         },
         warned,
     );

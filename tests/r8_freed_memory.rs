@@ -295,6 +295,7 @@ fn life(channel: ChannelRequest, seed: u64, pass: Pass) {
         Command::RenewPin {
             pin: eight_again,
             trust_device: false,
+            device: None,
         },
         expired,
         &policy,

@@ -438,6 +438,7 @@ fn r22_no_warning_when_expiry_warning_days_is_zero() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         expiry - SignedDuration::from_nanos(1),
     );

@@ -61,6 +61,7 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
             Command::RenewPin {
                 pin: entered(&code),
                 trust_device: false,
+                device: None,
             },
             inside,
         );
@@ -149,6 +150,7 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
                 Command::RenewPin {
                     pin: entered(&code),
                     trust_device: false,
+                    device: None
                 },
                 later
             ),
@@ -388,6 +390,7 @@ fn r25_r30_a_counted_failure_reads_like_an_unknown_person() {
         Command::RenewPin {
             pin: wrong(&code),
             trust_device: false,
+            device: None,
         },
         Command::FirstAccess {
             pin: entered("ABCDEFGHJKLMNPQR"),

@@ -64,6 +64,7 @@ fn r21_renewal_gives_a_new_8_on_screen_and_the_old_one_stops_working() {
         Command::RenewPin {
             pin: entered(&old),
             trust_device: false,
+            device: None,
         },
         now + secs(180),
     );
@@ -107,6 +108,7 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         early,
     );
@@ -123,6 +125,7 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -137,6 +140,7 @@ fn r21_renewal_opens_expiry_warning_days_rome_days_before_the_expiry() {
         Command::RenewPin {
             pin: wrong(&code),
             trust_device: false,
+            device: None,
         },
         at("2026-12-01T09:00:00Z"),
     );
@@ -163,6 +167,7 @@ fn r21_the_renewal_window_is_counted_in_rome_days_across_summer_time() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         fixed_days,
     );
@@ -186,6 +191,7 @@ fn r21_a_renewal_without_an_active_pin_changes_nothing() {
         Command::RenewPin {
             pin: entered("ABCDEFGH"),
             trust_device: false,
+            device: None,
         },
         t0(),
     );
@@ -201,6 +207,7 @@ fn r21_a_renewal_without_an_active_pin_changes_nothing() {
         Command::RenewPin {
             pin: entered(&whole),
             trust_device: false,
+            device: None,
         },
         t0() + secs(60),
     );
@@ -219,6 +226,7 @@ fn r21_r30_a_renewal_with_a_wrong_pin_does_not_tell_that_a_first_access_is_pendi
         Command::RenewPin {
             pin: entered(typed),
             trust_device: false,
+            device: None,
         },
         t0() + secs(60),
         &rig.policy,

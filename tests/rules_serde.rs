@@ -63,6 +63,7 @@ fn r28_lifecycle_commands_serialize_for_logs() {
         Command::RenewPin {
             pin: EnteredPin::parse("ABCDEFGH").unwrap(),
             trust_device: false,
+            device: None,
         },
         Command::RequestUpgrade {
             via: UpgradeVia::Fax,
@@ -261,6 +262,7 @@ fn r28_a_whole_life_round_trips_at_every_step() {
         Command::RenewPin {
             pin: typed(),
             trust_device: false,
+            device: None,
         },
         now,
         &policy,

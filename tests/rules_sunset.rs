@@ -122,6 +122,7 @@ fn r22a_a_live_pin_is_used_and_renewed_between_the_dates_and_nothing_works_after
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         restore_with_mario_contacts(),
         Command::RequestUpgrade {
@@ -187,6 +188,7 @@ fn r22a_no_renewal_notices_after_the_retirement() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         at("2021-11-10T09:00:00Z"),
     );

@@ -51,6 +51,7 @@ fn r27_every_lifecycle_command_refused_leaves_the_account_byte_identical() {
         Command::RenewPin {
             pin: entered(&code),
             trust_device: false,
+            device: None,
         },
         decide(),
         Command::Restore {

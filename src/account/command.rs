@@ -65,6 +65,11 @@ pub enum Command {
         /// The current PIN as typed.
         #[serde(skip)]
         pin: EnteredPin,
+        /// The client's device token, if it has one (R25a): as for [`Command::LogIn`], a valid
+        /// one of this account counts the attempt in that device's own lane, so a stranger's
+        /// block does not stand before the owner's renewal.
+        #[serde(skip)]
+        device: Option<DeviceToken>,
         /// Make the client a trusted device on success (R25a).
         trust_device: bool,
     },

@@ -112,10 +112,14 @@ impl Account {
     /// unexpired token of one of this account's trusted devices is that device's; everything
     /// else is the anonymous lane.
     fn lane_of<R: CryptoRng + ?Sized>(&self, command: &Command, context: &Context<'_, R>) -> Lane {
-        let Command::LogIn {
+        let (Command::LogIn {
             device: Some(token),
             ..
-        } = command
+        }
+        | Command::RenewPin {
+            device: Some(token),
+            ..
+        }) = command
         else {
             return Lane::Anonymous;
         };
@@ -393,6 +397,8 @@ impl Account {
                 self.trusting_device(outcome, trust, context)
             }
             (Then::Renew, Command::RenewPin { trust_device, .. }) => {
+                // A trusted device is trusted already.
+                let trust_device = trust_device && *lane == Lane::Anonymous;
                 let assurance = self.record()?.assurance();
                 let new = self.fresh_short_pin(assurance, context)?;
                 let outcome = Outcome::new(Reply::PinRenewed(new.session))

@@ -104,6 +104,9 @@ impl Account {
                     record.lock.clear();
                     record.restore = None;
                     record.pending_upgrade = None;
+                    // The cap counts restores since the owner last came in: whoever asked
+                    // before, the owner's way back stays open (R23a, R25a).
+                    record.restores_requested.clear();
                 }
             }
             Event::PinRenewed {

@@ -619,6 +619,7 @@ pub fn play(
             Act::Renew(entry) => Command::RenewPin {
                 pin: enter(text_of(entry)),
                 trust_device: false,
+                device: None,
             },
             Act::RequestUpgrade(via, doc) => Command::RequestUpgrade {
                 via,

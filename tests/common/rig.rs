@@ -189,6 +189,7 @@ impl Rig {
             Command::RenewPin {
                 pin: entered(code),
                 trust_device: false,
+                device: None,
             },
             now,
         );
