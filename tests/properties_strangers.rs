@@ -635,8 +635,7 @@ fn stranger_step(
         },
         Stranger::Renew8(pin, trust_device) => Command::RenewPin {
             pin: entered(&guess(&pin, &known)),
-            trust_device,
-        },
+            trust_device, device: None },
         Stranger::Restore(contacts) => restore_command(contacts),
         Stranger::Tick => Command::Tick,
     };
@@ -812,8 +811,7 @@ fn owner_step(
                 account,
                 Command::RenewPin {
                     pin: entered(&owner.eight),
-                    trust_device,
-                },
+                    trust_device, device: None },
                 now,
                 policy,
                 rng,
@@ -949,7 +947,7 @@ impl Probe<'_> {
             draw,
             policy,
         } = *self;
-        let trusted = account.trusted_devices(now);
+        let trusted = account.trusted_devices(now, policy);
         let expired = account.expires_at().is_some_and(|expiry| now >= expiry);
         let mut in_from_a_device = false;
         for (n, token) in owner.tokens.iter().enumerate() {
@@ -1139,8 +1137,7 @@ impl Probe<'_> {
                         &mut copy,
                         Command::RenewPin {
                             pin: entered(&owner.eight),
-                            trust_device: false,
-                        },
+                            trust_device: false, device: None },
                         at,
                         policy,
                         rng,
@@ -1500,8 +1497,7 @@ fn r25a_gap_the_owner_renews_from_the_trusted_device_while_a_stranger_blocks_the
         &mut rig.account,
         Command::RenewPin {
             pin: entered(&code),
-            trust_device: false,
-        },
+            trust_device: false, device: None },
         blocked_at,
         &rig.policy,
         &mut rig.rng,
