@@ -74,12 +74,23 @@ pub enum Credential {
 ///
 /// Made by a successful PIN login ([`Reply::LoggedIn`](crate::Reply::LoggedIn)) or by
 /// [`Session::from_digital_identity`].
+///
+/// A PIN session remembers which PIN opened it (its generation) and whether it was opened from
+/// a trusted device, so that it ends with that PIN (R31):
+/// [`Account::check_session`](crate::Account::check_session) says whether it still stands,
+/// and [`Effect::EndSessions`](crate::Effect::EndSessions) tells the service when to end it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Session {
     codice_fiscale: CodiceFiscale,
     credential: Credential,
     level: AssuranceLevel,
     started_at: Timestamp,
+    /// The generation of the PIN that opened it; `None` for a digital identity.
+    #[serde(default)]
+    pin_generation: Option<u64>,
+    /// Opened from a trusted device (R25a): a block of everyone else's lane leaves it standing.
+    #[serde(default)]
+    from_trusted_device: bool,
 }
 
 impl Session {
@@ -88,13 +99,30 @@ impl Session {
         credential: Credential,
         level: AssuranceLevel,
         started_at: Timestamp,
+        pin_generation: u64,
+        from_trusted_device: bool,
     ) -> Session {
         Session {
             codice_fiscale,
             credential,
             level,
             started_at,
+            pin_generation: Some(pin_generation),
+            from_trusted_device,
         }
+    }
+
+    /// The generation of the PIN that opened it (R31); `None` for a digital identity, which no
+    /// PIN change ends.
+    #[must_use]
+    pub fn pin_generation(&self) -> Option<u64> {
+        self.pin_generation
+    }
+
+    /// Whether it was opened from a trusted device (R25a).
+    #[must_use]
+    pub fn from_trusted_device(&self) -> bool {
+        self.from_trusted_device
     }
 
     /// A session for a person who logged in with SPID, CIE or CNS at `at`.
@@ -136,12 +164,18 @@ impl Session {
         } else {
             AssuranceLevel::Ordinary
         };
-        Session::new(
-            codice_fiscale,
-            Credential::DigitalIdentity(identity),
-            level,
-            at,
-        )
+        Session {
+            pin_generation: None,
+            from_trusted_device: false,
+            ..Session::new(
+                codice_fiscale,
+                Credential::DigitalIdentity(identity),
+                level,
+                at,
+                0,
+                false,
+            )
+        }
     }
 
     /// Whose session it is.

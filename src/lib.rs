@@ -149,8 +149,9 @@ mod timestamp_serde;
 mod upgrade;
 
 pub use account::{
-    Account, Command, CommandKind, Context, Effect, Event, LivePin, LoginFailure, Outcome, Phase,
-    PinStatus, Refusal, Reply,
+    Account, AccountFormatError, Command, CommandKind, Context, Effect, EndSessions, Event,
+    FailureDetail, LivePin, LoginFailure, Outcome, Phase, PinStatus, Refusal, Reply, STORED_FORMAT,
+    SessionEnd, StoredEvent, UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn

@@ -635,7 +635,9 @@ fn stranger_step(
         },
         Stranger::Renew8(pin, trust_device) => Command::RenewPin {
             pin: entered(&guess(&pin, &known)),
-            trust_device, device: None },
+            trust_device,
+            device: None,
+        },
         Stranger::Restore(contacts) => restore_command(contacts),
         Stranger::Tick => Command::Tick,
     };
@@ -811,7 +813,9 @@ fn owner_step(
                 account,
                 Command::RenewPin {
                     pin: entered(&owner.eight),
-                    trust_device, device: None },
+                    trust_device,
+                    device: None,
+                },
                 now,
                 policy,
                 rng,
@@ -1137,7 +1141,9 @@ impl Probe<'_> {
                         &mut copy,
                         Command::RenewPin {
                             pin: entered(&owner.eight),
-                            trust_device: false, device: None },
+                            trust_device: false,
+                            device: None,
+                        },
                         at,
                         policy,
                         rng,
@@ -1497,7 +1503,9 @@ fn r25a_gap_the_owner_renews_from_the_trusted_device_while_a_stranger_blocks_the
         &mut rig.account,
         Command::RenewPin {
             pin: entered(&code),
-            trust_device: false, device: None },
+            trust_device: false,
+            device: None,
+        },
         blocked_at,
         &rig.policy,
         &mut rig.rng,

@@ -174,7 +174,16 @@ fn r25_a_blocked_pin_gets_no_renewal_notices() {
         .flat_map(|outcome| outcome.events.iter().map(Event::name))
         .collect();
     assert_eq!(names, ["expiry_warned", "pin_expired"]);
-    assert!(outcomes.iter().all(|outcome| outcome.effects.is_empty()));
+    assert!(
+        outcomes
+            .iter()
+            .all(|outcome| outcome.notifications().next().is_none())
+    );
+    // The expiry still ends the sessions a trusted device may hold through the block (R31).
+    assert_eq!(
+        outcomes[1].sessions_to_end().map(|end| end.reason),
+        Some(SessionEnd::Expired)
+    );
     assert_eq!(rig.deadline(), None);
     rig.check_replay();
 }

@@ -16,6 +16,7 @@ use crate::account::event::Event;
 use crate::account::outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
 use crate::account::phase::{PinStatus, renewable_from};
 use crate::account::refusal::{LivePin, Refusal};
+use crate::account::session_end::SessionEnd;
 use crate::account::table::{Check, Refuse, Then, row};
 use crate::account::{Account, Context, FirstPin, PinDue, PinRecord, Stage};
 use crate::archive::ArchiveRecord;
@@ -342,9 +343,10 @@ impl Account {
                 },
             ) => self.issue(person, channel, &archive, context),
             (Then::CompleteFirstAccess, Command::FirstAccess { trust_device, .. }) => {
-                let assurance = self.record()?.assurance();
-                let new = self.fresh_short_pin(assurance, context)?;
-                let outcome = Outcome::new(Reply::FirstAccessCompleted(new.session))
+                let record = self.record()?;
+                let assurance = record.assurance();
+                let new = self.fresh_short_pin(assurance, false, context)?;
+                let mut outcome = Outcome::new(Reply::FirstAccessCompleted(new.session))
                     .with_event(Event::FirstAccessCompleted {
                         at: now,
                         pin: new.hash,
@@ -352,6 +354,16 @@ impl Account {
                         expires_at: new.expires_at,
                     })
                     .with_effect(new.on_screen);
+                // Sessions the replaced code opened end with it (R31): the 8 a restore's code
+                // replaces, or the first half of the 16 (R9a).
+                let sessions_possible = match &record.stage {
+                    Stage::Active(_) => true,
+                    Stage::AwaitingFirstAccess(first) => first.first_half.is_some(),
+                };
+                if sessions_possible {
+                    outcome = outcome
+                        .with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Replaced)));
+                }
                 self.trusting_device(outcome, trust_device, context)
             }
             (
@@ -368,8 +380,14 @@ impl Account {
                     None => return Err(Refusal::Internal),
                 };
                 let record = self.record()?;
-                let session =
-                    Session::new(self.codice_fiscale, credential, record.assurance(), now);
+                let session = Session::new(
+                    self.codice_fiscale,
+                    credential,
+                    record.assurance(),
+                    now,
+                    self.pin_generation,
+                    *lane != Lane::Anonymous,
+                );
                 // The one moment the crate holds the right PIN: a hash made at another cost
                 // than the policy's is made again, so a wrong PIN soon costs what an unknown
                 // person's does (R30).
@@ -398,16 +416,18 @@ impl Account {
             }
             (Then::Renew, Command::RenewPin { trust_device, .. }) => {
                 // A trusted device is trusted already.
-                let trust_device = trust_device && *lane == Lane::Anonymous;
+                let from_device = *lane != Lane::Anonymous;
+                let trust_device = trust_device && !from_device;
                 let assurance = self.record()?.assurance();
-                let new = self.fresh_short_pin(assurance, context)?;
+                let new = self.fresh_short_pin(assurance, from_device, context)?;
                 let outcome = Outcome::new(Reply::PinRenewed(new.session))
                     .with_event(Event::PinRenewed {
                         at: now,
                         pin: new.hash,
                         expires_at: new.expires_at,
                     })
-                    .with_effect(new.on_screen);
+                    .with_effect(new.on_screen)
+                    .with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Replaced)));
                 self.trusting_device(outcome, trust_device, context)
             }
             (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, document }) => Ok(
@@ -454,10 +474,12 @@ impl Account {
             })),
             (Then::Restore, Command::Restore { .. }) => self.restore(context),
             (Then::Revoke, Command::Revoke { tessera }) => Ok(self.notify(
-                Outcome::new(Reply::PinRevoked).with_event(Event::PinRevoked {
-                    at: now,
-                    checked_by: Some(tessera.checked_by().clone()),
-                }),
+                Outcome::new(Reply::PinRevoked)
+                    .with_event(Event::PinRevoked {
+                        at: now,
+                        checked_by: Some(tessera.checked_by().clone()),
+                    })
+                    .with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Revoked))),
                 Notice::PinRevoked,
             )),
             (Then::ApplyTime, Command::Tick) => Ok(self.apply_time(context)),
@@ -678,7 +700,18 @@ impl Account {
             ),
             _ => return outcome,
         };
-        let outcome = outcome.with_event(event);
+        let mut outcome = outcome.with_event(event);
+        // An expired PIN, or a lapsed 16 whose first half may have opened sessions (R9a), ends
+        // them (R31).
+        let sessions_end = match (due, &record.stage) {
+            (Some(PinDue::Expiry), _) => true,
+            (Some(PinDue::Lapse), Stage::AwaitingFirstAccess(first)) => first.first_half.is_some(),
+            _ => false,
+        };
+        if sessions_end {
+            outcome =
+                outcome.with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Expired)));
+        }
         // Recorded without a notice when the notice would mislead: due before the sunset's
         // retirement but applied after it (a late tick), it would invite a renewal no PIN can
         // have (R22a); on a blocked PIN, the block notice already said to restore, which gives
@@ -735,6 +768,9 @@ impl Account {
             device,
         });
         if next.blocks && *lane == Lane::Anonymous {
+            // Sessions opened outside trusted devices end with the block (R31, R25a).
+            let outcome =
+                outcome.with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Blocked)));
             return self.notify(outcome, Notice::PinBlocked);
         }
         outcome
@@ -785,10 +821,12 @@ impl Account {
     }
 
     /// A new 8-character PIN for the first access or a renewal (R6, R21): shown on screen,
-    /// lasting the role's months (R20), and the session it opens at `assurance`.
+    /// lasting the role's months (R20), and the session it opens at `assurance`, with the
+    /// generation the new PIN will have (R31).
     fn fresh_short_pin<R: CryptoRng + ?Sized>(
         &self,
         assurance: AssuranceLevel,
+        from_trusted_device: bool,
         context: &mut Context<'_, R>,
     ) -> Result<ShortPin, Refusal> {
         let now = context.now;
@@ -799,7 +837,14 @@ impl Account {
             on_screen: Effect::Deliver(Delivery::new(PinPart::Pin, Medium::Screen, pin)),
             hash,
             expires_at: add_rome_months(now, i64::from(months)),
-            session: Session::new(self.codice_fiscale, Credential::Pin, assurance, now),
+            session: Session::new(
+                self.codice_fiscale,
+                Credential::Pin,
+                assurance,
+                now,
+                self.pin_generation.saturating_add(1),
+                from_trusted_device,
+            ),
         })
     }
 

@@ -13,6 +13,10 @@ use crate::upgrade::{RejectionReason, UpgradeVia};
 /// A fact about an account. Applying an account's events in order, from
 /// [`Account::new`](crate::Account::new), rebuilds it exactly (R29).
 ///
+/// New variants go at the end, and a variant's fields never change in place: the binary
+/// stored form (postcard) is the declaration order, and every stored format stays readable
+/// (R32; the format-0 layout is kept in `stored/v0.rs`).
+///
 /// Events are self-contained: each carries what its effect on the account needs (hashes,
 /// levels, deadlines), so replay needs no policy. They hold PIN hashes, never PINs (R8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +189,16 @@ pub enum Event {
         #[serde(with = "crate::timestamp_serde")]
         lapses_at: Timestamp,
     },
+    /// The PIN was revoked with the tessera sanitaria (R24).
+    PinRevoked {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// Who checked the tessera against the health-card register (R35). `None` in events
+        /// stored before attestations existed.
+        #[serde(default)]
+        checked_by: Option<OperatorId>,
+    },
     /// A restore with the two registered contacts: a new 16-character PIN, its halves sent to
     /// them, waits beside the PIN in use, which keeps working until the new code's first
     /// access replaces it (R23, R23a).
@@ -210,16 +224,6 @@ pub enum Event {
         hash: PinHash,
         /// The device it makes room for, when the account trusted as many as the policy allows.
         replaces: Option<DeviceId>,
-    },
-    /// The PIN was revoked with the tessera sanitaria (R24).
-    PinRevoked {
-        /// When.
-        #[serde(with = "crate::timestamp_serde")]
-        at: Timestamp,
-        /// Who checked the tessera against the health-card register (R35). `None` in events
-        /// stored before attestations existed.
-        #[serde(default)]
-        checked_by: Option<OperatorId>,
     },
 }
 

@@ -192,6 +192,17 @@ impl Account {
             }
             Event::PinRevoked { .. } => self.pin = None,
         }
+        // The live PIN changed: sessions opened with the one before end with it (R31).
+        if matches!(
+            event,
+            Event::PinIssued { .. }
+                | Event::PinRestored { .. }
+                | Event::FirstAccessCompleted { .. }
+                | Event::PinRenewed { .. }
+                | Event::PinRevoked { .. }
+        ) {
+            self.pin_generation = self.pin_generation.saturating_add(1);
+        }
         self.version = self.version.saturating_add(1);
     }
 

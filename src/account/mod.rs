@@ -18,13 +18,17 @@ mod event;
 mod evolve;
 mod outcome;
 mod refusal;
+mod session_end;
+mod stored;
 pub(crate) mod table;
 
 pub use command::{Command, CommandKind};
 pub use event::Event;
-pub use outcome::{Effect, LoginFailure, Outcome, Reply};
+pub use outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
 pub use phase::{Phase, PinStatus};
 pub use refusal::{LivePin, Refusal};
+pub use session_end::{EndSessions, SessionEnd};
+pub use stored::{AccountFormatError, STORED_FORMAT, StoredEvent, UnversionedEvent};
 
 use jiff::Timestamp;
 use rand_core::CryptoRng;
@@ -70,10 +74,20 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 /// assert_eq!(account.version(), 0);
 /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
 /// ```
+///
+/// Serialized, an account is a cache of its events (R32): it carries [`STORED_FORMAT`], and
+/// one cached in another format is refused on loading with an error that says to rebuild it
+/// with [`Account::replay`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "stored::AccountRecord")]
 pub struct Account {
+    /// The format it is stored in: always this release's in memory.
+    format: u32,
     codice_fiscale: CodiceFiscale,
     version: u64,
+    /// How many times the live PIN changed (issued, first access, renewal, restore,
+    /// revocation): the generation a session carries, so it ends with its PIN (R31).
+    pin_generation: u64,
     person: Option<Person>,
     /// The PIN issued and not revoked, with everything that only exists beside a PIN: `None`
     /// holds no lock and no upgrade request, so neither can outlive the PIN it was for.
@@ -198,8 +212,10 @@ impl Account {
     #[must_use]
     pub fn new(codice_fiscale: CodiceFiscale) -> Account {
         Account {
+            format: STORED_FORMAT,
             codice_fiscale,
             version: 0,
+            pin_generation: 0,
             person: None,
             pin: None,
         }

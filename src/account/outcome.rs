@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::account::event::Event;
+use crate::account::session_end::EndSessions;
 use crate::assurance::{AssuranceLevel, Session};
 use crate::channel::Channel;
 use crate::delivery::Delivery;
@@ -60,7 +61,15 @@ impl Outcome {
     pub fn deliveries(&self) -> impl Iterator<Item = &Delivery> {
         self.effects.iter().filter_map(|effect| match effect {
             Effect::Deliver(delivery) => Some(delivery),
-            Effect::Notify(_) => None,
+            Effect::Notify(_) | Effect::EndSessions(_) => None,
+        })
+    }
+
+    /// The sessions to end, if the command ended the PIN that opened them (R31).
+    pub fn sessions_to_end(&self) -> Option<&EndSessions> {
+        self.effects.iter().find_map(|effect| match effect {
+            Effect::EndSessions(end) => Some(end),
+            Effect::Deliver(_) | Effect::Notify(_) => None,
         })
     }
 
@@ -68,7 +77,7 @@ impl Outcome {
     pub fn notifications(&self) -> impl Iterator<Item = &Notification> {
         self.effects.iter().filter_map(|effect| match effect {
             Effect::Notify(notification) => Some(notification),
-            Effect::Deliver(_) => None,
+            Effect::Deliver(_) | Effect::EndSessions(_) => None,
         })
     }
 }
@@ -81,6 +90,8 @@ pub enum Effect {
     Deliver(Delivery),
     /// Tell the person something about their PIN (a warning, an expiry, a decision).
     Notify(Notification),
+    /// End these sessions: the PIN that opened them stopped being the live one (R31).
+    EndSessions(EndSessions),
 }
 
 /// The answer to the person who sent the command.

@@ -1,0 +1,115 @@
+//! Sessions end with their PIN (R31): which sessions to end, why, and the check of a session
+//! against the account.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::CodiceFiscale;
+use crate::account::Account;
+use crate::account::phase::PinStatus;
+use crate::assurance::Session;
+use crate::policy::Policy;
+
+/// Why a session no longer stands (R31).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SessionEnd {
+    /// Another PIN replaced the one that opened it: a renewal, or the first access of a
+    /// restore's code (or of the 16 whose first half opened it, R9a).
+    Replaced,
+    /// The PIN was revoked.
+    Revoked,
+    /// The PIN was blocked after wrong PINs from clients without a trusted device; a session
+    /// opened from a trusted device stands (R25a).
+    Blocked,
+    /// The PIN expired (R20), or the 16 whose first half opened it lapsed (R9).
+    Expired,
+    /// The sunset retired every PIN (R22a).
+    Retired,
+    /// The session is another account's.
+    OtherAccount,
+}
+
+/// The sessions a service must end now (R31): every session of `codice_fiscale` opened with a
+/// PIN of generation up to `up_to_generation`, but those from trusted devices when
+/// `trusted_devices_stand`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EndSessions {
+    /// Whose sessions.
+    pub codice_fiscale: CodiceFiscale,
+    /// Sessions whose [`Session::pin_generation`] is at most this.
+    pub up_to_generation: u64,
+    /// Why.
+    pub reason: SessionEnd,
+    /// Sessions opened from a trusted device stand (a block of everyone else's lane).
+    pub trusted_devices_stand: bool,
+}
+
+impl EndSessions {
+    /// Whether `session` is one to end.
+    #[must_use]
+    pub fn ends(&self, session: &Session) -> bool {
+        session.codice_fiscale() == self.codice_fiscale
+            && session
+                .pin_generation()
+                .is_some_and(|generation| generation <= self.up_to_generation)
+            && !(self.trusted_devices_stand && session.from_trusted_device())
+    }
+}
+
+impl Account {
+    /// The PIN's generation now: what a session opened now would carry (R31).
+    #[must_use]
+    pub fn pin_generation(&self) -> u64 {
+        self.pin_generation
+    }
+
+    /// Whether `session` still stands at `now` (R31): opened on this account, by the PIN that
+    /// is live now, which has not expired, been blocked for its lane, or been retired. A
+    /// session of a digital identity stands whatever the PIN does.
+    ///
+    /// # Errors
+    /// The [`SessionEnd`] that ended it.
+    pub fn check_session(
+        &self,
+        session: &Session,
+        now: Timestamp,
+        policy: &Policy,
+    ) -> Result<(), SessionEnd> {
+        if session.codice_fiscale() != self.codice_fiscale {
+            return Err(SessionEnd::OtherAccount);
+        }
+        let Some(generation) = session.pin_generation() else {
+            return Ok(());
+        };
+        if self.pin.is_none() {
+            return Err(SessionEnd::Revoked);
+        }
+        if generation != self.pin_generation {
+            return Err(SessionEnd::Replaced);
+        }
+        match self.status(now, policy) {
+            PinStatus::Retired { .. } => Err(SessionEnd::Retired),
+            PinStatus::Blocked if !session.from_trusted_device() => Err(SessionEnd::Blocked),
+            // A trusted device's session outlives everyone else's block, not the expiry.
+            PinStatus::Blocked if self.expires_at().is_some_and(|expiry| now >= expiry) => {
+                Err(SessionEnd::Expired)
+            }
+            PinStatus::Expired { .. } | PinStatus::FirstPinLapsed { .. } => {
+                Err(SessionEnd::Expired)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The sessions to end now that the live PIN stops being live for `reason`.
+    pub(crate) fn end_sessions(&self, reason: SessionEnd) -> EndSessions {
+        EndSessions {
+            codice_fiscale: self.codice_fiscale,
+            up_to_generation: self.pin_generation,
+            reason,
+            trusted_devices_stand: reason == SessionEnd::Blocked,
+        }
+    }
+}

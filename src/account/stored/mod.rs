@@ -1,0 +1,347 @@
+//! The storage contract (R32): what a service stores, in which format, and how every earlier
+//! format is read.
+//!
+//! The events are the record; a serialized [`Account`](crate::Account) is a cache that can
+//! always be rebuilt from them ([`Account::replay`](crate::Account::replay)). Both carry a
+//! format version:
+//!
+//! - an event is stored as a [`StoredEvent`]: the format it was written in, then the event.
+//!   Every later release reads every earlier format, binary ones (postcard) included, whose
+//!   layout is the declaration order: format 0 is kept field for field in `v0.rs` and turned
+//!   into today's events on reading. Events stored bare, before formats existed, are read
+//!   with [`UnversionedEvent`].
+//! - an account is stored with its format; a cached account of another format is refused with
+//!   an error that says to rebuild it from its events, never read into a wrong state.
+//!
+//! Commands are not stored: they carry secrets and do not deserialize.
+
+mod v0;
+
+use core::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::CodiceFiscale;
+use crate::account::event::Event;
+use crate::account::{Account, PinRecord};
+use crate::person::Person;
+
+/// The format this release writes stored events and accounts in.
+pub const STORED_FORMAT: u32 = 1;
+
+/// An event as a service stores it (R32): the format it was written in, and the event.
+///
+/// It reads every format any release wrote (0 and 1 today). Serialized, it writes
+/// [`STORED_FORMAT`]: the format field first, which binary formats need to pick the layout.
+///
+/// ```
+/// use inps_pin::{Event, StoredEvent, STORED_FORMAT};
+///
+/// let event: Event = serde_json::from_str(r#"{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}"#)?;
+/// let stored = StoredEvent::new(event.clone());
+/// let json = serde_json::to_string(&stored)?;
+/// assert!(json.starts_with(r#"{"format":1,"event":"#));
+/// let back: StoredEvent = serde_json::from_str(&json)?;
+/// assert_eq!((back.format(), back.into_event()), (STORED_FORMAT, event));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEvent {
+    format: u32,
+    event: Event,
+}
+
+impl StoredEvent {
+    /// An event to store, in this release's format.
+    #[must_use]
+    pub fn new(event: Event) -> StoredEvent {
+        StoredEvent {
+            format: STORED_FORMAT,
+            event,
+        }
+    }
+
+    /// The format it was written in.
+    #[must_use]
+    pub fn format(&self) -> u32 {
+        self.format
+    }
+
+    /// The event, as this release reads it.
+    #[must_use]
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+
+    /// The event, to replay.
+    #[must_use]
+    pub fn into_event(self) -> Event {
+        self.event
+    }
+}
+
+impl From<Event> for StoredEvent {
+    fn from(event: Event) -> Self {
+        StoredEvent::new(event)
+    }
+}
+
+impl Serialize for StoredEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Always this release's format: an event read from an older one is written anew.
+        let mut fields = serializer.serialize_struct("StoredEvent", 2)?;
+        fields.serialize_field("format", &STORED_FORMAT)?;
+        fields.serialize_field("event", &self.event)?;
+        fields.end()
+    }
+}
+
+/// The error for a format this release does not know.
+fn unknown_format<E: de::Error>(format: u32) -> E {
+    E::custom(format_args!(
+        "the event was stored in format {format}, which this release does not read: it was \
+         written by a later release of inps-pin; upgrade the crate (formats read: 0 to \
+         {STORED_FORMAT})"
+    ))
+}
+
+struct StoredEventVisitor;
+
+impl<'de> Visitor<'de> for StoredEventVisitor {
+    type Value = StoredEvent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a stored event: its format, then the event")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StoredEvent, A::Error> {
+        let format: u32 = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let event = match format {
+            0 => seq.next_element::<v0::Event>()?.map(Event::from),
+            STORED_FORMAT => seq.next_element::<Event>()?,
+            other => return Err(unknown_format(other)),
+        }
+        .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        Ok(StoredEvent { format, event })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoredEvent, A::Error> {
+        let mut format = None;
+        let mut event = None;
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::Format => format = Some(map.next_value::<u32>()?),
+                Field::Event => {
+                    // The layout depends on the format, which must come first.
+                    let Some(format) = format else {
+                        return Err(de::Error::custom(
+                            "a stored event gives its format before the event",
+                        ));
+                    };
+                    event = Some(match format {
+                        0 => Event::from(map.next_value::<v0::Event>()?),
+                        STORED_FORMAT => map.next_value::<Event>()?,
+                        other => return Err(unknown_format(other)),
+                    });
+                }
+                Field::Other => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let format = format.ok_or_else(|| de::Error::missing_field("format"))?;
+        let event = event.ok_or_else(|| de::Error::missing_field("event"))?;
+        Ok(StoredEvent { format, event })
+    }
+}
+
+/// The fields of a stored event, by name.
+enum Field {
+    Format,
+    Event,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Field, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`format` or `event`")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Field, E> {
+                Ok(match name {
+                    "format" => Field::Format,
+                    "event" => Field::Event,
+                    _ => Field::Other,
+                })
+            }
+        }
+        deserializer.deserialize_identifier(FieldVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StoredEvent, D::Error> {
+        deserializer.deserialize_struct("StoredEvent", &["format", "event"], StoredEventVisitor)
+    }
+}
+
+/// An event stored bare, before stored forms carried a format (format 0), read into today's
+/// event. Only for reading such data: store new events as [`StoredEvent`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnversionedEvent(Event);
+
+impl UnversionedEvent {
+    /// The event, as this release reads it.
+    #[must_use]
+    pub fn into_event(self) -> Event {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for UnversionedEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<UnversionedEvent, D::Error> {
+        v0::Event::deserialize(deserializer).map(|old| UnversionedEvent(Event::from(old)))
+    }
+}
+
+impl From<v0::Event> for Event {
+    /// Format 0 as today's events: the fields added since are absent, and the events retired
+    /// since replay as they did then.
+    fn from(old: v0::Event) -> Event {
+        match old {
+            v0::Event::PinIssued {
+                at,
+                person,
+                channel,
+                assurance,
+                whole,
+                first_half,
+                lapses_at,
+            } => Event::PinIssued {
+                at,
+                person,
+                channel,
+                assurance,
+                whole,
+                first_half,
+                lapses_at,
+                archive_checked_by: None,
+                document_checked_by: None,
+            },
+            v0::Event::FirstAccessCompleted {
+                at,
+                pin,
+                assurance,
+                expires_at,
+            } => Event::FirstAccessCompleted {
+                at,
+                pin,
+                assurance,
+                expires_at,
+            },
+            v0::Event::LoggedIn { at, credential } => Event::LoggedIn {
+                at,
+                credential,
+                device: None,
+                rehashed: None,
+            },
+            // The delay it named follows from the clock now.
+            v0::Event::LoginFailed { at, .. } => Event::LoginFailed {
+                at,
+                device: None,
+                blocks: false,
+            },
+            v0::Event::PinBlocked { at } => Event::PinBlocked { at },
+            v0::Event::LoginDelayEnded { at } => Event::LoginDelayEnded { at },
+            v0::Event::FirstPinLapsed { at } => Event::FirstPinLapsed { at },
+            v0::Event::ExpiryWarned { at } => Event::ExpiryWarned { at },
+            v0::Event::PinExpired { at } => Event::PinExpired { at },
+            v0::Event::PinRenewed {
+                at,
+                pin,
+                expires_at,
+            } => Event::PinRenewed {
+                at,
+                pin,
+                expires_at,
+            },
+            v0::Event::UpgradeRequested { at, via } => Event::UpgradeRequested {
+                at,
+                via,
+                checked_by: None,
+            },
+            v0::Event::UpgradeApproved { at, by } => Event::UpgradeApproved { at, by },
+            v0::Event::UpgradeRejected { at, by, reason } => {
+                Event::UpgradeRejected { at, by, reason }
+            }
+            v0::Event::PinRestored {
+                at,
+                assurance,
+                whole,
+                first_half,
+                lapses_at,
+            } => Event::PinRestored {
+                at,
+                assurance,
+                whole,
+                first_half,
+                lapses_at,
+            },
+            v0::Event::PinRevoked { at } => Event::PinRevoked {
+                at,
+                checked_by: None,
+            },
+        }
+    }
+}
+
+/// An account as stored, before its format is checked.
+#[derive(Deserialize)]
+pub(super) struct AccountRecord {
+    /// Absent before formats were recorded: format 0.
+    #[serde(default)]
+    format: u32,
+    codice_fiscale: CodiceFiscale,
+    version: u64,
+    #[serde(default)]
+    pin_generation: u64,
+    person: Option<Person>,
+    pin: Option<PinRecord>,
+}
+
+/// A cached account of a format this release does not read as a cache (R32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the account was cached in format {found} (this release caches format {STORED_FORMAT}): \
+     a cache is rebuilt, not converted: replay the account's events with Account::replay and \
+     store the result"
+)]
+pub struct AccountFormatError {
+    /// The format found (0: before formats were recorded).
+    pub found: u32,
+}
+
+impl TryFrom<AccountRecord> for Account {
+    type Error = AccountFormatError;
+    fn try_from(record: AccountRecord) -> Result<Self, Self::Error> {
+        let found = record.format;
+        if found != STORED_FORMAT {
+            return Err(AccountFormatError { found });
+        }
+        Ok(Account {
+            format: found,
+            codice_fiscale: record.codice_fiscale,
+            version: record.version,
+            pin_generation: record.pin_generation,
+            person: record.person,
+            pin: record.pin,
+        })
+    }
+}
