@@ -122,6 +122,7 @@ mod device;
 mod hash;
 mod lockout;
 mod notification;
+mod outbox;
 mod person;
 mod policy;
 mod restore;
@@ -178,6 +179,7 @@ pub use device::{
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
 pub use lockout::{Lockout, LockoutError, MAX_BLOCK_AFTER};
 pub use notification::{Notice, Notification};
+pub use outbox::{NotForOutbox, OutboxDelivery};
 pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,

@@ -127,6 +127,16 @@ impl Secret {
         self.0.bytes()
     }
 
+    /// A code read back from an outbox record (R33), checked before anything is copied: 8 or
+    /// 16 characters of [`PIN_ALPHABET`], exactly as [`expose`](Self::expose) wrote them.
+    /// `None` for anything else; nothing of the input is kept then.
+    pub(crate) fn from_stored(code: &str) -> Option<Secret> {
+        let bytes = code.as_bytes();
+        let well_formed = (bytes.len() == HALF_LEN || bytes.len() == FULL_LEN)
+            && bytes.iter().all(|byte| PIN_ALPHABET.contains(byte));
+        well_formed.then(|| Secret(PinChars::copied_from(bytes)))
+    }
+
     /// A second copy of the same code, for a second delivery of it (screen and e-mail).
     /// Private so that callers cannot multiply secrets.
     pub(crate) fn duplicate(&self) -> Secret {
