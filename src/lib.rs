@@ -184,7 +184,7 @@ pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
-pub use policy::Policy;
+pub use policy::{Policy, PolicyError};
 pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};
