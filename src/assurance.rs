@@ -60,6 +60,7 @@ pub enum DigitalIdentity {
 
 /// What a session was opened with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Credential {
     /// The PIN: the 8-character PIN after first access.
     Pin,
@@ -562,6 +563,7 @@ impl Authorisation<'_> {
 
 /// The answer of an authorisation decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Verdict {
     /// The session may use the service.
     Allowed,

@@ -15,6 +15,7 @@ use crate::person::PhoneKind;
 
 /// A channel a PIN was issued through, as recorded in events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Channel {
     /// The guided procedure on the INPS web site (R11).
     Online,

@@ -28,6 +28,7 @@ use crate::secret::{FULL_LEN, HALF_LEN, Secret};
 
 /// Which part of which PIN a delivery carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum PinPart {
     /// The first 8 characters of a 16-character PIN.
     FirstHalf,
@@ -64,6 +65,7 @@ impl PinPart {
 /// Either shown on a screen during the request ([`Medium::is_screen`]), or taken by a carrier
 /// ([`Medium::is_carrier`]); every medium is exactly one of the two.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Medium {
     /// Shown on screen at the end of the procedure.
     Screen,

@@ -190,3 +190,7 @@ pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, S
 pub use sunset::{Sunset, SunsetExemption};
 pub use tessera::{TesseraError, TesseraSanitaria};
 pub use upgrade::{RejectionReason, RejectionReasonError, UpgradeDecision, UpgradeVia};
+
+/// The `rand_core` this crate is built against, so that callers name the same `CryptoRng`
+/// (two versions of the trait are two different traits): `inps_pin::rand_core::CryptoRng`.
+pub use rand_core;
