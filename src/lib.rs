@@ -86,7 +86,13 @@
 //!   events, for compare-and-swap in the caller's database.
 //! - **Secrets have their own types.** [`Secret`] (generated) and [`EnteredPin`] (typed) are
 //!   wiped on drop, redacted in `Debug`, and have no `Display`, `Clone` or `Serialize`. A secret
-//!   leaves the crate only inside a [`Delivery`], whose serialized form omits it (R8).
+//!   leaves the crate only inside a [`Delivery`], whose serialized form omits it (R8). A carrier's
+//!   delivery can wait in an outbox as an [`OutboxDelivery`], on request: the one serialized
+//!   form that holds a code, to keep encrypted until sent (R33). Parts shown on screen belong
+//!   to the immediate reply and never get it.
+//! - **A policy is checked where it is made or loaded** (R34): [`Policy::validate`], run by
+//!   serde too, refuses values that make no sense with a [`PolicyError`] naming the field; a
+//!   configuration file gives only the fields it changes.
 //! - **A wrong PIN is not an error.** It changes the account (the failure is counted), so it is
 //!   a [`Reply::LoginFailed`], and it reads exactly like an unknown codice fiscale
 //!   ([`LoginFailure::for_unknown_person`], R30), in content and in time.
