@@ -1,5 +1,5 @@
 //! R30: errors from parsing what a person typed (codice fiscale, contacts, PIN, documents, the
-//! back office's reason, an operator's identifier, a device cookie) have a stable code and an
+//! tessera sanitaria, the back office's reason, an operator's identifier, a device cookie) have a stable code and an
 //! Italian message that says what to do next, as refusals do.
 
 mod common;
@@ -73,6 +73,8 @@ fn every_input_error() -> Vec<Shown> {
         shown!(RejectionReasonError::ControlCharacter),
         shown!(OperatorIdError),
         shown!(DeviceTokenError),
+        shown!(TesseraError::Length { found: 19 }),
+        shown!(TesseraError::Character { position: 5 }),
     ];
     let field = ContactField::Mobile;
     all.extend([
@@ -160,7 +162,7 @@ const NEXT_STEPS: &[&str] = &[
 #[test]
 fn r30_every_input_error_has_a_code_and_an_italian_message_with_a_next_step() {
     let all = every_input_error();
-    assert_eq!(all.len(), 7 + 2 + 3 + 3 + 1 + 1 + 20);
+    assert_eq!(all.len(), 7 + 2 + 3 + 3 + 1 + 1 + 2 + 20);
     let mut codes = BTreeSet::new();
     for error in &all {
         let code = error.code;
@@ -194,6 +196,7 @@ fn r30_every_input_error_has_a_code_and_an_italian_message_with_a_next_step() {
             "operator_id",
             "pin",
             "rejection_reason",
+            "tessera",
         ])
     );
 }
@@ -242,6 +245,12 @@ fn r30_the_parsers_give_the_codes_of_what_was_typed() {
     assert_eq!(
         DeviceToken::parse("not a token").unwrap_err().code(),
         "device_token.invalid"
+    );
+    assert_eq!(
+        TesseraSanitaria::new(mario_cf(), "8038 0000 0012 3456 789X", date(2029, 6, 30))
+            .unwrap_err()
+            .code(),
+        "tessera.invalid_character"
     );
 }
 
