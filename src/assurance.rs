@@ -60,6 +60,7 @@ pub enum DigitalIdentity {
 
 /// What a session was opened with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Credential {
     /// The PIN: the 8-character PIN after first access.
     Pin,
@@ -319,7 +320,9 @@ impl Service {
 
 /// The services a deployment offers, with the level each needs (R19a).
 ///
-/// [`Catalogue::standard`] holds the services the sources name; callers add their own.
+/// [`Catalogue::standard`] holds the services the sources name; callers add their own. A
+/// catalogue never holds two services with one identifier: [`Catalogue::add`] refuses the
+/// second, and so does loading a stored catalogue (R34).
 ///
 /// ```
 /// use inps_pin::{AssuranceLevel, Catalogue, Service, ServiceId};
@@ -335,8 +338,36 @@ impl Service {
 /// # Ok::<(), inps_pin::CatalogueError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawCatalogue")]
 pub struct Catalogue {
     services: Vec<Service>,
+}
+
+/// A catalogue as written, before it is checked for duplicates: what a stored policy holds, so
+/// that the policy can name its field when the catalogue is refused (R34).
+#[derive(Deserialize)]
+#[serde(rename = "Catalogue")]
+pub(crate) struct RawCatalogue {
+    services: Vec<Service>,
+}
+
+impl TryFrom<RawCatalogue> for Catalogue {
+    type Error = CatalogueError;
+    fn try_from(raw: RawCatalogue) -> Result<Self, Self::Error> {
+        let mut catalogue = Catalogue::empty();
+        for service in raw.services {
+            catalogue.add(service)?;
+        }
+        Ok(catalogue)
+    }
+}
+
+impl From<Catalogue> for RawCatalogue {
+    fn from(catalogue: Catalogue) -> Self {
+        RawCatalogue {
+            services: catalogue.services,
+        }
+    }
 }
 
 impl Catalogue {
@@ -566,6 +597,7 @@ impl Authorisation<'_> {
 
 /// The answer of an authorisation decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Verdict {
     /// The session may use the service.
     Allowed,

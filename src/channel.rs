@@ -20,6 +20,7 @@ use crate::person::PhoneKind;
 
 /// A channel a PIN was issued through, as recorded in events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Channel {
     /// The guided procedure on the INPS web site (R11).
     Online,
@@ -230,6 +231,45 @@ pub enum DocumentError {
     },
 }
 
+impl DocumentError {
+    /// A stable code for logs and APIs, such as `document.too_long` (R30).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            DocumentError::Empty => "document.empty",
+            DocumentError::TooLong { .. } => "document.too_long",
+            DocumentError::Character { .. } => "document.invalid_character",
+        }
+    }
+
+    /// The message in Italian: what is wrong with the number and what to do next (R30).
+    ///
+    /// ```
+    /// use inps_pin::{DocumentKind, IdentityDocument};
+    /// use jiff::civil::date;
+    ///
+    /// let error = IdentityDocument::new(DocumentKind::Passport, " ", date(2030, 1, 1)).unwrap_err();
+    /// assert_eq!(error.code(), "document.empty");
+    /// assert!(error.message_it().contains("documento"));
+    /// ```
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        match self {
+            DocumentError::Empty => {
+                "Il numero del documento è vuoto: copialo dal documento.".to_owned()
+            }
+            DocumentError::TooLong { found } => format!(
+                "Il numero del documento ha {found} caratteri, più dei {MAX_DOCUMENT_NUMBER} \
+                 ammessi: copialo dal documento, senza altri caratteri."
+            ),
+            DocumentError::Character { position } => format!(
+                "Il carattere in posizione {position} del numero del documento non è una \
+                 lettera né una cifra: copia il numero dal documento."
+            ),
+        }
+    }
+}
+
 /// Who checked something or decided: a sede operator, a back-office reviewer, or a system that
 /// checked a register or the archive (R35). Kept in events for the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -278,6 +318,22 @@ impl From<OperatorId> for String {
     "an operator identifier has 1 to 64 characters without spaces: use the operator's staff code"
 )]
 pub struct OperatorIdError;
+
+impl OperatorIdError {
+    /// A stable code for logs and APIs: `operator_id.invalid` (R30).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "operator_id.invalid"
+    }
+
+    /// The message in Italian, with what to do next (R30).
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        "L'identificativo dell'operatore ha da 1 a 64 caratteri, senza spazi: usa la \
+         matricola dell'operatore."
+            .to_owned()
+    }
+}
 
 /// The Contact Center number a person dials, which depends on their phone (R12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -393,6 +393,106 @@ pub enum CodiceFiscaleError {
     },
 }
 
+impl CodiceFiscaleError {
+    /// A stable code for logs and APIs, such as `codice_fiscale.wrong_check_character` (R30).
+    ///
+    /// ```
+    /// use inps_pin::CodiceFiscale;
+    ///
+    /// let error = CodiceFiscale::parse("RSSMRA80A01H501A").unwrap_err();
+    /// assert_eq!(error.code(), "codice_fiscale.wrong_check_character");
+    /// assert!(error.message_it().contains("tessera sanitaria"));
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            CodiceFiscaleError::WrongLength { .. } => "codice_fiscale.wrong_length",
+            CodiceFiscaleError::UnexpectedCharacter { .. } => "codice_fiscale.unexpected_character",
+            CodiceFiscaleError::InvalidCharacter { .. } => "codice_fiscale.invalid_character",
+            CodiceFiscaleError::DayOutOfRange { .. } => "codice_fiscale.day_out_of_range",
+            CodiceFiscaleError::NonexistentDate { .. } => "codice_fiscale.nonexistent_date",
+            CodiceFiscaleError::WrongCheckCharacter { .. } => {
+                "codice_fiscale.wrong_check_character"
+            }
+            CodiceFiscaleError::WrongTemporaryCheckDigit { .. } => {
+                "codice_fiscale.wrong_temporary_check_digit"
+            }
+        }
+    }
+
+    /// The message for the person who typed the code, in Italian: what is wrong and what to
+    /// do next (R30). The English one, for operators, is `Display`.
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        const CHECK_THE_CARD: &str =
+            "Controlla il codice sulla tessera sanitaria e inseriscilo di nuovo.";
+        match self {
+            CodiceFiscaleError::WrongLength { found } => format!(
+                "Il codice fiscale ha 16 caratteri tra lettere e cifre (11 cifre se è \
+                 provvisorio), ma ne sono stati inseriti {found}, senza contare spazi e trattini. \
+                 {CHECK_THE_CARD}"
+            ),
+            CodiceFiscaleError::UnexpectedCharacter { found, position } => format!(
+                "Il carattere «{}» in posizione {position} non può comparire in un codice \
+                 fiscale, che contiene solo lettere dalla A alla Z e cifre: toglilo, oppure \
+                 controlla il codice sulla tessera sanitaria e inseriscilo di nuovo.",
+                found.escape_debug()
+            ),
+            CodiceFiscaleError::InvalidCharacter {
+                position,
+                found,
+                expected,
+            } => format!(
+                "In posizione {position} il codice fiscale deve avere {}, ma c'è «{}». \
+                 Controlla il codice sulla tessera sanitaria (o, se è provvisorio, sul \
+                 certificato dell'Agenzia delle Entrate) e inseriscilo di nuovo.",
+                expected_it(expected),
+                found.escape_debug()
+            ),
+            CodiceFiscaleError::DayOutOfRange { day } => format!(
+                "Il giorno di nascita nel codice fiscale (posizioni 10 e 11) è {day:02}, ma deve \
+                 essere tra 01 e 31 per gli uomini o tra 41 e 71 per le donne. {CHECK_THE_CARD}"
+            ),
+            CodiceFiscaleError::NonexistentDate { month, day, .. } => format!(
+                "La data di nascita nel codice fiscale non esiste: il mese {month} non ha il \
+                 giorno {day}. {CHECK_THE_CARD}"
+            ),
+            // The expected character is left out: told it, a person would change the last
+            // character, when the mistyped one is probably another.
+            CodiceFiscaleError::WrongCheckCharacter { .. } => format!(
+                "L'ultimo carattere del codice fiscale (il carattere di controllo) non \
+                 corrisponde ai precedenti: probabilmente un carattere è stato digitato male. \
+                 {CHECK_THE_CARD}"
+            ),
+            CodiceFiscaleError::WrongTemporaryCheckDigit { .. } => "L'ultima cifra del codice \
+                 fiscale provvisorio (la cifra di controllo) non corrisponde alle precedenti: \
+                 probabilmente una cifra è stata digitata male. Controlla il codice sul \
+                 certificato dell'Agenzia delle Entrate e inseriscilo di nuovo."
+                .to_owned(),
+        }
+    }
+}
+
+/// What a position must hold, in Italian, for each English description the parser gives.
+fn expected_it(expected: &str) -> &'static str {
+    const SLOTS: [(Slot, &str); 4] = [
+        (Slot::Letter, "una lettera (A-Z)"),
+        (
+            Slot::Digit,
+            "una cifra (0-9) o una lettera di omocodia (L M N P Q R S T U V)",
+        ),
+        (Slot::Month, "la lettera del mese (A B C D E H L M P R S T)"),
+        (Slot::Check, "una lettera (A-Z), il carattere di controllo"),
+    ];
+    if expected == TEMPORARY_DIGIT {
+        return "una cifra (il codice fiscale provvisorio ha 11 cifre)";
+    }
+    SLOTS
+        .iter()
+        .find(|(slot, _)| slot.expected() == expected)
+        .map_or("un altro carattere", |&(_, italian)| italian)
+}
+
 /// An Italian codice fiscale, valid, in upper case, as written: either the
 /// personal code of 16 ASCII letters and digits (omocode letters preserved)
 /// with a valid layout, birth date and check character, or the temporary

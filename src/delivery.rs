@@ -2,19 +2,33 @@
 //!
 //! A [`Delivery`] says which part of a PIN goes where (screen, e-mail, SMS, the operator's
 //! voice, the post, the counter) and carries the code itself for the carrier. Serialized, a
-//! delivery keeps everything but the code, so a service can record it in an outbox or an audit
-//! log; the code travels only in memory, from [`Delivery::secret`] to the carrier.
+//! delivery keeps everything but the code, so a service can record it in an audit log; the code
+//! travels in memory, from [`Delivery::secret`] to the carrier.
+//!
+//! Two kinds of delivery, by their [`Medium`]:
+//!
+//! - **Parts shown on a screen belong to the immediate reply** ([`Medium::is_screen`],
+//!   [`Delivery::is_for_the_reply`]): the first half at the end of the online procedure, the
+//!   8-character PIN at a first access or a renewal, the first half the Contact Center operator
+//!   reads aloud while the person is on the line. The service shows them in the response to the
+//!   request that produced them, and never stores them.
+//! - **Parts a carrier takes** (e-mail, SMS, post, the counter's envelope:
+//!   [`Medium::is_carrier`]) may wait for it in an outbox. For that, and only on request,
+//!   [`Delivery::into_outbox`] gives an [`OutboxDelivery`](crate::OutboxDelivery), the one
+//!   serialized form that holds a code (R33).
 
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::channel::{ContactCenterLine, OperatorId};
+use crate::outbox::{NotForOutbox, OutboxDelivery};
 use crate::person::{Address, Email, MobileNumber, Person};
-use crate::secret::Secret;
+use crate::secret::{FULL_LEN, HALF_LEN, Secret};
 
 /// Which part of which PIN a delivery carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum PinPart {
     /// The first 8 characters of a 16-character PIN.
     FirstHalf,
@@ -26,8 +40,32 @@ pub enum PinPart {
     Pin,
 }
 
+impl PinPart {
+    /// How many characters a code of this part has.
+    pub(crate) fn code_len(self) -> usize {
+        match self {
+            PinPart::FirstHalf | PinPart::SecondHalf | PinPart::Pin => HALF_LEN,
+            PinPart::WholeFirstPin => FULL_LEN,
+        }
+    }
+
+    /// The part in words, for log lines.
+    fn describe(self) -> &'static str {
+        match self {
+            PinPart::FirstHalf => "first half of the PIN",
+            PinPart::SecondHalf => "second half of the PIN",
+            PinPart::WholeFirstPin => "16-character PIN",
+            PinPart::Pin => "8-character PIN",
+        }
+    }
+}
+
 /// How a part of a PIN reaches the person.
+///
+/// Either shown on a screen during the request ([`Medium::is_screen`]), or taken by a carrier
+/// ([`Medium::is_carrier`]); every medium is exactly one of the two.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Medium {
     /// Shown on screen at the end of the procedure.
     Screen,
@@ -47,6 +85,39 @@ pub enum Medium {
 }
 
 impl Medium {
+    /// Whether the code is shown on a screen while the request that produced it is still
+    /// open: the person's own ([`Medium::Screen`]), or the Contact Center operator's, who
+    /// reads it aloud while the person is on the line ([`Medium::ReadByOperator`]). Such a part
+    /// belongs to the immediate reply and never to an outbox (R33): once the page is gone or
+    /// the call is over, nobody is there to read it.
+    ///
+    /// ```
+    /// use inps_pin::{ContactCenterLine, Medium};
+    ///
+    /// assert!(Medium::Screen.is_screen());
+    /// assert!(Medium::ReadByOperator(ContactCenterLine::TollFree).is_screen());
+    /// assert!(!Medium::Screen.is_carrier());
+    /// ```
+    #[must_use]
+    pub fn is_screen(&self) -> bool {
+        match self {
+            Medium::Screen | Medium::ReadByOperator(_) => true,
+            Medium::Email(_)
+            | Medium::Sms(_)
+            | Medium::SealedPost(_)
+            | Medium::Post(_)
+            | Medium::SealedEnvelopeAtCounter(_) => false,
+        }
+    }
+
+    /// Whether a carrier takes the part (the mailer, the SMS gateway, the post, the counter's
+    /// printer), so that it may wait for it in an outbox (R33): the opposite of
+    /// [`is_screen`](Self::is_screen).
+    #[must_use]
+    pub fn is_carrier(&self) -> bool {
+        !self.is_screen()
+    }
+
     /// The person's e-mail, or else their mobile by SMS: the fastest channel that reaches
     /// them without an operator or the post. `None` if they gave neither.
     pub(crate) fn electronic_contact(person: &Person) -> Option<Medium> {
@@ -81,7 +152,10 @@ impl fmt::Display for Medium {
 
 /// A part of a PIN to hand to a person through one medium.
 ///
-/// `Debug`, `Display` and serde never show the code: only [`Delivery::secret`] does.
+/// `Debug`, `Display` and serde never show the code: only [`Delivery::secret`] does. A part
+/// shown on screen ([`Delivery::is_for_the_reply`]) goes into the response to the request; a
+/// part for a carrier is handed to it directly, or through an outbox in the one serialized form
+/// that keeps the code, [`Delivery::into_outbox`] (R33).
 ///
 /// ```
 /// # use inps_pin::*;
@@ -135,6 +209,55 @@ impl Delivery {
     pub fn take_secret(&mut self) -> Option<Secret> {
         self.secret.take()
     }
+
+    /// Whether the part is shown on a screen and so belongs to the immediate reply to the
+    /// request, never to an outbox (R33): see [`Medium::is_screen`].
+    #[must_use]
+    pub fn is_for_the_reply(&self) -> bool {
+        self.medium.is_screen()
+    }
+
+    /// The delivery in the one serialized form that keeps its code, for an outbox that holds
+    /// it until the carrier has taken it (R33). Opt-in: a plain `Delivery` serializes without
+    /// its code.
+    ///
+    /// ```
+    /// # use inps_pin::*;
+    /// # fn queue(delivery: Delivery) -> Result<(), Box<dyn std::error::Error>> {
+    /// match delivery.into_outbox() {
+    ///     Ok(outbox) => {
+    ///         let record = serde_json::to_vec(&outbox)?; // holds the code: encrypt it
+    /// #       let _ = record;
+    ///     }
+    ///     // A part shown on screen goes into the reply, now.
+    ///     Err(NotForOutbox::OnScreen(delivery)) => { /* show delivery.secret() */ }
+    ///     Err(other) => return Err(other.into()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`NotForOutbox::OnScreen`] for a part shown on screen, which belongs to the immediate
+    /// reply; [`NotForOutbox::WithoutCode`] for a delivery whose code was taken or that went
+    /// through serde. Both give the delivery back.
+    pub fn into_outbox(self) -> Result<OutboxDelivery, NotForOutbox> {
+        OutboxDelivery::from_delivery(self)
+    }
+
+    /// The part, the medium and the code, for the outbox form.
+    pub(crate) fn into_parts(self) -> (PinPart, Medium, Option<Secret>) {
+        (self.part, self.medium, self.secret)
+    }
+
+    /// A delivery that lost its code (the outbox's refusal gives it back whole).
+    pub(crate) fn from_parts(part: PinPart, medium: Medium, secret: Option<Secret>) -> Delivery {
+        Delivery {
+            part,
+            medium,
+            secret,
+        }
+    }
 }
 
 impl PartialEq for Delivery {
@@ -147,14 +270,13 @@ impl PartialEq for Delivery {
 
 impl Eq for Delivery {}
 
+/// How a part goes, in words: shared by [`Delivery`] and [`OutboxDelivery`]'s `Display`.
+pub(crate) fn describe(part: PinPart, medium: &Medium, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{} {medium}", part.describe())
+}
+
 impl fmt::Display for Delivery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let part = match self.part {
-            PinPart::FirstHalf => "first half of the PIN",
-            PinPart::SecondHalf => "second half of the PIN",
-            PinPart::WholeFirstPin => "16-character PIN",
-            PinPart::Pin => "8-character PIN",
-        };
-        write!(f, "{part} {}", self.medium)
+        describe(self.part, &self.medium, f)
     }
 }

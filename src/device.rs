@@ -144,6 +144,21 @@ impl Eq for DeviceToken {}
 )]
 pub struct DeviceTokenError;
 
+impl DeviceTokenError {
+    /// A stable code for logs and APIs: `device_token.invalid` (R30).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "device_token.invalid"
+    }
+
+    /// The message in Italian, with what to do next (R30): the client is a new device, so the
+    /// person logs in with the PIN.
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        "Questo dispositivo non è riconosciuto: accedi con il tuo PIN.".to_owned()
+    }
+}
+
 /// A trusted device's public identifier: the first characters of its token, for logs and
 /// events. Not a secret: knowing it gives nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -233,8 +233,10 @@ impl Default for HashCost {
     }
 }
 
+/// A cost as written, before it is checked: what a stored policy holds, so that the policy can
+/// name its field when the cost is refused (R34).
 #[derive(Serialize, Deserialize)]
-struct RawHashCost {
+pub(crate) struct RawHashCost {
     memory_kib: u32,
     iterations: u32,
     parallelism: u32,

@@ -95,7 +95,13 @@
 //!   events, for compare-and-swap in the caller's database.
 //! - **Secrets have their own types.** [`Secret`] (generated) and [`EnteredPin`] (typed) are
 //!   wiped on drop, redacted in `Debug`, and have no `Display`, `Clone` or `Serialize`. A secret
-//!   leaves the crate only inside a [`Delivery`], whose serialized form omits it (R8).
+//!   leaves the crate only inside a [`Delivery`], whose serialized form omits it (R8). A carrier's
+//!   delivery can wait in an outbox as an [`OutboxDelivery`], on request: the one serialized
+//!   form that holds a code, to keep encrypted until sent (R33). Parts shown on screen belong
+//!   to the immediate reply and never get it.
+//! - **A policy is checked where it is made or loaded** (R34): [`Policy::validate`], run by
+//!   serde too, refuses values that make no sense with a [`PolicyError`] naming the field; a
+//!   configuration file gives only the fields it changes.
 //! - **A wrong PIN is not an error.** It changes the account (the failure is counted), so it is
 //!   a [`Reply::LoginFailed`], and it reads exactly like an unknown codice fiscale
 //!   ([`LoginFailure::for_unknown_person`], R30), in content and in time.
@@ -139,6 +145,7 @@ mod device;
 mod hash;
 mod lockout;
 mod notification;
+mod outbox;
 mod person;
 mod policy;
 mod restore;
@@ -198,13 +205,18 @@ pub use device::{
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
 pub use lockout::{Lockout, LockoutError, MAX_BLOCK_AFTER};
 pub use notification::{Notice, Notification};
+pub use outbox::{NotForOutbox, OutboxDelivery};
 pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
-pub use policy::Policy;
+pub use policy::{Policy, PolicyError};
 pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};
 pub use tessera::{TesseraError, TesseraSanitaria};
 pub use upgrade::{RejectionReason, RejectionReasonError, UpgradeDecision, UpgradeVia};
+
+/// The `rand_core` this crate is built against, so that callers name the same `CryptoRng`
+/// (two versions of the trait are two different traits): `inps_pin::rand_core::CryptoRng`.
+pub use rand_core;

@@ -126,8 +126,10 @@ impl Default for Lockout {
     }
 }
 
+/// A lockout as written, before it is checked: what a stored policy holds, so that the policy
+/// can name its field when the lockout is refused (R34).
 #[derive(Serialize, Deserialize)]
-struct RawLockout {
+pub(crate) struct RawLockout {
     delays_secs: Vec<u32>,
     block_after: u32,
 }

@@ -2,7 +2,7 @@
 
 use jiff::SignedDuration;
 use jiff::civil::{Date, date};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::assurance::Catalogue;
 use crate::device::TrustedDevices;
@@ -12,10 +12,20 @@ use crate::person::Role;
 use crate::restore::RestoreLimit;
 use crate::sunset::Sunset;
 
+mod validation;
+pub use validation::PolicyError;
+
 /// The rules a deployment may set, passed by the caller into every command.
 ///
 /// `Policy::default()` is the system the sources describe; every field says why it has its
 /// default. The struct is `#[non_exhaustive]`: start from the default and change fields.
+///
+/// A policy is validated wherever it is made or loaded (R34): loading one with serde runs
+/// [`Policy::validate`] and refuses values that make no sense with a [`PolicyError`] naming the
+/// field; a policy changed in code is checked by calling [`Policy::validate`] or
+/// [`Policy::validated`] once it is complete (the `with_*` builders and field assignments do
+/// not check). A configuration file may give only the fields it changes; the rest are the
+/// default's, and a field the policy does not have is refused.
 ///
 /// ```
 /// use inps_pin::{HashCost, Policy, ServiceId};
@@ -28,6 +38,7 @@ use crate::sunset::Sunset;
 /// # Ok::<(), inps_pin::CatalogueError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "validation::RawPolicy")]
 #[non_exhaustive]
 pub struct Policy {
     /// Argon2id cost for every PIN hash (R8). Default [`HashCost::OWASP`]: OWASP's first
@@ -39,12 +50,12 @@ pub struct Policy {
     /// RFC 9106's 4 lanes: room for the policy to raise its cost over the years while hashes
     /// made earlier still verify, and still under half a second a login. A stored cost above
     /// every cost the policy ever issued is damage or an attack (a login held for hours, or
-    /// memory exhausted), never a PIN to check. The policy's own [`hash_cost`](Self::hash_cost)
-    /// is always accepted, even if set above this: raise both together. There is no lower
+    /// memory exhausted), never a PIN to check. [`Policy::validate`] refuses a
+    /// [`hash_cost`](Self::hash_cost) above it: raise both together (a policy used without
+    /// validation still verifies its own hashes, the bound raised to its cost). There is no lower
     /// bound: whoever can write a stored hash can write one of a PIN they chose at any cost, so
     /// a floor would stop nothing; a hash weaker than the policy's is better made again at a
     /// successful login.
-    #[serde(default = "default_max_stored_hash_cost")]
     pub max_stored_hash_cost: HashCost,
     /// Calendar days (in Rome) within which a 16-character PIN must be used for the first
     /// access before it lapses and the person must request again (R9). Default 90: the second
@@ -76,11 +87,9 @@ pub struct Policy {
     pub sunset: Option<Sunset>,
     /// Trusted devices (R25a): how many, for how long, and their own lockout. Default
     /// [`TrustedDevices::default`].
-    #[serde(default)]
     pub trusted_devices: TrustedDevices,
     /// How many restore requests an account takes in a window (R23a). Default
     /// [`RestoreLimit::default`].
-    #[serde(default)]
     pub restore_limit: RestoreLimit,
     /// Whether a PIN may be requested with an 11-digit temporary codice fiscale (R3). Default
     /// false: the sources speak of the 16-character code, and a temporary code belongs to
@@ -95,10 +104,6 @@ pub struct Policy {
     /// covers a slow one; an attestation kept longer could outlive what it says (a card
     /// reported stolen and replaced, a residence changed in the archive) or be sent again by
     /// whoever kept it. A stored policy whose value is not positive is refused when it loads.
-    #[serde(
-        default = "default_attestation_valid_for",
-        deserialize_with = "positive_duration"
-    )]
     pub attestation_valid_for: SignedDuration,
 }
 
@@ -138,32 +143,6 @@ impl Policy {
             Role::Citizen => self.citizen_validity_months,
             Role::Intermediary => self.intermediary_validity_months,
         }
-    }
-}
-
-/// The default of a field a stored policy may lack: policies stored before the field existed
-/// load with it.
-fn default_max_stored_hash_cost() -> HashCost {
-    Policy::DEFAULT_MAX_STORED_HASH_COST
-}
-
-/// The same for [`Policy::attestation_valid_for`].
-fn default_attestation_valid_for() -> SignedDuration {
-    Policy::DEFAULT_ATTESTATION_VALID_FOR
-}
-
-/// A stored [`Policy::attestation_valid_for`], refused unless positive (R34): no attestation
-/// could ever be current.
-fn positive_duration<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<SignedDuration, D::Error> {
-    let duration = SignedDuration::deserialize(deserializer)?;
-    if duration.is_positive() {
-        Ok(duration)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "attestation_valid_for is {duration}: no attestation would ever be current; give a positive duration such as \"PT1H\""
-        )))
     }
 }
 

@@ -127,6 +127,16 @@ impl Secret {
         self.0.bytes()
     }
 
+    /// A code read back from an outbox record (R33), checked before anything is copied: 8 or
+    /// 16 characters of [`PIN_ALPHABET`], exactly as [`expose`](Self::expose) wrote them.
+    /// `None` for anything else; nothing of the input is kept then.
+    pub(crate) fn from_stored(code: &str) -> Option<Secret> {
+        let bytes = code.as_bytes();
+        let well_formed = (bytes.len() == HALF_LEN || bytes.len() == FULL_LEN)
+            && bytes.iter().all(|byte| PIN_ALPHABET.contains(byte));
+        well_formed.then(|| Secret(PinChars::copied_from(bytes)))
+    }
+
     /// A second copy of the same code, for a second delivery of it (screen and e-mail).
     /// Private so that callers cannot multiply secrets.
     pub(crate) fn duplicate(&self) -> Secret {
@@ -372,6 +382,50 @@ pub enum PinFormatError {
         /// Whether it was one of the look-alikes left out on purpose (`0`, `O`, `1`, `I`).
         look_alike: bool,
     },
+}
+
+impl PinFormatError {
+    /// A stable code for logs and APIs: `pin.wrong_length` or `pin.invalid_character` (R30).
+    ///
+    /// ```
+    /// use inps_pin::EnteredPin;
+    ///
+    /// let error = EnteredPin::parse("ABCD").unwrap_err();
+    /// assert_eq!(error.code(), "pin.wrong_length");
+    /// assert!(error.message_it().contains("8 caratteri"));
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            PinFormatError::Length { .. } => "pin.wrong_length",
+            PinFormatError::Character { .. } => "pin.invalid_character",
+        }
+    }
+
+    /// The message for the person who typed the PIN, in Italian: what is wrong and what to do
+    /// next (R30). It never repeats the PIN, nor the character at fault.
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        match self {
+            PinFormatError::Length { found } => format!(
+                "Il PIN ha 8 caratteri (16 per il primo accesso), ma ne sono stati inseriti \
+                 {found}: inseriscilo di nuovo, senza altri caratteri."
+            ),
+            PinFormatError::Character {
+                position,
+                look_alike,
+            } => format!(
+                "Il carattere in posizione {position} non si usa nei PIN, che contengono solo \
+                 lettere dalla A alla Z e cifre dal 2 al 9{}: controlla il PIN e inseriscilo di \
+                 nuovo.",
+                if *look_alike {
+                    " (mai 0, O, 1 o I, che si confondono tra loro)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

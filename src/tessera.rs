@@ -155,3 +155,46 @@ pub enum TesseraError {
     )]
     NotItalianHealthCard,
 }
+
+impl TesseraError {
+    /// A stable code for logs and APIs: `tessera.wrong_length` or `tessera.invalid_character`
+    /// (R30).
+    ///
+    /// ```
+    /// use inps_pin::{CodiceFiscale, TesseraSanitaria};
+    /// use jiff::civil::date;
+    ///
+    /// let cf = CodiceFiscale::parse("RSSMRA80A01H501U")?;
+    /// let error = TesseraSanitaria::new(cf, "8038 0000", date(2029, 6, 30)).unwrap_err();
+    /// assert_eq!(error.code(), "tessera.wrong_length");
+    /// assert!(error.message_it().contains("retro della tessera"));
+    /// # Ok::<(), inps_pin::CodiceFiscaleError>(())
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            TesseraError::Length { .. } => "tessera.wrong_length",
+            TesseraError::Character { .. } => "tessera.invalid_character",
+            TesseraError::NotItalianHealthCard => "tessera.not_italian",
+        }
+    }
+
+    /// The message for the person who typed the number, in Italian: what is wrong and what to
+    /// do next (R30).
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        match self {
+            TesseraError::Length { found } => format!(
+                "Il numero della tessera sanitaria ha {CARD_NUMBER_LEN} cifre, ma ne sono state \
+                 inserite {found}: copialo dal retro della tessera."
+            ),
+            TesseraError::Character { position } => format!(
+                "Il carattere in posizione {position} del numero della tessera sanitaria non è \
+                 una cifra: copia il numero dal retro della tessera."
+            ),
+            TesseraError::NotItalianHealthCard => "Il numero inserito non è quello di una \
+                 tessera sanitaria italiana, che inizia con 80380: copialo dal retro della tessera."
+                .to_owned(),
+        }
+    }
+}

@@ -107,3 +107,40 @@ pub enum RejectionReasonError {
     #[error("the reason has a control character: write it on one line")]
     ControlCharacter,
 }
+
+impl RejectionReasonError {
+    /// A stable code for logs and APIs, such as `rejection_reason.empty` (R30).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            RejectionReasonError::Empty => "rejection_reason.empty",
+            RejectionReasonError::TooLong { .. } => "rejection_reason.too_long",
+            RejectionReasonError::ControlCharacter => "rejection_reason.control_character",
+        }
+    }
+
+    /// The message in Italian, for the back office that writes the reason, with what to do
+    /// next (R30).
+    ///
+    /// ```
+    /// use inps_pin::RejectionReason;
+    ///
+    /// let error = RejectionReason::new("   ").unwrap_err();
+    /// assert_eq!(error.code(), "rejection_reason.empty");
+    /// assert!(error.message_it().contains("motivo"));
+    /// ```
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        match self {
+            RejectionReasonError::Empty => "Il rifiuto deve indicare un motivo che la persona \
+                 possa seguire: scrivilo."
+                .to_owned(),
+            RejectionReasonError::TooLong { found } => {
+                format!("Il motivo ha {found} caratteri, più dei {MAX_REASON} ammessi: accorcialo.")
+            }
+            RejectionReasonError::ControlCharacter => "Il motivo contiene un carattere di \
+                 controllo (un a capo, una tabulazione): scrivilo su una sola riga."
+                .to_owned(),
+        }
+    }
+}

@@ -23,7 +23,9 @@ use crate::secret::EnteredPin;
 pub struct Outcome {
     /// The events, in the order they were applied; store them with the account.
     pub events: Vec<Event>,
-    /// What must happen outside: deliveries of PIN parts, notifications.
+    /// What must happen outside: deliveries of PIN parts, notifications, sessions to end.
+    /// Parts shown on screen ([`Delivery::is_for_the_reply`]) go into the response now;
+    /// carrier parts may be queued with [`Delivery::into_outbox`] (R33).
     pub effects: Vec<Effect>,
     /// The answer to the person.
     pub reply: Reply,
@@ -66,6 +68,7 @@ impl Outcome {
     }
 
     /// The sessions to end, if the command ended the PIN that opened them (R31).
+    #[must_use]
     pub fn sessions_to_end(&self) -> Option<&EndSessions> {
         self.effects.iter().find_map(|effect| match effect {
             Effect::EndSessions(end) => Some(end),

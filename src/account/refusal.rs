@@ -9,6 +9,7 @@ use crate::CodiceFiscale;
 
 /// What the live PIN is doing, when a new request is refused (R14).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum LivePin {
     /// Issued, waiting for the first access with the 16 characters.
     PendingFirstAccess,

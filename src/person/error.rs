@@ -49,6 +49,40 @@ impl ContactField {
     }
 }
 
+impl ContactField {
+    /// The field's name in Italian, as a form labels it: for messages to citizens (R30).
+    ///
+    /// ```
+    /// use inps_pin::ContactField;
+    ///
+    /// assert_eq!(ContactField::Mobile.italian(), "numero di cellulare");
+    /// ```
+    #[must_use]
+    pub fn italian(self) -> &'static str {
+        match self {
+            ContactField::Name => "nome o cognome",
+            ContactField::Email => "indirizzo e-mail",
+            ContactField::EmailLocalPart => "parte dell'indirizzo e-mail prima di @",
+            ContactField::EmailDomain => "dominio dell'indirizzo e-mail (dopo @)",
+            ContactField::Mobile => "numero di cellulare",
+            ContactField::Landline => "numero di telefono fisso",
+            ContactField::Street => "via e numero civico",
+            ContactField::PostalCode => "CAP",
+            ContactField::Municipality => "comune",
+            ContactField::Province => "provincia",
+        }
+    }
+
+    /// A well-formed value of the field, quoted in Italian messages.
+    fn example_it(self) -> &'static str {
+        match self {
+            ContactField::Email => "nome@example.it",
+            ContactField::EmailLocalPart => "nome",
+            other => other.example(),
+        }
+    }
+}
+
 impl fmt::Display for ContactField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -280,6 +314,141 @@ impl ContactError {
             ContactError::LandlineLooksLikeMobile | ContactError::LandlineWithoutAreaCode => {
                 ContactField::Landline
             }
+        }
+    }
+}
+
+impl ContactError {
+    /// A stable code for logs and APIs, such as `contact.email_missing_at` (R30). The field
+    /// the error is about is [`field`](Self::field).
+    ///
+    /// ```
+    /// use inps_pin::Email;
+    ///
+    /// let error = Email::parse("mario.rossi").unwrap_err();
+    /// assert_eq!(error.code(), "contact.email_missing_at");
+    /// assert!(error.message_it().contains("@"));
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            ContactError::Empty { .. } => "contact.empty",
+            ContactError::TooShort { .. } => "contact.too_short",
+            ContactError::TooLong { .. } => "contact.too_long",
+            ContactError::WrongLength { .. } => "contact.wrong_length",
+            ContactError::InvalidCharacter { .. } => "contact.invalid_character",
+            ContactError::NoLetter { .. } => "contact.no_letter",
+            ContactError::MissingCivicNumber => "contact.missing_civic_number",
+            ContactError::EmailMissingAt => "contact.email_missing_at",
+            ContactError::EmailTooManyAt { .. } => "contact.email_too_many_at",
+            ContactError::EmailMisplacedDot { .. } => "contact.email_misplaced_dot",
+            ContactError::EmailDomainWithoutDot => "contact.email_domain_without_dot",
+            ContactError::EmailDomainLabelTooLong { .. } => "contact.email_domain_label_too_long",
+            ContactError::EmailDomainLabelHyphen => "contact.email_domain_label_hyphen",
+            ContactError::EmailTopLevelDomain => "contact.email_top_level_domain",
+            ContactError::ForeignNumber { .. } => "contact.foreign_number",
+            ContactError::MobileLooksLikeLandline => "contact.mobile_looks_like_landline",
+            ContactError::LandlineLooksLikeMobile => "contact.landline_looks_like_mobile",
+            ContactError::WrongLeadingDigit { .. } => "contact.wrong_leading_digit",
+            ContactError::LandlineWithoutAreaCode => "contact.landline_without_area_code",
+            ContactError::WrongDigitCount { .. } => "contact.wrong_digit_count",
+        }
+    }
+
+    /// The message for the person who typed the value, in Italian: what is wrong and what to
+    /// do next (R30). Like `Display`, it never repeats the value, only at most one character.
+    #[must_use]
+    pub fn message_it(&self) -> String {
+        const CHECK_TYPOS: &str = "controlla che l'indirizzo non contenga errori di battitura.";
+        let label = self.field().italian();
+        let example = self.field().example_it();
+        match self {
+            ContactError::Empty { .. } => format!("Il campo «{label}» è vuoto: compilalo."),
+            ContactError::TooShort { min, found, .. } => format!(
+                "Il campo «{label}» è troppo corto ({found} caratteri, almeno {min}): scrivilo \
+                 per intero, ad esempio «{example}»."
+            ),
+            ContactError::TooLong { max, found, .. } => format!(
+                "Il campo «{label}» è troppo lungo ({found} caratteri, al massimo {max}): \
+                 accorcialo, ad esempio con le abbreviazioni consuete."
+            ),
+            ContactError::WrongLength {
+                expected, found, ..
+            } => format!(
+                "Il campo «{label}» ha {found} caratteri, ma deve averne esattamente \
+                 {expected}: scrivilo come «{example}»."
+            ),
+            ContactError::InvalidCharacter {
+                character,
+                position,
+                ..
+            } => format!(
+                "Il campo «{label}» contiene il carattere «{}» in posizione {position}, che lì \
+                 non è ammesso: toglilo o sostituiscilo.",
+                character.escape_debug()
+            ),
+            ContactError::NoLetter { .. } => format!(
+                "Il campo «{label}» non contiene lettere: scrivilo in lettere, ad esempio \
+                 «{example}»."
+            ),
+            ContactError::MissingCivicNumber => "Nell'indirizzo manca il numero civico: \
+                 aggiungilo (o scrivi «snc» se l'edificio non ne ha), perché la busta chiusa \
+                 possa essere consegnata."
+                .to_owned(),
+            ContactError::EmailMissingAt => "L'indirizzo e-mail non contiene «@»: scrivi \
+                 l'indirizzo completo, ad esempio nome@example.it."
+                .to_owned(),
+            ContactError::EmailTooManyAt { found } => format!(
+                "L'indirizzo e-mail contiene {found} simboli «@», ma deve averne uno solo: \
+                 scrivi un solo indirizzo."
+            ),
+            ContactError::EmailMisplacedDot { .. } => format!(
+                "Il campo «{label}» inizia o finisce con un punto, o ha due punti di seguito: \
+                 {CHECK_TYPOS}"
+            ),
+            ContactError::EmailDomainWithoutDot => "Il dominio dell'indirizzo e-mail (dopo \
+                 «@») non contiene un punto: scrivi il dominio completo, ad esempio example.it."
+                .to_owned(),
+            ContactError::EmailDomainLabelTooLong { max, found } => format!(
+                "Una parte del dominio dell'indirizzo e-mail tra due punti è troppo lunga \
+                 ({found} caratteri, al massimo {max}): {CHECK_TYPOS}"
+            ),
+            ContactError::EmailDomainLabelHyphen => format!(
+                "Una parte del dominio dell'indirizzo e-mail tra due punti inizia o finisce con \
+                 «-»: {CHECK_TYPOS}"
+            ),
+            ContactError::EmailTopLevelDomain => "Il dominio dell'indirizzo e-mail non termina \
+                 con un dominio di primo livello di almeno due lettere (come .it o .com): \
+                 controlla la fine dell'indirizzo."
+                .to_owned(),
+            ContactError::ForeignNumber { .. } => format!(
+                "Il campo «{label}» non è un numero italiano: scrivilo senza prefisso, oppure \
+                 con +39 o 0039."
+            ),
+            ContactError::MobileLooksLikeLandline => "Il numero di cellulare inizia con 0, come \
+                 i numeri di rete fissa: inserisci un numero di cellulare (inizia con 3), oppure \
+                 indica questo come numero fisso."
+                .to_owned(),
+            ContactError::LandlineLooksLikeMobile => "Il numero di telefono fisso inizia con 3, \
+                 come i cellulari: inserisci un numero fisso (inizia con 0), oppure indica \
+                 questo come cellulare."
+                .to_owned(),
+            ContactError::WrongLeadingDigit {
+                found, expected, ..
+            } => format!(
+                "Il campo «{label}» inizia con {found}, ma deve iniziare con {expected}: \
+                 controlla il numero."
+            ),
+            ContactError::LandlineWithoutAreaCode => "Il numero di telefono fisso inizia con 00, \
+                 e nessun prefisso italiano inizia così: scrivilo con il prefisso, ad esempio \
+                 06 1234567."
+                .to_owned(),
+            ContactError::WrongDigitCount {
+                found, min, max, ..
+            } => format!(
+                "Il campo «{label}» ha {found} cifre, ma deve averne da {min} a {max}, senza \
+                 contare il prefisso +39: controlla che nessuna cifra manchi o sia ripetuta."
+            ),
         }
     }
 }

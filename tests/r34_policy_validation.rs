@@ -1,0 +1,309 @@
+//! R34: a policy is validated wherever it is made or loaded. Values that make no sense are
+//! refused with an error naming the field; a configuration file may give only the fields it
+//! changes, the rest being the defaults.
+
+mod common;
+use common::*;
+
+use inps_pin::*;
+use jiff::civil::date;
+use serde_json::json;
+
+/// Loads a policy as a service loads its configuration file.
+fn load(file: serde_json::Value) -> Result<Policy, String> {
+    serde_json::from_str::<Policy>(&file.to_string()).map_err(|error| error.to_string())
+}
+
+/// A policy built in code that `validate` must refuse: refused there with `field` named, and
+/// refused the same way when the same values are loaded from a file.
+fn assert_refused(policy: Policy, field: &str) -> PolicyError {
+    let error = policy.validate().unwrap_err();
+    assert_eq!(error.field(), field, "{error}");
+    let message = error.to_string();
+    assert!(message.contains(&format!("`{field}`")), "{message}");
+    assert_eq!(policy.clone().validated(), Err(error.clone()));
+    let file = serde_json::to_value(&policy).unwrap();
+    let loaded = load(file).unwrap_err();
+    assert!(loaded.contains(&message), "{loaded}");
+    error
+}
+
+#[test]
+fn r34_the_default_policy_and_the_test_policies_are_valid() {
+    assert_eq!(Policy::default().validate(), Ok(()));
+    for policy in [
+        Policy::default(),
+        policy(),
+        policy_without_lockout(),
+        sunset_policy(),
+        accepting_first_half(policy()),
+        Policy::default().with_sunset(Sunset::inps_2020_2021()),
+    ] {
+        assert_eq!(policy.clone().validated(), Ok(policy.clone()));
+        let json = serde_json::to_string(&policy).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), policy);
+        let bytes = postcard::to_allocvec(&policy).unwrap();
+        assert_eq!(postcard::from_bytes::<Policy>(&bytes).unwrap(), policy);
+    }
+}
+
+#[test]
+fn r34_a_configuration_file_may_give_only_the_fields_it_changes() {
+    let mut expected = Policy::default();
+    expected.citizen_validity_months = 12;
+    assert_eq!(load(json!({ "citizen_validity_months": 12 })), Ok(expected));
+    assert_eq!(load(json!({})), Ok(Policy::default()));
+
+    // Inside a part that has defaults of its own, too.
+    let mut expected = Policy::default();
+    expected.trusted_devices.max_devices = 0;
+    expected.restore_limit.window_days = 14;
+    assert_eq!(
+        load(json!({
+            "trusted_devices": { "max_devices": 0 },
+            "restore_limit": { "window_days": 14 },
+        })),
+        Ok(expected)
+    );
+
+    // A given value is still checked.
+    let refused = load(json!({ "citizen_validity_months": 0 })).unwrap_err();
+    assert!(refused.contains("`citizen_validity_months`"), "{refused}");
+}
+
+#[test]
+fn r34_a_field_the_policy_does_not_have_is_refused() {
+    let misspelt = load(json!({ "citizen_validity_month": 12 })).unwrap_err();
+    assert!(misspelt.contains("citizen_validity_month"), "{misspelt}");
+    let misspelt = load(json!({ "trusted_devices": { "valid_day": 30 } })).unwrap_err();
+    assert!(misspelt.contains("valid_day"), "{misspelt}");
+}
+
+#[test]
+fn r34_zero_validity_months_are_refused() {
+    let mut citizen = Policy::default();
+    citizen.citizen_validity_months = 0;
+    assert_eq!(
+        assert_refused(citizen, "citizen_validity_months"),
+        PolicyError::ZeroValidity {
+            field: "citizen_validity_months"
+        }
+    );
+    let mut intermediary = Policy::default();
+    intermediary.intermediary_validity_months = 0;
+    assert_refused(intermediary, "intermediary_validity_months");
+}
+
+#[test]
+fn r34_a_warning_not_shorter_than_the_shorter_validity_is_refused() {
+    // The default intermediary's 3 months last 89 days from 1 February (or 31 January).
+    let mut policy = Policy::default();
+    policy.expiry_warning_days = 88;
+    assert_eq!(policy.validate(), Ok(()));
+    policy.expiry_warning_days = 89;
+    let error = assert_refused(policy.clone(), "expiry_warning_days");
+    assert_eq!(
+        error,
+        PolicyError::WarningNotShorterThanValidity {
+            warning_days: 89,
+            validity_field: "intermediary_validity_months",
+            validity_months: 3,
+            fewest_days: 89,
+        }
+    );
+    policy.expiry_warning_days = 365;
+    assert_refused(policy, "expiry_warning_days");
+
+    // When the citizens' validity is the shorter, it is the one that counts: 1 month can
+    // last 28 days.
+    let mut policy = Policy::default();
+    policy.citizen_validity_months = 1;
+    policy.intermediary_validity_months = 12;
+    policy.expiry_warning_days = 27;
+    assert_eq!(policy.validate(), Ok(()));
+    policy.expiry_warning_days = 28;
+    let error = assert_refused(policy, "expiry_warning_days");
+    assert!(
+        error.to_string().contains("`citizen_validity_months` = 1"),
+        "{error}"
+    );
+}
+
+#[test]
+fn r34_a_first_access_window_of_zero_days_is_refused() {
+    let mut policy = Policy::default();
+    policy.first_access_window_days = 0;
+    assert_eq!(
+        assert_refused(policy, "first_access_window_days"),
+        PolicyError::ZeroFirstAccessWindow
+    );
+    let mut policy = Policy::default();
+    policy.first_access_window_days = 1;
+    policy.restore_limit.window_days = 1;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn r34_a_restore_window_longer_than_a_codes_life_and_a_non_positive_attestation_are_refused() {
+    let mut policy = Policy::default();
+    policy.restore_limit.window_days = policy.first_access_window_days + 1;
+    assert!(matches!(
+        assert_refused(policy, "restore_limit.window_days"),
+        PolicyError::RestoreWindowOutlastsCodes { .. }
+    ));
+    let mut policy = Policy::default();
+    policy.attestation_valid_for = jiff::SignedDuration::ZERO;
+    assert!(matches!(
+        assert_refused(policy, "attestation_valid_for"),
+        PolicyError::AttestationValidity { .. }
+    ));
+    // A file that gives it, refused on loading.
+    let loaded: Result<Policy, _> = serde_json::from_str(r#"{"attestation_valid_for":"-PT1H"}"#);
+    assert!(loaded.is_err());
+}
+
+#[test]
+fn r34_a_restore_limit_of_zero_above_the_maximum_or_over_no_days_is_refused() {
+    for (max_requests, accepted) in [
+        (0, false),
+        (1, true),
+        (MAX_RESTORE_REQUESTS, true),
+        (MAX_RESTORE_REQUESTS + 1, false),
+        (u8::MAX, false),
+    ] {
+        let mut policy = Policy::default();
+        policy.restore_limit.max_requests = max_requests;
+        if accepted {
+            assert_eq!(policy.validate(), Ok(()), "{max_requests}");
+        } else {
+            assert_eq!(
+                assert_refused(policy, "restore_limit.max_requests"),
+                PolicyError::RestoreRequests {
+                    found: max_requests
+                }
+            );
+        }
+    }
+    let mut policy = Policy::default();
+    policy.restore_limit.window_days = 0;
+    assert_refused(policy, "restore_limit.window_days");
+}
+
+#[test]
+fn r34_devices_trusted_for_zero_days_are_refused_unless_none_are_trusted() {
+    let mut policy = Policy::default();
+    policy.trusted_devices.valid_days = 0;
+    assert_eq!(
+        assert_refused(policy.clone(), "trusted_devices.valid_days"),
+        PolicyError::ZeroDeviceValidity { max_devices: 5 }
+    );
+    policy.trusted_devices.max_devices = 0;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn r34_a_hash_cost_above_the_stored_bound_is_refused_naming_the_value() {
+    let bound = HashCost::new(65_536, 3, 2).unwrap();
+    for (cost, value, asked, allowed) in [
+        (
+            HashCost::new(131_072, 3, 2).unwrap(),
+            "memory (KiB)",
+            131_072,
+            65_536,
+        ),
+        (HashCost::new(65_536, 4, 2).unwrap(), "iterations", 4, 3),
+        (HashCost::new(65_536, 3, 4).unwrap(), "parallelism", 4, 2),
+    ] {
+        let mut policy = Policy::default().with_hash_cost(cost);
+        policy.max_stored_hash_cost = bound;
+        let error = assert_refused(policy, "hash_cost");
+        assert_eq!(
+            error,
+            PolicyError::HashCostAboveStoredBound {
+                value,
+                hash_cost: asked,
+                max_stored: allowed
+            }
+        );
+        assert!(
+            error.to_string().contains("max_stored_hash_cost"),
+            "{error}"
+        );
+    }
+    // Equal is within the bound.
+    let mut policy = Policy::default().with_hash_cost(bound);
+    policy.max_stored_hash_cost = bound;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn r34_a_sunset_that_retires_pins_before_it_stops_new_ones_is_refused() {
+    let backwards = Sunset {
+        no_new_pins_from: date(2021, 10, 1),
+        retired_from: date(2020, 10, 1),
+    };
+    let error = assert_refused(
+        Policy::default().with_sunset(backwards),
+        "sunset.retired_from",
+    );
+    assert!(error.to_string().contains("2020-10-01"), "{error}");
+    // Both on one day: no new PINs and none works from that day.
+    let same_day = Sunset {
+        no_new_pins_from: date(2021, 10, 1),
+        retired_from: date(2021, 10, 1),
+    };
+    assert!(Policy::default().with_sunset(same_day).validated().is_ok());
+}
+
+#[test]
+fn r34_the_same_service_twice_a_block_above_100_and_an_absurd_cost_are_refused_naming_the_field() {
+    // The same service twice: the catalogue cannot hold it, and a file cannot load it.
+    let mut catalogue = Catalogue::standard();
+    assert_eq!(
+        catalogue.add(cassetto_previdenziale()),
+        Ok(()),
+        "a new service is added"
+    );
+    assert!(matches!(
+        catalogue.add(cassetto_previdenziale()),
+        Err(CatalogueError::Duplicate(_))
+    ));
+    let mut file = serde_json::to_value(Policy::default()).unwrap();
+    let services = file["catalogue"]["services"].as_array_mut().unwrap();
+    let first = services[0].clone();
+    services.push(first);
+    let refused = load(file).unwrap_err();
+    assert!(refused.contains("policy field `catalogue`"), "{refused}");
+    assert!(refused.contains("estratto-contributivo"), "{refused}");
+    // The catalogue alone refuses it too.
+    let file = serde_json::to_value(Policy::default()).unwrap();
+    let mut services = file["catalogue"].clone();
+    let first = services["services"][0].clone();
+    services["services"].as_array_mut().unwrap().push(first);
+    assert!(serde_json::from_value::<Catalogue>(services).is_err());
+
+    // A block above 100 failures, in either lockout.
+    let refused = load(json!({ "lockout": { "delays_secs": [1], "block_after": 101 } }));
+    let refused = refused.unwrap_err();
+    assert!(refused.contains("policy field `lockout`"), "{refused}");
+    let refused = load(json!({
+        "trusted_devices": { "lockout": { "delays_secs": [1], "block_after": 101 } }
+    }))
+    .unwrap_err();
+    assert!(
+        refused.contains("policy field `trusted_devices.lockout`"),
+        "{refused}"
+    );
+
+    // A cost beyond the crate's limits, in either cost.
+    for field in ["hash_cost", "max_stored_hash_cost"] {
+        let file = json!({
+            field: { "memory_kib": 8, "iterations": 4_294_967_295u32, "parallelism": 1 }
+        });
+        let refused = load(file).unwrap_err();
+        assert!(
+            refused.contains(&format!("policy field `{field}`")),
+            "{refused}"
+        );
+    }
+}
