@@ -329,6 +329,18 @@ impl PinHash {
         candidate: &[u8],
         bound: HashCost,
     ) -> Result<bool, PinHashError> {
+        let parsed = self.parsed_within(bound)?;
+        Ok(Argon2::default()
+            .verify_password(candidate, &parsed)
+            .is_ok())
+    }
+
+    /// Whether the cost this hash states is within `bound` (R35), without running Argon2.
+    pub(crate) fn check_bound(&self, bound: HashCost) -> Result<(), PinHashError> {
+        self.parsed_within(bound).map(|_| ())
+    }
+
+    fn parsed_within(&self, bound: HashCost) -> Result<PasswordHash, PinHashError> {
         let parsed = PasswordHash::new(&self.0).map_err(|_| PinHashError::NotPhc)?;
         let stated = StatedCost::of(&parsed).ok_or(PinHashError::NotPhc)?;
         if !bound.admits(stated) {
@@ -340,9 +352,7 @@ impl PinHash {
             });
         }
         Params::try_from(&parsed).map_err(|_| PinHashError::NotPhc)?;
-        Ok(Argon2::default()
-            .verify_password(candidate, &parsed)
-            .is_ok())
+        Ok(parsed)
     }
 
     /// Whether this hash should be made again at `policy_cost`: its cost differs from the
@@ -463,6 +473,58 @@ pub(crate) fn spend_one_verification(cost: HashCost, candidate: &[u8]) {
 /// Argon2 failed to hash a PIN: only with a cost it refuses, which [`HashCost`] rules out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct HashingFailed;
+
+/// What a typed PIN remembers of its verifications (R32): each stored hash (by its PHC string,
+/// which is no secret) it was checked against, and the answer, so deciding the same command
+/// again after a lost compare-and-swap runs no Argon2 against a hash that did not change. It
+/// holds no character of the PIN.
+#[derive(Default)]
+pub(crate) struct VerificationMemo {
+    answers: core::cell::RefCell<Vec<(Box<str>, bool)>>,
+    runs: core::cell::Cell<u32>,
+    spent: core::cell::Cell<bool>,
+}
+
+impl VerificationMemo {
+    /// The remembered answer for `hash`, or `verify`'s, remembered.
+    pub(crate) fn verify(
+        &self,
+        hash: &PinHash,
+        bound: HashCost,
+        verify: impl FnOnce(&PinHash) -> Result<bool, PinHashError>,
+    ) -> Result<bool, PinHashError> {
+        let remembered = self
+            .answers
+            .borrow()
+            .iter()
+            .find(|(phc, _)| **phc == *hash.as_phc())
+            .map(|(_, answer)| *answer);
+        if let Some(answer) = remembered {
+            // The bound may have changed since: a remembered hash is judged by it again.
+            hash.check_bound(bound)?;
+            return Ok(answer);
+        }
+        let answer = verify(hash)?;
+        self.runs.set(self.runs.get().saturating_add(1));
+        self.answers
+            .borrow_mut()
+            .push((Box::from(hash.as_phc()), answer));
+        Ok(answer)
+    }
+
+    /// Runs `spend` the first time only.
+    pub(crate) fn spend_once(&self, spend: impl FnOnce()) {
+        if !self.spent.replace(true) {
+            spend();
+            self.runs.set(self.runs.get().saturating_add(1));
+        }
+    }
+
+    /// How many Argon2 runs it made.
+    pub(crate) fn runs(&self) -> u32 {
+        self.runs.get()
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 use thiserror::Error;
+use crate::hash::{HashCost, PinHash, PinHashError, VerificationMemo};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The characters of every generated PIN.
@@ -236,8 +237,15 @@ const fn byte_classes() -> [u8; 256] {
 /// assert!(EnteredPin::parse("ABCD0FGH").is_err()); // 0 is never in a PIN
 /// # Ok::<(), inps_pin::PinFormatError>(())
 /// ```
+///
+/// It remembers which stored hashes it was checked against (never the characters), so a
+/// service that retries the same command after a lost compare-and-swap, holding the same
+/// `EnteredPin`, runs no second Argon2 verification against a hash that did not change (R32).
 #[derive(Default)]
-pub struct EnteredPin(PinChars);
+pub struct EnteredPin {
+    chars: PinChars,
+    checked: VerificationMemo,
+}
 
 impl EnteredPin {
     /// Normalises and checks what a person typed: 8 or 16 characters of [`PIN_ALPHABET`]
@@ -265,7 +273,7 @@ impl EnteredPin {
             }
             if all_pin_characters {
                 pin.len = u8::try_from(bytes.len()).unwrap_or_default();
-                return Ok(EnteredPin(pin));
+                return Ok(EnteredPin::new(pin));
             }
             // The general path may keep fewer characters: none of this pass may linger past
             // them as a second copy.
@@ -316,14 +324,14 @@ impl EnteredPin {
             return Err(PinFormatError::Length { found: count });
         }
         pin.len = u8::try_from(count).unwrap_or_default();
-        Ok(EnteredPin(pin))
+        Ok(EnteredPin::new(pin))
     }
 
     /// The 16-character PIN put together from its two delivered halves, as the person
     /// would type it (the first half, then the second).
     #[must_use]
     pub fn from_halves(first: &Secret, second: &Secret) -> EnteredPin {
-        EnteredPin(PinChars::copied_from(
+        EnteredPin::new(PinChars::copied_from(
             first.bytes().iter().chain(second.bytes()),
         ))
     }
@@ -331,30 +339,59 @@ impl EnteredPin {
     /// A delivered code typed back exactly as delivered.
     #[must_use]
     pub fn from_secret(secret: &Secret) -> EnteredPin {
-        EnteredPin(PinChars::copied_from(secret.bytes()))
+        EnteredPin::new(PinChars::copied_from(secret.bytes()))
     }
 
-    /// How many characters were typed: 8 or 16 (0 only for the empty value a deserialized
-    /// command carries, which never matches).
+    fn new(chars: PinChars) -> EnteredPin {
+        EnteredPin {
+            chars,
+            checked: VerificationMemo::default(),
+        }
+    }
+
+    /// How many characters were typed: 8 or 16 (0 only for the empty default value, which
+    /// never matches).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.chars.len()
     }
 
-    /// True only for the empty value a deserialized command carries.
+    /// True only for the empty default value.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.len == 0
+        self.chars.len == 0
+    }
+
+    /// How many Argon2 verifications have run for this typed PIN: each stored hash it was
+    /// checked against once, however often the command was decided again (R32). For a
+    /// service's metrics and tests.
+    #[must_use]
+    pub fn verifications(&self) -> u32 {
+        self.checked.runs()
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        self.0.bytes()
+        self.chars.bytes()
+    }
+
+    /// Whether this PIN is the one `hash` was made from, within the policy's `bound` on stored
+    /// costs (R35): remembered, so a retry against the same hash runs no Argon2 again.
+    pub(crate) fn matches(&self, hash: &PinHash, bound: HashCost) -> Result<bool, PinHashError> {
+        self.checked
+            .verify(hash, bound, |hash| hash.verify_within(self.bytes(), bound))
+    }
+
+    /// Spends the time of one verification at `cost` once for this typed PIN, where no hash
+    /// was checked, so the answer takes as long as a check would (R30); a retry spends none.
+    pub(crate) fn spend_one_verification(&self, cost: HashCost) {
+        self.checked
+            .spend_once(|| crate::hash::spend_one_verification(cost, self.bytes()));
     }
 }
 
 impl fmt::Debug for EnteredPin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EnteredPin({} chars, [redacted])", self.0.len)
+        write!(f, "EnteredPin({} chars, [redacted])", self.chars.len)
     }
 }
 

@@ -26,7 +26,7 @@ use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument};
 use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
 use crate::delivery::{Delivery, Medium, PinPart};
 use crate::device::{DeviceId, DeviceToken, Lane};
-use crate::hash::{HashCost, HashingFailed, PinHash, PinHashError, spend_one_verification};
+use crate::hash::{HashCost, HashingFailed, PinHash, PinHashError};
 use crate::lockout::{LockGate, Lockout, NextFailure};
 use crate::notification::{Notice, Notification};
 use crate::person::{Person, Role};
@@ -92,15 +92,15 @@ impl Account {
     /// A [`Refusal`] saying why the command cannot apply and what to do instead.
     pub fn decide<R: CryptoRng + ?Sized>(
         &self,
-        command: Command,
+        command: &Command,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
-        let lane = self.lane_of(&command, context);
+        let lane = self.lane_of(command, context);
         let status = self.status_in(context.now, context.policy, &lane);
         let row = row(command.kind(), status.phase());
         let mut matched = None;
         for &check in row.checks {
-            match self.check(check, &command, &lane, context)? {
+            match self.check(check, command, &lane, context)? {
                 Checked::Passed => {}
                 Checked::Matched(code) => matched = Some(code),
                 Checked::Answered(outcome) => return Ok(*outcome),
@@ -325,7 +325,7 @@ impl Account {
     fn carry_out<R: CryptoRng + ?Sized>(
         &self,
         then: Then,
-        command: Command,
+        command: &Command,
         status: PinStatus,
         matched: Option<Matched>,
         lane: &Lane,
@@ -341,7 +341,7 @@ impl Account {
                     channel,
                     archive,
                 },
-            ) => self.issue(person, channel, &archive, context),
+            ) => self.issue(person.clone(), channel.clone(), archive, context),
             (Then::CompleteFirstAccess, Command::FirstAccess { trust_device, .. }) => {
                 let record = self.record()?;
                 let assurance = record.assurance();
@@ -364,7 +364,7 @@ impl Account {
                     outcome = outcome
                         .with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Replaced)));
                 }
-                self.trusting_device(outcome, trust_device, context)
+                self.trusting_device(outcome, *trust_device, context)
             }
             (
                 Then::OpenSession | Then::FirstAccessDue,
@@ -411,13 +411,13 @@ impl Account {
                     rehashed,
                 });
                 // A trusted device is trusted already.
-                let trust = trust_device && *lane == Lane::Anonymous;
+                let trust = *trust_device && *lane == Lane::Anonymous;
                 self.trusting_device(outcome, trust, context)
             }
             (Then::Renew, Command::RenewPin { trust_device, .. }) => {
                 // A trusted device is trusted already.
                 let from_device = *lane != Lane::Anonymous;
-                let trust_device = trust_device && !from_device;
+                let trust_device = *trust_device && !from_device;
                 let assurance = self.record()?.assurance();
                 let new = self.fresh_short_pin(assurance, from_device, context)?;
                 let outcome = Outcome::new(Reply::PinRenewed(new.session))
@@ -433,7 +433,7 @@ impl Account {
             (Then::RecordUpgradeRequest, Command::RequestUpgrade { via, document }) => Ok(
                 Outcome::new(Reply::UpgradeRequested).with_event(Event::UpgradeRequested {
                     at: now,
-                    via,
+                    via: *via,
                     checked_by: Some(document.checked_by().clone()),
                 }),
             ),
@@ -443,7 +443,7 @@ impl Account {
                         true,
                         Event::UpgradeApproved {
                             at: now,
-                            by: reviewer,
+                            by: reviewer.clone(),
                         },
                         Notice::UpgradeApproved,
                     ),
@@ -451,7 +451,7 @@ impl Account {
                         false,
                         Event::UpgradeRejected {
                             at: now,
-                            by: reviewer,
+                            by: reviewer.clone(),
                             reason: reason.clone(),
                         },
                         Notice::UpgradeRejected {
@@ -736,7 +736,7 @@ impl Account {
         lane: &Lane,
     ) -> Outcome {
         if unverified {
-            spend_one_verification(context.policy.hash_cost, pin.bytes());
+            pin.spend_one_verification(context.policy.hash_cost);
         }
         let now = context.now;
         let lockout = lane_lockout(context.policy, lane);
@@ -877,11 +877,11 @@ enum Verified {
 /// (R35): a hash above it is refused, never run.
 fn verify_one(
     hash: &PinHash,
-    typed: &[u8],
+    typed: &EnteredPin,
     matched: Matched,
     bound: HashCost,
 ) -> Result<Verified, PinHashError> {
-    Ok(if hash.verify_within(typed, bound)? {
+    Ok(if typed.matches(hash, bound)? {
         Verified::Matched(matched)
     } else {
         Verified::Wrong { unverified: false }
@@ -898,16 +898,16 @@ fn verify_typed(
 ) -> Result<Verified, PinHashError> {
     match &record.stage {
         Stage::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
-            verify_one(&first.whole, pin.bytes(), Matched::Whole, bound)
+            verify_one(&first.whole, pin, Matched::Whole, bound)
         }
         Stage::AwaitingFirstAccess(FirstPin {
             first_half: Some(first_half),
             ..
         }) if half_opens && pin.len() == HALF_LEN => {
-            verify_one(first_half, pin.bytes(), Matched::FirstHalf, bound)
+            verify_one(first_half, pin, Matched::FirstHalf, bound)
         }
         Stage::Active(active) if pin.len() == HALF_LEN => {
-            verify_one(&active.hash, pin.bytes(), Matched::Short, bound)
+            verify_one(&active.hash, pin, Matched::Short, bound)
         }
         // A length no code of this stage has (the 16 after the first access, an 8 where no
         // half is accepted): wrong without a hash to check.
@@ -931,7 +931,7 @@ fn verify_waiting(
         (Stage::Active(_), _) => None,
     };
     match waiting {
-        Some(hash) if pin.len() == FULL_LEN => verify_one(hash, pin.bytes(), Matched::Whole, bound),
+        Some(hash) if pin.len() == FULL_LEN => verify_one(hash, pin, Matched::Whole, bound),
         _ => Ok(Verified::Wrong { unverified: true }),
     }
 }

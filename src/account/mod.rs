@@ -252,7 +252,7 @@ impl Account {
         command: Command,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
-        let outcome = self.decide(command, context)?;
+        let outcome = self.decide(&command, context)?;
         for event in &outcome.events {
             self.evolve(event);
         }

@@ -183,7 +183,7 @@ impl LoginFailure {
     /// ```
     #[must_use]
     pub fn for_unknown_person(policy: &Policy, pin: &EnteredPin) -> LoginFailure {
-        crate::hash::spend_one_verification(policy.hash_cost, pin.bytes());
+        pin.spend_one_verification(policy.hash_cost);
         LoginFailure::new()
     }
 
