@@ -38,7 +38,7 @@ fn login(c: &mut Criterion) {
             trust_device: false,
         };
         let mut context = Context::new(now, &policy, &mut rng);
-        let outcome = account.decide(command, &mut context).unwrap();
+        let outcome = account.decide(&command, &mut context).unwrap();
         assert!(matches!(outcome.reply, Reply::LoggedIn(_)));
         outcome
     };
@@ -104,7 +104,7 @@ fn bench_pair(
                 device: None,
                 trust_device: false,
             };
-            account.decide(command, &mut Context::new(now, policy, rng))
+            account.decide(&command, &mut Context::new(now, policy, rng))
         });
     });
     group.bench_function("bare_argon2_verify", |b| {

@@ -130,7 +130,7 @@ fn wrong_pin(case: &Case, typed: &str, rng: &mut ChaCha20Rng) -> Reply {
     };
     let outcome = case
         .account
-        .decide(command, &mut Context::new(now(), &case.policy, rng))
+        .decide(&command, &mut Context::new(now(), &case.policy, rng))
         .unwrap();
     assert!(matches!(outcome.reply, Reply::LoginFailed(_)));
     outcome.reply

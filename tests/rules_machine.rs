@@ -38,7 +38,7 @@ fn step(
         Mode::Handle => account.handle(command, &mut context),
         Mode::DecideThenEvolve => {
             let before = account.clone();
-            let outcome = account.decide(command, &mut context)?;
+            let outcome = account.decide(&command, &mut context)?;
             assert_eq!(*account, before, "decide changed the account");
             for event in &outcome.events {
                 account.evolve(event);
@@ -834,7 +834,7 @@ fn r29_decide_changes_nothing_until_evolve() {
     let before = serde_json::to_string(&account).unwrap();
     let outcome = account
         .decide(
-            request_pin(person(), ChannelRequest::Online),
+            &request_pin(person(), ChannelRequest::Online),
             &mut Context::new(t0(), &policy, &mut rng),
         )
         .unwrap();
