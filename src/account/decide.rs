@@ -488,7 +488,7 @@ impl Account {
                 Command::FirstAccess { pin, .. }
                 | Command::LogIn { pin, .. }
                 | Command::RenewPin { pin, .. },
-            ) => Ok(unknown_pin(&pin, context)),
+            ) => Ok(unknown_pin(pin, context)),
             // What the table says to do does not fit the command: a defect of the table.
             _ => Err(Refusal::Internal),
         }
