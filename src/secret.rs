@@ -8,9 +8,9 @@
 
 use core::fmt;
 
+use crate::hash::{HashCost, PinHash, PinHashError, VerificationMemo};
 use rand_core::CryptoRng;
 use thiserror::Error;
-use crate::hash::{HashCost, PinHash, PinHashError, VerificationMemo};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The characters of every generated PIN.

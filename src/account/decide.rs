@@ -27,7 +27,7 @@ use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of
 use crate::delivery::{Delivery, Medium, PinPart};
 use crate::device::{DeviceId, DeviceToken, Lane};
 use crate::hash::{HashCost, HashingFailed, PinHash, PinHashError};
-use crate::lockout::{LockGate, Lockout, NextFailure};
+use crate::lockout::{LockGate, LockState, Lockout, NextFailure};
 use crate::notification::{Notice, Notification};
 use crate::person::{Person, Role};
 use crate::policy::Policy;
@@ -425,6 +425,7 @@ impl Account {
                         at: now,
                         pin: new.hash,
                         expires_at: new.expires_at,
+                        device: lane_device(lane),
                     })
                     .with_effect(new.on_screen)
                     .with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Replaced)));
@@ -740,17 +741,15 @@ impl Account {
         }
         let now = context.now;
         let lockout = lane_lockout(context.policy, lane);
-        let next = self
-            .pin
-            .as_ref()
-            .and_then(|record| record.lock(lane))
-            .map_or(
-                NextFailure {
-                    failures: 1,
-                    blocks: lockout.blocks(1),
-                },
-                |lock| lock.next_failure(lockout),
-            );
+        let lock = self.pin.as_ref().and_then(|record| record.lock(lane));
+        let already_blocked = lock.is_some_and(LockState::is_blocked);
+        let next = lock.map_or(
+            NextFailure {
+                failures: 1,
+                blocks: lockout.blocks(1),
+            },
+            |lock| lock.next_failure(lockout),
+        );
         let device = lane_device(lane);
         let mut outcome =
             Outcome::new(Reply::LoginFailed(LoginFailure::new())).with_event(Event::LoginFailed {
@@ -760,7 +759,7 @@ impl Account {
             });
         outcome.failure = Some(FailureDetail {
             consecutive_failures: next.failures,
-            retry_after: (!next.blocks)
+            retry_after: (!next.blocks && !already_blocked)
                 .then(|| lockout.delay_after(next.failures))
                 .flatten()
                 .map(|delay| now.checked_add(delay).unwrap_or(Timestamp::MAX)),

@@ -140,6 +140,9 @@ pub enum Event {
         /// When it expires (R20).
         #[serde(with = "crate::timestamp_serde")]
         expires_at: Timestamp,
+        /// From this trusted device (R25a), which stays trusted from then.
+        #[serde(default)]
+        device: Option<DeviceId>,
     },
     /// A written upgrade request waits for the back office (R16, R17).
     UpgradeRequested {

@@ -110,7 +110,10 @@ impl Account {
                 }
             }
             Event::PinRenewed {
-                pin, expires_at, ..
+                at,
+                pin,
+                expires_at,
+                device,
             } => {
                 if let Some(record) = &mut self.pin {
                     // Renewal keeps the level and a waiting upgrade request: the same holder
@@ -122,6 +125,14 @@ impl Account {
                         active.expiry_noted = false;
                     }
                     record.lock.clear();
+                    if let Some(used) = record
+                        .devices
+                        .iter_mut()
+                        .find(|kept| Some(&kept.id) == device.as_ref())
+                    {
+                        used.last_used_at = *at;
+                        used.lock.clear();
+                    }
                 }
             }
             Event::LoggedIn {

@@ -271,6 +271,7 @@ impl From<v0::Event> for Event {
                 at,
                 pin,
                 expires_at,
+                device: None,
             },
             v0::Event::UpgradeRequested { at, via } => Event::UpgradeRequested {
                 at,
