@@ -79,7 +79,7 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 /// one cached in another format is refused on loading with an error that says to rebuild it
 /// with [`Account::replay`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "stored::AccountRecord")]
+#[serde(from = "stored::AccountRecord")]
 pub struct Account {
     /// The format it is stored in: always this release's in memory.
     format: u32,

@@ -136,16 +136,12 @@ impl<'de> Visitor<'de> for StoredEventVisitor {
             match key {
                 Field::Format => format = Some(map.next_value::<u32>()?),
                 Field::Event => {
-                    // The layout depends on the format, which must come first.
-                    let Some(format) = format else {
-                        return Err(de::Error::custom(
-                            "a stored event gives its format before the event",
-                        ));
-                    };
+                    // A self-describing format (maps are theirs) reads format 0 as today's
+                    // events too, so the event may come before its format.
                     event = Some(match format {
-                        0 => Event::from(map.next_value::<v0::Event>()?),
-                        STORED_FORMAT => map.next_value::<Event>()?,
-                        other => return Err(unknown_format(other)),
+                        Some(0) => Event::from(map.next_value::<v0::Event>()?),
+                        Some(STORED_FORMAT) | None => map.next_value::<Event>()?,
+                        Some(other) => return Err(unknown_format(other)),
                     });
                 }
                 Field::Other => {
@@ -154,6 +150,9 @@ impl<'de> Visitor<'de> for StoredEventVisitor {
             }
         }
         let format = format.ok_or_else(|| de::Error::missing_field("format"))?;
+        if format > STORED_FORMAT {
+            return Err(unknown_format(format));
+        }
         let event = event.ok_or_else(|| de::Error::missing_field("event"))?;
         Ok(StoredEvent { format, event })
     }
@@ -303,18 +302,115 @@ impl From<v0::Event> for Event {
     }
 }
 
-/// An account as stored, before its format is checked.
-#[derive(Deserialize)]
+/// An account as stored, its format checked before anything else is read.
 pub(super) struct AccountRecord {
-    /// Absent before formats were recorded: format 0.
-    #[serde(default)]
-    format: u32,
     codice_fiscale: CodiceFiscale,
     version: u64,
-    #[serde(default)]
     pin_generation: u64,
     person: Option<Person>,
     pin: Option<PinRecord>,
+}
+
+/// The fields of a stored account, by name.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum AccountField {
+    Format,
+    CodiceFiscale,
+    Version,
+    PinGeneration,
+    Person,
+    Pin,
+    #[serde(other)]
+    Other,
+}
+
+const ACCOUNT_FIELDS: &[&str] = &[
+    "format",
+    "codice_fiscale",
+    "version",
+    "pin_generation",
+    "person",
+    "pin",
+];
+
+struct AccountVisitor;
+
+impl<'de> Visitor<'de> for AccountVisitor {
+    type Value = AccountRecord;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a cached account: its format, then its fields")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AccountRecord, A::Error> {
+        let format: u32 = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        if format != STORED_FORMAT {
+            return Err(de::Error::custom(AccountFormatError { found: format }));
+        }
+        Ok(AccountRecord {
+            codice_fiscale: required(seq.next_element()?, 1, &self)?,
+            version: required(seq.next_element()?, 2, &self)?,
+            pin_generation: required(seq.next_element()?, 3, &self)?,
+            person: required(seq.next_element()?, 4, &self)?,
+            pin: required(seq.next_element()?, 5, &self)?,
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AccountRecord, A::Error> {
+        // The format is written first: an account without it there is from before formats
+        // were recorded, and its other fields are not read (their layout was another).
+        match map.next_key::<AccountField>()? {
+            Some(AccountField::Format) => {
+                let found: u32 = map.next_value()?;
+                if found != STORED_FORMAT {
+                    return Err(de::Error::custom(AccountFormatError { found }));
+                }
+            }
+            _ => return Err(de::Error::custom(AccountFormatError { found: 0 })),
+        }
+        let (mut codice_fiscale, mut version, mut pin_generation, mut person, mut pin) =
+            (None, None, None, None, None);
+        while let Some(key) = map.next_key::<AccountField>()? {
+            match key {
+                AccountField::CodiceFiscale => codice_fiscale = Some(map.next_value()?),
+                AccountField::Version => version = Some(map.next_value()?),
+                AccountField::PinGeneration => pin_generation = Some(map.next_value()?),
+                AccountField::Person => person = Some(map.next_value()?),
+                AccountField::Pin => pin = Some(map.next_value()?),
+                AccountField::Format => return Err(de::Error::duplicate_field("format")),
+                AccountField::Other => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(AccountRecord {
+            codice_fiscale: codice_fiscale
+                .ok_or_else(|| de::Error::missing_field("codice_fiscale"))?,
+            version: version.ok_or_else(|| de::Error::missing_field("version"))?,
+            pin_generation: pin_generation
+                .ok_or_else(|| de::Error::missing_field("pin_generation"))?,
+            person: person.unwrap_or_default(),
+            pin: pin.unwrap_or_default(),
+        })
+    }
+}
+
+/// A field of a sequence that must be there.
+fn required<T, E: de::Error>(
+    value: Option<T>,
+    index: usize,
+    expected: &dyn de::Expected,
+) -> Result<T, E> {
+    value.ok_or_else(|| E::invalid_length(index, expected))
+}
+
+impl<'de> Deserialize<'de> for AccountRecord {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AccountRecord, D::Error> {
+        deserializer.deserialize_struct("Account", ACCOUNT_FIELDS, AccountVisitor)
+    }
 }
 
 /// A cached account of a format this release does not read as a cache (R32).
@@ -329,20 +425,15 @@ pub struct AccountFormatError {
     pub found: u32,
 }
 
-impl TryFrom<AccountRecord> for Account {
-    type Error = AccountFormatError;
-    fn try_from(record: AccountRecord) -> Result<Self, Self::Error> {
-        let found = record.format;
-        if found != STORED_FORMAT {
-            return Err(AccountFormatError { found });
-        }
-        Ok(Account {
-            format: found,
+impl From<AccountRecord> for Account {
+    fn from(record: AccountRecord) -> Self {
+        Account {
+            format: STORED_FORMAT,
             codice_fiscale: record.codice_fiscale,
             version: record.version,
             pin_generation: record.pin_generation,
             person: record.person,
             pin: record.pin,
-        })
+        }
     }
 }

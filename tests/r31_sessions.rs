@@ -1,0 +1,214 @@
+//! R31: sessions end with their PIN. A session carries the generation of the PIN that opened
+//! it; when that PIN stops being the live one (restore completed, renewal, revocation, block,
+//! expiry, retirement) the outcome says which sessions to end, and a session can be checked
+//! against the account at any time.
+
+mod common;
+use common::rig::*;
+use common::*;
+
+use inps_pin::*;
+
+/// Mario with an 8 in use and a session opened with it at `now`.
+fn with_session(now: jiff::Timestamp) -> (Rig, String, Session) {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let session = rig.session(&code, now);
+    (rig, code, session)
+}
+
+#[test]
+fn r31_a_session_carries_the_generation_of_the_pin_that_opened_it() {
+    let now = at("2026-12-01T09:00:00Z");
+    let (rig, _code, session) = with_session(now);
+    assert_eq!(session.pin_generation(), Some(rig.account.pin_generation()));
+    assert_eq!(
+        rig.account.check_session(&session, now, &rig.policy),
+        Ok(())
+    );
+    // A digital identity's session is no PIN's: nothing the PIN does ends it.
+    let spid = Session::from_digital_identity(
+        mario_cf(),
+        DigitalIdentity::Spid(SpidLevel::Two),
+        now,
+        rig.policy.digital_identity_dispositivo_since,
+    );
+    assert_eq!(spid.pin_generation(), None);
+    assert_eq!(rig.account.check_session(&spid, now, &rig.policy), Ok(()));
+    // Another person's session is not this account's.
+    let other = Account::new(cf("RCCMNL83S18D969H"));
+    assert_eq!(
+        other.check_session(&session, now, &rig.policy),
+        Err(SessionEnd::OtherAccount)
+    );
+}
+
+#[test]
+fn r31_a_renewal_ends_the_sessions_of_the_pin_it_replaces() {
+    let warned = at("2027-05-12T09:00:00Z");
+    let (mut rig, code, session) = with_session(warned);
+    let (outcome, new) = rig.renew(&code, warned);
+    let end = outcome.sessions_to_end().unwrap();
+    assert_eq!(end.reason, SessionEnd::Replaced);
+    assert!(end.ends(&session));
+    assert_eq!(
+        rig.account.check_session(&session, warned, &rig.policy),
+        Err(SessionEnd::Replaced)
+    );
+    // The renewal's own session, and a new login's, stand.
+    let Reply::PinRenewed(renewed) = outcome.reply else {
+        panic!("{:?}", outcome.reply)
+    };
+    assert!(!end.ends(&renewed));
+    assert_eq!(
+        rig.account.check_session(&renewed, warned, &rig.policy),
+        Ok(())
+    );
+    let again = rig.session(&new, warned);
+    assert_eq!(
+        rig.account.check_session(&again, warned, &rig.policy),
+        Ok(())
+    );
+}
+
+#[test]
+fn r31_the_first_access_of_a_restore_ends_the_sessions_of_the_pin_it_replaces() {
+    let now = at("2026-12-01T09:00:00Z");
+    let (mut rig, code, session) = with_session(now);
+    let restored = rig.ok(restore_with_mario_contacts(), now);
+    // The request alone ends nothing (R23a): the PIN in use is still the live one.
+    assert_eq!(restored.sessions_to_end(), None);
+    assert_eq!(
+        rig.account.check_session(&session, now, &rig.policy),
+        Ok(())
+    );
+    let outcome = rig.ok(
+        Command::FirstAccess {
+            pin: entered(&whole_code(&restored)),
+            trust_device: false,
+        },
+        now,
+    );
+    assert_eq!(
+        outcome.sessions_to_end().map(|end| end.reason),
+        Some(SessionEnd::Replaced)
+    );
+    assert_eq!(
+        rig.account.check_session(&session, now, &rig.policy),
+        Err(SessionEnd::Replaced)
+    );
+    let _ = code;
+}
+
+#[test]
+fn r31_a_revocation_ends_every_session_of_the_pin() {
+    let now = at("2026-12-01T09:00:00Z");
+    let (mut rig, _code, session) = with_session(now);
+    let outcome = rig.ok(
+        Command::Revoke {
+            tessera: mario_tessera(),
+        },
+        now,
+    );
+    assert_eq!(
+        outcome.sessions_to_end().map(|end| end.reason),
+        Some(SessionEnd::Revoked)
+    );
+    assert_eq!(
+        rig.account.check_session(&session, now, &rig.policy),
+        Err(SessionEnd::Revoked)
+    );
+}
+
+#[test]
+fn r31_r25a_a_block_ends_sessions_opened_outside_trusted_devices_only() {
+    let now = at("2026-12-01T09:00:00Z");
+    let (mut rig, code, anonymous) = with_session(now);
+    let trusted = rig.ok(
+        Command::LogIn {
+            pin: entered(&code),
+            device: None,
+            trust_device: true,
+        },
+        now,
+    );
+    let token = trusted.trusted_device.as_ref().unwrap().expose().to_owned();
+    let from_device = rig.ok(
+        Command::LogIn {
+            pin: entered(&code),
+            device: Some(DeviceToken::parse(&token).unwrap()),
+            trust_device: false,
+        },
+        now,
+    );
+    let device_session = logged_in(&from_device);
+    assert!(device_session.from_trusted_device());
+    let blocked_at = hammer_until_blocked(&mut rig, &code, now + secs(60));
+    // The blocking guess said which sessions to end.
+    let blocking = rig
+        .log
+        .iter()
+        .rev()
+        .find(|event| matches!(event, Event::LoginFailed { blocks: true, .. }));
+    assert!(blocking.is_some());
+    assert_eq!(
+        rig.account
+            .check_session(&anonymous, blocked_at, &rig.policy),
+        Err(SessionEnd::Blocked)
+    );
+    assert_eq!(
+        rig.account
+            .check_session(&device_session, blocked_at, &rig.policy),
+        Ok(()),
+        "the owner's trusted device is no stranger's to end"
+    );
+}
+
+#[test]
+fn r31_the_blocking_guess_names_the_sessions_to_end() {
+    let mut custom = policy();
+    custom.lockout = Lockout::new(vec![], 2).unwrap();
+    let mut rig = Rig::with_policy(&person(), custom);
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let now = at("2026-12-01T09:00:00Z");
+    let session = rig.session(&code, now);
+    let _ = rig.log_in("ZZZZZZZZ", now);
+    let outcome = rig.log_in("ZZZZZZZZ", now);
+    let end = outcome.sessions_to_end().unwrap();
+    assert_eq!(end.reason, SessionEnd::Blocked);
+    assert!(end.trusted_devices_stand);
+    assert!(end.ends(&session));
+}
+
+#[test]
+fn r31_expiry_ends_the_sessions_by_the_clock_and_by_the_tick() {
+    let now = at("2026-12-01T09:00:00Z");
+    let (mut rig, _code, session) = with_session(now);
+    let expiry = rig.account.expires_at().unwrap();
+    // The check needs no tick: the clock alone ends it.
+    assert_eq!(
+        rig.account.check_session(&session, expiry, &rig.policy),
+        Err(SessionEnd::Expired)
+    );
+    let outcomes = rig.advance(expiry);
+    let end = outcomes.iter().find_map(Outcome::sessions_to_end).unwrap();
+    assert_eq!(end.reason, SessionEnd::Expired);
+    assert!(end.ends(&session));
+}
+
+#[test]
+fn r31_the_sunset_retires_every_pin_session() {
+    let mut retiring = policy();
+    retiring = retiring.with_sunset(Sunset {
+        no_new_pins_from: jiff::civil::date(2027, 1, 1),
+        retired_from: jiff::civil::date(2027, 2, 1),
+    });
+    let mut rig = Rig::with_policy(&person(), retiring);
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let session = rig.session(&code, at("2026-12-01T09:00:00Z"));
+    assert_eq!(
+        rig.account
+            .check_session(&session, at("2027-02-02T09:00:00Z"), &rig.policy),
+        Err(SessionEnd::Retired)
+    );
+}

@@ -1,0 +1,322 @@
+//! R32: the storage contract. The events are the record and carry their format; every format
+//! ever written still loads and replays (golden files under `tests/golden/`); a cached account
+//! of another format is refused with the way to rebuild it; and a retry after a lost
+//! compare-and-swap runs no second Argon2 verification against a hash that did not change,
+//! holding no plaintext copy of the PIN (the same `Command`, by reference).
+
+mod common;
+use common::rig::*;
+use common::*;
+
+use inps_pin::*;
+
+fn golden(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(path)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retries
+
+#[test]
+fn r32_a_retry_after_a_lost_compare_and_swap_verifies_the_pin_once() {
+    let policy = policy();
+    let mut rng = rng(32);
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let account = rig.account.clone();
+    let now = at("2026-12-01T09:00:00Z");
+    // The service keeps the command (and so the typed PIN) across its retries.
+    let command = Command::LogIn {
+        pin: entered(&code),
+        device: None,
+        trust_device: false,
+    };
+    let Command::LogIn { pin, .. } = &command else {
+        unreachable!()
+    };
+    let first = account
+        .decide(&command, &mut Context::new(now, &policy, &mut rng))
+        .unwrap();
+    logged_in(&first);
+    assert_eq!(pin.verifications(), 1);
+    // It lost the race: another instance stored a login from another client first.
+    let mut newer = account.clone();
+    let _ = log_in(&mut newer, entered(&code), now, &policy, &mut rng);
+    assert_eq!(newer.version(), account.version() + 1);
+    // The retry on the newer account: the same answer, no second Argon2 run.
+    let retried = newer
+        .decide(&command, &mut Context::new(now, &policy, &mut rng))
+        .unwrap();
+    logged_in(&retried);
+    assert_eq!(pin.verifications(), 1, "the hash did not change");
+    // A wrong PIN's retry is no more costly.
+    let wrong_pin = Command::LogIn {
+        pin: wrong(&code),
+        device: None,
+        trust_device: false,
+    };
+    for _ in 0..3 {
+        let outcome = newer
+            .decide(&wrong_pin, &mut Context::new(now, &policy, &mut rng))
+            .unwrap();
+        login_failure(&outcome);
+    }
+    let Command::LogIn { pin: typed, .. } = &wrong_pin else {
+        unreachable!()
+    };
+    assert_eq!(typed.verifications(), 1);
+}
+
+#[test]
+fn r32_a_retry_verifies_again_when_the_hash_changed_in_between() {
+    let policy = policy();
+    let mut rng = rng(33);
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let warned = at("2027-05-12T09:00:00Z");
+    let command = Command::RenewPin {
+        pin: entered(&code),
+        device: None,
+        trust_device: false,
+    };
+    let before = rig.account.clone();
+    let _ = before
+        .decide(&command, &mut Context::new(warned, &policy, &mut rng))
+        .unwrap();
+    // Another instance renewed first: the hash is another; the retry checks against it.
+    let _ = rig.renew(&code, warned);
+    let retried = rig
+        .account
+        .decide(&command, &mut Context::new(warned, &policy, &mut rng))
+        .unwrap();
+    login_failure(&retried);
+    let Command::RenewPin { pin, .. } = &command else {
+        unreachable!()
+    };
+    assert_eq!(pin.verifications(), 2);
+}
+
+#[test]
+fn r32_an_unknown_persons_answer_spends_one_verification_once() {
+    let policy = policy();
+    let pin = entered("ABCDEFGH");
+    for _ in 0..3 {
+        let _ = LoginFailure::for_unknown_person(&policy, &pin);
+    }
+    assert_eq!(pin.verifications(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formats
+
+#[test]
+fn r32_format_0_events_still_load_and_replay_from_json_and_postcard() {
+    let json = std::fs::read_to_string(golden("v0/events.json")).unwrap();
+    let from_json: Vec<Event> = serde_json::from_str::<Vec<UnversionedEvent>>(&json)
+        .unwrap()
+        .into_iter()
+        .map(UnversionedEvent::into_event)
+        .collect();
+    // JSON of format 0 is also read as today's events directly.
+    let direct: Vec<Event> = serde_json::from_str(&json).unwrap();
+    assert_eq!(direct, from_json);
+    let bytes = std::fs::read(golden("v0/events.postcard")).unwrap();
+    let from_postcard: Vec<Event> = postcard::from_bytes::<Vec<UnversionedEvent>>(&bytes)
+        .unwrap()
+        .into_iter()
+        .map(UnversionedEvent::into_event)
+        .collect();
+    assert_eq!(from_postcard, from_json);
+    assert_eq!(from_json.len(), 23);
+    // Stored as format 0 inside a `StoredEvent`, the same.
+    for event in &from_json {
+        let wrapped = serde_json::json!({ "format": 0, "event": event });
+        let stored: StoredEvent = serde_json::from_value(wrapped).unwrap();
+        assert_eq!(stored.event(), event);
+    }
+    // Replayed: the life as it happened then, to its end, a PIN requested at a sede.
+    let account = Account::replay(mario_cf(), &from_json);
+    assert_eq!(account.version(), 23);
+    let policy = policy();
+    let status = account.status(at("2028-01-11T10:00:00Z"), &policy);
+    assert!(
+        matches!(
+            status,
+            PinStatus::AwaitingFirstAccess {
+                assurance: AssuranceLevel::Dispositivo,
+                ..
+            }
+        ),
+        "{status:?}"
+    );
+    // Every kind of event of that life is there, the retired ones included.
+    let names: Vec<&str> = from_json.iter().map(Event::name).collect();
+    for retired in ["login_delay_ended", "pin_blocked", "pin_restored"] {
+        assert!(names.contains(&retired), "{retired} missing");
+    }
+}
+
+#[test]
+fn r32_an_account_cached_in_format_0_is_refused_with_the_way_to_rebuild_it() {
+    let json = std::fs::read_to_string(golden("v0/account.json")).unwrap();
+    let error = serde_json::from_str::<Account>(&json)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("cached in format 0"), "{error}");
+    assert!(error.contains("Account::replay"), "{error}");
+}
+
+#[test]
+fn r32_a_format_from_a_later_release_is_refused_plainly() {
+    let json = r#"{"format":2,"event":{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}}"#;
+    let error = serde_json::from_str::<StoredEvent>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("later release"), "{error}");
+}
+
+/// A scripted life that writes every kind of event format 1 has.
+fn format_1_life() -> Rig {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let now = at("2026-12-01T09:00:00Z");
+    let trusted = rig.ok(
+        Command::LogIn {
+            pin: entered(&code),
+            device: None,
+            trust_device: true,
+        },
+        now,
+    );
+    let token = trusted.trusted_device.unwrap().expose().to_owned();
+    let blocked_at = hammer_until_blocked(&mut rig, &code, now + secs(1));
+    let restored = rig.ok(restore_with_mario_contacts(), blocked_at + secs(1));
+    let code = rig.first_access(&whole_code(&restored), blocked_at + secs(2));
+    let _ = rig.ok(
+        Command::LogIn {
+            pin: entered(&code),
+            device: Some(DeviceToken::parse(&token).unwrap()),
+            trust_device: false,
+        },
+        blocked_at + secs(3),
+    );
+    rig.apply(
+        Command::RequestUpgrade {
+            via: UpgradeVia::Fax,
+            document: examined_copy(valid_identity_card()),
+        },
+        blocked_at + secs(4),
+    );
+    rig.apply(
+        Command::DecideUpgrade {
+            decision: UpgradeDecision::Approve,
+            reviewer: operator("bo-1"),
+        },
+        blocked_at + secs(5),
+    );
+    let (_, code) = rig.renew(&code, at("2027-05-20T09:00:00Z"));
+    let _ = rig.advance(at("2027-12-01T09:00:00Z"));
+    let _ = code;
+    rig.apply(
+        Command::Revoke {
+            tessera: mario_tessera(),
+        },
+        at("2027-12-02T09:00:00Z"),
+    );
+    // A new PIN at a sede, a trusted device, a restore waiting and a wrong PIN: the cached
+    // account holds every part of a PIN record.
+    let whole = rig.request(person(), sede_request(), at("2027-12-03T09:00:00Z"));
+    let done = rig.ok(
+        Command::FirstAccess {
+            pin: entered(&whole),
+            trust_device: true,
+        },
+        at("2027-12-04T09:00:00Z"),
+    );
+    assert!(done.trusted_device.is_some());
+    let code = code_of(&done, PinPart::Pin);
+    rig.apply(restore_with_mario_contacts(), at("2027-12-05T09:00:00Z"));
+    let _ = rig.log_in("ZZZZZZZZ", at("2027-12-06T09:00:00Z"));
+    let _ = code;
+    rig.check_replay();
+    rig
+}
+
+/// Compares `bytes` with the golden file, writing it when it does not exist yet and
+/// `INPS_PIN_BLESS` is set. A golden file once committed is never rewritten.
+fn assert_golden(path: &str, bytes: &[u8]) {
+    let file = golden(path);
+    match std::fs::read(&file) {
+        Ok(committed) => assert!(
+            committed == bytes,
+            "{path} changed: format {STORED_FORMAT} must stay as it was written. A change to \
+             the stored forms is a new format (a new STORED_FORMAT, its layout kept for reading)"
+        ),
+        Err(_) if std::env::var_os("INPS_PIN_BLESS").is_some() => {
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, bytes).unwrap();
+        }
+        Err(error) => panic!("{path}: {error}; write it with INPS_PIN_BLESS=1"),
+    }
+}
+
+#[test]
+fn r32_format_1_is_what_this_release_writes_and_its_golden_files_load_and_replay() {
+    let rig = format_1_life();
+    let stored: Vec<StoredEvent> = rig.log.iter().cloned().map(StoredEvent::new).collect();
+    let json = serde_json::to_string_pretty(&stored).unwrap() + "\n";
+    let bytes = postcard::to_allocvec(&stored).unwrap();
+    assert_golden("v1/events.json", json.as_bytes());
+    assert_golden("v1/events.postcard", &bytes);
+    assert_golden(
+        "v1/account.json",
+        (serde_json::to_string_pretty(&rig.account).unwrap() + "\n").as_bytes(),
+    );
+    assert_golden(
+        "v1/account.postcard",
+        &postcard::to_allocvec(&rig.account).unwrap(),
+    );
+    // Read back from the committed files: the events replay to the committed account.
+    let events: Vec<Event> = serde_json::from_slice::<Vec<StoredEvent>>(
+        &std::fs::read(golden("v1/events.json")).unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .map(StoredEvent::into_event)
+    .collect();
+    let from_postcard: Vec<Event> = postcard::from_bytes::<Vec<StoredEvent>>(
+        &std::fs::read(golden("v1/events.postcard")).unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .map(StoredEvent::into_event)
+    .collect();
+    assert_eq!(events, from_postcard);
+    let cached: Account =
+        serde_json::from_slice(&std::fs::read(golden("v1/account.json")).unwrap()).unwrap();
+    let cached_binary: Account =
+        postcard::from_bytes(&std::fs::read(golden("v1/account.postcard")).unwrap()).unwrap();
+    assert_eq!(cached, cached_binary);
+    assert_eq!(Account::replay(mario_cf(), &events), cached);
+    assert_eq!(cached.version(), events.len() as u64);
+    // Every kind of event this release writes is in the golden life.
+    let names: std::collections::BTreeSet<&str> = events.iter().map(Event::name).collect();
+    for kind in [
+        "pin_issued",
+        "first_access_completed",
+        "logged_in",
+        "login_failed",
+        "device_trusted",
+        "restore_requested",
+        "upgrade_requested",
+        "upgrade_approved",
+        "expiry_warned",
+        "pin_renewed",
+        "pin_expired",
+        "pin_revoked",
+    ] {
+        assert!(names.contains(kind), "{kind} missing from the golden life");
+    }
+}
