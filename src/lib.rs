@@ -157,8 +157,8 @@ mod upgrade;
 
 pub use account::{
     Account, AccountFormatError, Command, CommandKind, Context, Effect, EndSessions, Event,
-    FailureDetail, LivePin, LoginFailure, Outcome, Phase, PinStatus, Refusal, Reply, STORED_FORMAT,
-    SessionEnd, StoredEvent, UnversionedEvent,
+    FailureDetail, LivePin, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass, Reply,
+    STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn

@@ -26,7 +26,7 @@ pub use command::{Command, CommandKind};
 pub use event::Event;
 pub use outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
 pub use phase::{Phase, PinStatus};
-pub use refusal::{LivePin, Refusal};
+pub use refusal::{LivePin, Refusal, RefusalClass};
 pub use session_end::{EndSessions, SessionEnd};
 pub use stored::{AccountFormatError, STORED_FORMAT, StoredEvent, UnversionedEvent};
 

@@ -202,7 +202,82 @@ pub enum Refusal {
     HashingFailed,
 }
 
+/// What kind of refusal it is, whatever the transport: a service maps these few classes to its
+/// own answers (HTTP statuses, gRPC codes) rather than every variant, so a new variant lands in
+/// the right class without a change on the service's side (R30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum RefusalClass {
+    /// What was sent is wrong or incomplete: correct it and send again (HTTP 400/422).
+    InvalidInput,
+    /// The account's state does not allow it now: another step comes first (HTTP 409).
+    Conflict,
+    /// Not allowed with what was shown: another card, contacts or attestation (HTTP 403).
+    Forbidden,
+    /// Blocked after wrong PINs until a restore or a revocation (HTTP 423).
+    Locked,
+    /// Too many tries: wait until the time given (HTTP 429 with `Retry-After`).
+    RateLimited,
+    /// Gone for good: lapsed, expired, retired (HTTP 410).
+    Gone,
+    /// Nothing to act on (HTTP 404).
+    NotFound,
+    /// The service's side failed: nothing the person can correct (HTTP 500).
+    Internal,
+}
+
 impl Refusal {
+    /// The transport-neutral class of the refusal (R30).
+    ///
+    /// ```
+    /// use inps_pin::{Refusal, RefusalClass};
+    ///
+    /// assert_eq!(Refusal::PinBlocked.class(), RefusalClass::Locked);
+    /// assert_eq!(Refusal::WholePinRequired.class(), RefusalClass::InvalidInput);
+    /// ```
+    #[must_use]
+    pub fn class(&self) -> RefusalClass {
+        match self {
+            Refusal::WrongAccount { .. }
+            | Refusal::TemporaryCodiceFiscale
+            | Refusal::NoContactForFirstHalf
+            | Refusal::WholePinRequired
+            | Refusal::IdentityDocumentExpired { .. }
+            | Refusal::TesseraExpired { .. }
+            | Refusal::AttestationFromTheFuture
+            | Refusal::AttestationStale { .. } => RefusalClass::InvalidInput,
+            Refusal::PinAlreadyLive { .. }
+            | Refusal::FirstAccessRequired
+            | Refusal::RenewalNotDue { .. }
+            | Refusal::AlreadyDispositivo
+            | Refusal::UpgradePending
+            | Refusal::PinExpired { .. } => RefusalClass::Conflict,
+            Refusal::ContactsNotMatching
+            | Refusal::TesseraNotMatching
+            | Refusal::ArchiveNotMatching
+            | Refusal::NewPinsDiscontinued { .. } => RefusalClass::Forbidden,
+            Refusal::PinBlocked => RefusalClass::Locked,
+            Refusal::LoginDelayed { .. } | Refusal::RestoreLimitReached { .. } => {
+                RefusalClass::RateLimited
+            }
+            Refusal::FirstPinLapsed { .. } | Refusal::PinsRetired { .. } => RefusalClass::Gone,
+            Refusal::NoPin | Refusal::NoUpgradePending => RefusalClass::NotFound,
+            Refusal::StoredHashRejected | Refusal::Internal | Refusal::HashingFailed => {
+                RefusalClass::Internal
+            }
+        }
+    }
+
+    /// When to try again, for the refusals that say so (a `Retry-After`).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Timestamp> {
+        match self {
+            Refusal::LoginDelayed { retry_after }
+            | Refusal::RestoreLimitReached { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
     /// A stable code for logs and APIs.
     #[must_use]
     pub fn code(&self) -> &'static str {
