@@ -57,6 +57,16 @@ pub struct Context<'a, R: CryptoRng + ?Sized> {
     pub rng: &'a mut R,
 }
 
+/// Shows the time and the policy; the generator's state is not shown.
+impl<R: CryptoRng + ?Sized> core::fmt::Debug for Context<'_, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Context")
+            .field("now", &self.now)
+            .field("policy", self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
     /// A context for one command.
     pub fn new(now: Timestamp, policy: &'a Policy, rng: &'a mut R) -> Self {
@@ -209,6 +219,10 @@ enum PinDue {
 
 impl Account {
     /// An account with no PIN yet, for the person with this codice fiscale.
+    ///
+    /// Also what a service uses for a codice fiscale it has no account for: every command
+    /// answers as it would for a known one without a PIN (a login fails like a wrong PIN, a
+    /// restore reads like wrong contacts, R30) and writes no event, so nothing is stored.
     #[must_use]
     pub fn new(codice_fiscale: CodiceFiscale) -> Account {
         Account {
