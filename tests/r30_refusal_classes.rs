@@ -81,6 +81,9 @@ fn r26_a_context_shows_its_time_and_policy_but_not_its_generator() {
     let mut rng = rng(1);
     let context = inps_pin::Context::new(t0(), &policy, &mut rng);
     let shown = format!("{context:?}");
-    assert!(shown.contains("2026-11-24T09:00:00Z") && shown.contains("policy"), "{shown}");
+    assert!(
+        shown.contains("2026-11-24T09:00:00Z") && shown.contains("policy"),
+        "{shown}"
+    );
     assert!(!shown.contains("ChaCha"), "{shown}");
 }
