@@ -110,7 +110,14 @@ pub struct Handled {
     pub account: Account,
     /// How many times the command lost the compare-and-swap and was decided again.
     pub lost_races: u32,
-    /// How many Argon2 verifications the typed PIN cost, over every attempt (R32).
+    /// How many events the command appended.
+    pub events: usize,
+}
+
+/// A command's result, with the Argon2 verifications its typed PIN cost over every decision
+/// (R32: at most one per attempt, however many compare-and-swaps it lost), refused or not.
+pub struct Attempt {
+    pub result: Result<Handled, ServiceError>,
     pub verifications: u32,
 }
 
@@ -184,7 +191,25 @@ impl App {
     pub async fn execute(
         &self,
         codice_fiscale: CodiceFiscale,
-        mut command: Command,
+        command: Command,
+    ) -> Result<Handled, ServiceError> {
+        self.attempt(codice_fiscale, command).await.result
+    }
+
+    /// [`App::execute`], counting the typed PIN's Argon2 verifications.
+    pub async fn attempt(&self, codice_fiscale: CodiceFiscale, command: Command) -> Attempt {
+        let mut command = Some(command);
+        let result = self.run(codice_fiscale, &mut command).await;
+        Attempt {
+            result,
+            verifications: command.as_ref().map_or(0, typed_pin_verifications),
+        }
+    }
+
+    async fn run(
+        &self,
+        codice_fiscale: CodiceFiscale,
+        slot: &mut Option<Command>,
     ) -> Result<Handled, ServiceError> {
         let lock = self.lock_for(codice_fiscale);
         let _serialised = lock.lock().await;
@@ -194,15 +219,17 @@ impl App {
             let now = self.clock.now();
             let policy = Arc::clone(&self.policy);
             let mut rng = self.entropy.generator();
+            let command = slot
+                .take()
+                .ok_or_else(|| ServiceError::Internal("the command was lost".to_owned()))?;
             let (returned, read, decided) = tokio::task::spawn_blocking(move || {
                 let decided = read.decide(&command, &mut Context::new(now, &policy, &mut rng));
                 (command, read, decided)
             })
             .await
             .map_err(|error| ServiceError::Internal(format!("the deciding task died: {error}")))?;
-            command = returned;
+            *slot = Some(returned);
             let mut outcome = decided.map_err(|refusal| ServiceError::Refused(refusal, now))?;
-            let verifications = typed_pin_verifications(&command);
 
             let mut next = read.clone();
             for event in &outcome.events {
@@ -312,7 +339,7 @@ impl App {
                 session,
                 account: next,
                 lost_races,
-                verifications,
+                events: outcome.events.len(),
             });
         }
     }

@@ -259,19 +259,25 @@ impl Store {
                 Err(error) => return Err(error),
             }
         }
-        let snapshot =
-            serde_json::to_string(write.next).map_err(|error| sqlx::Error::Encode(error.into()))?;
-        sqlx::query(
-            "INSERT INTO accounts (codice_fiscale, version, snapshot, next_deadline) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (codice_fiscale) DO UPDATE
-             SET version = excluded.version, snapshot = excluded.snapshot, next_deadline = excluded.next_deadline",
-        )
-        .bind(cf.clone())
-        .bind(to_i64(write.next.version())?)
-        .bind(snapshot)
-        .bind(write.next_deadline.map(deadline_millis))
-        .execute(&mut *tx)
-        .await?;
+        if !write.events.is_empty() {
+            // Only a writer that appended events moves the cache, and only forward: a command
+            // that changed nothing (a login with nothing to record) must not put back an older
+            // copy over a newer one written meanwhile by another instance.
+            let snapshot = serde_json::to_string(write.next)
+                .map_err(|error| sqlx::Error::Encode(error.into()))?;
+            sqlx::query(
+                "INSERT INTO accounts (codice_fiscale, version, snapshot, next_deadline) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (codice_fiscale) DO UPDATE
+                 SET version = excluded.version, snapshot = excluded.snapshot, next_deadline = excluded.next_deadline
+                 WHERE accounts.version < excluded.version",
+            )
+            .bind(cf.clone())
+            .bind(to_i64(write.next.version())?)
+            .bind(snapshot)
+            .bind(write.next_deadline.map(deadline_millis))
+            .execute(&mut *tx)
+            .await?;
+        }
         for (seq, row) in write.outbox.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO outbox (codice_fiscale, version, seq, kind, payload, description, created_at)
