@@ -668,7 +668,10 @@ async fn account_view(
 
 #[derive(Deserialize)]
 struct ClockForm {
+    #[serde(default)]
     advance_days: i64,
+    #[serde(default)]
+    advance_seconds: i64,
 }
 
 /// Moves the service's clock forward (demo only: `INPS_PIN_DEMO_CLOCK=1`), then ticks every
@@ -679,10 +682,10 @@ async fn jump_clock(
     Json(form): Json<ClockForm>,
 ) -> ApiResult {
     operator(&state, &headers)?;
-    state
-        .app
-        .clock
-        .advance(SignedDuration::from_hours(24 * form.advance_days));
+    state.app.clock.advance(
+        SignedDuration::from_hours(24 * form.advance_days)
+            + SignedDuration::from_secs(form.advance_seconds),
+    );
     let ticked = state.app.tick_due().await?;
     Ok(Json(json!({ "now": state.app.clock.now().to_string(), "ticked": ticked })).into_response())
 }
