@@ -1,0 +1,439 @@
+//! Storage: the events are the record, the account row is a cache of them, and a command's
+//! events, cache, outbox rows, deadline and sessions are written in one transaction.
+//!
+//! The same SQL runs on SQLite and PostgreSQL through sqlx's `Any` driver: `$1` parameters
+//! (SQLite reads them too), `BIGINT` and `TEXT` columns, `ON CONFLICT` upserts.
+//!
+//! - `events (codice_fiscale, version)` is the primary key, so appending the events for
+//!   versions v+1.. of an account read at version v *is* the compare-and-swap: whoever appended
+//!   v+1 first wins, and the other's insert fails with a unique violation ([`Commit::LostRace`]).
+//! - `accounts` holds the serialized [`Account`] (which carries its format) and the next
+//!   deadline, indexed, for the ticker. An account that no longer deserializes (a format this
+//!   release refuses, a damaged row) is rebuilt from its events with [`Account::replay`].
+//! - `outbox` holds what the carriers must take, keyed by (codice fiscale, version, seq): that
+//!   key is the idempotency key the carrier is given. A delivery's payload is the crate's
+//!   [`inps_pin::OutboxDelivery`] JSON, **the one serialized form that holds a code**. This
+//!   example stores it as it is; a real deployment encrypts the column (with a key from its
+//!   key-management service) and never copies it into logs or clear backups. Once the carrier
+//!   took a row, the payload is deleted and only a description (no code) is kept.
+//! - `sessions` maps the SHA-256 of a session token to the session (the token itself is only
+//!   in the client's hands).
+
+use inps_pin::{Account, CodiceFiscale, Event, StoredEvent};
+use jiff::Timestamp;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+use zeroize::Zeroizing;
+
+/// Which server the pool talks to: the DDL differs in nothing, but SQLite wants WAL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database of one service instance (a pool; instances on PostgreSQL share the data).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A row of the outbox to write with a command.
+pub struct NewOutboxRow {
+    /// `delivery` (an [`inps_pin::OutboxDelivery`], with its code) or `notice` (a notification).
+    pub kind: &'static str,
+    /// The JSON the carrier needs; wiped from memory once written.
+    pub payload: Zeroizing<String>,
+    /// What it is and where it goes, without any code: safe to log and to keep.
+    pub description: String,
+}
+
+/// A row of the outbox waiting for its carrier.
+pub struct PendingOutboxRow {
+    pub codice_fiscale: String,
+    pub version: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub payload: Zeroizing<String>,
+    pub description: String,
+}
+
+impl PendingOutboxRow {
+    /// The key the carrier dedupes on: one outbox row, one sending, across restarts and
+    /// instances. Derived from the row's place, never from the code.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}-{}-{}", self.codice_fiscale, self.version, self.seq)
+    }
+}
+
+/// What a command writes besides its events.
+pub struct Write<'a> {
+    /// The account as read, before the events.
+    pub read: &'a Account,
+    /// The account after the events.
+    pub next: &'a Account,
+    pub events: &'a [Event],
+    pub next_deadline: Option<Timestamp>,
+    pub outbox: &'a [NewOutboxRow],
+    /// Sessions of this account to end (their token hashes).
+    pub end_sessions: &'a [String],
+    /// A session opened by the command: (token hash, session JSON).
+    pub new_session: Option<(&'a str, &'a str)>,
+    pub now: Timestamp,
+}
+
+/// How a commit ended, when it did not fail.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Commit {
+    Written,
+    /// Another writer appended this account's next version first: reload and decide again.
+    LostRace,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS events (
+        codice_fiscale TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        event TEXT NOT NULL,
+        recorded_at BIGINT NOT NULL,
+        PRIMARY KEY (codice_fiscale, version))",
+    "CREATE TABLE IF NOT EXISTS accounts (
+        codice_fiscale TEXT PRIMARY KEY,
+        version BIGINT NOT NULL,
+        snapshot TEXT NOT NULL,
+        next_deadline BIGINT)",
+    "CREATE INDEX IF NOT EXISTS accounts_next_deadline ON accounts (next_deadline)",
+    "CREATE TABLE IF NOT EXISTS outbox (
+        codice_fiscale TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT,
+        description TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        sent_at BIGINT,
+        PRIMARY KEY (codice_fiscale, version, seq))",
+    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent_at, created_at)",
+    "CREATE TABLE IF NOT EXISTS sessions (
+        token_hash TEXT PRIMARY KEY,
+        codice_fiscale TEXT NOT NULL,
+        session TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sessions_account ON sessions (codice_fiscale)",
+];
+
+/// A deadline as stored: milliseconds since the epoch, rounded *up*, so that a tick sent at
+/// the stored instant is never before the account's own deadline (which would be a no-op, and
+/// the ticker would come back for ever).
+pub fn deadline_millis(at: Timestamp) -> i64 {
+    let millis = at.as_millisecond();
+    if at.subsec_nanosecond() % 1_000_000 != 0 {
+        millis + 1
+    } else {
+        millis
+    }
+}
+
+impl Store {
+    /// Connects and creates the tables if missing. `sqlite://path?mode=rwc` creates the file.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // Readers do not wait for the writer, and the writer for readers; the busy timeout
+            // (sqlx's default, 5 s) queues writers of other accounts.
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&pool)
+                .await?;
+        }
+        for statement in SCHEMA {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool (a restart in the tests; a shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The account from its cache, or rebuilt from its events when the cache is missing or
+    /// refused; a new account when nothing is stored.
+    pub async fn load(&self, codice_fiscale: CodiceFiscale) -> Result<Account, sqlx::Error> {
+        let row = sqlx::query("SELECT version, snapshot FROM accounts WHERE codice_fiscale = $1")
+            .bind(codice_fiscale.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = row {
+            let version: i64 = row.try_get(0)?;
+            let snapshot: String = row.try_get(1)?;
+            match serde_json::from_str::<Account>(&snapshot) {
+                Ok(account)
+                    if i64::try_from(account.version()).ok() == Some(version)
+                        && account.codice_fiscale() == codice_fiscale =>
+                {
+                    return Ok(account);
+                }
+                Ok(_) => eprintln!(
+                    "[store] the cached account of {} disagrees with its row: rebuilding it from its events",
+                    codice_fiscale.as_str()
+                ),
+                Err(error) => eprintln!(
+                    "[store] the cached account of {} is not readable ({error}): rebuilding it from its events",
+                    codice_fiscale.as_str()
+                ),
+            }
+        }
+        self.replay(codice_fiscale).await
+    }
+
+    /// The account rebuilt from its events alone (R29, R32).
+    pub async fn replay(&self, codice_fiscale: CodiceFiscale) -> Result<Account, sqlx::Error> {
+        let events = self.events(codice_fiscale).await?;
+        Ok(Account::replay(codice_fiscale, &events))
+    }
+
+    /// Every stored event of an account, in order.
+    pub async fn events(&self, codice_fiscale: CodiceFiscale) -> Result<Vec<Event>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT version, event FROM events WHERE codice_fiscale = $1 ORDER BY version",
+        )
+        .bind(codice_fiscale.as_str().to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for (index, row) in rows.iter().enumerate() {
+            let version: i64 = row.try_get(0)?;
+            let text: String = row.try_get(1)?;
+            if i64::try_from(index + 1).ok() != Some(version) {
+                return Err(sqlx::Error::Protocol(format!(
+                    "the events of {} have a gap before version {version}",
+                    codice_fiscale.as_str()
+                )));
+            }
+            let stored: StoredEvent =
+                serde_json::from_str(&text).map_err(|error| sqlx::Error::Decode(error.into()))?;
+            events.push(stored.into_event());
+        }
+        Ok(events)
+    }
+
+    /// Writes a command's events, the account's cache and deadline, its outbox rows and its
+    /// sessions, in one transaction; the events' primary key makes it a compare-and-swap.
+    pub async fn commit(&self, write: Write<'_>) -> Result<Commit, sqlx::Error> {
+        let cf = write.read.codice_fiscale().as_str().to_owned();
+        let now = write.now.as_millisecond();
+        let mut tx = self.pool.begin().await?;
+        let mut version = write.read.version();
+        for event in write.events {
+            version += 1;
+            let text = serde_json::to_string(&StoredEvent::new(event.clone()))
+                .map_err(|error| sqlx::Error::Encode(error.into()))?;
+            let inserted = sqlx::query(
+                "INSERT INTO events (codice_fiscale, version, event, recorded_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(cf.clone())
+            .bind(to_i64(version)?)
+            .bind(text)
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                    tx.rollback().await?;
+                    return Ok(Commit::LostRace);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        if !write.events.is_empty() {
+            // Only a writer that appended events moves the cache, and only forward: a command
+            // that changed nothing (a login with nothing to record) must not put back an older
+            // copy over a newer one written meanwhile by another instance.
+            let snapshot = serde_json::to_string(write.next)
+                .map_err(|error| sqlx::Error::Encode(error.into()))?;
+            sqlx::query(
+                "INSERT INTO accounts (codice_fiscale, version, snapshot, next_deadline) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (codice_fiscale) DO UPDATE
+                 SET version = excluded.version, snapshot = excluded.snapshot, next_deadline = excluded.next_deadline
+                 WHERE accounts.version < excluded.version",
+            )
+            .bind(cf.clone())
+            .bind(to_i64(write.next.version())?)
+            .bind(snapshot)
+            .bind(write.next_deadline.map(deadline_millis))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (seq, row) in write.outbox.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO outbox (codice_fiscale, version, seq, kind, payload, description, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(cf.clone())
+            .bind(to_i64(write.next.version())?)
+            .bind(to_i64(seq as u64)?)
+            .bind(row.kind)
+            .bind(row.payload.as_str().to_owned())
+            .bind(row.description.clone())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for token_hash in write.end_sessions {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some((token_hash, session)) = write.new_session {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, codice_fiscale, session) VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash.to_owned())
+            .bind(cf.clone())
+            .bind(session.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Commit::Written)
+    }
+
+    /// The sessions of an account: (token hash, session JSON).
+    pub async fn sessions_of(
+        &self,
+        codice_fiscale: CodiceFiscale,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows =
+            sqlx::query("SELECT token_hash, session FROM sessions WHERE codice_fiscale = $1")
+                .bind(codice_fiscale.as_str().to_owned())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    /// The session behind a token hash, as JSON.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+        let row = sqlx::query("SELECT session FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| row.try_get(0)).transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Accounts whose deadline has come, earliest first.
+    pub async fn due_accounts(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT codice_fiscale FROM accounts WHERE next_deadline <= $1 ORDER BY next_deadline LIMIT $2",
+        )
+        .bind(now.as_millisecond())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| row.try_get(0)).collect()
+    }
+
+    /// An account's stored next deadline, in milliseconds (for operators and tests).
+    pub async fn next_deadline(
+        &self,
+        codice_fiscale: CodiceFiscale,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query("SELECT next_deadline FROM accounts WHERE codice_fiscale = $1")
+            .bind(codice_fiscale.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<Option<i64>, _>(0)?,
+            None => None,
+        })
+    }
+
+    /// Outbox rows not yet taken by their carrier, oldest first.
+    pub async fn unsent(&self, limit: i64) -> Result<Vec<PendingOutboxRow>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT codice_fiscale, version, seq, kind, payload, description FROM outbox
+             WHERE sent_at IS NULL ORDER BY created_at, codice_fiscale, version, seq LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PendingOutboxRow {
+                    codice_fiscale: row.try_get(0)?,
+                    version: row.try_get(1)?,
+                    seq: row.try_get(2)?,
+                    kind: row.try_get(3)?,
+                    payload: Zeroizing::new(
+                        row.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+                    ),
+                    description: row.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks a row sent and deletes its payload (the code): the carrier has it now.
+    pub async fn mark_sent(
+        &self,
+        row: &PendingOutboxRow,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = $1, payload = NULL
+             WHERE codice_fiscale = $2 AND version = $3 AND seq = $4 AND sent_at IS NULL",
+        )
+        .bind(now.as_millisecond())
+        .bind(row.codice_fiscale.clone())
+        .bind(row.version)
+        .bind(row.seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How many outbox rows wait for their carrier, and how many sent rows still hold a payload
+    /// (which must be none).
+    pub async fn outbox_counts(&self) -> Result<(i64, i64), sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),
+               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL AND payload IS NOT NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+}
+
+fn to_i64(value: u64) -> Result<i64, sqlx::Error> {
+    i64::try_from(value).map_err(|error| sqlx::Error::Encode(error.into()))
+}
