@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use inps_pin::{
     Address, Attested, ChannelRequest, CodiceFiscale, Command, DeviceToken, DocumentKind, Email,
     EnteredPin, IdentityDocument, LoginFailure, MobileNumber, OperatorId, Person, PersonName,
-    PhoneKind, Refusal, RejectionReason, Reply, Role, SedeRequest, TesseraSanitaria,
+    PhoneKind, Refusal, RefusalClass, RejectionReason, Reply, Role, SedeRequest, TesseraSanitaria,
     UpgradeDecision, UpgradeVia, Verdict,
 };
 use jiff::civil::Date;
@@ -62,24 +62,19 @@ pub fn router(state: Arc<HttpState>) -> Router {
     router.with_state(state)
 }
 
-/// The status code of a refusal, by its class (the code's stable prefix, then the code).
-/// Anything this table does not know is a 500: a new refusal must be classed here on purpose.
-pub fn status_for(code: &str) -> StatusCode {
-    match code {
-        "login.delayed" | "restore.limit_reached" => StatusCode::TOO_MANY_REQUESTS,
-        "login.pin_blocked" => StatusCode::LOCKED,
-        "request.pin_already_live" | "renewal.not_due" => StatusCode::CONFLICT,
-        "first_access.pin_lapsed" => StatusCode::GONE,
-        "login.first_access_required" | "login.pin_expired" => StatusCode::FORBIDDEN,
-        "account.no_pin" => StatusCode::CONFLICT,
-        _ => match code.split_once('.').map(|(class, _)| class) {
-            Some("request" | "first_access" | "restore" | "revoke" | "attestation") => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            Some("upgrade") => StatusCode::CONFLICT,
-            Some("sunset") => StatusCode::GONE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        },
+/// The HTTP status of a refusal, by its transport-neutral class (R30): a new variant of the
+/// crate lands in its class's status with no change here.
+pub fn status_for(refusal: &Refusal) -> StatusCode {
+    match refusal.class() {
+        RefusalClass::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalClass::Conflict => StatusCode::CONFLICT,
+        RefusalClass::Forbidden => StatusCode::FORBIDDEN,
+        RefusalClass::Locked => StatusCode::LOCKED,
+        RefusalClass::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        RefusalClass::Gone => StatusCode::GONE,
+        RefusalClass::NotFound => StatusCode::NOT_FOUND,
+        // Internal, and any class a later release adds until this service maps it.
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -127,15 +122,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Refused(refusal, now) => {
-                let status = status_for(refusal.code());
+                let status = status_for(&refusal);
                 let mut response =
                     (status, body(refusal.code(), &refusal.message_it())).into_response();
-                let retry_after = match &refusal {
-                    Refusal::LoginDelayed { retry_after }
-                    | Refusal::RestoreLimitReached { retry_after } => Some(*retry_after),
-                    _ => None,
-                };
-                if let Some(at) = retry_after {
+                if let Some(at) = refusal.retry_after() {
                     let seconds = at.duration_since(now).as_secs_f64().ceil().max(1.0) as u64;
                     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                         response.headers_mut().insert(header::RETRY_AFTER, value);
