@@ -134,3 +134,25 @@ fn r23a_the_owner_without_a_trusted_device_restores_and_logs_in_whatever_a_stran
     rig.session(&new, blocked_at + secs(3));
     rig.check_replay();
 }
+
+#[test]
+#[ignore = "crate gap found by examples/population.rs: a blocked 16 awaiting its first access reads as Blocked, whose Restore row accepts"]
+fn r23a_a_stranger_who_requested_and_blocked_a_pin_cannot_restore_it_to_their_own_contacts() {
+    // As above, but the stranger first blocks the 16 that waits for its first access, with
+    // ten wrong PINs. The phase then reads "blocked", which hides that no first access ever
+    // proved the contacts: the restore must still read like wrong contacts (R23a, R30).
+    let stranger = bare_person()
+        .with_email(Email::parse("stranger@example.org").unwrap())
+        .with_mobile(MobileNumber::parse("3470000000").unwrap());
+    let mut rig = Rig::new(&stranger);
+    let whole = rig.request(stranger, ChannelRequest::Online, t0());
+    let blocked_at = hammer_until_blocked(&mut rig, &whole[..8], day_after());
+    let refusal = rig.refuse(
+        Command::Restore {
+            email: Email::parse("stranger@example.org").unwrap(),
+            mobile: MobileNumber::parse("3470000000").unwrap(),
+        },
+        blocked_at.checked_add(secs(60)).unwrap(),
+    );
+    assert_eq!(refusal, Refusal::ContactsNotMatching);
+}

@@ -3,7 +3,9 @@
 use jiff::Timestamp;
 
 use crate::account::event::Event;
-use crate::account::{Account, ActivePin, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage};
+use crate::account::{
+    Account, ActivePin, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage, WarningMemo,
+};
 use crate::assurance::AssuranceLevel;
 use crate::device::{DeviceId, TrustedDevice};
 use crate::hash::PinHash;
@@ -100,6 +102,7 @@ impl Account {
                         expires_at: *expires_at,
                         warned: false,
                         expiry_noted: false,
+                        warning_memo: WarningMemo::default(),
                     });
                     record.lock.clear();
                     record.restore = None;
@@ -121,6 +124,7 @@ impl Account {
                     if let Stage::Active(active) = &mut record.stage {
                         active.hash = pin.clone();
                         active.expires_at = *expires_at;
+                        active.warning_memo = WarningMemo::default();
                         active.warned = false;
                         active.expiry_noted = false;
                     }

@@ -204,6 +204,54 @@ struct ActivePin {
     warned: bool,
     /// The expiry was applied by the clock (and the person told).
     expiry_noted: bool,
+    /// When the warning goes out under the policy last asked, once computed: Rome calendar
+    /// arithmetic costs far more than the rest of a `poll_deadline`, which services call after
+    /// every command. Not stored; rebuilt on demand.
+    #[serde(skip)]
+    warning_memo: WarningMemo,
+}
+
+/// A memo of [`renewable_from`] for one PIN: the policy's warning days it was computed for,
+/// and the instant. Never part of what an account is: equal, hashed and printed as nothing, and
+/// cleared wherever the expiry changes.
+#[derive(Clone, Default)]
+struct WarningMemo(std::sync::OnceLock<(u16, Timestamp)>);
+
+impl WarningMemo {
+    /// From when the PIN expiring at `expires_at` is renewable under `policy`: remembered for
+    /// the first policy's warning days, computed afresh for any other.
+    fn renewable_from(&self, expires_at: Timestamp, policy: &Policy) -> Timestamp {
+        let days = policy.expiry_warning_days;
+        let &(memo_days, at) = self
+            .0
+            .get_or_init(|| (days, renewable_from(expires_at, policy)));
+        if memo_days == days {
+            at
+        } else {
+            renewable_from(expires_at, policy)
+        }
+    }
+}
+
+impl PartialEq for WarningMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for WarningMemo {}
+
+impl core::fmt::Debug for WarningMemo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("_")
+    }
+}
+
+impl ActivePin {
+    /// From when this PIN is renewable and warned about under `policy` (R21, R22).
+    fn renewable_from(&self, policy: &Policy) -> Timestamp {
+        self.warning_memo.renewable_from(self.expires_at, policy)
+    }
 }
 
 /// What falls due at one of the PIN's own deadlines.
@@ -355,7 +403,27 @@ impl Account {
     /// ```
     #[must_use]
     pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {
-        self.pin_deadlines(policy).map(|(at, _)| at).min()
+        // The earliest of `pin_deadlines`, taken without building the list: services call this
+        // after every command. The earliest deadline before the retirement is the earliest of
+        // those left once the retirement has removed the later ones, since it removes every
+        // deadline from an instant on. Debug builds (every test) check the two agree.
+        let earliest = match self.pin.as_ref().map(|pin| &pin.stage) {
+            None => None,
+            Some(Stage::AwaitingFirstAccess(first)) => {
+                (!first.lapse_noted).then_some(first.lapses_at)
+            }
+            Some(Stage::Active(active)) if active.expiry_noted => None,
+            Some(Stage::Active(active)) if active.warned => Some(active.expires_at),
+            Some(Stage::Active(active)) => {
+                Some(active.renewable_from(policy).min(active.expires_at))
+            }
+        };
+        let deadline = match policy.sunset {
+            None => earliest,
+            Some(sunset) => earliest.filter(|at| *at < rome_start_of_day(sunset.retired_from)),
+        };
+        debug_assert_eq!(deadline, self.pin_deadlines(policy).map(|(at, _)| at).min());
+        deadline
     }
 
     /// The PIN's own pending deadlines: the lapse of an unused 16 (R9), the expiry warning
@@ -372,7 +440,7 @@ impl Account {
             ],
             Some(Stage::Active(active)) if active.expiry_noted => [None; 3],
             Some(Stage::Active(active)) => {
-                let warn_at = renewable_from(active.expires_at, policy);
+                let warn_at = active.renewable_from(policy);
                 [
                     None,
                     (!active.warned && warn_at < active.expires_at)

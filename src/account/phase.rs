@@ -202,7 +202,7 @@ impl Account {
                 assurance: active.assurance,
                 expired_at: active.expires_at,
             },
-            Stage::Active(active) if now >= renewable_from(active.expires_at, policy) => {
+            Stage::Active(active) if now >= active.renewable_from(policy) => {
                 PinStatus::ExpiringSoon {
                     assurance: active.assurance,
                     expires_at: active.expires_at,

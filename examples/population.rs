@@ -1,0 +1,214 @@
+//! A population of PINs through a simulated year, at scale.
+//!
+//! N people (default 100,000; one in twenty an intermediary) ask for PINs through the three
+//! channels, make their first access or let it lapse, log in (with a typo now and then, some
+//! from a trusted device), are warned, renew, let PINs expire, restore them beside the PIN in
+//! use, revoke them with the tessera and ask for the dispositivo PIN; strangers who know a
+//! codice fiscale guess. The clock is driven by `Account::poll_deadline`: a priority queue of
+//! every account's next deadline and every person's next action. The hash cost is
+//! `HashCost::CHEAP`, so that a year of 100,000 people runs in well under a minute.
+//!
+//! It prints a summary (the phases at the end, what happened over the year, events and stored
+//! bytes per account) that is the same for the same seed, then, after the line
+//! `== measured ==`, what varies from run to run: time, commands per second excluding Argon2,
+//! resident memory per account. It writes a chart of the phases over the year as SVG.
+//!
+//! ```text
+//! cargo run --release --example population -- [PEOPLE] [--seed N] [--svg PATH]
+//! ```
+
+#[path = "simulation/mod.rs"]
+mod simulation;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+type Error = Box<dyn std::error::Error>;
+
+/// The system allocator, watched for two things: the live heap, and Argon2's work buffer.
+///
+/// Argon2 allocates its memory blocks (`Layout::array::<Block>`, 1 KiB each, aligned to 64)
+/// when a hash starts and frees them when it ends, and nothing else in the program allocates
+/// with that alignment. The time from one to the other is the time spent in Argon2, measured in
+/// the same run as everything else rather than estimated from a separate benchmark.
+struct Watched;
+
+static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
+static ARGON2_RUNS: AtomicU64 = AtomicU64::new(0);
+static ARGON2_NANOS: AtomicU64 = AtomicU64::new(0);
+static ARGON2_STARTED: AtomicU64 = AtomicU64::new(0);
+static EPOCH: OnceLock<Instant> = OnceLock::new();
+
+const ARGON2_BLOCK: usize = 1024;
+const ARGON2_ALIGN: usize = 64;
+
+fn is_argon2_blocks(layout: Layout) -> bool {
+    layout.align() == ARGON2_ALIGN && layout.size() % ARGON2_BLOCK == 0
+}
+
+fn nanos_since_epoch() -> u64 {
+    EPOCH
+        .get()
+        .map_or(0, |epoch| epoch.elapsed().as_nanos() as u64)
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Watched {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as i64, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as i64, Ordering::Relaxed);
+        if is_argon2_blocks(layout) {
+            ARGON2_STARTED.store(nanos_since_epoch(), Ordering::Relaxed);
+        }
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        if is_argon2_blocks(layout) {
+            let started = ARGON2_STARTED.load(Ordering::Relaxed);
+            ARGON2_NANOS.fetch_add(
+                nanos_since_epoch().saturating_sub(started),
+                Ordering::Relaxed,
+            );
+            ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Watched = Watched;
+
+struct Arguments {
+    people: u32,
+    seed: u64,
+    svg: String,
+}
+
+fn arguments() -> Result<Arguments, Error> {
+    let mut parsed = Arguments {
+        people: 100_000,
+        seed: 2026,
+        svg: "target/population.svg".to_owned(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seed" => parsed.seed = args.next().ok_or("--seed needs a number")?.parse()?,
+            "--svg" => parsed.svg = args.next().ok_or("--svg needs a path")?,
+            people => parsed.people = people.replace(['_', ','], "").parse()?,
+        }
+    }
+    if parsed.people == 0 || parsed.people >= 26u32.pow(6) {
+        return Err("the number of people must be between 1 and 26^6 - 1".into());
+    }
+    Ok(parsed)
+}
+
+/// Resident memory of this process, in bytes (Linux: the second field of /proc/self/statm,
+/// in pages of 4 KiB).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+fn main() -> Result<(), Error> {
+    let _ = EPOCH.set(Instant::now());
+    let arguments = arguments()?;
+    let setup = simulation::Setup {
+        people: arguments.people,
+        seed: arguments.seed,
+    };
+    let resident_before = resident_bytes();
+    let live_before = LIVE_BYTES.load(Ordering::Relaxed);
+
+    let bar = ProgressBar::new(365);
+    bar.set_style(ProgressStyle::with_template(
+        "{msg} [{bar:40}] day {pos}/{len}, {elapsed} (eta {eta})",
+    )?);
+    bar.set_message(format!("{} people", arguments.people));
+    let started = Instant::now();
+    let run = simulation::run(setup, |day| bar.set_position(day))?;
+    let wall = started.elapsed();
+    bar.finish_and_clear();
+
+    let resident_after = resident_bytes();
+    let live_after = LIVE_BYTES.load(Ordering::Relaxed);
+
+    print!("{}", simulation::summary_text(&run.summary));
+    if let Some(folder) = std::path::Path::new(&arguments.svg).parent() {
+        std::fs::create_dir_all(folder).ok();
+    }
+    std::fs::write(&arguments.svg, simulation::svg_chart(&run.summary))?;
+    println!("\nChart of the phases over the year: {}", arguments.svg);
+
+    let people = f64::from(arguments.people);
+    let timings = &run.timings;
+    let argon2 = Duration::from_nanos(ARGON2_NANOS.load(Ordering::Relaxed));
+    let argon2_runs = ARGON2_RUNS.load(Ordering::Relaxed);
+    let own = timings.handle.saturating_sub(argon2);
+    println!("\n== measured (varies from run to run; not part of the summary) ==");
+    println!(
+        "  {:<48} {:>10.3} s (setup and counting included: {:.3} s)",
+        "the simulated year",
+        timings.year.as_secs_f64(),
+        wall.as_secs_f64()
+    );
+    println!(
+        "  {:<48} {:>10.3} s for {} commands",
+        "inside Account::handle",
+        timings.handle.as_secs_f64(),
+        timings.handled
+    );
+    println!(
+        "  {:<48} {:>10.3} s in {} runs ({:.2} µs each)",
+        "of which Argon2 (work buffer's lifetime)",
+        argon2.as_secs_f64(),
+        argon2_runs,
+        argon2.as_secs_f64() * 1e6 / argon2_runs.max(1) as f64
+    );
+    println!(
+        "  {:<48} {:>10.3} s: {:.3} µs a command, {:.0} commands/s",
+        "the crate's own time (handle minus Argon2)",
+        own.as_secs_f64(),
+        own.as_secs_f64() * 1e6 / timings.handled.max(1) as f64,
+        timings.handled as f64 / own.as_secs_f64().max(1e-9)
+    );
+    println!(
+        "  {:<48} {:>10.2} % of the simulated year",
+        "the crate's own share",
+        100.0 * own.as_secs_f64() / timings.year.as_secs_f64().max(1e-9)
+    );
+    if let (Some(before), Some(after)) = (resident_before, resident_after) {
+        println!(
+            "  {:<48} {:>10.0} B ({:.1} MiB before, {:.1} MiB after)",
+            "resident memory per account",
+            (after.saturating_sub(before)) as f64 / people,
+            before as f64 / 1048576.0,
+            after as f64 / 1048576.0
+        );
+    }
+    println!(
+        "  {:<48} {:>10.0} B (an Account is {} B inline, a person's simulation state {} B)",
+        "live heap per account",
+        (live_after - live_before) as f64 / people,
+        std::mem::size_of::<inps_pin::Account>(),
+        std::mem::size_of::<simulation::Agent>(),
+    );
+    Ok(())
+}

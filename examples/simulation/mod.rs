@@ -1,0 +1,1051 @@
+//! The core of `examples/population.rs`: a population of citizens and intermediaries through a
+//! simulated year, driven the way a service drives the crate.
+//!
+//! It lives in its own folder (not an example by itself: it has no `main.rs`) so that the
+//! example and `tests/population.rs` include the same code with `#[path]`. Everything here is a
+//! function of the seed and the size: the summary it returns is the same on every run. Timing is
+//! measured around the crate's calls only, and reported apart from the summary.
+//!
+//! The clock is a priority queue of instants. Each account's next deadline
+//! ([`Account::poll_deadline`]) is one entry, sent as a [`Command::Tick`] when it falls due;
+//! each person has one planned action (a request, a first access, a login, ...) whose outcome
+//! decides the next; strangers' guesses are entries of their own.
+#![allow(dead_code)] // the example and the test use different parts
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use inps_pin::{
+    Account, Address, ArchiveRecord, AssuranceLevel, Attested, ChannelRequest, CodiceFiscale,
+    Command, Context, DeviceToken, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument,
+    MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, Phase, PhoneKind,
+    PinPart, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest, TesseraSanitaria,
+    UpgradeDecision, UpgradeVia,
+};
+use jiff::Timestamp;
+use jiff::civil::date;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+
+type Error = Box<dyn std::error::Error>;
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+/// The year simulated: from midnight of 1 January 2026 in Rome (23:00 UTC the day before).
+const YEAR_START: i64 = 1_767_222_000;
+const YEAR_DAYS: i64 = 365;
+
+/// Every phase the crate knows, in the order the summary and the chart list them.
+pub const PHASES: [Phase; 8] = [
+    Phase::NoPin,
+    Phase::AwaitingFirstAccess,
+    Phase::FirstPinLapsed,
+    Phase::Active,
+    Phase::ExpiringSoon,
+    Phase::Expired,
+    Phase::Blocked,
+    Phase::Retired,
+];
+
+/// What a simulation is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Setup {
+    /// How many people.
+    pub people: u32,
+    /// The seed of every generator.
+    pub seed: u64,
+}
+
+/// What a person does next (one planned action each), or a stranger's guess.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Act {
+    Request,
+    FirstAccess,
+    LogIn,
+    Renew,
+    Restore,
+    Revoke,
+    RequestUpgrade,
+    DecideUpgrade,
+    UpgradeAtSede,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum What {
+    /// The account's deadline, as `poll_deadline` reported it.
+    Deadline,
+    /// The person's planned action, valid while the plan number is the person's latest.
+    Person { act: Act, plan: u32 },
+    /// A stranger's guess at the PIN, with how many more will follow.
+    Stranger { left: u8 },
+}
+
+/// One entry of the clock: ordered by instant, then by when it was scheduled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    at: i64,
+    seq: u64,
+    who: u32,
+    what: What,
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A PIN as the person remembers it: up to 16 characters, kept as the person would type them.
+#[derive(Clone, Copy, Default)]
+struct Remembered {
+    chars: [u8; 16],
+    len: u8,
+}
+
+impl Remembered {
+    fn of(text: &str) -> Remembered {
+        let mut chars = [0u8; 16];
+        let len = text.len().min(16);
+        chars[..len].copy_from_slice(&text.as_bytes()[..len]);
+        Remembered {
+            chars,
+            len: len as u8,
+        }
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.chars[..usize::from(self.len)]).unwrap_or("")
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// One person: the account the service stores, and what the person keeps.
+pub struct Agent {
+    /// The account, as the service stores it.
+    pub account: Account,
+    /// The 8-character PIN in use, as remembered.
+    pin: Remembered,
+    /// A 16-character PIN waiting for its first access (a new PIN, or a restore's).
+    first: Remembered,
+    /// The cookie of the person's usual computer, once it is a trusted device (R25a).
+    device: Option<Box<str>>,
+    /// The deadline in the queue for this account, if any.
+    scheduled: Option<i64>,
+    /// The number of the person's latest plan: older planned actions are dropped.
+    plan: u32,
+}
+
+/// What happened over the year, and the phases day by day: all deterministic.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub people: u32,
+    pub citizens: u32,
+    pub intermediaries: u32,
+    pub seed: u64,
+    /// How many accounts are in each phase at the end of the year, in [`PHASES`] order.
+    pub phases_at_end: [u64; 8],
+    /// The phase counts at noon of each day, in [`PHASES`] order.
+    pub phases_by_day: Vec<[u32; 8]>,
+    pub commands: BTreeMap<&'static str, u64>,
+    pub events: BTreeMap<&'static str, u64>,
+    pub refusals: BTreeMap<&'static str, u64>,
+    pub notices: BTreeMap<&'static str, u64>,
+    pub replies: BTreeMap<&'static str, u64>,
+    /// Wrong PINs typed by owners, and by strangers.
+    pub owner_typos: u64,
+    pub stranger_guesses: u64,
+    pub stranger_attacks: u64,
+    /// First accesses with the 16 the person was sent that failed as a wrong PIN.
+    pub first_access_failures: u64,
+    /// Logins that used a trusted device.
+    pub device_logins: u64,
+    /// Bytes of all events, stored with postcard.
+    pub event_bytes: u64,
+    /// Bytes of all accounts at the end of the year, stored with postcard.
+    pub account_bytes: u64,
+    /// Sum of the accounts' versions: the events applied.
+    pub versions: u64,
+}
+
+/// What was measured, apart from the summary: it varies from run to run.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// The whole year: the crate's calls, the simulation's own work and the daily phase counts.
+    pub year: Duration,
+    /// Inside `Account::handle`, Argon2 included.
+    pub handle: Duration,
+    /// How many times `Account::handle` was called.
+    pub handled: u64,
+}
+
+/// What a simulation hands back: its summary and its timings.
+pub struct Run {
+    pub summary: Summary,
+    pub timings: Timings,
+    pub agents: Vec<Agent>,
+}
+
+/// The policy of the simulation: the default, at the cheap hash cost.
+pub fn policy() -> Policy {
+    Policy::default().with_hash_cost(HashCost::CHEAP)
+}
+
+/// Runs the year. `progress` is told the days done (of 365) as the clock passes each noon.
+pub fn run(setup: Setup, mut progress: impl FnMut(u64)) -> Result<Run, Error> {
+    let mut sim = Simulation::new(setup)?;
+    let started = Instant::now();
+    sim.year(&mut progress)?;
+    sim.timings.year = started.elapsed();
+    for agent in &sim.agents {
+        sim.summary.account_bytes += postcard::to_allocvec(&agent.account)?.len() as u64;
+        sim.summary.versions += agent.account.version();
+    }
+    Ok(Run {
+        summary: sim.summary,
+        timings: sim.timings,
+        agents: sim.agents,
+    })
+}
+
+struct Simulation {
+    policy: Policy,
+    /// The crate's generator: PIN characters, salts, device tokens.
+    crate_rng: ChaCha20Rng,
+    /// The simulation's own: who does what, when.
+    world: ChaCha20Rng,
+    agents: Vec<Agent>,
+    queue: BinaryHeap<Reverse<Entry>>,
+    seq: u64,
+    now: i64,
+    summary: Summary,
+    timings: Timings,
+    archive: OperatorId,
+    counter: OperatorId,
+    intake: OperatorId,
+    reviewer: OperatorId,
+    register: OperatorId,
+}
+
+/// Who is an intermediary: one person in twenty.
+fn role_of(index: u32) -> Role {
+    if index % 20 == 7 {
+        Role::Intermediary
+    } else {
+        Role::Citizen
+    }
+}
+
+impl Simulation {
+    fn new(setup: Setup) -> Result<Simulation, Error> {
+        let mut sim = Simulation {
+            policy: policy(),
+            crate_rng: ChaCha20Rng::seed_from_u64(setup.seed),
+            world: ChaCha20Rng::seed_from_u64(setup.seed ^ 0x5eed_5eed),
+            agents: Vec::with_capacity(setup.people as usize),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            now: YEAR_START,
+            summary: Summary {
+                people: setup.people,
+                seed: setup.seed,
+                ..Summary::default()
+            },
+            timings: Timings::default(),
+            archive: OperatorId::new("archive-lookup")?,
+            counter: OperatorId::new("sede-roma-01")?,
+            intake: OperatorId::new("backoffice-intake")?,
+            reviewer: OperatorId::new("backoffice-03")?,
+            register: OperatorId::new("ts-register")?,
+        };
+        for index in 0..setup.people {
+            match role_of(index) {
+                Role::Citizen => sim.summary.citizens += 1,
+                Role::Intermediary => sim.summary.intermediaries += 1,
+            }
+            sim.agents.push(Agent {
+                account: Account::new(codice_fiscale(index)?),
+                pin: Remembered::default(),
+                first: Remembered::default(),
+                device: None,
+                scheduled: None,
+                plan: 0,
+            });
+            // Most ask for a PIN in the first ten months; one in twenty never does.
+            if sim.chance(95) {
+                let at = YEAR_START + sim.between(0, 300 * DAY);
+                sim.plan_at(index, Act::Request, at);
+            }
+            // One in thirty meets a stranger who knows the codice fiscale and guesses.
+            if sim.chance_in(1, 30) {
+                let at = YEAR_START + sim.between(30 * DAY, YEAR_DAYS * DAY);
+                let guesses = sim.between(1, 13) as u8;
+                sim.summary.stranger_attacks += 1;
+                sim.push(index, at, What::Stranger { left: guesses - 1 });
+            }
+        }
+        Ok(sim)
+    }
+
+    fn year(&mut self, progress: &mut impl FnMut(u64)) -> Result<(), Error> {
+        let end = YEAR_START + YEAR_DAYS * DAY;
+        let mut next_noon = YEAR_START + 12 * HOUR;
+        while let Some(Reverse(entry)) = self.queue.pop() {
+            if entry.at >= end {
+                break;
+            }
+            while next_noon <= entry.at {
+                self.count_phases(next_noon);
+                next_noon += DAY;
+                progress(self.summary.phases_by_day.len() as u64);
+            }
+            self.now = entry.at;
+            self.step(entry)?;
+        }
+        while next_noon < end {
+            self.count_phases(next_noon);
+            next_noon += DAY;
+            progress(self.summary.phases_by_day.len() as u64);
+        }
+        let last = Timestamp::from_second(end - 1)?;
+        for agent in &self.agents {
+            let phase = agent.account.status(last, &self.policy).phase();
+            self.summary.phases_at_end[phase_index(phase)] += 1;
+        }
+        Ok(())
+    }
+
+    fn count_phases(&mut self, at: i64) {
+        let Ok(now) = Timestamp::from_second(at) else {
+            return;
+        };
+        let mut counts = [0u32; 8];
+        for agent in &self.agents {
+            counts[phase_index(agent.account.status(now, &self.policy).phase())] += 1;
+        }
+        self.summary.phases_by_day.push(counts);
+    }
+
+    fn step(&mut self, entry: Entry) -> Result<(), Error> {
+        let who = entry.who;
+        let Some(agent) = self.agents.get_mut(who as usize) else {
+            return Ok(());
+        };
+        match entry.what {
+            What::Deadline => {
+                if agent.scheduled != Some(entry.at) {
+                    return Ok(());
+                }
+                agent.scheduled = None;
+                let outcome = self.command(who, Command::Tick)?;
+                if let Ok(outcome) = outcome {
+                    self.after_tick(who, &outcome);
+                }
+            }
+            What::Person { act, plan } => {
+                if agent.plan != plan {
+                    return Ok(());
+                }
+                self.act(who, act)?;
+            }
+            What::Stranger { left } => {
+                let guess = self.random_pin(8);
+                self.summary.stranger_guesses += 1;
+                let command = Command::LogIn {
+                    pin: EnteredPin::parse(&guess)?,
+                    device: None,
+                    trust_device: false,
+                };
+                let outcome = self.command(who, command)?;
+                if let Ok(outcome) = &outcome {
+                    self.owner_hears(who, outcome);
+                }
+                if left > 0 {
+                    // Past the longest delay (10 s), so that every guess counts.
+                    let at = self.now + 11 + self.between(0, 5);
+                    self.push(who, at, What::Stranger { left: left - 1 });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one command on an account, counting it and what came of it, and reschedules the
+    /// account's deadline.
+    fn command(&mut self, who: u32, command: Command) -> Result<Result<Outcome, Refusal>, Error> {
+        let name = command.name();
+        *self.summary.commands.entry(name).or_default() += 1;
+        let now = Timestamp::from_second(self.now)?;
+        let Some(agent) = self.agents.get_mut(who as usize) else {
+            return Err("no such person".into());
+        };
+        let started = Instant::now();
+        let result = agent.account.handle(
+            command,
+            &mut Context::new(now, &self.policy, &mut self.crate_rng),
+        );
+        self.timings.handle += started.elapsed();
+        self.timings.handled += 1;
+        let deadline = agent
+            .account
+            .poll_deadline(&self.policy)
+            .map(|at| at.as_second().max(self.now));
+        match &result {
+            Ok(outcome) => {
+                for event in &outcome.events {
+                    *self.summary.events.entry(event.name()).or_default() += 1;
+                    self.summary.event_bytes += postcard::to_allocvec(event)?.len() as u64;
+                }
+                for notification in outcome.notifications() {
+                    *self
+                        .summary
+                        .notices
+                        .entry(notification.about().code())
+                        .or_default() += 1;
+                }
+                *self
+                    .summary
+                    .replies
+                    .entry(reply_name(&outcome.reply))
+                    .or_default() += 1;
+            }
+            Err(refusal) => *self.summary.refusals.entry(refusal.code()).or_default() += 1,
+        }
+        if deadline != agent.scheduled {
+            agent.scheduled = deadline;
+            if let Some(at) = deadline {
+                self.push(who, at, What::Deadline);
+            }
+        }
+        Ok(result)
+    }
+
+    /// What a person does with what the clock brought: a warning, a lapse.
+    fn after_tick(&mut self, who: u32, outcome: &Outcome) {
+        for notification in outcome.notifications() {
+            match notification.about() {
+                // Two in three renew within three days of the warning; the others wait to be
+                // refused at a login.
+                Notice::ExpiryWarning { .. } if self.chance_in(2, 3) => {
+                    let at = self.now + self.between(HOUR, 3 * DAY);
+                    self.plan_at(who, Act::Renew, at);
+                }
+                // An unused 16 lapsed: most ask again, some later.
+                Notice::FirstPinLapsed { .. } if self.chance(60) => {
+                    let at = self.now + self.between(3 * DAY, 40 * DAY);
+                    self.plan_at(who, Act::Request, at);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The owner reads a notice a stranger's guesses caused: most restore soon.
+    fn owner_hears(&mut self, who: u32, outcome: &Outcome) {
+        let blocked = outcome
+            .notifications()
+            .any(|notification| matches!(notification.about(), Notice::PinBlocked));
+        if blocked && self.chance(70) {
+            let at = self.now + self.between(HOUR, 2 * DAY);
+            self.plan_at(who, Act::Restore, at);
+        }
+    }
+
+    fn act(&mut self, who: u32, act: Act) -> Result<(), Error> {
+        let now = Timestamp::from_second(self.now)?;
+        let Some(agent) = self.agents.get(who as usize) else {
+            return Ok(());
+        };
+        let (pin, first, device, cf) = (
+            agent.pin,
+            agent.first,
+            agent.device.clone(),
+            agent.account.codice_fiscale(),
+        );
+        let role = role_of(who);
+        // Nothing to type: the person makes the first access if a 16 waits, or else gives up.
+        let act = match act {
+            Act::LogIn | Act::Renew if pin.is_empty() => Act::FirstAccess,
+            other => other,
+        };
+        if act == Act::FirstAccess && first.is_empty() {
+            return Ok(());
+        }
+        let command = match act {
+            Act::Request => {
+                let person = person(who)?;
+                let archive = Attested::vouched_for(
+                    ArchiveRecord::new(person.codice_fiscale(), person.residence().clone()),
+                    self.archive.clone(),
+                    now,
+                );
+                let channel = match self.between(0, 100) {
+                    0..60 => ChannelRequest::Online,
+                    60..85 => ChannelRequest::ContactCenter {
+                        caller_phone: if self.chance(50) {
+                            PhoneKind::Mobile
+                        } else {
+                            PhoneKind::Landline
+                        },
+                    },
+                    _ => ChannelRequest::Sede(SedeRequest {
+                        document: self.document(now)?,
+                    }),
+                };
+                Command::RequestPin {
+                    person,
+                    channel,
+                    archive,
+                }
+            }
+            Act::FirstAccess => Command::FirstAccess {
+                pin: EnteredPin::parse(first.text())?,
+                trust_device: device.is_none() && self.chance(40),
+            },
+            Act::LogIn => {
+                let typo = self.chance_in(1, 30);
+                let typed = if typo {
+                    self.summary.owner_typos += 1;
+                    mistype(pin.text())
+                } else {
+                    pin.text().to_owned()
+                };
+                let device = device.as_deref().map(DeviceToken::parse).transpose()?;
+                self.summary.device_logins += u64::from(device.is_some());
+                Command::LogIn {
+                    pin: EnteredPin::parse(&typed)?,
+                    trust_device: device.is_none() && self.chance(5),
+                    device,
+                }
+            }
+            Act::Renew => Command::RenewPin {
+                pin: EnteredPin::parse(pin.text())?,
+                device: device.as_deref().map(DeviceToken::parse).transpose()?,
+                trust_device: false,
+            },
+            Act::Restore => {
+                let person = person(who)?;
+                match (person.email(), person.mobile()) {
+                    (Some(email), Some(mobile)) => Command::Restore {
+                        email: email.clone(),
+                        mobile: mobile.clone(),
+                    },
+                    _ => return Ok(()),
+                }
+            }
+            Act::Revoke => Command::Revoke {
+                tessera: Attested::vouched_for(
+                    TesseraSanitaria::new(cf, "80380000001234567890", date(2030, 12, 31))?,
+                    self.register.clone(),
+                    now,
+                ),
+            },
+            Act::RequestUpgrade => Command::RequestUpgrade {
+                via: if self.chance(70) {
+                    UpgradeVia::Online
+                } else {
+                    UpgradeVia::Fax
+                },
+                document: Attested::vouched_for(
+                    IdentityDocument::new(
+                        DocumentKind::IdentityCard,
+                        "CA 00000 AA",
+                        date(2031, 3, 1),
+                    )?,
+                    self.intake.clone(),
+                    now,
+                ),
+            },
+            Act::DecideUpgrade => Command::DecideUpgrade {
+                decision: if self.chance(85) {
+                    UpgradeDecision::Approve
+                } else {
+                    UpgradeDecision::Reject(RejectionReason::new(
+                        "la copia del documento non è leggibile",
+                    )?)
+                },
+                reviewer: self.reviewer.clone(),
+            },
+            Act::UpgradeAtSede => Command::UpgradeAtSede {
+                document: self.document(now)?,
+            },
+        };
+        let outcome = self.command(who, command)?;
+        self.react(who, act, role, outcome);
+        Ok(())
+    }
+
+    /// What the person does next, after the reply to `act`.
+    fn react(&mut self, who: u32, act: Act, role: Role, result: Result<Outcome, Refusal>) {
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(refusal) => {
+                let next = match refusal {
+                    // An expired PIN: nine in ten renew with the guided procedure at once.
+                    Refusal::PinExpired { .. } if self.chance(90) => {
+                        Some((Act::Renew, self.between(MINUTE, 10 * MINUTE)))
+                    }
+                    Refusal::PinExpired { .. } => None,
+                    Refusal::PinBlocked => Some((Act::Restore, self.between(MINUTE, DAY))),
+                    Refusal::LoginDelayed { .. } => Some((Act::LogIn, self.between(15, 60))),
+                    Refusal::FirstAccessRequired if !self.agent(who).first.is_empty() => {
+                        Some((Act::FirstAccess, self.between(MINUTE, HOUR)))
+                    }
+                    Refusal::NoPin | Refusal::FirstPinLapsed { .. } => {
+                        Some((Act::Request, self.between(DAY, 30 * DAY)))
+                    }
+                    _ if act == Act::Renew => None,
+                    _ => Some((Act::LogIn, self.login_gap(role))),
+                };
+                if let Some((act, after)) = next {
+                    self.plan_at(who, act, self.now + after);
+                }
+                return;
+            }
+        };
+        self.owner_hears(who, &outcome);
+        let agent = self.agent_mut(who);
+        let first = delivered(&outcome, PinPart::WholeFirstPin).or_else(|| {
+            Some(
+                delivered(&outcome, PinPart::FirstHalf)?
+                    + &delivered(&outcome, PinPart::SecondHalf)?,
+            )
+        });
+        if let Some(first) = first {
+            agent.first = Remembered::of(&first);
+        }
+        if let Some(pin) = delivered(&outcome, PinPart::Pin) {
+            agent.pin = Remembered::of(&pin);
+            agent.first = Remembered::default();
+        }
+        if let Some(token) = &outcome.trusted_device {
+            agent.device = Some(token.expose().into());
+        }
+        match &outcome.reply {
+            // One in twelve never makes the first access: the 16 lapses.
+            Reply::PinIssued { channel, .. } if self.chance_in(11, 12) => {
+                let wait = match channel {
+                    inps_pin::Channel::Sede => self.between(10 * MINUTE, 2 * DAY),
+                    // The second half comes by post.
+                    _ => self.between(4 * DAY, 25 * DAY),
+                };
+                self.plan_at(who, Act::FirstAccess, self.now + wait);
+            }
+            Reply::PinRestored { .. } => {
+                let wait = self.between(5 * MINUTE, DAY);
+                self.plan_at(who, Act::FirstAccess, self.now + wait);
+            }
+            // The 16 the person was sent does not open the account: they give up (and call
+            // the Contact Center, which is beyond this simulation). It should never happen;
+            // the summary counts it.
+            Reply::LoginFailed(_) if act == Act::FirstAccess => {
+                self.summary.first_access_failures += 1;
+            }
+            Reply::LoginFailed(_) => {
+                // The owner's typo: typed again, right, within two minutes.
+                let wait = self.between(20, 120);
+                self.plan_at(who, Act::LogIn, self.now + wait);
+            }
+            Reply::LoggedIn(session) => {
+                let ordinary = session.level() == AssuranceLevel::Ordinary;
+                let roll = self.between(0, 1000);
+                let (next, after) = match roll {
+                    0..4 => (Act::Restore, self.between(HOUR, 5 * DAY)),
+                    4..6 => (Act::Revoke, self.between(DAY, 20 * DAY)),
+                    6..26 if ordinary => (Act::RequestUpgrade, self.between(HOUR, 3 * DAY)),
+                    26..31 if ordinary => (Act::UpgradeAtSede, self.between(DAY, 10 * DAY)),
+                    _ => (Act::LogIn, self.login_gap(role)),
+                };
+                self.plan_at(who, next, self.now + after);
+            }
+            Reply::UpgradeRequested => {
+                let wait = self.between(2 * DAY, 10 * DAY);
+                self.plan_at(who, Act::DecideUpgrade, self.now + wait);
+            }
+            Reply::PinRevoked => {
+                self.agent_mut(who).pin = Remembered::default();
+                if self.chance(60) {
+                    let wait = self.between(10 * DAY, 60 * DAY);
+                    self.plan_at(who, Act::Request, self.now + wait);
+                }
+            }
+            Reply::FirstAccessCompleted(_)
+            | Reply::PinRenewed(_)
+            | Reply::UpgradeDecided { .. }
+            | Reply::TimeApplied => {
+                let wait = self.login_gap(role);
+                self.plan_at(who, Act::LogIn, self.now + wait);
+            }
+            _ => {}
+        }
+    }
+
+    fn agent(&self, who: u32) -> &Agent {
+        &self.agents[who as usize]
+    }
+
+    fn agent_mut(&mut self, who: u32) -> &mut Agent {
+        &mut self.agents[who as usize]
+    }
+
+    /// Seconds to the next login: citizens about every three weeks, intermediaries about every
+    /// three days.
+    fn login_gap(&mut self, role: Role) -> i64 {
+        let mean = match role {
+            Role::Citizen => 21 * DAY,
+            Role::Intermediary => 3 * DAY,
+        };
+        // Exponential, from a uniform draw in (0, 1].
+        let uniform = (self.world.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let gap = -(1.0 - uniform).ln() * mean as f64;
+        (gap as i64).clamp(MINUTE, 200 * DAY)
+    }
+
+    /// The person's next action: replaces whatever was planned.
+    fn plan_at(&mut self, who: u32, act: Act, at: i64) {
+        let agent = self.agent_mut(who);
+        agent.plan = agent.plan.wrapping_add(1);
+        let plan = agent.plan;
+        self.push(who, at, What::Person { act, plan });
+    }
+
+    fn push(&mut self, who: u32, at: i64, what: What) {
+        self.seq += 1;
+        self.queue.push(Reverse(Entry {
+            at,
+            seq: self.seq,
+            who,
+            what,
+        }));
+    }
+
+    fn document(&self, now: Timestamp) -> Result<Attested<IdentityDocument>, Error> {
+        Ok(Attested::vouched_for(
+            IdentityDocument::new(DocumentKind::IdentityCard, "CA 00000 AA", date(2031, 3, 1))?,
+            self.counter.clone(),
+            now,
+        ))
+    }
+
+    fn between(&mut self, low: i64, high: i64) -> i64 {
+        low + (self.world.next_u64() % (high - low) as u64) as i64
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.world.next_u64() % 100 < percent
+    }
+
+    fn chance_in(&mut self, numerator: u64, denominator: u64) -> bool {
+        self.world.next_u64() % denominator < numerator
+    }
+
+    fn random_pin(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from(PIN_ALPHABET[(self.world.next_u64() % 32) as usize]))
+            .collect()
+    }
+}
+
+/// The index of a phase in [`PHASES`].
+pub fn phase_index(phase: Phase) -> usize {
+    PHASES.iter().position(|p| *p == phase).unwrap_or(0)
+}
+
+fn reply_name(reply: &Reply) -> &'static str {
+    match reply {
+        Reply::PinIssued { .. } => "pin_issued",
+        Reply::FirstAccessCompleted(_) => "first_access_completed",
+        Reply::LoggedIn(_) => "logged_in",
+        Reply::LoginFailed(_) => "login_failed",
+        Reply::PinRenewed(_) => "pin_renewed",
+        Reply::UpgradeRequested => "upgrade_requested",
+        Reply::UpgradeDecided { approved: true } => "upgrade_approved",
+        Reply::UpgradeDecided { approved: false } => "upgrade_rejected",
+        Reply::PinRestored { .. } => "pin_restored",
+        Reply::PinRevoked => "pin_revoked",
+        Reply::TimeApplied => "time_applied",
+        _ => "other",
+    }
+}
+
+/// The code of a part delivered in `outcome`, if one was.
+fn delivered(outcome: &Outcome, part: PinPart) -> Option<String> {
+    outcome
+        .deliveries()
+        .find(|delivery| delivery.part() == part)
+        .and_then(|delivery| delivery.secret())
+        .map(|secret| secret.expose().to_owned())
+}
+
+/// The PIN with its last character changed: a typo.
+fn mistype(pin: &str) -> String {
+    let mut typed: Vec<u8> = pin.bytes().collect();
+    if let Some(last) = typed.last_mut() {
+        let at = PIN_ALPHABET.iter().position(|c| c == last).unwrap_or(0);
+        *last = PIN_ALPHABET[(at + 1) % PIN_ALPHABET.len()];
+    }
+    String::from_utf8(typed).unwrap_or_default()
+}
+
+/// Person number `index`: a codice fiscale unique to the index, a residence, e-mail and mobile.
+pub fn person(index: u32) -> Result<Person, Error> {
+    const NAMES: [&str; 8] = [
+        "Mario",
+        "Giulia",
+        "Luca",
+        "Francesca",
+        "Marco",
+        "Chiara",
+        "Andrea",
+        "Sara",
+    ];
+    const SURNAMES: [&str; 8] = [
+        "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
+    ];
+    let name = NAMES[index as usize % NAMES.len()];
+    let surname = SURNAMES[index as usize / NAMES.len() % SURNAMES.len()];
+    Ok(Person::new(
+        PersonName::parse(name)?,
+        PersonName::parse(surname)?,
+        codice_fiscale(index)?,
+        role_of(index),
+        Address::new("Via Roma 1", "00184", "Roma", "RM")?,
+    )
+    .with_email(Email::parse(&format!("persona{index}@example.it"))?)
+    .with_mobile(MobileNumber::parse(&format!("+39 3{:09}", index))?))
+}
+
+/// A valid codice fiscale unique to `index` (below 26^6): the letters spell the index.
+pub fn codice_fiscale(index: u32) -> Result<CodiceFiscale, Error> {
+    const MONTHS: &[u8; 12] = b"ABCDEHLMPRST";
+    let mut body = String::with_capacity(16);
+    let mut rest = index;
+    for _ in 0..6 {
+        body.push(char::from(b'A' + (rest % 26) as u8));
+        rest /= 26;
+    }
+    let year = 40 + index % 60;
+    let month = char::from(MONTHS[(index % 12) as usize]);
+    // Women's days count from 41.
+    let day = 1 + index % 28 + if index % 2 == 0 { 0 } else { 40 };
+    write!(body, "{year:02}{month}{day:02}H501")?;
+    body.push(check_character(&body));
+    Ok(CodiceFiscale::parse(&body)?)
+}
+
+/// The check character of a codice fiscale's first 15 characters (the published tables).
+fn check_character(body: &str) -> char {
+    const ODD: [u32; 26] = [
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
+        23,
+    ];
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            let value = if b.is_ascii_digit() {
+                b - b'0'
+            } else {
+                b - b'A'
+            };
+            if i % 2 == 0 {
+                ODD[usize::from(value)]
+            } else {
+                u32::from(value)
+            }
+        })
+        .sum();
+    char::from(b'A' + (sum % 26) as u8)
+}
+
+/// The summary as text: the part of the output that is the same for the same seed.
+pub fn summary_text(summary: &Summary) -> String {
+    let mut out = String::new();
+    let people = u64::from(summary.people);
+    let _ = writeln!(
+        out,
+        "Population: {} people ({} citizens, {} intermediaries), seed {}, \
+         one year from 2026-01-01 (Europe/Rome), hash cost CHEAP",
+        summary.people, summary.citizens, summary.intermediaries, summary.seed
+    );
+    let _ = writeln!(out, "\nPhases at the end of the year");
+    for (phase, count) in PHASES.iter().zip(summary.phases_at_end) {
+        let _ = writeln!(
+            out,
+            "  {:<40} {:>9} {:>6.1} %",
+            phase.label(),
+            count,
+            percent(count, people)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<40} {:>9}",
+        "total",
+        summary.phases_at_end.iter().sum::<u64>()
+    );
+    let reached: Vec<String> = PHASES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| summary.phases_by_day.iter().any(|day| day[*i] > 0))
+        .map(|(_, phase)| phase.label().to_owned())
+        .collect();
+    let _ = writeln!(out, "  reached on some day: {}", reached.join(", "));
+    for (title, counts) in [
+        ("Commands over the year", &summary.commands),
+        ("Replies", &summary.replies),
+        ("Refusals", &summary.refusals),
+        ("Events", &summary.events),
+        ("Notices to the person", &summary.notices),
+    ] {
+        let total: u64 = counts.values().sum();
+        let _ = writeln!(out, "\n{title}: {total}");
+        for (name, count) in counts {
+            let _ = writeln!(out, "  {name:<40} {count:>9}");
+        }
+    }
+    let _ = writeln!(out, "\nPeople and strangers");
+    for (what, count) in [
+        ("owners' wrong PINs (typos)", summary.owner_typos),
+        ("logins from a trusted device", summary.device_logins),
+        (
+            "first accesses refused with the 16 sent",
+            summary.first_access_failures,
+        ),
+        ("strangers who guessed", summary.stranger_attacks),
+        ("strangers' guesses", summary.stranger_guesses),
+    ] {
+        let _ = writeln!(out, "  {what:<40} {count:>9}");
+    }
+    let events: u64 = summary.events.values().sum();
+    let _ = writeln!(out, "\nPer account");
+    let _ = writeln!(
+        out,
+        "  {:<40} {:>9.2}",
+        "events",
+        events as f64 / people.max(1) as f64
+    );
+    let _ = writeln!(
+        out,
+        "  {:<40} {:>9.1}",
+        "bytes of events (postcard)",
+        summary.event_bytes as f64 / people.max(1) as f64
+    );
+    let _ = writeln!(
+        out,
+        "  {:<40} {:>9.1}",
+        "bytes of the account (postcard)",
+        summary.account_bytes as f64 / people.max(1) as f64
+    );
+    out
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// A stacked area chart of the phases day by day, as SVG text.
+///
+/// Written by hand: eight polygons, two axes and a legend are some sixty lines, where a
+/// plotting crate would add a dependency tree (and font handling) to draw the same shapes.
+pub fn svg_chart(summary: &Summary) -> String {
+    const COLOURS: [&str; 8] = [
+        "#d9d9d9", "#9ecae1", "#fdae6b", "#31a354", "#ffd92f", "#e6550d", "#de2d26", "#636363",
+    ];
+    let (width, height, left, top, plot_w, plot_h) = (960.0, 540.0, 70.0, 40.0, 640.0, 440.0);
+    let days = summary.phases_by_day.len().max(2);
+    let people = f64::from(summary.people.max(1));
+    let x = |day: usize| left + plot_w * day as f64 / (days - 1) as f64;
+    let y = |count: f64| top + plot_h - plot_h * count / people;
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">"#
+    );
+    let _ = writeln!(
+        svg,
+        r#"<rect width="100%" height="100%" fill="white"/><text x="{left}" y="24" font-size="16">Phases of {} PINs through 2026 (seed {}), accounts at noon each day</text>"#,
+        summary.people, summary.seed
+    );
+    let mut below = vec![0.0f64; days];
+    for (phase, colour) in COLOURS.iter().enumerate() {
+        if summary.phases_by_day.iter().all(|day| day[phase] == 0) {
+            continue;
+        }
+        let above: Vec<f64> = below
+            .iter()
+            .zip(&summary.phases_by_day)
+            .map(|(b, day)| b + f64::from(day[phase]))
+            .collect();
+        let mut points = String::new();
+        for (day, value) in above.iter().enumerate() {
+            let _ = write!(points, "{:.1},{:.1} ", x(day), y(*value));
+        }
+        for (day, value) in below.iter().enumerate().rev() {
+            let _ = write!(points, "{:.1},{:.1} ", x(day), y(*value));
+        }
+        let _ = writeln!(
+            svg,
+            r#"<polygon points="{}" fill="{colour}"/>"#,
+            points.trim_end()
+        );
+        below = above;
+    }
+    // Axes: a tick at each month's start, and at each fifth of the population.
+    let _ = writeln!(
+        svg,
+        r#"<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="black"/>"#
+    );
+    let month_starts = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    for (start, month) in month_starts.iter().zip(months) {
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="start">{month}</text>"#,
+            x(*start) + 2.0,
+            top + plot_h + 18.0
+        );
+    }
+    for fifth in 0..=5 {
+        let count = people * f64::from(fifth) / 5.0;
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{:.0}</text>"#,
+            left - 6.0,
+            y(count) + 4.0,
+            count
+        );
+    }
+    for (row, (phase, colour)) in PHASES.iter().zip(COLOURS).enumerate() {
+        let at = top + 20.0 + 24.0 * row as f64;
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{:.1}" y="{:.1}" width="14" height="14" fill="{colour}" stroke="black"/><text x="{:.1}" y="{:.1}">{} ({} at the end)</text>"#,
+            left + plot_w + 16.0,
+            at - 12.0,
+            left + plot_w + 36.0,
+            at,
+            phase.label(),
+            summary.phases_at_end[row]
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
