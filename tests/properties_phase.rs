@@ -45,7 +45,7 @@ fn check_answers(check: Check) -> &'static [&'static str] {
         Check::Ordinary => &["upgrade.already_dispositivo"],
         Check::NoUpgradeWaiting => &["upgrade.pending"],
         Check::UpgradeWaiting => &["upgrade.none_pending"],
-        Check::ContactsMatch => &["restore.contacts_not_matching"],
+        Check::ContactsMatch | Check::ContactsProven => &["restore.contacts_not_matching"],
         Check::RestoreLimit => &["restore.limit_reached"],
         Check::TesseraMatches => &["revoke.tessera_not_matching"],
         Check::TesseraValid => &["revoke.tessera_expired"],

@@ -136,7 +136,7 @@ fn r23a_the_owner_without_a_trusted_device_restores_and_logs_in_whatever_a_stran
 }
 
 #[test]
-#[ignore = "crate gap found by examples/population.rs: a blocked 16 awaiting its first access reads as Blocked, whose Restore row accepts"]
+
 fn r23a_a_stranger_who_requested_and_blocked_a_pin_cannot_restore_it_to_their_own_contacts() {
     // As above, but the stranger first blocks the 16 that waits for its first access, with
     // ten wrong PINs. The phase then reads "blocked", which hides that no first access ever

@@ -292,6 +292,13 @@ impl Account {
                 }
                 Checked::Passed
             }
+            (Check::ContactsProven, Command::Restore { .. }) => {
+                // Reads like wrong contacts: a caller learns nothing of the PIN's stage (R30).
+                if !matches!(self.record()?.stage, Stage::Active(_)) {
+                    return Err(Refusal::ContactsNotMatching);
+                }
+                Checked::Passed
+            }
             (Check::ContactsMatch, Command::Restore { email, mobile }) => {
                 let registered = self.person.as_ref().and_then(Person::registered_contacts);
                 if !registered.is_some_and(|(e, m)| e == email && m == mobile) {

@@ -51,6 +51,10 @@ listed_enum! {
         NoUpgradeWaiting => "no upgrade request waits (R17)",
         /// R17: a written upgrade request waits for this decision.
         UpgradeWaiting => "an upgrade request waits (R17)",
+        /// R23a: a first access proved the contacts (the post reached the archive's residence):
+        /// before it, whoever requested the PIN gave them. A block hides the stage, so the
+        /// row checks it itself.
+        ContactsProven => "a first access proved the contacts (R23a)",
         /// R23: the two contacts given are the two registered.
         ContactsMatch => "the two registered contacts are given (R23)",
         /// R23a: the account took fewer restores than the policy's cap in its window.
@@ -196,10 +200,10 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 }
 
 use Check::{
-    ArchiveMatches, AttestationCurrent, ContactForFirstHalf, ContactsMatch, DocumentValid,
-    LoginDelay, NoUpgradeWaiting, Ordinary, Pin, PinOrFirstHalf, RestoreLimit, SameAccount,
-    SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale, TesseraMatches, TesseraValid,
-    UpgradeWaiting, WaitingCode, WholePinTyped,
+    ArchiveMatches, AttestationCurrent, ContactForFirstHalf, ContactsMatch, ContactsProven,
+    DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary, Pin, PinOrFirstHalf, RestoreLimit,
+    SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale, TesseraMatches,
+    TesseraValid, UpgradeWaiting, WaitingCode, WholePinTyped,
 };
 use Phase::{
     Active, AwaitingFirstAccess, Blocked, Expired, ExpiringSoon, FirstPinLapsed, NoPin, Retired,
@@ -343,7 +347,7 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
                 refuse(&[SunsetAllowsUse], Refuse::ContactsNotMatching)
             }
             Active | ExpiringSoon | Expired | Blocked => cell(
-                &[SunsetAllowsUse, ContactsMatch, RestoreLimit],
+                &[SunsetAllowsUse, ContactsProven, ContactsMatch, RestoreLimit],
                 Then::Restore,
             ),
             Retired => refuse(&[], Refuse::PinsRetired),
