@@ -7,8 +7,6 @@
 //! no decision of its own about which applies when.
 
 use jiff::Timestamp;
-use jiff::ToSpan;
-use jiff::civil::Date;
 use rand_core::CryptoRng;
 
 use crate::account::command::Command;
@@ -17,45 +15,29 @@ use crate::account::outcome::{Effect, FailureDetail, LoginFailure, Outcome, Repl
 use crate::account::phase::{PinStatus, renewable_from};
 use crate::account::refusal::{LivePin, Refusal};
 use crate::account::session_end::SessionEnd;
+use crate::account::sunset_rules::{sunset_allows_new_pin, sunset_allows_use};
 use crate::account::table::{Check, Refuse, Then, row};
-use crate::account::{Account, Context, FirstPin, PinDue, PinRecord, Stage};
-use crate::archive::ArchiveRecord;
+use crate::account::verify::{
+    Matched, Verified, lane_device, lane_lockout, verify_typed, verify_waiting,
+};
+use crate::account::{Account, Context, PinDue, PinRecord, Stage};
 use crate::assurance::{AssuranceLevel, Credential, Session};
-use crate::attestation::Attested;
-use crate::channel::{ChannelRequest, ContactCenterLine, IdentityDocument};
-use crate::civil_time::{add_rome_days, add_rome_months, rome_date, rome_start_of_day};
-use crate::delivery::{Delivery, Medium, PinPart};
-use crate::device::{DeviceId, DeviceToken, Lane};
-use crate::hash::{HashCost, HashingFailed, PinHash, PinHashError};
-use crate::lockout::{LockGate, LockState, Lockout, NextFailure};
+use crate::channel::{ChannelRequest, IdentityDocument};
+use crate::civil_time::{add_rome_days, rome_date};
+use crate::delivery::Medium;
+use crate::device::{DeviceToken, Lane};
+use crate::hash::{HashCost, HashingFailed, PinHash};
+use crate::lockout::{LockGate, LockState, NextFailure};
 use crate::notification::{Notice, Notification};
 use crate::person::{Person, Role};
 use crate::policy::Policy;
-use crate::secret::{EnteredPin, FULL_LEN, HALF_LEN, Secret};
+use crate::secret::{EnteredPin, FULL_LEN};
 use crate::upgrade::UpgradeDecision;
 
 impl From<HashingFailed> for Refusal {
     fn from(_: HashingFailed) -> Self {
         Refusal::HashingFailed
     }
-}
-
-/// A freshly drawn 16-character PIN with its hashes, before it is delivered.
-struct FreshPin {
-    first: Secret,
-    second: Secret,
-    whole: Secret,
-    whole_hash: PinHash,
-    first_half_hash: Option<PinHash>,
-    lapses_at: Timestamp,
-}
-
-/// A freshly drawn 8-character PIN: its delivery, its hash, its expiry and its session.
-struct ShortPin {
-    on_screen: Effect,
-    hash: PinHash,
-    expires_at: Timestamp,
-    session: Session,
 }
 
 /// What a check found when it did not refuse.
@@ -66,17 +48,6 @@ enum Checked {
     Matched(Matched),
     /// The command is answered here: a wrong PIN, counted.
     Answered(Box<Outcome>),
-}
-
-/// Which code a typed PIN matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Matched {
-    /// All 16 characters of the first PIN (R6).
-    Whole,
-    /// The first half alone, where the policy keeps its hash (R9a).
-    FirstHalf,
-    /// The 8-character PIN in use.
-    Short,
 }
 
 impl Account {
@@ -548,127 +519,6 @@ impl Account {
         self.pin.as_ref().ok_or(Refusal::Internal)
     }
 
-    /// R1, R10–R13: a 16-character PIN through a channel, its parts delivered as the channel
-    /// says. Every condition was checked by the row before anything is drawn from the
-    /// generator. The residence is the archive's (R35): the one the request typed is dropped,
-    /// so that neither the second half nor a later letter goes where a stranger asked.
-    fn issue<R: CryptoRng + ?Sized>(
-        &self,
-        person: Person,
-        request: ChannelRequest,
-        archive: &Attested<ArchiveRecord>,
-        context: &mut Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        let now = context.now;
-        let person = person.with_residence(archive.fact().residence().clone());
-        let online_contact = match &request {
-            ChannelRequest::Online => {
-                Some(Medium::electronic_contact(&person).ok_or(Refusal::NoContactForFirstHalf)?)
-            }
-            _ => None,
-        };
-        let channel = request.channel();
-        let fresh = fresh_pin(context, true)?;
-        // R11: the first half on screen and by e-mail or SMS. R12: read by the operator on the
-        // line the caller dialled, and sent by e-mail and SMS. R13: none, the whole code below.
-        let first_half_to: Vec<Medium> = match &request {
-            ChannelRequest::Online => [Some(Medium::Screen), online_contact]
-                .into_iter()
-                .flatten()
-                .collect(),
-            ChannelRequest::ContactCenter { caller_phone } => [
-                Some(Medium::ReadByOperator(ContactCenterLine::for_phone(
-                    *caller_phone,
-                ))),
-                person.email().map(|email| Medium::Email(email.clone())),
-                person.mobile().map(|mobile| Medium::Sms(mobile.clone())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            ChannelRequest::Sede(_) => Vec::new(),
-        };
-        let mut deliveries: Vec<Delivery> = first_half_to
-            .into_iter()
-            .map(|to| Delivery::new(PinPart::FirstHalf, to, fresh.first.duplicate()))
-            .collect();
-        let document_checked_by = match &request {
-            ChannelRequest::Sede(sede) => Some(sede.operator().clone()),
-            ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => None,
-        };
-        deliveries.push(match request {
-            // R13: the whole code, sealed, at the counter, by the operator who saw the document.
-            ChannelRequest::Sede(sede) => Delivery::new(
-                PinPart::WholeFirstPin,
-                Medium::SealedEnvelopeAtCounter(sede.operator().clone()),
-                fresh.whole,
-            ),
-            // R11, R12: the second half by ordinary post, sealed, to the archive's residence.
-            ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => Delivery::new(
-                PinPart::SecondHalf,
-                Medium::SealedPost(archive.fact().residence().clone()),
-                fresh.second,
-            ),
-        });
-
-        let assurance = channel.assurance();
-        let mut outcome = Outcome::new(Reply::PinIssued {
-            channel,
-            assurance,
-            first_access_by: fresh.lapses_at,
-        })
-        .with_event(Event::PinIssued {
-            at: now,
-            person: Box::new(person),
-            channel,
-            assurance,
-            whole: fresh.whole_hash,
-            first_half: fresh.first_half_hash,
-            lapses_at: fresh.lapses_at,
-            archive_checked_by: Some(archive.checked_by().clone()),
-            document_checked_by,
-        });
-        outcome
-            .effects
-            .extend(deliveries.into_iter().map(Effect::Deliver));
-        Ok(outcome)
-    }
-
-    /// R23: a new 16-character PIN, its first half to the registered e-mail and the second to
-    /// the registered mobile (the row checked that they were given).
-    fn restore<R: CryptoRng + ?Sized>(
-        &self,
-        context: &mut Context<'_, R>,
-    ) -> Result<Outcome, Refusal> {
-        let (email, mobile) = self
-            .person
-            .as_ref()
-            .and_then(Person::registered_contacts)
-            .ok_or(Refusal::ContactsNotMatching)?;
-        // The restore's 16 is for its first access only: no first half opens anything (R9a).
-        let fresh = fresh_pin(context, false)?;
-        let outcome = Outcome::new(Reply::PinRestored {
-            first_access_by: fresh.lapses_at,
-        })
-        .with_event(Event::RestoreRequested {
-            at: context.now,
-            whole: fresh.whole_hash,
-            lapses_at: fresh.lapses_at,
-        })
-        .with_effect(Effect::Deliver(Delivery::new(
-            PinPart::FirstHalf,
-            Medium::Email(email.clone()),
-            fresh.first,
-        )))
-        .with_effect(Effect::Deliver(Delivery::new(
-            PinPart::SecondHalf,
-            Medium::Sms(mobile.clone()),
-            fresh.second,
-        )));
-        // Whoever asked, the owner hears of it, and learns that the PIN still works (R23a).
-        Ok(self.notify(outcome, Notice::RestoreRequested))
-    }
-
     /// Whatever the clock makes due: the lapse of an unused 16, the expiry warning, the expiry
     /// (R9, R20, R22). Nothing due: no events.
     fn apply_time<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
@@ -826,36 +676,8 @@ impl Account {
         Ok(outcome)
     }
 
-    /// A new 8-character PIN for the first access or a renewal (R6, R21): shown on screen,
-    /// lasting the role's months (R20), and the session it opens at `assurance`, with the
-    /// generation the new PIN will have (R31).
-    fn fresh_short_pin<R: CryptoRng + ?Sized>(
-        &self,
-        assurance: AssuranceLevel,
-        from_trusted_device: bool,
-        context: &mut Context<'_, R>,
-    ) -> Result<ShortPin, Refusal> {
-        let now = context.now;
-        let pin = Secret::generate(HALF_LEN, context.rng);
-        let hash = PinHash::compute(pin.bytes(), context.policy.hash_cost, context.rng)?;
-        let months = context.policy.validity_months(self.role());
-        Ok(ShortPin {
-            on_screen: Effect::Deliver(Delivery::new(PinPart::Pin, Medium::Screen, pin)),
-            hash,
-            expires_at: add_rome_months(now, i64::from(months)),
-            session: Session::new(
-                self.codice_fiscale,
-                Credential::Pin,
-                assurance,
-                now,
-                self.pin_generation.saturating_add(1),
-                from_trusted_device,
-            ),
-        })
-    }
-
     /// Adds a notice to the person, through the fastest medium that reaches them.
-    fn notify(&self, outcome: Outcome, notice: Notice) -> Outcome {
+    pub(super) fn notify(&self, outcome: Outcome, notice: Notice) -> Outcome {
         match &self.person {
             Some(person) => {
                 outcome.with_effect(Effect::Notify(Notification::to_person(person, notice)))
@@ -865,96 +687,8 @@ impl Account {
     }
 
     /// The role that sets the expiry (R2, R20); a citizen until a request says otherwise.
-    fn role(&self) -> Role {
+    pub(super) fn role(&self) -> Role {
         self.person.as_ref().map_or(Role::Citizen, Person::role)
-    }
-}
-
-/// What a typed PIN is, against the record's code.
-enum Verified {
-    Matched(Matched),
-    /// A wrong PIN; `unverified` when its length ruled it out before any hash was checked.
-    Wrong {
-        unverified: bool,
-    },
-}
-
-/// One stored hash against the typed characters, within the policy's bound on stored costs
-/// (R35): a hash above it is refused, never run.
-fn verify_one(
-    hash: &PinHash,
-    typed: &EnteredPin,
-    matched: Matched,
-    bound: HashCost,
-) -> Result<Verified, PinHashError> {
-    Ok(if typed.matches(hash, bound)? {
-        Verified::Matched(matched)
-    } else {
-        Verified::Wrong { unverified: false }
-    })
-}
-
-/// The typed PIN against the live code: the 16 (or, with `half_opens` and a kept hash, its
-/// first half, R9a) before the first access, the 8 after.
-fn verify_typed(
-    record: &PinRecord,
-    pin: &EnteredPin,
-    half_opens: bool,
-    bound: HashCost,
-) -> Result<Verified, PinHashError> {
-    match &record.stage {
-        Stage::AwaitingFirstAccess(first) if pin.len() == FULL_LEN => {
-            verify_one(&first.whole, pin, Matched::Whole, bound)
-        }
-        Stage::AwaitingFirstAccess(FirstPin {
-            first_half: Some(first_half),
-            ..
-        }) if half_opens && pin.len() == HALF_LEN => {
-            verify_one(first_half, pin, Matched::FirstHalf, bound)
-        }
-        Stage::Active(active) if pin.len() == HALF_LEN => {
-            verify_one(&active.hash, pin, Matched::Short, bound)
-        }
-        // A length no code of this stage has (the 16 after the first access, an 8 where no
-        // half is accepted): wrong without a hash to check.
-        Stage::AwaitingFirstAccess(_) | Stage::Active(_) => {
-            Ok(Verified::Wrong { unverified: true })
-        }
-    }
-}
-
-/// The typed 16 against the codes waiting for a first access: the issued 16, or a restore's
-/// that has not lapsed (R6, R23a).
-fn verify_waiting(
-    record: &PinRecord,
-    pin: &EnteredPin,
-    now: Timestamp,
-    bound: HashCost,
-) -> Result<Verified, PinHashError> {
-    let waiting = match (&record.stage, &record.restore) {
-        (Stage::AwaitingFirstAccess(first), _) => Some(&first.whole),
-        (Stage::Active(_), Some(restore)) if now < restore.lapses_at => Some(&restore.whole),
-        (Stage::Active(_), _) => None,
-    };
-    match waiting {
-        Some(hash) if pin.len() == FULL_LEN => verify_one(hash, pin, Matched::Whole, bound),
-        _ => Ok(Verified::Wrong { unverified: true }),
-    }
-}
-
-/// The delays and block of a lane (R25, R25a).
-fn lane_lockout<'p>(policy: &'p Policy, lane: &Lane) -> &'p Lockout {
-    match lane {
-        Lane::Anonymous => &policy.lockout,
-        Lane::Device(_) => &policy.trusted_devices.lockout,
-    }
-}
-
-/// The trusted device of a lane, for the events.
-fn lane_device(lane: &Lane) -> Option<DeviceId> {
-    match lane {
-        Lane::Anonymous => None,
-        Lane::Device(id) => Some(id.clone()),
     }
 }
 
@@ -1011,72 +745,4 @@ fn document_valid(document: &IdentityDocument, now: Timestamp) -> Result<(), Ref
             expired_on: document.expires_on(),
         })
     }
-}
-
-/// A new 16-character PIN, its hashes and its first-access window (R5, R7, R8, R9, R9a).
-fn fresh_pin<R: CryptoRng + ?Sized>(
-    context: &mut Context<'_, R>,
-    first_half_may_open: bool,
-) -> Result<FreshPin, Refusal> {
-    let policy = context.policy;
-    let whole = Secret::generate(FULL_LEN, context.rng);
-    let whole_hash = PinHash::compute(whole.bytes(), policy.hash_cost, context.rng)?;
-    let (first, second) = whole.split_halves();
-    let first_half_hash = if first_half_may_open && policy.catalogue.any_accepts_first_half() {
-        Some(PinHash::compute(
-            first.bytes(),
-            policy.hash_cost,
-            context.rng,
-        )?)
-    } else {
-        None
-    };
-    Ok(FreshPin {
-        first,
-        second,
-        whole,
-        whole_hash,
-        first_half_hash,
-        lapses_at: add_rome_days(context.now, i64::from(policy.first_access_window_days)),
-    })
-}
-
-/// R22a: after the retirement no PIN works.
-fn sunset_allows_use(policy: &Policy, now: Timestamp) -> Result<(), Refusal> {
-    match policy.sunset {
-        Some(sunset) if now >= rome_start_of_day(sunset.retired_from) => {
-            Err(Refusal::PinsRetired {
-                since: sunset.retired_from,
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
-/// R22a: after the cut-off a new PIN goes only to minors and to the exempt.
-fn sunset_allows_new_pin(policy: &Policy, person: &Person, now: Timestamp) -> Result<(), Refusal> {
-    sunset_allows_use(policy, now)?;
-    let Some(sunset) = policy.sunset else {
-        return Ok(());
-    };
-    if now < rome_start_of_day(sunset.no_new_pins_from) {
-        return Ok(());
-    }
-    if person.sunset_exemption().is_some() || is_minor(person, rome_date(now)) {
-        return Ok(());
-    }
-    Err(Refusal::NewPinsDiscontinued {
-        since: sunset.no_new_pins_from,
-    })
-}
-
-/// Under 18 on `today`, by the birth date in the codice fiscale (its century read as the
-/// latest that is not in the future). A temporary code has no birth date: its holder is not
-/// taken for a minor, and may declare an exemption like anyone else.
-fn is_minor(person: &Person, today: Date) -> bool {
-    person
-        .codice_fiscale()
-        .birth_date(today)
-        .and_then(|birth| birth.checked_add(18.years()).ok())
-        .is_some_and(|adulthood| today < adulthood)
 }

@@ -16,11 +16,14 @@ mod decide;
 pub(crate) mod diagram;
 mod event;
 mod evolve;
+mod new_codes;
 mod outcome;
 mod refusal;
 mod session_end;
 mod stored;
+mod sunset_rules;
 pub(crate) mod table;
+mod verify;
 
 pub use command::{Command, CommandKind};
 pub use event::Event;
