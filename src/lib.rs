@@ -152,6 +152,8 @@ mod restore;
 mod secret;
 mod sunset;
 mod tessera;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod timestamp_serde;
 mod upgrade;
 
