@@ -150,6 +150,8 @@ mod person;
 mod policy;
 mod restore;
 mod secret;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 mod sunset;
 mod tessera;
 #[cfg(feature = "testing")]
