@@ -148,6 +148,8 @@ mod notification;
 mod outbox;
 mod person;
 mod policy;
+#[cfg(feature = "proptest")]
+pub mod reference_model;
 mod restore;
 mod secret;
 #[cfg(feature = "proptest")]
