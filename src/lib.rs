@@ -142,6 +142,8 @@ mod civil_time;
 mod codice_fiscale;
 mod delivery;
 mod device;
+#[cfg(feature = "arbitrary")]
+pub mod fuzzing;
 mod hash;
 mod lockout;
 mod notification;

@@ -598,20 +598,31 @@ pub fn archive_attestation(
 /// Policies within their valid ranges, always with [`HashCost::CHEAP`] (they are for tests):
 /// every value passes [`Policy::validate`].
 pub fn policy() -> impl Strategy<Value = Policy> {
-    let lockout = (vec(0..=60u32, 0..5), 1..=MAX_BLOCK_AFTER)
+    // Delays sorted: a later failure never waits less than an earlier one.
+    let sorted = |mut delays: Vec<u32>| {
+        delays.sort_unstable();
+        delays
+    };
+    let lockout = (vec(0..=60u32, 0..5).prop_map(sorted), 1..=MAX_BLOCK_AFTER)
         .prop_filter_map("a valid lockout", |(delays, block)| {
             Lockout::new(delays, block).ok()
         });
-    let devices = (0..=10u8, 1..=365u16, vec(0..=30u32, 0..4), 1..=20u32).prop_filter_map(
-        "valid device limits",
-        |(max_devices, valid_days, delays, block)| {
-            Some(TrustedDevices {
-                max_devices,
-                valid_days,
-                lockout: Lockout::new(delays, block).ok()?,
-            })
-        },
-    );
+    let devices = (
+        0..=10u8,
+        1..=365u16,
+        vec(0..=30u32, 0..4).prop_map(sorted),
+        1..=20u32,
+    )
+        .prop_filter_map(
+            "valid device limits",
+            |(max_devices, valid_days, delays, block)| {
+                Some(TrustedDevices {
+                    max_devices,
+                    valid_days,
+                    lockout: Lockout::new(delays, block).ok()?,
+                })
+            },
+        );
     let sunset = proptest::option::of(Just(Sunset::inps_2020_2021()));
     (
         (1..=12u8, 1..=12u8, 0..=27u16, 1..=365u16),

@@ -244,6 +244,7 @@ fn expiry(valid: bool) -> Date {
 
 /// Who asks for a PIN on the owner's account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Applicant {
     /// The owner with e-mail and mobile.
     Owner,
@@ -257,6 +258,7 @@ pub enum Applicant {
 
 /// Through which channel a PIN is requested.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Via {
     /// Online.
     Online,
@@ -272,6 +274,7 @@ pub enum Via {
 
 /// What the person types, from the codes delivered before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Entry {
     /// The 16 of the last request or restore.
     Right16,
@@ -290,6 +293,7 @@ pub enum Entry {
 
 /// The contacts given for a restore.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Contacts {
     /// The owner's.
     Registered,
@@ -301,6 +305,7 @@ pub enum Contacts {
 
 /// The tessera sanitaria shown for a revocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Card {
     /// The owner's, valid.
     Own,
@@ -314,6 +319,7 @@ pub enum Card {
 
 /// An identity document, valid or expired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Document {
     /// Valid through 2099.
     Valid,
@@ -323,6 +329,7 @@ pub enum Document {
 
 /// An abstract command: what to do, with the codes and people left to the [`Driver`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Act {
     /// [`Command::RequestPin`].
     Request(Applicant, Via),
@@ -365,6 +372,7 @@ pub enum Act {
 
 /// How far the clock moves before an act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Wait {
     /// Seconds.
     Seconds(u32),
@@ -378,6 +386,7 @@ pub enum Wait {
 
 /// One step of a scenario: wait, then act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Step {
     /// How far the clock moves first.
     pub wait: Wait,
