@@ -86,7 +86,10 @@ fn handles_commands(account: &Account) {
             let before = copy.clone();
             match copy.handle(command, &mut Context::new(now, &policy, &mut rng)) {
                 Ok(outcome) => {
-                    assert_eq!(copy.version(), before.version() + outcome.events.len() as u64)
+                    assert_eq!(
+                        copy.version(),
+                        before.version() + outcome.events.len() as u64
+                    )
                 }
                 Err(refusal) => {
                     assert_eq!(copy, before);
@@ -120,8 +123,10 @@ pub fn check<F: Format>(data: &[u8]) {
             // Any events, in any order, evolve without failing (they are facts), and the
             // account they make handles commands.
             if let Some(events) = F::load::<Vec<StoredEvent>>(bytes) {
-                let current: Vec<StoredEvent> =
-                    events.iter().map(|e| StoredEvent::new(e.event().clone())).collect();
+                let current: Vec<StoredEvent> = events
+                    .iter()
+                    .map(|e| StoredEvent::new(e.event().clone()))
+                    .collect();
                 round_trips::<F, _>(&current);
                 let account = Account::replay(mario(), events.iter().map(StoredEvent::event));
                 assert_eq!(account.version(), events.len() as u64);

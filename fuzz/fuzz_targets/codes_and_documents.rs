@@ -15,7 +15,10 @@ fuzz_target!(|text: &str| {
         Ok(pin) => {
             assert!(pin.len() == 8 || pin.len() == 16);
             // R8: the typed characters never show.
-            assert_eq!(format!("{pin:?}"), format!("EnteredPin({} chars, [redacted])", pin.len()));
+            assert_eq!(
+                format!("{pin:?}"),
+                format!("EnteredPin({} chars, [redacted])", pin.len())
+            );
         }
         Err(error) => {
             let _ = (error.code(), error.message_it(), error.to_string());
@@ -28,7 +31,10 @@ fuzz_target!(|text: &str| {
     let day = jiff::civil::date(2030, 1, 1);
     if let Ok(cf) = CodiceFiscale::parse("RSSMRA80A01H501U") {
         match TesseraSanitaria::new(cf, text, day) {
-            Ok(card) => assert_eq!(TesseraSanitaria::new(cf, card.card_number(), day).as_ref(), Ok(&card)),
+            Ok(card) => assert_eq!(
+                TesseraSanitaria::new(cf, card.card_number(), day).as_ref(),
+                Ok(&card)
+            ),
             Err(error) => {
                 let _ = (error.code(), error.message_it(), error.to_string());
             }

@@ -22,13 +22,20 @@ fuzz_target!(|data: &[u8]| {
         let observed = driver.play(step);
         match &observed.result {
             Err(refusal) => {
-                assert_eq!(serde_json::to_vec(&driver.account).unwrap(), json, "{refusal:?}");
+                assert_eq!(
+                    serde_json::to_vec(&driver.account).unwrap(),
+                    json,
+                    "{refusal:?}"
+                );
                 assert_eq!(postcard::to_allocvec(&driver.account).unwrap(), bytes);
                 assert_eq!(driver.account.version(), version);
                 let _ = (refusal.code(), refusal.message_it(), refusal.to_string());
             }
             Ok(_) => {
-                assert_eq!(driver.account.version(), version + observed.events.len() as u64);
+                assert_eq!(
+                    driver.account.version(),
+                    version + observed.events.len() as u64
+                );
             }
         }
         assert_eq!(driver.account.version(), driver.events.len() as u64);
@@ -38,5 +45,8 @@ fuzz_target!(|data: &[u8]| {
     let rebuilt = Account::replay(driver.account.codice_fiscale(), &driver.events);
     assert_eq!(rebuilt, driver.account);
     let json = serde_json::to_vec(&driver.account).unwrap();
-    assert_eq!(serde_json::from_slice::<Account>(&json).unwrap(), driver.account);
+    assert_eq!(
+        serde_json::from_slice::<Account>(&json).unwrap(),
+        driver.account
+    );
 });

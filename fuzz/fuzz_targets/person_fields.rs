@@ -11,7 +11,12 @@ macro_rules! round_trip {
         match <$type>::parse($text) {
             Ok(value) => assert_eq!(<$type>::parse(value.as_str()).as_ref(), Ok(&value)),
             Err(error) => {
-                let _ = (error.code(), error.message_it(), error.to_string(), error.field());
+                let _ = (
+                    error.code(),
+                    error.message_it(),
+                    error.to_string(),
+                    error.field(),
+                );
             }
         }
     };
