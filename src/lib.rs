@@ -142,16 +142,24 @@ mod civil_time;
 mod codice_fiscale;
 mod delivery;
 mod device;
+#[cfg(feature = "arbitrary")]
+pub mod fuzzing;
 mod hash;
 mod lockout;
 mod notification;
 mod outbox;
 mod person;
 mod policy;
+#[cfg(feature = "proptest")]
+pub mod reference_model;
 mod restore;
 mod secret;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 mod sunset;
 mod tessera;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod timestamp_serde;
 mod upgrade;
 

@@ -1,0 +1,173 @@
+//! The exported strategies (feature `proptest`, issue 11): every value a strategy gives is
+//! accepted by the matching parser, every near-miss of a codice fiscale is refused with the
+//! error it names, every generated policy validates, and the generated sequences reach every
+//! phase of the lifecycle.
+#![cfg(feature = "proptest")]
+
+use std::collections::BTreeSet;
+
+use inps_pin::strategies::{self, NearMiss};
+use inps_pin::{
+    Address, CodiceFiscale, Email, IdentityDocument, LandlineNumber, MobileNumber, OperatorId,
+    PersonName, Phase, Policy, RejectionReason, Role, TesseraSanitaria,
+};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngSeed, TestRunner};
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x1A5_2026),
+        ..Config::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn r3_generated_codici_fiscali_parse(code in strategies::codice_fiscale_text()) {
+        let parsed = CodiceFiscale::parse(&code);
+        prop_assert!(parsed.is_ok(), "{code:?}: {parsed:?}");
+    }
+
+    #[test]
+    fn r3_generated_omocode_codes_parse_as_omocode(code in strategies::omocode_codice_fiscale_text()) {
+        let parsed = CodiceFiscale::parse(&code).map_err(|e| TestCaseError::fail(format!("{code}: {e}")))?;
+        prop_assert!(parsed.is_omocode(), "{}", code);
+        // Its base is a valid code too, and one of the base's variants is this code.
+        prop_assert!(parsed.base().omocode_variants().any(|variant| variant == parsed));
+    }
+
+    #[test]
+    fn r3_generated_temporary_codes_parse_as_temporary(code in strategies::temporary_codice_fiscale_text()) {
+        let parsed = CodiceFiscale::parse(&code).map_err(|e| TestCaseError::fail(format!("{code}: {e}")))?;
+        prop_assert!(parsed.is_temporary());
+    }
+
+    #[test]
+    fn r3_every_near_miss_is_refused_with_its_error(miss in strategies::codice_fiscale_near_miss()) {
+        let NearMiss { text, expected } = miss;
+        prop_assert_eq!(CodiceFiscale::parse(&text), Err(expected), "{}", text);
+    }
+
+    #[test]
+    fn r4_generated_names_parse(text in strategies::person_name_text()) {
+        prop_assert!(PersonName::parse(&text).is_ok(), "{:?}: {:?}", text, PersonName::parse(&text));
+    }
+
+    #[test]
+    fn r4_generated_emails_parse(text in strategies::email_text()) {
+        prop_assert!(Email::parse(&text).is_ok(), "{:?}: {:?}", text, Email::parse(&text));
+    }
+
+    #[test]
+    fn r4_generated_mobiles_parse(text in strategies::mobile_text()) {
+        prop_assert!(MobileNumber::parse(&text).is_ok(), "{:?}: {:?}", text, MobileNumber::parse(&text));
+    }
+
+    #[test]
+    fn r4_generated_landlines_parse(text in strategies::landline_text()) {
+        prop_assert!(LandlineNumber::parse(&text).is_ok(), "{:?}: {:?}", text, LandlineNumber::parse(&text));
+    }
+
+    #[test]
+    fn r4_generated_addresses_parse((street, code, town, province) in strategies::address_text()) {
+        let parsed = Address::new(&street, &code, &town, &province);
+        prop_assert!(parsed.is_ok(), "{:?}: {:?}", (street, code, town, province), parsed);
+    }
+
+    #[test]
+    fn r13_generated_document_numbers_parse(number in strategies::document_number_text()) {
+        let parsed = IdentityDocument::new(inps_pin::DocumentKind::Passport, &number, jiff::civil::date(2030, 1, 1));
+        prop_assert!(parsed.is_ok(), "{:?}: {:?}", number, parsed);
+    }
+
+    #[test]
+    fn r24_generated_tessera_numbers_parse(number in strategies::tessera_number_text(), cf in strategies::codice_fiscale()) {
+        let parsed = TesseraSanitaria::new(cf, &number, jiff::civil::date(2030, 1, 1));
+        prop_assert!(parsed.is_ok(), "{:?}: {:?}", number, parsed);
+    }
+
+    #[test]
+    fn r35_generated_operator_ids_and_reasons_parse(
+        id in strategies::operator_id_text(),
+        reason in strategies::rejection_reason_text(),
+    ) {
+        prop_assert!(OperatorId::new(&id).is_ok(), "{:?}", id);
+        prop_assert!(RejectionReason::new(&reason).is_ok(), "{:?}", reason);
+    }
+
+    #[test]
+    fn r34_generated_policies_validate_and_load(policy in strategies::policy()) {
+        prop_assert_eq!(policy.validate(), Ok(()));
+        let json = serde_json::to_string(&policy).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let loaded: Policy = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(loaded, policy);
+    }
+
+    #[test]
+    fn r2_generated_people_round_trip(person in strategies::person()) {
+        let json = serde_json::to_string(&person).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let loaded: inps_pin::Person = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(loaded, person);
+    }
+}
+
+/// The strategies of people and near-misses cover what they promise: both roles, omocode and
+/// temporary codes, every kind of near-miss.
+#[test]
+fn r2_r3_strategies_cover_both_roles_and_every_near_miss() {
+    let mut runner = TestRunner::new(config(1));
+    let mut roles = BTreeSet::new();
+    let mut codes = BTreeSet::new();
+    for _ in 0..400 {
+        let person = strategies::person()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        roles.insert(format!("{:?}", person.role()));
+        let miss = strategies::codice_fiscale_near_miss()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        codes.insert(miss.expected.code());
+    }
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    assert!(roles.contains(&format!("{:?}", Role::Intermediary)));
+    assert_eq!(
+        codes,
+        BTreeSet::from([
+            "codice_fiscale.wrong_check_character",
+            "codice_fiscale.nonexistent_date",
+            "codice_fiscale.day_out_of_range",
+            "codice_fiscale.wrong_length",
+            "codice_fiscale.wrong_temporary_check_digit",
+        ])
+    );
+}
+
+/// The generated sequences reach every phase of the lifecycle, past the first access (the
+/// driver types the codes the deliveries gave).
+#[test]
+fn r26_generated_sequences_reach_every_phase() {
+    let mut runner = TestRunner::new(config(1));
+    let mut reached = BTreeSet::new();
+    for _ in 0..300 {
+        let (mut driver, steps) = strategies::scenario()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        for step in &steps {
+            let _ = driver.play(step);
+            reached.insert(driver.account.phase(driver.now, &driver.policy));
+        }
+    }
+    let missing: Vec<_> = Phase::ALL
+        .iter()
+        .filter(|phase| !reached.contains(phase))
+        .collect();
+    assert!(missing.is_empty(), "never reached {missing:?}");
+}
