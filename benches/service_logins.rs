@@ -1,0 +1,337 @@
+//! Logins per second through the example service (examples/service/) at the default Argon2
+//! cost (OWASP, m=19456 KiB t=2 p=1), against bare `argon2` verifications per second of a PHC
+//! string of that cost, on the same cores in the same run: target, the service keeps ≥ 90 %.
+//!
+//! The service side is the whole command path in process: `POST /login` through the router
+//! (`tower::ServiceExt::oneshot`, as tests/service.rs does), JSON parsing, the per-account lock,
+//! the account loaded from SQLite, Argon2 on a blocking thread, the event, cache and session
+//! written in one transaction, the JSON answer. Both sides run with the same concurrency: two
+//! tasks (the machine has two cores), each logging in to its own account (commands for one
+//! account are serialised), against two threads each verifying.
+//!
+//! Under `cargo bench` a paired run first alternates the two (so drift in machine load hits both
+//! alike) and prints each rate and the ratio; criterion then measures each as a group. Under
+//! `cargo test --benches` criterion runs each once: two logins and two verifications, and no
+//! timing is checked.
+//!
+//! PostgreSQL: measured too when `INPS_PIN_TEST_POSTGRES_URL` names a server
+//! (`postgres://user@host/db`; the bench creates its own database there), skipped otherwise,
+//! and the output says so.
+
+#[path = "../examples/service/app.rs"]
+#[allow(dead_code)]
+mod app;
+#[path = "../examples/service/carrier.rs"]
+#[allow(dead_code)]
+mod carrier;
+#[path = "../examples/service/http.rs"]
+#[allow(dead_code)]
+mod http;
+#[path = "../examples/service/store.rs"]
+#[allow(dead_code)]
+mod store;
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::{Argon2, PasswordVerifier};
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use inps_pin::{CodiceFiscale, PinPart, Policy};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use tokio::runtime::Runtime;
+use tower::ServiceExt as _;
+
+use app::{App, Clock, Entropy};
+use carrier::LogCarrier;
+use http::HttpState;
+use store::Store;
+
+/// Concurrent logins (tasks) and verifications (threads): one per core.
+const WORKERS: usize = 2;
+/// One account per task, so the tasks never wait on each other's account lock.
+const ACCOUNTS: [&str; WORKERS] = ["RSSMRA80A01H501U", "RCCMNL83S18D969H"];
+/// Paired rounds for the printed ratio, and logins per task in each round.
+const PAIRS: usize = 10;
+const PER_ROUND: u64 = 3;
+
+/// One service instance on one database, with an active PIN on each account.
+struct Rig {
+    router: Router,
+    pins: Vec<String>,
+    /// The PHC string the database holds for the first account's PIN.
+    phc: String,
+    _scratch: Scratch,
+}
+
+/// A directory for the bench's SQLite file and carrier log, removed at the end.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("inps-pin-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+fn t0() -> Timestamp {
+    Timestamp::from_second(1_795_000_000).unwrap()
+}
+
+fn person(cf: &str) -> Value {
+    json!({
+        "first_name": "Mario", "surname": "Rossi", "codice_fiscale": cf,
+        "street": "Via Roma 1", "postal_code": "00184", "city": "Roma", "province": "RM",
+        "email": "mario.rossi@example.it", "mobile": "347 123 4567"
+    })
+}
+
+async fn post(router: &Router, path: &str, body: Value) -> (StatusCode, Value) {
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+impl Rig {
+    /// The service at the default policy on `url`, and each account taken to an active PIN
+    /// (requested online, second half from the carrier, first access).
+    async fn start(url: &str, dir: Scratch) -> Rig {
+        let store = Store::connect(url, 8).await.unwrap();
+        let app = App::new(
+            store,
+            Policy::default(),
+            Clock::fixed(t0()),
+            Entropy::seeded(7),
+        )
+        .unwrap();
+        let state = Arc::new(HttpState {
+            app,
+            operator_key: "bench-operator-key".to_owned(),
+            demo_clock: false,
+        });
+        let router = http::router(Arc::clone(&state));
+        let carrier = LogCarrier::open(dir.0.join("carrier.log"));
+        let mut pins = Vec::new();
+        for cf in ACCOUNTS {
+            let (status, issued) = post(&router, "/online/request", person(cf)).await;
+            assert_eq!(status, StatusCode::CREATED, "{issued}");
+            let first = issued["shown"][0]["code"].as_str().unwrap().to_owned();
+            carrier::drain_once(&state.app.store, &carrier, state.app.clock.now())
+                .await
+                .unwrap();
+            let second = carrier
+                .sent()
+                .into_iter()
+                .rev()
+                .find(|sent| sent.key.starts_with(cf) && sent.part == Some(PinPart::SecondHalf))
+                .and_then(|sent| sent.code)
+                .unwrap();
+            let (status, done) = post(
+                &router,
+                "/first-access",
+                json!({ "codice_fiscale": cf, "pin": format!("{first}{second}") }),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{done}");
+            pins.push(done["shown"][0]["code"].as_str().unwrap().to_owned());
+        }
+        let account = state
+            .app
+            .store
+            .load(CodiceFiscale::parse(ACCOUNTS[0]).unwrap())
+            .await
+            .unwrap();
+        let json = serde_json::to_value(&account).unwrap();
+        let phc = phc_in(&json).unwrap().to_owned();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        Rig {
+            router,
+            pins,
+            phc,
+            _scratch: dir,
+        }
+    }
+
+    /// `per_task` logins on each account, the accounts' tasks running at once: the wall time.
+    async fn logins(&self, per_task: u64) -> Duration {
+        let start = Instant::now();
+        let tasks: Vec<_> = ACCOUNTS
+            .iter()
+            .zip(&self.pins)
+            .map(|(cf, pin)| {
+                let router = self.router.clone();
+                let body = json!({ "codice_fiscale": cf, "pin": pin });
+                tokio::spawn(async move {
+                    for _ in 0..per_task {
+                        let (status, answer) = post(&router, "/login", body.clone()).await;
+                        assert_eq!(status, StatusCode::OK, "{answer}");
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        start.elapsed()
+    }
+}
+
+/// `per_thread` verifications on each of `WORKERS` threads at once: the wall time.
+fn bare_verifications(phc: &str, pin: &str, per_thread: u64) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| {
+                for _ in 0..per_thread {
+                    Argon2::default()
+                        .verify_password(black_box(pin.as_bytes()), black_box(phc))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+/// The first `$argon2id$...` string anywhere in a JSON value: the stored PIN hash.
+fn phc_in(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) if s.starts_with("$argon2id$") => Some(s),
+        Value::Array(items) => items.iter().find_map(phc_in),
+        Value::Object(map) => map.values().find_map(phc_in),
+        _ => None,
+    }
+}
+
+/// The rate of `count` operations in `time`, per second.
+fn per_second(count: u64, time: Duration) -> f64 {
+    count as f64 / time.as_secs_f64()
+}
+
+/// Alternates the two `PAIRS` times and prints the median rates and the median ratio of the
+/// pairs, service / bare, with its interquartile range.
+fn paired(runtime: &Runtime, backend: &str, rig: &Rig, phc: &str, pin: &str) {
+    let count = PER_ROUND * WORKERS as u64;
+    let (mut service, mut bare, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=PAIRS {
+        let (s, b) = if round % 2 == 0 {
+            let s = runtime.block_on(rig.logins(PER_ROUND));
+            (s, bare_verifications(phc, pin, PER_ROUND))
+        } else {
+            let b = bare_verifications(phc, pin, PER_ROUND);
+            (runtime.block_on(rig.logins(PER_ROUND)), b)
+        };
+        // The first pair warms up.
+        if round > 0 {
+            service.push(per_second(count, s));
+            bare.push(per_second(count, b));
+            ratios.push(b.as_secs_f64() / s.as_secs_f64());
+        }
+    }
+    let quartiles = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (at(0.25), at(0.5), at(0.75))
+    };
+    let (r1, r2, r3) = quartiles(&mut ratios);
+    eprintln!(
+        "service_logins paired on {backend} ({PAIRS} pairs, {WORKERS} tasks/threads, \
+         {PER_ROUND} each): service {:.1} logins/s, bare argon2 {:.1} verifications/s (medians); \
+         service/bare median {:.1} % (IQR {:.1}-{:.1} %), target >= 90 %",
+        quartiles(&mut service).1,
+        quartiles(&mut bare).1,
+        r2 * 100.0,
+        r1 * 100.0,
+        r3 * 100.0,
+    );
+}
+
+/// A fresh database on the PostgreSQL server `server`: its URL.
+async fn postgres_database(server: &str, name: &str) -> String {
+    drop(Store::connect(server, 1).await.unwrap()); // installs the drivers
+    let pool = sqlx::AnyPool::connect(server).await.unwrap();
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&pool)
+        .await;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (base, _) = server
+        .rsplit_once('/')
+        .expect("a PostgreSQL URL ends with its database");
+    format!("{base}/{name}")
+}
+
+fn service_logins(c: &mut Criterion) {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not (criterion's test mode).
+    let measuring = std::env::args().any(|arg| arg == "--bench");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let dir = scratch("sqlite");
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.0.join("service.db").display());
+    let mut rigs = vec![("sqlite", runtime.block_on(Rig::start(&sqlite, dir)))];
+    match std::env::var("INPS_PIN_TEST_POSTGRES_URL") {
+        Ok(server) => {
+            let url = runtime.block_on(postgres_database(&server, "inps_pin_bench"));
+            rigs.push((
+                "postgres",
+                runtime.block_on(Rig::start(&url, scratch("pg"))),
+            ));
+        }
+        Err(_) => eprintln!(
+            "service_logins: PostgreSQL SKIPPED (set INPS_PIN_TEST_POSTGRES_URL=postgres://user@host/db \
+             to measure it too); SQLite only"
+        ),
+    }
+    // The bare side verifies the very PIN and hash the service stored.
+    let pin = rigs[0].1.pins[0].clone();
+    let phc = rigs[0].1.phc.clone();
+
+    if measuring {
+        for (backend, rig) in &rigs {
+            paired(&runtime, backend, rig, &phc, &pin);
+        }
+    }
+
+    let mut group = c.benchmark_group("service_logins");
+    group.sample_size(10);
+    // Each iteration is one login (or verification) on each of the workers.
+    group.throughput(Throughput::Elements(WORKERS as u64));
+    for (backend, rig) in &rigs {
+        group.bench_function(format!("{backend}_login_{WORKERS}_tasks"), |b| {
+            b.iter_custom(|iters| runtime.block_on(rig.logins(iters)));
+        });
+    }
+    group.bench_function(format!("bare_argon2_verify_{WORKERS}_threads"), |b| {
+        b.iter_custom(|iters| bare_verifications(&phc, &pin, iters));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, service_logins);
+criterion_main!(benches);
