@@ -12,7 +12,7 @@ use rand_core::CryptoRng;
 use crate::account::command::Command;
 use crate::account::event::Event;
 use crate::account::outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
-use crate::account::phase::{PinStatus, renewable_from};
+use crate::account::phase::{PinStatus, renewable_from, retired_since};
 use crate::account::refusal::{LivePin, Refusal};
 use crate::account::session_end::SessionEnd;
 use crate::account::sunset_rules::{sunset_allows_new_pin, sunset_allows_use};
@@ -574,7 +574,7 @@ impl Account {
         // retirement but applied after it (a late tick), it would invite a renewal no PIN can
         // have (R22a); on a blocked PIN, the block notice already said to restore, which gives
         // a new PIN anyway (R25).
-        if Account::retired(context.policy, now) || record.lock.is_blocked() {
+        if retired_since(context.policy, now).is_some() || record.lock.is_blocked() {
             return outcome;
         }
         self.notify(outcome, notice)

@@ -38,7 +38,7 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
-use crate::account::phase::{renewable_from, retired_since};
+use crate::account::phase::renewable_from;
 use crate::assurance::AssuranceLevel;
 use crate::civil_time::rome_start_of_day;
 use crate::device::DeviceId;
@@ -459,10 +459,5 @@ impl Account {
             .into_iter()
             .flatten()
             .filter(move |(at, _)| retirement.is_none_or(|retired| *at < retired))
-    }
-
-    /// Whether the sunset retired every PIN at `now` (R22a).
-    fn retired(policy: &Policy, now: Timestamp) -> bool {
-        retired_since(policy, now).is_some()
     }
 }

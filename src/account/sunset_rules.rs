@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
+use crate::account::phase::retired_since;
 use crate::account::refusal::Refusal;
 use crate::civil_time::{rome_date, rome_start_of_day};
 use crate::person::Person;
@@ -12,13 +13,9 @@ use crate::policy::Policy;
 
 /// R22a: after the retirement no PIN works.
 pub(crate) fn sunset_allows_use(policy: &Policy, now: Timestamp) -> Result<(), Refusal> {
-    match policy.sunset {
-        Some(sunset) if now >= rome_start_of_day(sunset.retired_from) => {
-            Err(Refusal::PinsRetired {
-                since: sunset.retired_from,
-            })
-        }
-        _ => Ok(()),
+    match retired_since(policy, now) {
+        Some(since) => Err(Refusal::PinsRetired { since }),
+        None => Ok(()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Why a string is not a valid codice fiscale (R3), in English for operators and in Italian,
 //! with a next step, for the person who typed it (R30).
 
-use super::*;
+use super::{Slot, TEMPORARY_DIGIT};
 
 /// Why a string is not a valid codice fiscale.
 ///
