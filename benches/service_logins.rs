@@ -5,14 +5,24 @@
 //! The service side is the whole command path in process: `POST /login` through the router
 //! (`tower::ServiceExt::oneshot`, as tests/service.rs does), JSON parsing, the per-account lock,
 //! the account loaded from SQLite, Argon2 on a blocking thread, the event, cache and session
-//! written in one transaction, the JSON answer. Both sides run with the same concurrency: two
-//! tasks (the machine has two cores), each logging in to its own account (commands for one
-//! account are serialised), against two threads each verifying.
+//! written in one transaction, the JSON answer. The bare side is two threads (the machine has
+//! two cores) each verifying the very PIN and PHC string the service stored. The service is
+//! measured twice against it:
 //!
-//! Under `cargo bench` a paired run first alternates the two (so drift in machine load hits both
-//! alike) and prints each rate and the ratio; criterion then measures each as a group. Under
-//! `cargo test --benches` criterion runs each once: two logins and two verifications, and no
-//! timing is checked.
+//! - with two tasks, each logging in to its own account (commands for one account are
+//!   serialised) one login after another: as many clients as cores, so every millisecond a
+//!   login spends outside Argon2 (the database, the hand-offs between threads) leaves a core
+//!   idle. This is the latency-bound figure.
+//! - with four tasks on four accounts: more clients than cores, as a loaded service has, while
+//!   the service still runs at most one Argon2 per core (its deciding permits), like the bare
+//!   side. A login waiting for its commit no longer idles a core: this is the service's
+//!   capacity, and what remains of the gap is CPU the service spends besides Argon2.
+//!
+//! Under `cargo bench` a paired run first alternates the three (so drift in machine load hits
+//! all alike) and prints each rate and the ratios; criterion then measures the two-task logins
+//! and the bare verifications as a group. With `INPS_PIN_TIMING=1` the paired run also prints
+//! where a login's time goes, phase by phase (`app::Phases`). Under `cargo test --benches`
+//! criterion runs each once: two logins and two verifications, and no timing is checked.
 //!
 //! PostgreSQL: measured too when `INPS_PIN_TEST_POSTGRES_URL` names a server
 //! (`postgres://user@host/db`; the bench creates its own database there), skipped otherwise,
@@ -54,8 +64,17 @@ use store::Store;
 
 /// Concurrent logins (tasks) and verifications (threads): one per core.
 const WORKERS: usize = 2;
+/// Concurrent logins when the service is saturated: twice the cores, so that while one login
+/// waits for the database another has the core (the service still runs at most one Argon2
+/// per core, like the bare side's threads).
+const SATURATING: usize = 2 * WORKERS;
 /// One account per task, so the tasks never wait on each other's account lock.
-const ACCOUNTS: [&str; WORKERS] = ["RSSMRA80A01H501U", "RCCMNL83S18D969H"];
+const ACCOUNTS: [&str; SATURATING] = [
+    "RSSMRA80A01H501U",
+    "RCCMNL83S18D969H",
+    "RSSMRA80A02H501Z",
+    "VRDGPP85T10F205R",
+];
 /// Paired rounds for the printed ratio, and logins per task in each round.
 const PAIRS: usize = 10;
 const PER_ROUND: u64 = 3;
@@ -66,6 +85,7 @@ struct Rig {
     pins: Vec<String>,
     /// The PHC string the database holds for the first account's PIN.
     phc: String,
+    state: Arc<HttpState>,
     _scratch: Scratch,
 }
 
@@ -167,14 +187,16 @@ impl Rig {
             router,
             pins,
             phc,
+            state,
             _scratch: dir,
         }
     }
 
-    /// `per_task` logins on each account, the accounts' tasks running at once: the wall time.
-    async fn logins(&self, per_task: u64) -> Duration {
+    /// `per_task` logins on each of `tasks` accounts, the accounts' tasks running at once: the
+    /// wall time.
+    async fn logins(&self, tasks: usize, per_task: u64) -> Duration {
         let start = Instant::now();
-        let tasks: Vec<_> = ACCOUNTS
+        let tasks: Vec<_> = ACCOUNTS[..tasks]
             .iter()
             .zip(&self.pins)
             .map(|(cf, pin)| {
@@ -222,46 +244,156 @@ fn phc_in(value: &Value) -> Option<&str> {
     }
 }
 
+/// The CPU time this process has used so far, all its threads, from `/proc/self/stat` (Linux;
+/// in clock ticks of 10 ms, so only sums over many rounds mean anything): unlike wall time it
+/// is not stretched when other work shares the machine. `None` elsewhere.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let (_, fields) = stat.rsplit_once(')')?;
+    let mut fields = fields.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
+}
+
+/// Runs `f` and adds the process's CPU time it took to `sum`.
+fn cpu_of<T>(sum: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let before = process_cpu();
+    let value = f();
+    if let (Some(before), Some(after)) = (before, process_cpu()) {
+        *sum += after.saturating_sub(before);
+    }
+    value
+}
+
 /// The rate of `count` operations in `time`, per second.
 fn per_second(count: u64, time: Duration) -> f64 {
     count as f64 / time.as_secs_f64()
 }
 
-/// Alternates the two `PAIRS` times and prints the median rates and the median ratio of the
-/// pairs, service / bare, with its interquartile range.
+/// The first, second and third quartiles.
+fn quartiles(v: &mut [f64]) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.25), at(0.5), at(0.75))
+}
+
+/// Alternates the service (with `WORKERS` and with `SATURATING` tasks) and bare Argon2
+/// (`WORKERS` threads) `PAIRS` times, and prints the median rates and the median ratio of the
+/// rounds, service / bare, with its interquartile range.
 fn paired(runtime: &Runtime, backend: &str, rig: &Rig, phc: &str, pin: &str) {
-    let count = PER_ROUND * WORKERS as u64;
-    let (mut service, mut bare, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let mut service = [Vec::new(), Vec::new()];
+    let mut ratios = [Vec::new(), Vec::new()];
+    let mut bare = Vec::new();
+    // The phases of the logins (`INPS_PIN_TIMING=1`), with each number of tasks.
+    let mut timed: [Option<app::PhaseTotals>; 2] = [None, None];
+    // The process's CPU time in the measured rounds: logins with each number of tasks, bare.
+    let (mut service_cpu, mut bare_cpu) = ([Duration::ZERO; 2], Duration::ZERO);
     for round in 0..=PAIRS {
-        let (s, b) = if round % 2 == 0 {
-            let s = runtime.block_on(rig.logins(PER_ROUND));
-            (s, bare_verifications(phc, pin, PER_ROUND))
-        } else {
-            let b = bare_verifications(phc, pin, PER_ROUND);
-            (runtime.block_on(rig.logins(PER_ROUND)), b)
+        let mut cpu = Duration::ZERO;
+        let mut logins = |i: usize, tasks: usize| {
+            let _before = rig.state.app.take_phase_totals();
+            let mut spent = Duration::ZERO;
+            let time = cpu_of(&mut spent, || {
+                runtime.block_on(rig.logins(tasks, PER_ROUND))
+            });
+            if round > 0 {
+                service_cpu[i] += spent;
+            }
+            if let (Some(phases), true) = (rig.state.app.take_phase_totals(), round > 0) {
+                timed[i].get_or_insert_default().add(&phases);
+            }
+            per_second(PER_ROUND * tasks as u64, time)
         };
-        // The first pair warms up.
+        // Which goes first alternates, so that drift in the machine's load hits both alike.
+        let verify = |cpu: &mut Duration| cpu_of(cpu, || bare_verifications(phc, pin, PER_ROUND));
+        let (s, b) = if round % 2 == 0 {
+            let s = logins(0, WORKERS);
+            let b = verify(&mut cpu);
+            ([s, logins(1, SATURATING)], b)
+        } else {
+            let s = logins(1, SATURATING);
+            let b = verify(&mut cpu);
+            ([logins(0, WORKERS), s], b)
+        };
+        let b = per_second(PER_ROUND * WORKERS as u64, b);
+        // The first round warms up.
         if round > 0 {
-            service.push(per_second(count, s));
-            bare.push(per_second(count, b));
-            ratios.push(b.as_secs_f64() / s.as_secs_f64());
+            bare_cpu += cpu;
+            for (i, s) in s.into_iter().enumerate() {
+                service[i].push(s);
+                ratios[i].push(s / b);
+            }
+            bare.push(b);
         }
     }
-    let quartiles = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-        (at(0.25), at(0.5), at(0.75))
-    };
-    let (r1, r2, r3) = quartiles(&mut ratios);
+    let bare_median = quartiles(&mut bare).1;
+    for (i, tasks) in [WORKERS, SATURATING].into_iter().enumerate() {
+        let (r1, r2, r3) = quartiles(&mut ratios[i]);
+        eprintln!(
+            "service_logins paired on {backend} ({PAIRS} rounds, {tasks} login tasks / \
+             {WORKERS} threads, {PER_ROUND} each): service {:.1} logins/s, bare argon2 {:.1} \
+             verifications/s (medians); service/bare median {:.1} % (IQR {:.1}-{:.1} %), \
+             target >= 90 %",
+            quartiles(&mut service[i]).1,
+            bare_median,
+            r2 * 100.0,
+            r1 * 100.0,
+            r3 * 100.0,
+        );
+    }
+    // CPU per operation: what the service spends on a login besides its Argon2, whatever else
+    // runs on the machine (on PostgreSQL the server's own CPU is another process's, not here).
+    let per_op = |cpu: Duration, ops: usize| cpu.as_secs_f64() * 1000.0 / ops as f64;
+    let bare_ms = per_op(bare_cpu, PAIRS * PER_ROUND as usize * WORKERS);
+    for (i, tasks) in [WORKERS, SATURATING].into_iter().enumerate() {
+        let service_ms = per_op(service_cpu[i], PAIRS * PER_ROUND as usize * tasks);
+        eprintln!(
+            "service_logins CPU on {backend} with {tasks} tasks: {service_ms:.2} ms a login, \
+             {bare_ms:.2} ms a bare verification: {:.1} % of a login's CPU is Argon2",
+            100.0 * bare_ms / service_ms
+        );
+    }
+    for (i, tasks) in [WORKERS, SATURATING].into_iter().enumerate() {
+        if let Some(totals) = &timed[i] {
+            // Each task logs in one after another: tasks over the rate is one login's wall time.
+            let per = |tasks: usize, rate: f64| 1000.0 * tasks as f64 / rate;
+            eprintln!(
+                "service_logins on {backend} with {tasks} tasks: one login {:.2} ms through the \
+                 router, one bare verification {:.2} ms",
+                per(tasks, quartiles(&mut service[i]).1),
+                per(WORKERS, bare_median)
+            );
+            print_phases(backend, totals);
+        }
+    }
+}
+
+/// The mean time of each phase of a command (`INPS_PIN_TIMING=1`): where the service's time
+/// goes besides Argon2.
+fn print_phases(backend: &str, totals: &app::PhaseTotals) {
+    let n = totals.commands.max(1) as f64;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0 / n;
+    let s = &totals.sums;
     eprintln!(
-        "service_logins paired on {backend} ({PAIRS} pairs, {WORKERS} tasks/threads, \
-         {PER_ROUND} each): service {:.1} logins/s, bare argon2 {:.1} verifications/s (medians); \
-         service/bare median {:.1} % (IQR {:.1}-{:.1} %), target >= 90 %",
-        quartiles(&mut service).1,
-        quartiles(&mut bare).1,
-        r2 * 100.0,
-        r1 * 100.0,
-        r3 * 100.0,
+        "service_logins phases on {backend}, mean of {} commands: total {:.2} ms = lock {:.2} \
+         + load {:.2} + queue {:.2} + decide {:.2} + prepare {:.2} + commit {:.2} \
+         (+ {:.2} unaccounted)",
+        totals.commands,
+        ms(s.total),
+        ms(s.lock),
+        ms(s.load),
+        ms(s.queue),
+        ms(s.decide),
+        ms(s.prepare),
+        ms(s.commit),
+        ms(s.total)
+            - ms(s.lock)
+            - ms(s.load)
+            - ms(s.queue)
+            - ms(s.decide)
+            - ms(s.prepare)
+            - ms(s.commit),
     );
 }
 
@@ -324,7 +456,7 @@ fn service_logins(c: &mut Criterion) {
     group.throughput(Throughput::Elements(WORKERS as u64));
     for (backend, rig) in &rigs {
         group.bench_function(format!("{backend}_login_{WORKERS}_tasks"), |b| {
-            b.iter_custom(|iters| runtime.block_on(rig.logins(iters)));
+            b.iter_custom(|iters| runtime.block_on(rig.logins(WORKERS, iters)));
         });
     }
     group.bench_function(format!("bare_argon2_verify_{WORKERS}_threads"), |b| {

@@ -1052,4 +1052,93 @@ async fn postgres_storage_endpoints_restart_and_two_instances_racing() {
         let two = database(&server, &format!("inps_pin_two{round}")).await;
         race(&[&two, &two], &scratch(&format!("pg-two{round}"))).await;
     }
+    two_drainers_hand_each_row_to_one_carrier(
+        &database(&server, "inps_pin_drainers").await,
+        &scratch("pg-drainers"),
+    )
+    .await;
+}
+
+/// A valid codice fiscale from its first 15 characters: the check character that parses.
+fn with_check(first_15: &str) -> String {
+    ('A'..='Z')
+        .map(|check| format!("{first_15}{check}"))
+        .find(|code| CodiceFiscale::parse(code).is_ok())
+        .unwrap()
+}
+
+/// Requests a PIN online for each account: each leaves its second half in the outbox.
+async fn outbox_rows_for(rig: &Rig, accounts: &[String]) -> i64 {
+    for cf in accounts {
+        let (status, _, issued) = rig.call("/online/request", person(cf), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{issued}");
+    }
+    rig.app().store.outbox_counts().await.unwrap().0
+}
+
+/// Drains a row per batch until a batch claims nothing.
+async fn drain_row_by_row(rig: &Rig) {
+    let now = rig.app().clock.now();
+    while carrier::drain_batch(&rig.app().store, &rig.carrier, now, 1)
+        .await
+        .unwrap()
+        .claimed
+        > 0
+    {}
+}
+
+/// Two instances draining one PostgreSQL outbox at once: `FOR UPDATE SKIP LOCKED` gives each
+/// row to one drainer, so no row is handed to two carriers, and a drainer does not wait for
+/// another's rows.
+async fn two_drainers_hand_each_row_to_one_carrier(url: &str, dir: &Path) {
+    let one = Rig::start(url, dir, cheap_policy(), 1).await;
+    let two = Rig::start(url, dir, cheap_policy(), 2).await;
+    let now = one.app().clock.now();
+    let accounts: Vec<String> = (1..=12)
+        .map(|day| with_check(&format!("RSSMRA80A{day:02}H501")))
+        .collect();
+    let waiting = outbox_rows_for(&one, &accounts[..6]).await;
+    assert!(waiting >= 6, "{waiting} rows");
+
+    // The first drainer holds its claim on the two oldest rows while the second drains: the
+    // second passes over them and takes all the others.
+    let mut held = one.app().store.claim_unsent(2).await.unwrap();
+    let rows = std::mem::take(&mut held.rows);
+    assert_eq!(rows.len(), 2);
+    let batch = carrier::drain_batch(&two.app().store, &two.carrier, now, 100)
+        .await
+        .unwrap();
+    assert_eq!(batch.sent as i64, waiting - 2);
+    for row in &rows {
+        one.carrier.take(row).unwrap();
+        held.mark_sent(row, now).await.unwrap();
+    }
+    held.finish().await.unwrap();
+
+    // Then both drain at once, a row per batch, racing for the rows of six more requests.
+    let waiting = waiting + outbox_rows_for(&one, &accounts[6..]).await;
+    tokio::join!(drain_row_by_row(&one), drain_row_by_row(&two));
+
+    let keys = |rig: &Rig| -> Vec<String> {
+        rig.carrier
+            .sent()
+            .into_iter()
+            .map(|sent| sent.key)
+            .collect()
+    };
+    let (by_one, by_two) = (keys(&one), keys(&two));
+    let mut every = [by_one.clone(), by_two.clone()].concat();
+    every.sort();
+    every.dedup();
+    assert_eq!(
+        every.len(),
+        by_one.len() + by_two.len(),
+        "a row went to both carriers: {by_one:?} {by_two:?}"
+    );
+    assert_eq!(
+        every.len() as i64,
+        waiting,
+        "every row was handed over once"
+    );
+    assert_eq!(one.app().store.outbox_counts().await.unwrap(), (0, 0));
 }

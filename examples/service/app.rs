@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use inps_pin::rand_core::{Rng, SeedableRng};
 use inps_pin::{
@@ -77,6 +78,52 @@ impl Entropy {
     }
 }
 
+/// Where one command's time went, phase by phase: collected when `INPS_PIN_TIMING=1` (the
+/// logins bench prints the means), to see what the service adds to Argon2.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Waiting for the account's lock in this instance.
+    pub lock: Duration,
+    /// Reading the account (the query and the snapshot's JSON).
+    pub load: Duration,
+    /// Waiting for a core (the deciding permits) and a blocking thread.
+    pub queue: Duration,
+    /// `Account::decide`: Argon2, for a PIN.
+    pub decide: Duration,
+    /// Evolving the account, the effects into rows, the session token, its JSON.
+    pub prepare: Duration,
+    /// The transaction: events, snapshot, outbox, sessions, and the commit's sync to disk.
+    pub commit: Duration,
+    /// The whole command.
+    pub total: Duration,
+}
+
+impl Phases {
+    fn add(&mut self, other: &Phases) {
+        self.lock += other.lock;
+        self.load += other.load;
+        self.queue += other.queue;
+        self.decide += other.decide;
+        self.prepare += other.prepare;
+        self.commit += other.commit;
+        self.total += other.total;
+    }
+}
+
+/// The phases of every command since the start: their count and their sums.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PhaseTotals {
+    pub commands: u64,
+    pub sums: Phases,
+}
+
+impl PhaseTotals {
+    pub fn add(&mut self, more: &PhaseTotals) {
+        self.commands += more.commands;
+        self.sums.add(&more.sums);
+    }
+}
+
 /// Why a command did not give an outcome.
 #[derive(Debug)]
 pub enum ServiceError {
@@ -130,6 +177,13 @@ pub struct App {
     /// Who vouches for archive lookups (R35): the lookup system, by name.
     archive_lookup: OperatorId,
     locks: Mutex<HashMap<CodiceFiscale, Weak<tokio::sync::Mutex<()>>>>,
+    /// The commands' phases, when `INPS_PIN_TIMING=1`.
+    timing: Option<Mutex<PhaseTotals>>,
+    /// One permit per core for deciding (Argon2, 19 MiB and a core's worth of work for a PIN at
+    /// the default cost): a burst of logins queues here instead of starting an Argon2 each on
+    /// as many blocking threads, which would share the cores among them (every login slower,
+    /// none sooner) and hold all their memory at once.
+    deciding: Arc<tokio::sync::Semaphore>,
 }
 
 /// The SHA-256 of a bearer token, hex: what the database keeps of a session token.
@@ -154,7 +208,33 @@ impl App {
             entropy,
             archive_lookup: OperatorId::new("archive-lookup").map_err(|error| error.to_string())?,
             locks: Mutex::new(HashMap::new()),
+            timing: std::env::var("INPS_PIN_TIMING")
+                .is_ok_and(|value| value == "1")
+                .then(|| Mutex::new(PhaseTotals::default())),
+            deciding: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |cores| cores.get()),
+            )),
         })
+    }
+
+    /// The phases of the commands since the last call, when `INPS_PIN_TIMING=1`.
+    pub fn take_phase_totals(&self) -> Option<PhaseTotals> {
+        let totals = self.timing.as_ref()?;
+        Some(match totals.lock() {
+            Ok(mut totals) => std::mem::take(&mut *totals),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        })
+    }
+
+    fn record(&self, phases: &Phases) {
+        if let Some(totals) = &self.timing {
+            let mut totals = match totals.lock() {
+                Ok(totals) => totals,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            totals.commands += 1;
+            totals.sums.add(phases);
+        }
     }
 
     /// The lock of one account inside this instance. Commands for one account wait here, so a
@@ -199,7 +279,11 @@ impl App {
     /// [`App::execute`], counting the typed PIN's Argon2 verifications.
     pub async fn attempt(&self, codice_fiscale: CodiceFiscale, command: Command) -> Attempt {
         let mut command = Some(command);
-        let result = self.run(codice_fiscale, &mut command).await;
+        let mut phases = Phases::default();
+        let started = Instant::now();
+        let result = self.run(codice_fiscale, &mut command, &mut phases).await;
+        phases.total = started.elapsed();
+        self.record(&phases);
         Attempt {
             result,
             verifications: command.as_ref().map_or(0, typed_pin_verifications),
@@ -210,24 +294,45 @@ impl App {
         &self,
         codice_fiscale: CodiceFiscale,
         slot: &mut Option<Command>,
+        phases: &mut Phases,
     ) -> Result<Handled, ServiceError> {
+        let mut mark = Instant::now();
+        let mut lap = |phase: &mut Duration| {
+            let now = Instant::now();
+            *phase += now - mark;
+            mark = now;
+        };
         let lock = self.lock_for(codice_fiscale);
         let _serialised = lock.lock().await;
+        lap(&mut phases.lock);
         let mut lost_races = 0;
         loop {
             let read = self.store.load(codice_fiscale).await?;
+            lap(&mut phases.load);
+            let queued = Instant::now();
+            // The permit moves into the blocking task: a request dropped meanwhile (the client
+            // went away) still holds its core until its Argon2 ends.
+            let permit = Arc::clone(&self.deciding)
+                .acquire_owned()
+                .await
+                .map_err(|error| ServiceError::Internal(format!("the deciding slots: {error}")))?;
             let now = self.clock.now();
             let policy = Arc::clone(&self.policy);
             let mut rng = self.entropy.generator();
             let command = slot
                 .take()
                 .ok_or_else(|| ServiceError::Internal("the command was lost".to_owned()))?;
-            let (returned, read, decided) = tokio::task::spawn_blocking(move || {
+            let (returned, read, decided, waited) = tokio::task::spawn_blocking(move || {
+                let waited = queued.elapsed();
                 let decided = read.decide(&command, &mut Context::new(now, &policy, &mut rng));
-                (command, read, decided)
+                drop(permit);
+                (command, read, decided, waited)
             })
             .await
             .map_err(|error| ServiceError::Internal(format!("the deciding task died: {error}")))?;
+            lap(&mut phases.decide);
+            phases.decide = phases.decide.saturating_sub(waited);
+            phases.queue += waited;
             *slot = Some(returned);
             let mut outcome = decided.map_err(|refusal| ServiceError::Refused(refusal, now))?;
 
@@ -306,6 +411,7 @@ impl App {
                 _ => None,
             };
 
+            lap(&mut phases.prepare);
             if !outcome.events.is_empty() || session_row.is_some() {
                 let written = self
                     .store
@@ -320,6 +426,7 @@ impl App {
                         now,
                     })
                     .await?;
+                lap(&mut phases.commit);
                 if written == Commit::LostRace {
                     lost_races += 1;
                     if lost_races > 100 {

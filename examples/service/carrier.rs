@@ -139,20 +139,41 @@ impl LogCarrier {
     }
 }
 
-/// Hands every unsent outbox row to the carrier, marks it sent and deletes its code. Returns
-/// how many rows went out. A row whose carrier fails stays for the next round; a crash
-/// between the carrier and the mark sends the row again under the same key, which the carrier
-/// drops.
+/// Hands the unsent outbox rows (up to 100, oldest first) to the carrier, marks them sent and
+/// deletes their codes. Returns how many rows went out. A row whose carrier fails stays for
+/// the next round; a crash between the carrier and the mark sends the row again under the
+/// same key, which the carrier drops.
 pub async fn drain_once(
     store: &Store,
     carrier: &LogCarrier,
     now: Timestamp,
 ) -> Result<usize, sqlx::Error> {
+    Ok(drain_batch(store, carrier, now, 100).await?.sent)
+}
+
+/// What one batch of the drainer did.
+pub struct Batch {
+    /// Rows claimed.
+    pub claimed: usize,
+    /// Rows the carrier took.
+    pub sent: usize,
+}
+
+/// Claims up to `limit` unsent rows ([`Store::claim_unsent`]: on PostgreSQL no other
+/// instance's drainer gets them meanwhile), hands each to the carrier and marks it sent.
+pub async fn drain_batch(
+    store: &Store,
+    carrier: &LogCarrier,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Batch, sqlx::Error> {
+    let mut claim = store.claim_unsent(limit).await?;
+    let rows = std::mem::take(&mut claim.rows);
     let mut sent = 0;
-    for row in store.unsent(100).await? {
-        match carrier.take(&row) {
+    for row in &rows {
+        match carrier.take(row) {
             Ok(()) => {
-                store.mark_sent(&row, now).await?;
+                claim.mark_sent(row, now).await?;
                 // The service's log: what went where, never the code.
                 eprintln!(
                     "[outbox] handed to the carrier: {} (key {})",
@@ -167,5 +188,9 @@ pub async fn drain_once(
             ),
         }
     }
-    Ok(sent)
+    claim.finish().await?;
+    Ok(Batch {
+        claimed: rows.len(),
+        sent,
+    })
 }

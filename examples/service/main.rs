@@ -12,6 +12,8 @@
 //! | `INPS_PIN_CARRIER_LOG` | `target/service/carrier.log` | what the stand-in carrier "sends", codes included |
 //! | `INPS_PIN_OPERATOR_KEY` | `demo-operator-key` | the operators' shared key (`x-operator-key`) |
 //! | `INPS_PIN_DEMO_CLOCK` | unset | `1` adds `POST /operator/test/clock`, to jump the clock |
+//! | `INPS_PIN_SQLITE_SYNCHRONOUS` | `NORMAL` | `FULL` syncs SQLite's log at every commit (see `store.rs`) |
+//! | `INPS_PIN_TIMING` | unset | `1` times each command's phases (`app::Phases`), for the bench |
 
 // tests/service.rs compiles these same modules and uses a few items the binary does not (a
 // fixed clock, a seeded generator, counters): allowed here rather than duplicated there.

@@ -143,13 +143,38 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .connect(url)
-            .await?;
+        let mut options = AnyPoolOptions::new().max_connections(max_connections);
+        if backend == Backend::Sqlite {
+            // In WAL mode, `synchronous=NORMAL` syncs the log at checkpoints, not at every
+            // commit: a commit no longer waits for the disk (~4 ms on the machine of the
+            // benchmark, the largest cost a login adds to its Argon2), and the database stays
+            // consistent through any crash. What it gives up: after a power cut or an OS crash
+            // (not a crash of the service) the last commits before it may be rolled back
+            // together, whole transactions, never half of one. For this service that is the
+            // last logins (a session lost: log in again), failures counted (a few more tries),
+            // PINs issued (a letter for a PIN the account no longer has: request again). The
+            // usual choice for WAL in production; a deployment that must not lose a committed
+            // failure sets `INPS_PIN_SQLITE_SYNCHRONOUS=FULL`, at the cost measured in the
+            // README, or uses PostgreSQL.
+            let synchronous = match std::env::var("INPS_PIN_SQLITE_SYNCHRONOUS").as_deref() {
+                Ok("FULL") => "FULL",
+                Ok("EXTRA") => "EXTRA",
+                _ => "NORMAL",
+            };
+            options = options.after_connect(move |connection, _| {
+                Box::pin(async move {
+                    sqlx::query(&format!("PRAGMA synchronous = {synchronous}"))
+                        .execute(connection)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(url).await?;
         if backend == Backend::Sqlite {
             // Readers do not wait for the writer, and the writer for readers; the busy timeout
-            // (sqlx's default, 5 s) queues writers of other accounts.
+            // (sqlx's default, 5 s) queues writers of other accounts. The mode is the file's:
+            // set once, it stays.
             sqlx::query("PRAGMA journal_mode=WAL")
                 .execute(&pool)
                 .await?;
@@ -376,16 +401,38 @@ impl Store {
         })
     }
 
-    /// Outbox rows not yet taken by their carrier, oldest first.
-    pub async fn unsent(&self, limit: i64) -> Result<Vec<PendingOutboxRow>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT codice_fiscale, version, seq, kind, payload, description FROM outbox
-             WHERE sent_at IS NULL ORDER BY created_at, codice_fiscale, version, seq LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+    /// Outbox rows not yet taken by their carrier, oldest first, claimed for one drainer.
+    ///
+    /// On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED` in a transaction that lasts
+    /// until [`Claim::finish`]: the drainer of another instance passes over them and takes the
+    /// next ones, so several instances drain at once and none hands a row to its carrier that
+    /// another is sending (a crash before the finish unlocks them for the next round, sent
+    /// again under the same key). On SQLite there is one writer at a time, and a claim there
+    /// would be a write transaction held while the carrier works, queueing every command
+    /// behind it: the rows are read without a lock, and two instances on one file may both
+    /// hand a row to the carrier, which drops the second by its idempotency key.
+    pub async fn claim_unsent(&self, limit: i64) -> Result<Claim, sqlx::Error> {
+        let select = "SELECT codice_fiscale, version, seq, kind, payload, description FROM outbox
+             WHERE sent_at IS NULL ORDER BY created_at, codice_fiscale, version, seq LIMIT $1";
+        let (rows, tx) = match self.backend {
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                let rows = sqlx::query(&format!("{select} FOR UPDATE SKIP LOCKED"))
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                (rows, Some(tx))
+            }
+            Backend::Sqlite => {
+                let rows = sqlx::query(select)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                (rows, None)
+            }
+        };
+        let rows = rows
+            .iter()
             .map(|row| {
                 Ok(PendingOutboxRow {
                     codice_fiscale: row.try_get(0)?,
@@ -398,26 +445,12 @@ impl Store {
                     description: row.try_get(5)?,
                 })
             })
-            .collect()
-    }
-
-    /// Marks a row sent and deletes its payload (the code): the carrier has it now.
-    pub async fn mark_sent(
-        &self,
-        row: &PendingOutboxRow,
-        now: Timestamp,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE outbox SET sent_at = $1, payload = NULL
-             WHERE codice_fiscale = $2 AND version = $3 AND seq = $4 AND sent_at IS NULL",
-        )
-        .bind(now.as_millisecond())
-        .bind(row.codice_fiscale.clone())
-        .bind(row.version)
-        .bind(row.seq)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(Claim {
+            rows,
+            tx,
+            pool: self.pool.clone(),
+        })
     }
 
     /// How many outbox rows wait for their carrier, and how many sent rows still hold a payload
@@ -436,4 +469,43 @@ impl Store {
 
 fn to_i64(value: u64) -> Result<i64, sqlx::Error> {
     i64::try_from(value).map_err(|error| sqlx::Error::Encode(error.into()))
+}
+
+/// Outbox rows one drainer has claimed ([`Store::claim_unsent`]): marked sent one by one, then
+/// finished. On PostgreSQL, the marks and the lock are one transaction.
+pub struct Claim {
+    pub rows: Vec<PendingOutboxRow>,
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
+    pool: AnyPool,
+}
+
+impl Claim {
+    /// Marks a row sent and deletes its payload (the code): the carrier has it now.
+    pub async fn mark_sent(
+        &mut self,
+        row: &PendingOutboxRow,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        let query = sqlx::query(
+            "UPDATE outbox SET sent_at = $1, payload = NULL
+             WHERE codice_fiscale = $2 AND version = $3 AND seq = $4 AND sent_at IS NULL",
+        )
+        .bind(now.as_millisecond())
+        .bind(row.codice_fiscale.clone())
+        .bind(row.version)
+        .bind(row.seq);
+        match &mut self.tx {
+            Some(tx) => query.execute(&mut **tx).await?,
+            None => query.execute(&self.pool).await?,
+        };
+        Ok(())
+    }
+
+    /// Commits the marks and releases the rows (PostgreSQL); nothing to do on SQLite.
+    pub async fn finish(self) -> Result<(), sqlx::Error> {
+        match self.tx {
+            Some(tx) => tx.commit().await,
+            None => Ok(()),
+        }
+    }
 }
