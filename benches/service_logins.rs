@@ -24,6 +24,11 @@
 //! where a login's time goes, phase by phase (`app::Phases`). Under `cargo test --benches`
 //! criterion runs each once: two logins and two verifications, and no timing is checked.
 //!
+//! On a machine shared with other work the wall-clock ratios favour the service (the scheduler
+//! credits its threads, which sleep on the database, over bare Argon2's, which never sleep):
+//! there, run the bench (and a local PostgreSQL server) under `chrt -f 10`, as
+//! examples/service/README.md tells.
+//!
 //! PostgreSQL: measured too when `INPS_PIN_TEST_POSTGRES_URL` names a server
 //! (`postgres://user@host/db`; the bench creates its own database there), skipped otherwise,
 //! and the output says so.
