@@ -369,9 +369,11 @@ impl PinHash {
             salt: unbase64(salt)?,
             output: unbase64(output)?,
         };
-        // Written again, it must be the same string: no leading zero, no other Base64 of the
-        // same bytes. What loads is then stored unchanged.
-        (hash.phc().as_str() == phc).then_some(hash)
+        // What loads is stored unchanged: the decimals have no leading zero
+        // (`leading_decimal`), and the PHC Base64 decoder takes only the one writing of each
+        // byte string (it checks the last block's unused bits), so written again, it is the
+        // same string.
+        Some(hash)
     }
 }
 
@@ -494,11 +496,13 @@ fn unbase64<const N: usize>(text: &str) -> Option<[u8; N]> {
     decoded.as_bytes().try_into().ok()
 }
 
-/// The decimal number `text` starts with, and what follows it. Leading zeros are caught by
-/// the round trip of [`PinHash::parse_canonical`].
+/// The decimal number `text` starts with, written without leading zeros, and what follows it.
 fn leading_decimal(text: &str) -> Option<(u32, &str)> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     let (number, rest) = text.split_at_checked(digits)?;
+    if number.len() > 1 && number.starts_with('0') {
+        return None;
+    }
     Some((number.parse().ok()?, rest))
 }
 
