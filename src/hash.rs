@@ -1,10 +1,11 @@
 //! Argon2id storage and verification of PINs (R8), and the cost parameters.
 //!
-//! An account keeps a [`PinHash`], an Argon2id PHC string such as
+//! An account keeps a [`PinHash`], stored as an Argon2id PHC string such as
 //! `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`, never the PIN. The salt comes from the
-//! caller's generator; verification reads the cost from the stored string, so accounts hashed
+//! caller's generator; verification uses the cost the hash was made with, so accounts hashed
 //! under an older policy keep working after the policy's cost changes, and compares in
-//! constant time (RustCrypto's `argon2`).
+//! constant time. Argon2 is RustCrypto's `argon2`; at the smallest cost its memory is on the
+//! stack (`STACK_BLOCKS`).
 //!
 //! Stored data is not trusted (R35): a cost is what Argon2 runs, so a stored string with an
 //! absurd cost would hold a login for hours or exhaust memory. [`HashCost`] has absolute limits,
@@ -14,7 +15,8 @@
 
 use core::fmt;
 
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+use argon2::password_hash::phc::Output;
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -272,13 +274,23 @@ pub struct HashCostError {
     reason: String,
 }
 
-/// An Argon2id PHC string: how an account keeps a PIN (R8).
+/// An Argon2id hash of a PIN, with its cost and salt: how an account keeps a PIN (R8).
+///
+/// It is kept parsed, in fixed arrays, and checked once when it is made or loaded: verifying
+/// it reads no string and allocates nothing. It is stored as its PHC string
+/// (`$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>`, [`PinHash::to_phc`]), the form every
+/// Argon2 library reads, and only that form loads: Argon2id version 19, the three costs in that
+/// order and nothing else, a 16-byte salt and a 32-byte hash, each written as this crate
+/// writes it, so that what was loaded is stored again byte for byte.
 ///
 /// It prints in `Debug` with its cost only, not its salt and hash, which are all an attacker
-/// needs to start guessing offline. Serialized as the PHC string, for the service's database.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct PinHash(String);
+/// needs to start guessing offline.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PinHash {
+    cost: HashCost,
+    salt: [u8; SALT_LEN],
+    output: [u8; OUTPUT_LEN],
+}
 
 impl PinHash {
     /// Hashes `pin` with a fresh salt from `rng` at `cost`.
@@ -287,29 +299,81 @@ impl PinHash {
         cost: HashCost,
         rng: &mut R,
     ) -> Result<PinHash, HashingFailed> {
-        let params = cost.params().map_err(|_| HashingFailed)?;
-        let mut salt = [0u8; SALT_LEN];
-        rng.fill_bytes(&mut salt);
-        let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let hashed = hasher.hash_password_with_salt(pin, &salt);
-        salt.zeroize();
-        hashed
-            .map(|phc| PinHash(phc.to_string()))
-            .map_err(|_| HashingFailed)
+        let mut hash = PinHash {
+            cost,
+            salt: [0; SALT_LEN],
+            output: [0; OUTPUT_LEN],
+        };
+        rng.fill_bytes(&mut hash.salt);
+        argon2id(cost, pin, &hash.salt, &mut hash.output).map_err(|_| HashingFailed)?;
+        Ok(hash)
     }
 
-    /// The PHC string, for the service's database.
+    /// The PHC string, for the service's database: what serializing the hash writes.
+    ///
+    /// ```
+    /// use inps_pin::PinHash;
+    ///
+    /// let phc = "$argon2id$v=19$m=8,t=1,p=1$QUJDREVGR0hJSktMTU5PUA$\
+    ///            mtpz7CnV0Kp8GnYnQYcs2O0Pu+GjXbVWGEkwo4eqtO0";
+    /// let hash = PinHash::try_from(phc)?;
+    /// assert_eq!(hash.to_phc(), phc);
+    /// # Ok::<(), inps_pin::PinHashError>(())
+    /// ```
     #[must_use]
-    pub fn as_phc(&self) -> &str {
-        &self.0
+    pub fn to_phc(&self) -> String {
+        String::from(self.phc().as_str())
     }
 
-    /// The cost this PIN was hashed with, read from the PHC string.
+    /// The cost this PIN was hashed with. Always `Some`: a hash is checked when it is made or
+    /// loaded.
     #[must_use]
     pub fn cost(&self) -> Option<HashCost> {
-        let parsed = PasswordHash::new(&self.0).ok()?;
-        let params = Params::try_from(&parsed).ok()?;
-        HashCost::new(params.m_cost(), params.t_cost(), params.p_cost()).ok()
+        Some(self.cost)
+    }
+
+    /// The PHC string, written into a buffer on the stack.
+    fn phc(&self) -> PhcText {
+        let mut text = PhcText::default();
+        // Only fails if the buffer is too short, which `PHC_MAX_LEN` rules out.
+        let _written = self.write_phc(&mut text);
+        text
+    }
+
+    fn write_phc(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        let mut salt = [0u8; B64_SALT_LEN];
+        let mut output = [0u8; B64_OUTPUT_LEN];
+        let salt = base64(&self.salt, &mut salt)?;
+        let output = base64(&self.output, &mut output)?;
+        write!(
+            out,
+            "$argon2id$v=19$m={},t={},p={}${salt}${output}",
+            self.cost.memory_kib, self.cost.iterations, self.cost.parallelism
+        )
+    }
+
+    /// The hash in the PHC string, if it has exactly the shape [`PinHash::write_phc`] writes;
+    /// its cost is not checked yet.
+    fn parse_canonical(phc: &str) -> Option<PinHash> {
+        let rest = phc.strip_prefix("$argon2id$v=19$m=")?;
+        let (memory_kib, rest) = leading_decimal(rest)?;
+        let (iterations, rest) = leading_decimal(rest.strip_prefix(",t=")?)?;
+        let (parallelism, rest) = leading_decimal(rest.strip_prefix(",p=")?)?;
+        let (salt, output) = rest.strip_prefix('$')?.split_once('$')?;
+        let hash = PinHash {
+            cost: HashCost {
+                memory_kib,
+                iterations,
+                parallelism,
+            },
+            salt: unbase64(salt)?,
+            output: unbase64(output)?,
+        };
+        // What loads is stored unchanged: the decimals have no leading zero
+        // (`leading_decimal`), and the PHC Base64 decoder takes only the one writing of each
+        // byte string (it checks the last block's unused bits), so written again, it is the
+        // same string.
+        Some(hash)
     }
 }
 
@@ -322,56 +386,180 @@ impl PinHash {
     /// [`PinHashError::CostAboveBound`] when the stored memory, passes or lanes exceed
     /// `bound`, without running Argon2: that cost is not one the policy issues, so the stored
     /// account is damaged or was tampered with, and running it could hold the login for as
-    /// long as it states. [`PinHashError::NotPhc`] if the string does not parse (only for a
+    /// long as it states. [`PinHashError::NotPhc`] if Argon2 refuses the cost (only for a
     /// hash that bypassed loading).
     pub(crate) fn verify_within(
         &self,
         candidate: &[u8],
         bound: HashCost,
     ) -> Result<bool, PinHashError> {
-        let parsed = self.parsed_within(bound)?;
-        Ok(Argon2::default()
-            .verify_password(candidate, &parsed)
-            .is_ok())
+        self.check_bound(bound)?;
+        let mut computed = [0u8; OUTPUT_LEN];
+        let hashed = argon2id(self.cost, candidate, &self.salt, &mut computed);
+        let matches = hashed.is_ok() && constant_time_eq(&computed, &self.output);
+        computed.zeroize();
+        hashed.map_err(|_| PinHashError::NotPhc)?;
+        Ok(matches)
     }
 
     /// Whether the cost this hash states is within `bound` (R35), without running Argon2.
     pub(crate) fn check_bound(&self, bound: HashCost) -> Result<(), PinHashError> {
-        self.parsed_within(bound).map(|_| ())
-    }
-
-    fn parsed_within(&self, bound: HashCost) -> Result<PasswordHash, PinHashError> {
-        let parsed = PasswordHash::new(&self.0).map_err(|_| PinHashError::NotPhc)?;
-        let stated = StatedCost::of(&parsed).ok_or(PinHashError::NotPhc)?;
-        if !bound.admits(stated) {
-            return Err(PinHashError::CostAboveBound {
+        let stated = StatedCost {
+            memory_kib: self.cost.memory_kib,
+            iterations: self.cost.iterations,
+            parallelism: self.cost.parallelism,
+        };
+        if bound.admits(stated) {
+            Ok(())
+        } else {
+            Err(PinHashError::CostAboveBound {
                 memory_kib: stated.memory_kib,
                 iterations: stated.iterations,
                 parallelism: stated.parallelism,
                 bound,
-            });
+            })
         }
-        Params::try_from(&parsed).map_err(|_| PinHashError::NotPhc)?;
-        Ok(parsed)
     }
 
     /// Whether this hash should be made again at `policy_cost`: its cost differs from the
     /// policy's (the policy changed since it was made). The caller rehashes after a
     /// successful verification, the one moment it holds the PIN.
     pub(crate) fn rehash_needed(&self, policy_cost: HashCost) -> bool {
-        self.cost() != Some(policy_cost)
+        self.cost != policy_cost
+    }
+}
+
+/// How many Argon2 memory blocks (1 KiB each) fit in the buffer on the stack: those of
+/// [`HashCost::CHEAP`]. Argon2's own buffer comes from the heap; at a small cost the
+/// allocator carves the next long-lived allocations out of it once it is freed, so that every
+/// hash takes fresh memory and a population of accounts holds about one buffer each. At the
+/// default cost (19 MiB) the allocator maps and unmaps the buffer, which leaves nothing behind.
+const STACK_BLOCKS: usize = Params::MIN_M_COST as usize;
+
+/// Argon2id of `pin` and `salt` at `cost`, into `out`: with the memory on the stack for the
+/// smallest costs, from the heap (Argon2's own) otherwise.
+fn argon2id(
+    cost: HashCost,
+    pin: &[u8],
+    salt: &[u8],
+    out: &mut [u8; OUTPUT_LEN],
+) -> Result<(), argon2::Error> {
+    let params = Params::new(
+        cost.memory_kib,
+        cost.iterations,
+        cost.parallelism,
+        Some(OUTPUT_LEN),
+    )?;
+    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    if hasher.params().block_count() <= STACK_BLOCKS {
+        // Argon2 writes every block before it reads it; zeros only because Rust needs them.
+        // Left unwiped, as Argon2's own buffer is: the blocks hold values derived from the
+        // hash of the PIN, never the PIN.
+        let mut blocks = [Block::new(); STACK_BLOCKS];
+        hasher.hash_password_into_with_memory(pin, salt, out, &mut blocks)
+    } else {
+        hasher.hash_password_into(pin, salt, out)
+    }
+}
+
+/// Whether two hashes are equal, comparing every byte whatever the first difference (the
+/// comparison of the `phc` crate's `Output`, constant-time).
+fn constant_time_eq(a: &[u8; OUTPUT_LEN], b: &[u8; OUTPUT_LEN]) -> bool {
+    match (Output::new(a), Output::new(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Bytes of hash Argon2 writes: its default, what every hash this crate makes has.
+const OUTPUT_LEN: usize = Params::DEFAULT_OUTPUT_LEN;
+/// The unpadded Base64 of the salt and of the hash.
+const B64_SALT_LEN: usize = (SALT_LEN * 4).div_ceil(3);
+const B64_OUTPUT_LEN: usize = (OUTPUT_LEN * 4).div_ceil(3);
+/// The longest PHC string a [`PinHash`] writes: each cost with ten digits.
+const PHC_MAX_LEN: usize =
+    "$argon2id$v=19$m=,t=,p=$$".len() + 3 * 10 + B64_SALT_LEN + B64_OUTPUT_LEN;
+
+/// `bytes` in the PHC string's Base64 (unpadded), into `buffer`.
+fn base64<'b>(bytes: &[u8], buffer: &'b mut [u8]) -> Result<&'b str, fmt::Error> {
+    Output::new(bytes)
+        .and_then(|output| output.encode(buffer).map(|text| text.len()))
+        .ok()
+        .and_then(|len| buffer.get(..len))
+        .and_then(|text| core::str::from_utf8(text).ok())
+        .ok_or(fmt::Error)
+}
+
+/// The `N` bytes `text` encodes in the PHC string's Base64, if it encodes exactly `N`.
+fn unbase64<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let decoded = Output::decode(text).ok()?;
+    decoded.as_bytes().try_into().ok()
+}
+
+/// The decimal number `text` starts with, written without leading zeros, and what follows it.
+fn leading_decimal(text: &str) -> Option<(u32, &str)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, rest) = text.split_at_checked(digits)?;
+    if number.len() > 1 && number.starts_with('0') {
+        return None;
+    }
+    Some((number.parse().ok()?, rest))
+}
+
+/// A PHC string written on the stack.
+struct PhcText {
+    bytes: [u8; PHC_MAX_LEN],
+    len: usize,
+}
+
+impl Default for PhcText {
+    fn default() -> Self {
+        PhcText {
+            bytes: [0; PHC_MAX_LEN],
+            len: 0,
+        }
+    }
+}
+
+impl PhcText {
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|text| core::str::from_utf8(text).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Write for PhcText {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.len.checked_add(text.len()).ok_or(fmt::Error)?;
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
 impl fmt::Debug for PinHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.cost() {
-            Some(cost) => write!(
-                f,
-                "PinHash(argon2id m={} t={} p={}, [redacted])",
-                cost.memory_kib, cost.iterations, cost.parallelism
-            ),
-            None => f.write_str("PinHash([redacted])"),
+        write!(
+            f,
+            "PinHash(argon2id m={} t={} p={}, [redacted])",
+            self.cost.memory_kib, self.cost.iterations, self.cost.parallelism
+        )
+    }
+}
+
+impl TryFrom<&str> for PinHash {
+    type Error = PinHashError;
+    /// Parses and checks a stored PHC string (R35): the usual one at once, any other through
+    /// the general PHC parser, so that what is wrong with it is named.
+    fn try_from(phc: &str) -> Result<Self, Self::Error> {
+        match PinHash::parse_canonical(phc) {
+            Some(hash) if hash.cost_is_valid() => Ok(hash),
+            _ => Err(refusal_of(phc)),
         }
     }
 }
@@ -379,32 +567,77 @@ impl fmt::Debug for PinHash {
 impl TryFrom<String> for PinHash {
     type Error = PinHashError;
     fn try_from(phc: String) -> Result<Self, Self::Error> {
-        let parsed = PasswordHash::new(&phc).map_err(|_| PinHashError::NotPhc)?;
-        if parsed.algorithm.as_str() != "argon2id" {
-            return Err(PinHashError::NotArgon2id);
-        }
-        if parsed.salt.is_none() || parsed.hash.is_none() {
-            return Err(PinHashError::NotPhc);
-        }
-        let stated = StatedCost::of(&parsed).ok_or(PinHashError::NotPhc)?;
-        // R35: a cost no `HashCost` may have is never loaded, so never run.
-        if !stated.within_limits() {
-            return Err(PinHashError::CostBeyondLimits {
-                memory_kib: stated.memory_kib,
-                iterations: stated.iterations,
-                parallelism: stated.parallelism,
-            });
-        }
-        if Params::try_from(&parsed).is_err() {
-            return Err(PinHashError::NotPhc);
-        }
-        Ok(PinHash(phc))
+        PinHash::try_from(phc.as_str())
     }
 }
 
 impl From<PinHash> for String {
     fn from(hash: PinHash) -> Self {
-        hash.0
+        hash.to_phc()
+    }
+}
+
+impl PinHash {
+    /// Within the crate's limits, and accepted by Argon2: what [`HashCost::new`] checks,
+    /// without making its error.
+    fn cost_is_valid(&self) -> bool {
+        let cost = self.cost;
+        cost.memory_kib <= HashCost::MAX_MEMORY_KIB
+            && cost.iterations <= HashCost::MAX_ITERATIONS
+            && cost.parallelism <= HashCost::MAX_PARALLELISM
+            && Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None).is_ok()
+    }
+}
+
+/// Why `phc` does not load, read with the general PHC parser: not a PHC string, another
+/// algorithm, a cost beyond the limits (R35), or a valid Argon2id string of another shape.
+fn refusal_of(phc: &str) -> PinHashError {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return PinHashError::NotPhc;
+    };
+    if parsed.algorithm.as_str() != "argon2id" {
+        return PinHashError::NotArgon2id;
+    }
+    if parsed.salt.is_none() || parsed.hash.is_none() {
+        return PinHashError::NotPhc;
+    }
+    let Some(stated) = StatedCost::of(&parsed) else {
+        return PinHashError::NotPhc;
+    };
+    // R35: a cost no `HashCost` may have is never loaded, so never run.
+    if !stated.within_limits() {
+        return PinHashError::CostBeyondLimits {
+            memory_kib: stated.memory_kib,
+            iterations: stated.iterations,
+            parallelism: stated.parallelism,
+        };
+    }
+    if Params::try_from(&parsed).is_err() {
+        return PinHashError::NotPhc;
+    }
+    PinHashError::OtherShape
+}
+
+impl Serialize for PinHash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.phc().as_str())
+    }
+}
+
+/// Read from a borrowed string where the format allows, so that loading allocates nothing.
+impl<'de> Deserialize<'de> for PinHash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PhcVisitor;
+        impl serde::de::Visitor<'_> for PhcVisitor {
+            type Value = PinHash;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an Argon2id PHC string")
+            }
+            fn visit_str<E: serde::de::Error>(self, phc: &str) -> Result<PinHash, E> {
+                PinHash::try_from(phc).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(PhcVisitor)
     }
 }
 
@@ -418,6 +651,15 @@ pub enum PinHashError {
     /// A PHC string of another algorithm.
     #[error("the stored PIN hash is not Argon2id: the crate only verifies Argon2id hashes")]
     NotArgon2id,
+    /// A valid Argon2id PHC string of another shape than the crate writes (another version,
+    /// parameters beyond the three costs, a salt other than 16 bytes or a hash other than 32):
+    /// not one this crate made.
+    #[error(
+        "the stored PIN hash is Argon2id but not as this crate writes it (version 19, \
+         m, t and p only, a 16-byte salt, a 32-byte hash): the stored account is damaged or \
+         comes from elsewhere; restore the PIN"
+    )]
+    OtherShape,
     /// A cost beyond [`HashCost`]'s limits, which no policy can issue: refused on loading, so
     /// that it is never run (R35).
     #[error(
@@ -464,23 +706,22 @@ pub enum PinHashError {
 /// as a wrong PIN and tell an attacker nothing (R30).
 pub(crate) fn spend_one_verification(cost: HashCost, candidate: &[u8]) {
     const FIXED_SALT: [u8; SALT_LEN] = [0x5a; SALT_LEN];
-    if let Ok(params) = cost.params() {
-        let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let _wasted = hasher.hash_password_with_salt(candidate, &FIXED_SALT);
-    }
+    let mut wasted = [0u8; OUTPUT_LEN];
+    let _refused = argon2id(cost, candidate, &FIXED_SALT, &mut wasted);
+    wasted.zeroize();
 }
 
 /// Argon2 failed to hash a PIN: only with a cost it refuses, which [`HashCost`] rules out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct HashingFailed;
 
-/// What a typed PIN remembers of its verifications (R32): each stored hash (by its PHC string,
-/// which is no secret) it was checked against, and the answer, so deciding the same command
+/// What a typed PIN remembers of its verifications (R32): each stored hash (no secret) it was
+/// checked against, and the answer, so deciding the same command
 /// again after a lost compare-and-swap runs no Argon2 against a hash that did not change. It
 /// holds no character of the PIN.
 #[derive(Default)]
 pub(crate) struct VerificationMemo {
-    answers: core::cell::RefCell<Vec<(Box<str>, bool)>>,
+    answers: core::cell::RefCell<Vec<(PinHash, bool)>>,
     runs: core::cell::Cell<u32>,
     spent: core::cell::Cell<bool>,
 }
@@ -497,7 +738,7 @@ impl VerificationMemo {
             .answers
             .borrow()
             .iter()
-            .find(|(phc, _)| **phc == *hash.as_phc())
+            .find(|(checked, _)| checked == hash)
             .map(|(_, answer)| *answer);
         if let Some(answer) = remembered {
             // The bound may have changed since: a remembered hash is judged by it again.
@@ -506,9 +747,7 @@ impl VerificationMemo {
         }
         let answer = verify(hash)?;
         self.runs.set(self.runs.get().saturating_add(1));
-        self.answers
-            .borrow_mut()
-            .push((Box::from(hash.as_phc()), answer));
+        self.answers.borrow_mut().push((hash.clone(), answer));
         Ok(answer)
     }
 
@@ -545,17 +784,132 @@ mod tests {
     /// The same salt and hash with other cost parameters, built without the checks of
     /// loading: what a hash that somehow bypassed them would be.
     fn with_params(hash: &PinHash, params: &str) -> PinHash {
-        PinHash(hash.as_phc().replace("m=8,t=1,p=1", params))
+        let number = |name: &str| -> u32 {
+            params
+                .split(',')
+                .find_map(|pair| pair.strip_prefix(name))
+                .and_then(|value| value.parse().ok())
+                .unwrap_or_default()
+        };
+        PinHash {
+            cost: HashCost {
+                memory_kib: number("m="),
+                iterations: number("t="),
+                parallelism: number("p="),
+            },
+            ..hash.clone()
+        }
+    }
+
+    /// The PHC string Argon2's own hasher writes for `pin` at `params`, with a fixed salt.
+    fn phc_by_argon2(pin: &[u8], params: Params) -> String {
+        use argon2::PasswordHasher;
+        let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let hashed = hasher.hash_password_with_salt(pin, b"0123456789abcdef");
+        let Ok(hashed) = hashed else {
+            unreachable!("valid parameters")
+        };
+        hashed.to_string()
+    }
+
+    #[test]
+    fn r8_a_hash_is_stored_as_the_phc_string_argon2_writes_and_reads() {
+        use argon2::PasswordVerifier;
+        let hash = cheap_hash_of(b"ABCDEFGH");
+        let phc = hash.to_phc();
+        // Loaded again, the same hash, written again byte for byte.
+        assert_eq!(PinHash::try_from(phc.as_str()), Ok(hash.clone()));
+        // Argon2's own verifier accepts it: the stack buffer computes the same hash.
+        let parsed = PasswordHash::new(&phc).ok();
+        let verify = |pin: &[u8]| {
+            parsed
+                .as_ref()
+                .is_some_and(|parsed| Argon2::default().verify_password(pin, parsed).is_ok())
+        };
+        assert!(verify(b"ABCDEFGH") && !verify(b"ABCDEFGJ"));
+        // And a hash Argon2 made, at the cheap cost (stack) and a larger one (heap), loads,
+        // verifies and is written back unchanged.
+        for params in [Params::new(8, 1, 1, None), Params::new(64, 2, 2, None)] {
+            let Ok(params) = params else {
+                unreachable!("valid parameters")
+            };
+            let phc = phc_by_argon2(b"ABCDEFGH", params);
+            let Ok(loaded) = PinHash::try_from(phc.as_str()) else {
+                unreachable!("{phc} loads")
+            };
+            assert_eq!(loaded.to_phc(), phc);
+            let bound = HashCost::FOUR_TIMES_OWASP;
+            assert_eq!(loaded.verify_within(b"ABCDEFGH", bound), Ok(true));
+            assert_eq!(loaded.verify_within(b"ABCDEFGJ", bound), Ok(false));
+        }
+    }
+
+    #[test]
+    fn r35_a_stored_hash_of_another_shape_does_not_load() {
+        let phc = cheap_hash_of(b"ABCDEFGH").to_phc();
+        let Some((params_and_salt, output)) = phc.rsplit_once('$') else {
+            unreachable!("a PHC string")
+        };
+        let argon2 = |salt_len: usize, output_len: usize| {
+            let params = Params::new(8, 1, 1, Some(output_len));
+            let Ok(params) = params else {
+                unreachable!("valid parameters")
+            };
+            let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+            let salt = vec![7u8; salt_len];
+            use argon2::PasswordHasher;
+            hasher
+                .hash_password_with_salt(b"ABCDEFGH", &salt)
+                .map(|hash| hash.to_string())
+                .unwrap_or_default()
+        };
+        for (other, error) in [
+            // Valid Argon2id PHC strings this crate does not write.
+            (phc.replace("v=19", "v=16"), PinHashError::OtherShape),
+            (phc.replace("$v=19", ""), PinHashError::OtherShape),
+            (
+                phc.replace("p=1$", "p=1,keyid=AAAAAA$"),
+                PinHashError::OtherShape,
+            ),
+            (argon2(12, 32), PinHashError::OtherShape),
+            (argon2(16, 64), PinHashError::OtherShape),
+            (
+                format!("{params_and_salt}${output}A"),
+                PinHashError::OtherShape,
+            ),
+            // Not the order this crate writes.
+            (
+                phc.replace("m=8,t=1,p=1", "t=1,m=8,p=1"),
+                PinHashError::OtherShape,
+            ),
+            // Not loadable at all.
+            (
+                phc.replace("argon2id", "argon2i"),
+                PinHashError::NotArgon2id,
+            ),
+            (params_and_salt.to_owned(), PinHashError::NotPhc),
+            (format!("{phc}$"), PinHashError::NotPhc),
+            (format!("{params_and_salt}${output}!"), PinHashError::NotPhc),
+            (
+                phc.replace("m=8,t=1,p=1", "m=8,t=1,p=2"),
+                PinHashError::NotPhc,
+            ),
+            (phc.replace("m=8", "m=99999999999"), PinHashError::NotPhc),
+            (phc.replace("m=8", "m=08"), PinHashError::NotPhc),
+            (String::new(), PinHashError::NotPhc),
+        ] {
+            assert_eq!(PinHash::try_from(other.as_str()), Err(error), "{other}");
+        }
     }
 
     #[test]
     fn a_hash_verifies_its_pin_only() {
         let hash = cheap_hash_of(b"ABCDEFGH");
-        assert!(hash.as_phc().starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+        assert!(hash.to_phc().starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
         assert!(hash.verify_within(b"ABCDEFGH", HashCost::CHEAP) == Ok(true));
         assert!(hash.verify_within(b"ABCDEFGJ", HashCost::CHEAP) == Ok(false));
         assert_eq!(hash.cost(), Some(HashCost::CHEAP));
-        assert!(!format!("{hash:?}").contains(hash.as_phc()));
+        assert!(!format!("{hash:?}").contains(&hash.to_phc()));
     }
 
     #[test]
@@ -624,7 +978,7 @@ mod tests {
     #[test]
     fn r35_stored_hash_beyond_the_limits_does_not_load() {
         let hash = cheap_hash_of(b"ABCDEFGH");
-        let absurd = with_params(&hash, "m=8,t=4294967295,p=1").0;
+        let absurd = with_params(&hash, "m=8,t=4294967295,p=1").to_phc();
         assert_eq!(
             PinHash::try_from(absurd),
             Err(PinHashError::CostBeyondLimits {
@@ -633,7 +987,7 @@ mod tests {
                 parallelism: 1
             })
         );
-        let at_the_limits = with_params(&hash, "m=1048576,t=64,p=16").0;
+        let at_the_limits = with_params(&hash, "m=1048576,t=64,p=16").to_phc();
         assert!(PinHash::try_from(at_the_limits).is_ok());
     }
 

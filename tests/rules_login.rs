@@ -93,7 +93,7 @@ fn r6_first_access_with_the_16_gives_an_8_character_pin_on_screen_and_a_session(
         panic!("expected FirstAccessCompleted, got {:?}", outcome.events)
     };
     assert_eq!((*when, *assurance), (day_after(), AssuranceLevel::Ordinary));
-    assert!(hash.as_phc().starts_with("$argon2id$v=19$"));
+    assert!(hash.to_phc().starts_with("$argon2id$v=19$"));
     // R20: a citizen's PIN lasts 6 Rome calendar months: 25 November 10:00 CET is followed
     // by 25 May 10:00 CEST, 08:00Z.
     assert_eq!(*expires_at, at("2027-05-25T08:00:00Z"));
@@ -529,7 +529,7 @@ fn r9a_first_half_alone_opens_only_the_services_the_policy_names() {
         first_half
             .as_ref()
             .unwrap()
-            .as_phc()
+            .to_phc()
             .starts_with("$argon2id$v=19$")
     );
     let first = code_of(&issued, PinPart::FirstHalf);
@@ -1177,10 +1177,10 @@ fn r8_default_owasp_cost_runs_request_first_access_and_login() {
     };
     assert!(
         whole
-            .as_phc()
+            .to_phc()
             .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{}",
-        whole.as_phc()
+        whole.to_phc()
     );
     assert_eq!(whole.cost(), Some(HashCost::OWASP));
 
@@ -1194,7 +1194,7 @@ fn r8_default_owasp_cost_runs_request_first_access_and_login() {
     let Event::FirstAccessCompleted { pin: hash, .. } = &completed.events[0] else {
         panic!("expected FirstAccessCompleted, got {:?}", completed.reply)
     };
-    assert!(hash.as_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(hash.to_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     let session = logged_in(&log_in(
         &mut account,
         new_pin_from(&completed),

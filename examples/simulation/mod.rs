@@ -184,10 +184,41 @@ pub struct Summary {
 pub struct Timings {
     /// The whole year: the crate's calls, the simulation's own work and the daily phase counts.
     pub year: Duration,
-    /// Inside `Account::handle`, Argon2 included.
+    /// Inside `Account::handle` (its `decide` and `evolve`), Argon2 included.
     pub handle: Duration,
     /// How many times `Account::handle` was called.
     pub handled: u64,
+    /// How many Argon2 runs those calls made, counted from what the crate shows: each hash in
+    /// the events is one made, each typed PIN says how many verifications it ran, and a
+    /// command with the token of a device the account trusts verifies it once.
+    pub argon2_runs: u64,
+    /// Bare Argon2 runs made beside the year's, as many as each command that ran Argon2 had
+    /// just made, right after it: what one of the crate's runs costs on the machine as it was
+    /// at that moment ([`bare_argon2_cheap`]). Pairing every command rather than a sample
+    /// doubles Argon2's work but halves the spread of the crate's time on a shared machine.
+    pub bare_argon2_runs: u64,
+    /// Their time, not part of `year` nor of `handle`.
+    pub bare_argon2: Duration,
+}
+
+impl Timings {
+    /// Argon2's share of `handle`: the runs counted, each at the mean of the bare runs.
+    pub fn argon2(&self) -> Duration {
+        let each = self.bare_argon2.as_secs_f64() / self.bare_argon2_runs.max(1) as f64;
+        Duration::from_secs_f64(each * self.argon2_runs as f64)
+    }
+}
+
+/// One Argon2 run as the crate makes it at `HashCost::CHEAP`: Argon2id version 19, its 8 KiB of
+/// memory on the stack, 1 pass, 1 lane, an 8-character PIN, a 16-byte salt, a 32-byte hash.
+pub fn bare_argon2_cheap(pin: &[u8]) -> [u8; 32] {
+    let mut blocks = [argon2::Block::new(); 8];
+    let mut out = [0u8; 32];
+    let params = argon2::Params::new(8, 1, 1, Some(32)).expect("the cheapest cost");
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into_with_memory(pin, &[0x5a; 16], &mut out, &mut blocks)
+        .expect("valid inputs");
+    out
 }
 
 /// What a simulation hands back: its summary and its timings.
@@ -236,6 +267,35 @@ struct Simulation {
     intake: OperatorId,
     reviewer: OperatorId,
     register: OperatorId,
+}
+
+/// The typed PIN a command carries.
+fn entered_pin_of(command: &Command) -> Option<&EnteredPin> {
+    match command {
+        Command::FirstAccess { pin, .. }
+        | Command::LogIn { pin, .. }
+        | Command::RenewPin { pin, .. } => Some(pin),
+        _ => None,
+    }
+}
+
+/// The trusted device's token a command carries: the crate verifies it against the device's
+/// stored hash when the account trusts that device.
+fn device_token_of(command: &Command) -> Option<&DeviceToken> {
+    match command {
+        Command::LogIn { device, .. } | Command::RenewPin { device, .. } => device.as_ref(),
+        _ => None,
+    }
+}
+
+/// How many PIN hashes an event stored with postcard holds (postcard writes strings as they
+/// are): each is one Argon2 run of the command that made it.
+fn hashes_in(stored: &[u8]) -> u64 {
+    const PHC_START: &[u8] = b"$argon2id$";
+    stored
+        .windows(PHC_START.len())
+        .filter(|window| *window == PHC_START)
+        .count() as u64
 }
 
 /// Who is an intermediary: one person in twenty.
@@ -390,13 +450,28 @@ impl Simulation {
         let Some(agent) = self.agents.get_mut(who as usize) else {
             return Err("no such person".into());
         };
+        let device_verified = device_token_of(&command).is_some_and(|token| {
+            agent
+                .account
+                .trusted_devices(now, &self.policy)
+                .contains(&token.device_id())
+        });
+        // `Account::handle` as it is written (decide, then evolve each event), so that the typed
+        // PIN can be asked afterwards how many verifications it ran.
         let started = Instant::now();
-        let result = agent.account.handle(
-            command,
+        let result = agent.account.decide(
+            &command,
             &mut Context::new(now, &self.policy, &mut self.crate_rng),
         );
+        if let Ok(outcome) = &result {
+            for event in &outcome.events {
+                agent.account.evolve(event);
+            }
+        }
         self.timings.handle += started.elapsed();
         self.timings.handled += 1;
+        let mut argon2_runs = u64::from(device_verified)
+            + u64::from(entered_pin_of(&command).map_or(0, EnteredPin::verifications));
         let deadline = agent
             .account
             .poll_deadline(&self.policy)
@@ -405,7 +480,9 @@ impl Simulation {
             Ok(outcome) => {
                 for event in &outcome.events {
                     *self.summary.events.entry(event.name()).or_default() += 1;
-                    self.summary.event_bytes += postcard::to_allocvec(event)?.len() as u64;
+                    let stored = postcard::to_allocvec(event)?;
+                    self.summary.event_bytes += stored.len() as u64;
+                    argon2_runs += hashes_in(&stored);
                 }
                 for notification in outcome.notifications() {
                     *self
@@ -428,7 +505,23 @@ impl Simulation {
                 self.push(who, at, What::Deadline);
             }
         }
+        self.timings.argon2_runs += argon2_runs;
+        if argon2_runs > 0 {
+            self.time_bare_argon2(argon2_runs);
+        }
         Ok(result)
+    }
+
+    /// Times `runs` bare Argon2 runs, as the crate's command just made: see
+    /// [`Timings::bare_argon2_runs`].
+    fn time_bare_argon2(&mut self, runs: u64) {
+        let started = Instant::now();
+        for run in 0..runs {
+            let pin = (self.timings.bare_argon2_runs + run).to_le_bytes();
+            std::hint::black_box(bare_argon2_cheap(std::hint::black_box(&pin)));
+        }
+        self.timings.bare_argon2 += started.elapsed();
+        self.timings.bare_argon2_runs += runs;
     }
 
     /// What a person does with what the clock brought: a warning, a lapse.

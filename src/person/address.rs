@@ -1,6 +1,7 @@
 //! The residence address, where the sealed envelope with the second half of the PIN is posted.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +138,7 @@ string_form!(Province);
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "AddressFields")]
+#[serde(try_from = "AddressFields<'_>")]
 pub struct Address {
     // Boxed strings, as in the string types (see `string_form!`).
     street: Box<str>,
@@ -146,20 +147,25 @@ pub struct Address {
     province: Province,
 }
 
-/// What a stored [`Address`] holds, before it is validated again.
+/// What a stored [`Address`] holds, before it is validated again: borrowed from the input
+/// where the format allows, so that only the validated address is allocated.
 #[derive(Deserialize)]
 #[serde(rename = "Address")]
-struct AddressFields {
-    street: String,
-    postal_code: String,
-    municipality: String,
-    province: String,
+struct AddressFields<'a> {
+    #[serde(borrow)]
+    street: Cow<'a, str>,
+    #[serde(borrow)]
+    postal_code: Cow<'a, str>,
+    #[serde(borrow)]
+    municipality: Cow<'a, str>,
+    #[serde(borrow)]
+    province: Cow<'a, str>,
 }
 
-impl TryFrom<AddressFields> for Address {
+impl TryFrom<AddressFields<'_>> for Address {
     type Error = ContactError;
 
-    fn try_from(fields: AddressFields) -> Result<Self, Self::Error> {
+    fn try_from(fields: AddressFields<'_>) -> Result<Self, Self::Error> {
         Address::new(
             &fields.street,
             &fields.postal_code,

@@ -60,19 +60,34 @@ macro_rules! string_form {
         }
 
         // Deserializing parses again, so a stored value edited or written by an older, laxer
-        // version cannot be loaded as if it were valid.
+        // version cannot be loaded as if it were valid; from the input's own bytes where the
+        // format allows (postcard always), without a copy first.
         impl<'de> ::serde::Deserialize<'de> for $type {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                let raw = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                Self::parse(&raw).map_err(serde::de::Error::custom)
+                deserializer.deserialize_str($crate::person::text::ParseVisitor(Self::parse))
             }
         }
     };
 }
 
 pub(super) use string_form;
+
+/// Reads a string with `parse`, borrowing it from the input where the format allows.
+pub(crate) struct ParseVisitor<T>(pub(crate) fn(&str) -> Result<T, ContactError>);
+
+impl<T> serde::de::Visitor<'_> for ParseVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, input: &str) -> Result<T, E> {
+        (self.0)(input).map_err(E::custom)
+    }
+}
 
 /// Whether `character` is a combining diacritical mark (U+0300 to U+036F).
 ///
@@ -111,7 +126,12 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
         }
         after_letter = character.is_alphabetic() || mark;
     }
-    let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Stored values are already collapsed: copied as they are, without splitting them.
+    let collapsed = if is_collapsed(trimmed) {
+        trimmed.to_owned()
+    } else {
+        trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
     let found = collapsed.chars().count();
     if found < rules.min {
         return Err(ContactError::TooShort {
@@ -131,4 +151,42 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
         return Err(ContactError::NoLetter { field });
     }
     Ok(collapsed)
+}
+
+/// Whether trimmed text has no whitespace but single spaces: what collapsing leaves it as.
+fn is_collapsed(trimmed: &str) -> bool {
+    let mut after_space = false;
+    trimmed.chars().all(|character| {
+        let space = character == ' ';
+        let fine = !(space && after_space) && (space || !character.is_whitespace());
+        after_space = space;
+        fine
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Address, PersonName};
+
+    /// Stored values are input (R35): one that was not collapsed, or holds whitespace other
+    /// than single spaces, loads as the same value typed would, never as it is stored.
+    #[test]
+    fn r35_stored_free_text_is_normalised_as_typed_text() {
+        for (stored, loaded) in [
+            ("\"Anna Maria\"", "Anna Maria"),
+            ("\" Anna  Maria \"", "Anna Maria"),
+            ("\"Anna\\tMaria\"", "Anna Maria"),
+            ("\"Anna\u{a0}Maria\"", "Anna Maria"),
+            ("\"Anna \\n Maria\"", "Anna Maria"),
+        ] {
+            let name = serde_json::from_str::<PersonName>(stored).map(|name| name.to_string());
+            assert_eq!(name.ok().as_deref(), Some(loaded), "{stored}");
+        }
+        assert!(serde_json::from_str::<PersonName>("\"R2-D2\"").is_err());
+        let address = serde_json::from_str::<Address>(
+            r#"{"street":"Via  Roma\t1","postal_code":"00184","municipality":"Roma","province":"rm"}"#,
+        )
+        .map(|address| address.to_string());
+        assert_eq!(address.ok().as_deref(), Some("Via Roma 1, 00184 Roma (RM)"));
+    }
 }
