@@ -254,18 +254,13 @@ impl RememberedInstants {
 }
 
 impl DeadlineMemo {
-    /// The instants of the PIN expiring at `expires_at` under `policy`: remembered for the
-    /// first policy asked, computed afresh for any other.
+    /// The instants remembered for the PIN expiring at `expires_at`, computed now if this is
+    /// the first time they are asked for; they hold for the policy first asked (see
+    /// [`RememberedInstants::hold_for`]).
     #[inline(always)] // part of `Account::poll_deadline`'s usual case
-    fn instants(&self, expires_at: Timestamp, policy: &Policy) -> RememberedInstants {
-        let remembered = *self
-            .0
-            .get_or_init(|| RememberedInstants::compute(expires_at, policy));
-        if remembered.hold_for(policy) {
-            remembered
-        } else {
-            RememberedInstants::compute(expires_at, policy)
-        }
+    fn remembered(&self, expires_at: Timestamp, policy: &Policy) -> &RememberedInstants {
+        self.0
+            .get_or_init(|| RememberedInstants::compute(expires_at, policy))
     }
 }
 
@@ -288,7 +283,15 @@ impl ActivePin {
     /// or the expiry (R20), none from the sunset's retirement on (R22a).
     #[inline(always)] // the body of `Account::poll_deadline`'s usual case
     fn next_deadline(&self, policy: &Policy) -> Option<Timestamp> {
-        let instants = self.deadline_memo.instants(self.expires_at, policy);
+        // Read in place, not copied: this is most of the usual case's work.
+        let remembered = self.deadline_memo.remembered(self.expires_at, policy);
+        let fresh;
+        let instants = if remembered.hold_for(policy) {
+            remembered
+        } else {
+            fresh = RememberedInstants::compute(self.expires_at, policy);
+            &fresh
+        };
         let earliest = if self.warned {
             self.expires_at
         } else {
@@ -302,9 +305,12 @@ impl ActivePin {
 
     /// From when this PIN is renewable and warned about under `policy` (R21, R22).
     fn renewable_from(&self, policy: &Policy) -> Timestamp {
-        self.deadline_memo
-            .instants(self.expires_at, policy)
-            .renewable_from
+        let remembered = self.deadline_memo.remembered(self.expires_at, policy);
+        if remembered.hold_for(policy) {
+            remembered.renewable_from
+        } else {
+            renewable_from(self.expires_at, policy)
+        }
     }
 }
 
