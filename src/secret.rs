@@ -38,11 +38,21 @@ struct PinChars {
     len: u8,
 }
 
+/// What the bytes of a new block hold until characters are written over them: never a PIN
+/// character, and never read (only the first `len` bytes are).
+///
+/// Not zero on purpose: a block of zeros is allocated with `calloc`, which glibc serves
+/// without its per-thread cache, from the slower general path, and whose freed blocks then
+/// fill that cache and push every `free` onto the general path too. Any other constant makes
+/// it a plain `malloc` and one 16-byte store, which the writes of a 16-character PIN make dead.
+/// This was most of the cost of [`EnteredPin::parse`] (issue 12).
+const UNWRITTEN: u8 = 0xFF;
+
 impl PinChars {
-    /// No characters yet: the block is allocated at full capacity, zeroed.
+    /// No characters yet: the block is allocated at full capacity, holding [`UNWRITTEN`].
     fn empty() -> PinChars {
         PinChars {
-            chars: Box::new([0; FULL_LEN]),
+            chars: Box::new([UNWRITTEN; FULL_LEN]),
             len: 0,
         }
     }
@@ -55,6 +65,26 @@ impl PinChars {
             copy.len += 1;
         }
         copy
+    }
+
+    /// Writes the PIN character each of `typed` stands for into the block, all `N` of them
+    /// without a branch, and keeps them if every one was a PIN character (the length is then
+    /// `N`). Returns whether it did; if not, the block holds what was written, for the caller
+    /// to wipe or overwrite.
+    fn fill_exactly<const N: usize>(&mut self, typed: &[u8; N]) -> bool {
+        let mut all_pin_characters = true;
+        for (slot, &byte) in self.chars.iter_mut().zip(typed) {
+            let class = BYTE_CLASS
+                .get(usize::from(byte))
+                .copied()
+                .unwrap_or(NOT_IN_PIN);
+            *slot = class;
+            all_pin_characters &= class > NOT_ASCII;
+        }
+        if all_pin_characters {
+            self.len = u8::try_from(N).unwrap_or_default();
+        }
+        all_pin_characters
     }
 
     fn len(&self) -> usize {
@@ -73,6 +103,9 @@ impl Default for PinChars {
 }
 
 impl Drop for PinChars {
+    // Inlined into the drop of a secret, wherever it is dropped: a typed PIN is made and dropped
+    // once per login, and the call cost as much as the wipe (issue 12).
+    #[inline]
     fn drop(&mut self) {
         // Wipes the heap block before `Box` frees it (`zeroize` writes volatile, so the
         // compiler cannot drop the writes as dead stores).
@@ -258,26 +291,23 @@ impl EnteredPin {
         // the stack. An early return drops `pin`, which wipes what was copied so far.
         let mut pin = PinChars::empty();
         let bytes = typed.as_bytes();
-        // The usual entry: exactly 8 or 16 PIN characters, nothing to skip. One pass without
-        // branches; anything else (a space, a dash, a wrong character) takes the general path
-        // below, which starts over and overwrites what this pass wrote.
-        if bytes.len() == HALF_LEN || bytes.len() == FULL_LEN {
-            let mut all_pin_characters = true;
-            for (slot, &byte) in pin.chars.iter_mut().zip(bytes) {
-                let class = BYTE_CLASS
-                    .get(usize::from(byte))
-                    .copied()
-                    .unwrap_or(NOT_IN_PIN);
-                *slot = class;
-                all_pin_characters &= class > NOT_ASCII;
-            }
-            if all_pin_characters {
-                pin.len = u8::try_from(bytes.len()).unwrap_or_default();
-                return Ok(EnteredPin::new(pin));
-            }
+        // The usual entry: exactly 8 or 16 PIN characters, nothing to skip. One pass of a
+        // known length, without branches; anything else (a space, a dash, a wrong character)
+        // takes the general path below, which starts over and overwrites what this pass wrote.
+        let exact = match (
+            <&[u8; HALF_LEN]>::try_from(bytes),
+            <&[u8; FULL_LEN]>::try_from(bytes),
+        ) {
+            (Ok(half), _) => Some(pin.fill_exactly(half)),
+            (_, Ok(full)) => Some(pin.fill_exactly(full)),
+            _ => None,
+        };
+        match exact {
+            Some(true) => return Ok(EnteredPin::new(pin)),
             // The general path may keep fewer characters: none of this pass may linger past
             // them as a second copy.
-            pin.chars.zeroize();
+            Some(false) => pin.chars.zeroize(),
+            None => {}
         }
         // Characters counted so far, spaces and dashes aside: the position errors name.
         let mut count = 0usize;

@@ -356,6 +356,67 @@ fn r3_century_is_the_latest_not_after_the_reference() {
     );
 }
 
+/// The birth date as its documentation defines it: of five candidate years a century apart,
+/// ending in the code's two digits, the latest whose date exists and is not after the
+/// reference. `birth_date` computes it with plain arithmetic instead (issue 12); they must agree.
+fn birth_date_by_definition(
+    code: &CodiceFiscale,
+    reference: jiff::civil::Date,
+) -> Option<jiff::civil::Date> {
+    let yy = i32::from(code.birth_year_in_century()?);
+    let reference_year = i32::from(reference.year());
+    let latest = reference_year - (reference_year - yy).rem_euclid(100);
+    let month = i8::try_from(code.birth_month()?).ok()?;
+    let day = i8::try_from(code.birth_day()?).ok()?;
+    (0..5)
+        .filter_map(|centuries| i16::try_from(latest - 100 * centuries).ok())
+        .filter_map(|year| jiff::civil::Date::new(year, month, day).ok())
+        .find(|&birth| birth <= reference)
+}
+
+#[test]
+fn r3_birth_date_agrees_with_its_definition_for_every_date_and_reference() {
+    // References around the turns of centuries (leap and not), ordinary days, and the ends of
+    // jiff's range, where the earlier candidates do not exist.
+    let references = [
+        date(2026, 11, 24),
+        date(2026, 2, 28),
+        date(2028, 2, 29),
+        date(1999, 12, 31),
+        date(2000, 1, 1),
+        date(2000, 2, 28),
+        date(2000, 2, 29),
+        date(2100, 3, 1),
+        date(1900, 2, 28),
+        date(-9950, 6, 15),
+        date(-9999, 1, 1),
+        date(9999, 12, 31),
+    ];
+    let mut compared = 0;
+    for yy in 0..100u8 {
+        for (month, &letter) in (1..=12).zip(MONTH_LETTERS) {
+            for day in 1..=days_in_month(month, yy) {
+                for written_day in [day, day + 40] {
+                    let body = format!("RSSMRA{yy:02}{}{written_day:02}H501", char::from(letter));
+                    let code = cf(&with_check_character(&body));
+                    for reference in references {
+                        assert_eq!(
+                            code.birth_date(reference),
+                            birth_date_by_definition(&code, reference),
+                            "{code} at {reference}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(
+        compared,
+        100 * (366 * 2) * references.len() - 75 * 2 * references.len()
+    );
+}
+
 #[test]
 fn r3_serde_json_round_trip() {
     let code = cf("CCCFBA85D03L21VE");

@@ -88,6 +88,43 @@ fn r26_poll_deadline_names_the_lapse_the_warning_and_the_expiry_and_no_login_del
 }
 
 #[test]
+fn r26_poll_deadline_follows_the_policy_it_is_given_not_the_one_asked_first() {
+    // The instants behind an active PIN's deadline are remembered for the first policy asked
+    // (issue 12); asking with another must answer for that one: other warning days (R22), a
+    // sunset that retires the PIN before its warning (R22a), then the first policy again.
+    let mut rig = Rig::new(&person());
+    rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let warning = at("2027-05-11T08:00:00Z");
+    let expiry = at("2027-05-25T08:00:00Z");
+    assert_eq!(rig.deadline(), Some(warning));
+
+    let mut fewer_days = rig.policy.clone();
+    fewer_days.expiry_warning_days = 7;
+    assert_eq!(
+        rig.account.poll_deadline(&fewer_days),
+        Some(at("2027-05-18T08:00:00Z"))
+    );
+
+    let retiring_before_the_warning = rig.policy.clone().with_sunset(Sunset {
+        no_new_pins_from: jiff::civil::date(2027, 1, 1),
+        retired_from: jiff::civil::date(2027, 5, 1),
+    });
+    assert_eq!(
+        rig.account.poll_deadline(&retiring_before_the_warning),
+        None
+    );
+    let retiring_between = rig.policy.clone().with_sunset(Sunset {
+        no_new_pins_from: jiff::civil::date(2027, 1, 1),
+        retired_from: jiff::civil::date(2027, 5, 20),
+    });
+    assert_eq!(rig.account.poll_deadline(&retiring_between), Some(warning));
+    rig.advance(warning);
+    assert_eq!(rig.account.poll_deadline(&retiring_between), None);
+
+    assert_eq!(rig.deadline(), Some(expiry));
+}
+
+#[test]
 fn r25a_a_stream_with_the_retired_delay_end_event_still_replays() {
     // Written before the end of a delay followed from the clock: a failure with its retry
     // instant, then the event that ended the delay. Both load; the retired event changes

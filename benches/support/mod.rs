@@ -154,22 +154,61 @@ pub fn phc_in(value: &serde_json::Value) -> Option<&str> {
 /// batch makes calls of a few nanoseconds long enough to time. Returns the median ratio.
 pub fn paired_ratio<A, B>(
     label: &str,
+    a: (&str, impl FnMut() -> A),
+    b: (&str, impl FnMut() -> B),
+    batch: usize,
+    pairs: usize,
+) -> f64 {
+    paired(label, a, b, batch, pairs, Results::DroppedInTheTiming)
+}
+
+/// Like [`paired_ratio`], but what each call returns is kept until its batch has been timed and
+/// dropped after: the time of making a value without the time of dropping it (what criterion's
+/// `iter_with_large_drop` measures), for values whose drop does work of its own.
+pub fn paired_ratio_excluding_drop<A, B>(
+    label: &str,
+    a: (&str, impl FnMut() -> A),
+    b: (&str, impl FnMut() -> B),
+    batch: usize,
+    pairs: usize,
+) -> f64 {
+    paired(label, a, b, batch, pairs, Results::DroppedAfterTheTiming)
+}
+
+/// Whether a timed batch includes dropping what the calls return.
+#[derive(Clone, Copy)]
+enum Results {
+    DroppedInTheTiming,
+    DroppedAfterTheTiming,
+}
+
+fn paired<A, B>(
+    label: &str,
     (name_a, mut a): (&str, impl FnMut() -> A),
     (name_b, mut b): (&str, impl FnMut() -> B),
     batch: usize,
     pairs: usize,
+    results: Results,
 ) -> f64 {
+    let mut time_a = || match results {
+        Results::DroppedInTheTiming => time_per_call_dropping(&mut a, batch),
+        Results::DroppedAfterTheTiming => time_per_call_keeping(&mut a, batch),
+    };
+    let mut time_b = || match results {
+        Results::DroppedInTheTiming => time_per_call_dropping(&mut b, batch),
+        Results::DroppedAfterTheTiming => time_per_call_keeping(&mut b, batch),
+    };
     let mut ratios = Vec::with_capacity(pairs);
     let mut times_a = Vec::with_capacity(pairs);
     let mut times_b = Vec::with_capacity(pairs);
     for round in 0..=pairs {
         // Alternate which goes first, so neither always runs on a warm cache.
         let (ta, tb) = if round % 2 == 0 {
-            let ta = time_per_call(&mut a, batch);
-            (ta, time_per_call(&mut b, batch))
+            let ta = time_a();
+            (ta, time_b())
         } else {
-            let tb = time_per_call(&mut b, batch);
-            (time_per_call(&mut a, batch), tb)
+            let tb = time_b();
+            (time_a(), tb)
         };
         if round > 0 {
             ratios.push(ta / tb);
@@ -185,22 +224,39 @@ pub fn paired_ratio<A, B>(
     let (r1, r2, r3) = quartiles(&mut ratios);
     let (_, ma, _) = quartiles(&mut times_a);
     let (_, mb, _) = quartiles(&mut times_b);
+    let drops = match results {
+        Results::DroppedInTheTiming => "",
+        Results::DroppedAfterTheTiming => ", drops not timed",
+    };
     eprintln!(
-        "{label} paired ({pairs} pairs of {batch}): {name_a} {}, {name_b} {} (medians per call); \
-         {name_a}/{name_b} median {r2:.4} (IQR {r1:.4}-{r3:.4})",
+        "{label} paired ({pairs} pairs of {batch}{drops}): {name_a} {}, {name_b} {} (medians \
+         per call); {name_a}/{name_b} median {r2:.4} (IQR {r1:.4}-{r3:.4})",
         duration_text(ma),
         duration_text(mb),
     );
     r2
 }
 
-/// Seconds one call takes, averaged over `batch` calls in a row.
-fn time_per_call<T>(f: &mut impl FnMut() -> T, batch: usize) -> f64 {
+/// Seconds one call takes, averaged over `batch` calls in a row, each dropping its result.
+fn time_per_call_dropping<T>(f: &mut impl FnMut() -> T, batch: usize) -> f64 {
     let start = Instant::now();
     for _ in 0..batch {
         black_box(f());
     }
     start.elapsed().as_secs_f64() / batch as f64
+}
+
+/// Seconds one call takes, averaged over `batch` calls in a row whose results are kept (in a
+/// vector allocated before) and dropped once the batch is timed.
+fn time_per_call_keeping<T>(f: &mut impl FnMut() -> T, batch: usize) -> f64 {
+    let mut kept = Vec::with_capacity(batch);
+    let start = Instant::now();
+    for _ in 0..batch {
+        kept.push(black_box(f()));
+    }
+    let elapsed = start.elapsed();
+    drop(black_box(kept));
+    elapsed.as_secs_f64() / batch as f64
 }
 
 /// Seconds as text in the unit that suits them: ns, µs or ms.

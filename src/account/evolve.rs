@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use crate::account::event::Event;
 use crate::account::{
-    Account, ActivePin, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage, WarningMemo,
+    Account, ActivePin, DeadlineMemo, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage,
 };
 use crate::assurance::AssuranceLevel;
 use crate::device::{DeviceId, TrustedDevice};
@@ -102,7 +102,7 @@ impl Account {
                         expires_at: *expires_at,
                         warned: false,
                         expiry_noted: false,
-                        warning_memo: WarningMemo::default(),
+                        deadline_memo: DeadlineMemo::default(),
                     });
                     record.lock.clear();
                     record.restore = None;
@@ -124,7 +124,7 @@ impl Account {
                     if let Stage::Active(active) = &mut record.stage {
                         active.hash = pin.clone();
                         active.expires_at = *expires_at;
-                        active.warning_memo = WarningMemo::default();
+                        active.deadline_memo = DeadlineMemo::default();
                         active.warned = false;
                         active.expiry_noted = false;
                     }

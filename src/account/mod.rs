@@ -207,54 +207,118 @@ struct ActivePin {
     warned: bool,
     /// The expiry was applied by the clock (and the person told).
     expiry_noted: bool,
-    /// When the warning goes out under the policy last asked, once computed: Rome calendar
-    /// arithmetic costs far more than the rest of a `poll_deadline`, which services call after
-    /// every command. Not stored; rebuilt on demand.
+    /// When the warning goes out, and when the sunset retires every PIN, under the policy
+    /// first asked, once computed: Rome calendar arithmetic costs far more than the rest of a
+    /// `poll_deadline`, which services call after every command. Not stored; rebuilt on demand.
     #[serde(skip)]
-    warning_memo: WarningMemo,
+    deadline_memo: DeadlineMemo,
 }
 
-/// A memo of [`renewable_from`] for one PIN: the policy's warning days it was computed for,
-/// and the instant. Never part of what an account is: equal, hashed and printed as nothing, and
-/// cleared wherever the expiry changes.
+/// A memo of the instants an active PIN's deadlines are taken from, for one PIN: the inputs it
+/// was computed from (the policy's warning days and retirement date) beside each instant.
+/// Never part of what an account is: equal, hashed and printed as nothing, and cleared wherever
+/// the expiry changes.
 #[derive(Clone, Default)]
-struct WarningMemo(std::sync::OnceLock<(u16, Timestamp)>);
+struct DeadlineMemo(std::sync::OnceLock<RememberedInstants>);
 
-impl WarningMemo {
-    /// From when the PIN expiring at `expires_at` is renewable under `policy`: remembered for
-    /// the first policy's warning days, computed afresh for any other.
-    fn renewable_from(&self, expires_at: Timestamp, policy: &Policy) -> Timestamp {
-        let days = policy.expiry_warning_days;
-        let &(memo_days, at) = self
-            .0
-            .get_or_init(|| (days, renewable_from(expires_at, policy)));
-        if memo_days == days {
-            at
-        } else {
-            renewable_from(expires_at, policy)
+/// What [`DeadlineMemo`] remembers.
+#[derive(Clone, Copy)]
+struct RememberedInstants {
+    /// The policy's `expiry_warning_days` that `renewable_from` was computed for.
+    warning_days: u16,
+    /// [`renewable_from`] of the PIN's expiry (R21, R22).
+    renewable_from: Timestamp,
+    /// The policy's sunset retirement date that `retirement` was computed for.
+    retired_from: Option<jiff::civil::Date>,
+    /// The start of that date in Rome: from then on no deadline falls due (R22a).
+    retirement: Option<Timestamp>,
+}
+
+impl RememberedInstants {
+    fn compute(expires_at: Timestamp, policy: &Policy) -> RememberedInstants {
+        let retired_from = policy.sunset.map(|sunset| sunset.retired_from);
+        RememberedInstants {
+            warning_days: policy.expiry_warning_days,
+            renewable_from: renewable_from(expires_at, policy),
+            retired_from,
+            retirement: retired_from.map(rome_start_of_day),
         }
+    }
+
+    /// Whether these instants were computed for `policy`.
+    #[inline]
+    fn hold_for(&self, policy: &Policy) -> bool {
+        self.warning_days == policy.expiry_warning_days
+            && self.retired_from == policy.sunset.map(|sunset| sunset.retired_from)
     }
 }
 
-impl PartialEq for WarningMemo {
+impl DeadlineMemo {
+    /// The instants remembered for the PIN expiring at `expires_at`, computed now if this is
+    /// the first time they are asked for; they hold for the policy first asked (see
+    /// [`RememberedInstants::hold_for`]).
+    #[inline(always)] // part of `Account::poll_deadline`'s usual case
+    fn remembered(&self, expires_at: Timestamp, policy: &Policy) -> &RememberedInstants {
+        self.0
+            .get_or_init(|| RememberedInstants::compute(expires_at, policy))
+    }
+}
+
+impl PartialEq for DeadlineMemo {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl Eq for WarningMemo {}
+impl Eq for DeadlineMemo {}
 
-impl core::fmt::Debug for WarningMemo {
+impl core::fmt::Debug for DeadlineMemo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("_")
     }
 }
 
 impl ActivePin {
+    /// The next of this PIN's deadlines, if its expiry was not applied yet: the warning (R22)
+    /// or the expiry (R20), none from the sunset's retirement on (R22a).
+    #[inline(always)] // the body of `Account::poll_deadline`'s usual case
+    fn next_deadline(&self, policy: &Policy) -> Option<Timestamp> {
+        // Read in place, not copied: this is most of the usual case's work.
+        let remembered = self.deadline_memo.remembered(self.expires_at, policy);
+        let fresh;
+        let instants = if remembered.hold_for(policy) {
+            remembered
+        } else {
+            fresh = RememberedInstants::compute(self.expires_at, policy);
+            &fresh
+        };
+        let earliest = if self.warned {
+            self.expires_at
+        } else {
+            instants.renewable_from.min(self.expires_at)
+        };
+        instants
+            .retirement
+            .is_none_or(|retired| earliest < retired)
+            .then_some(earliest)
+    }
+
     /// From when this PIN is renewable and warned about under `policy` (R21, R22).
     fn renewable_from(&self, policy: &Policy) -> Timestamp {
-        self.warning_memo.renewable_from(self.expires_at, policy)
+        let remembered = self.deadline_memo.remembered(self.expires_at, policy);
+        if remembered.hold_for(policy) {
+            remembered.renewable_from
+        } else {
+            renewable_from(self.expires_at, policy)
+        }
     }
+}
+
+/// Whether `at` comes before the sunset's retirement under `policy`, if there is one (R22a).
+fn before_retirement(at: Timestamp, policy: &Policy) -> bool {
+    policy
+        .sunset
+        .is_none_or(|sunset| at < rome_start_of_day(sunset.retired_from))
 }
 
 /// What falls due at one of the PIN's own deadlines.
@@ -405,28 +469,35 @@ impl Account {
     /// # Ok(()) }
     /// ```
     #[must_use]
+    // Always inlined, into other crates too: most of its cost was the call itself, whose
+    // answer goes back through memory and stalls the caller that reads it at once (issue 12).
+    // What is inlined is the usual case only, a few comparisons.
+    #[inline(always)]
     pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {
-        // The earliest of `pin_deadlines`, taken without building the list: services call this
-        // after every command. The earliest deadline before the retirement is the earliest of
-        // those left once the retirement has removed the later ones, since it removes every
-        // deadline from an instant on. Debug builds (every test) check the two agree.
-        let earliest = match self.pin.as_ref().map(|pin| &pin.stage) {
-            None => None,
-            Some(Stage::AwaitingFirstAccess(first)) => {
-                (!first.lapse_noted).then_some(first.lapses_at)
-            }
-            Some(Stage::Active(active)) if active.expiry_noted => None,
-            Some(Stage::Active(active)) if active.warned => Some(active.expires_at),
-            Some(Stage::Active(active)) => {
-                Some(active.renewable_from(policy).min(active.expires_at))
-            }
-        };
-        let deadline = match policy.sunset {
-            None => earliest,
-            Some(sunset) => earliest.filter(|at| *at < rome_start_of_day(sunset.retired_from)),
+        // The earliest of `pin_deadlines`, taken without building the list. The earliest
+        // deadline before the retirement is the earliest of those left once the retirement has
+        // removed the later ones, since it removes every deadline from an instant on. Debug
+        // builds (every test) check the two agree.
+        let deadline = match self.pin.as_ref().map(|pin| &pin.stage) {
+            // The usual case, inlined: a few comparisons of instants remembered for this PIN.
+            Some(Stage::Active(active)) if !active.expiry_noted => active.next_deadline(policy),
+            _ => self.poll_deadline_without_active_pin(policy),
         };
         debug_assert_eq!(deadline, self.pin_deadlines(policy).map(|(at, _)| at).min());
         deadline
+    }
+
+    /// [`Account::poll_deadline`] without an 8-character PIN whose expiry is still ahead: kept
+    /// out of the inlined path.
+    #[inline(never)]
+    fn poll_deadline_without_active_pin(&self, policy: &Policy) -> Option<Timestamp> {
+        match self.pin.as_ref().map(|pin| &pin.stage) {
+            Some(Stage::AwaitingFirstAccess(first)) => (!first.lapse_noted)
+                .then_some(first.lapses_at)
+                .filter(|at| before_retirement(*at, policy)),
+            Some(Stage::Active(active)) if !active.expiry_noted => active.next_deadline(policy),
+            Some(Stage::Active(_)) | None => None,
+        }
     }
 
     /// The PIN's own pending deadlines: the lapse of an unused 16 (R9), the expiry warning

@@ -57,10 +57,15 @@ enum Slot {
 impl Slot {
     /// Whether the (already upper-cased) byte fits this slot.
     fn accepts(self, b: u8) -> bool {
+        lookup(&CLASSES, b) & self.class() != 0
+    }
+
+    /// The bit of [`CLASSES`] a byte must have to fit this slot.
+    const fn class(self) -> u8 {
         match self {
-            Slot::Letter | Slot::Check => b.is_ascii_uppercase(),
-            Slot::Digit => digit_value(b).is_some(),
-            Slot::Month => month_number(b).is_some(),
+            Slot::Letter | Slot::Check => LETTER,
+            Slot::Digit => DIGIT,
+            Slot::Month => MONTH,
         }
     }
 
@@ -96,7 +101,7 @@ const LAYOUT: [Slot; LEN] = [
 ];
 
 /// The value of a digit position: a digit, or the omocode letter for one.
-fn digit_value(b: u8) -> Option<u8> {
+const fn digit_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'L' => Some(0),
@@ -114,7 +119,7 @@ fn digit_value(b: u8) -> Option<u8> {
 }
 
 /// The month (1-12) a month letter stands for.
-fn month_number(b: u8) -> Option<u8> {
+const fn month_number(b: u8) -> Option<u8> {
     match b {
         b'A' => Some(1),
         b'B' => Some(2),
@@ -132,10 +137,91 @@ fn month_number(b: u8) -> Option<u8> {
     }
 }
 
-/// A digit position's value once the code has been validated; the fallback
-/// is unreachable because `parse` rejected anything else.
+/// A table of `$value` for every byte `$b`, built at compile time (an index out of bounds
+/// there would be a build error, never a panic).
+macro_rules! byte_table {
+    (|$b:ident| $value:expr) => {{
+        let mut table = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            table[i] = $value;
+            i += 1;
+        }
+        table
+    }};
+}
+
+// Lookup tables, one entry a byte, built at compile time from the definitions above so that
+// the two cannot disagree: the hot path (a stored, upper-case code parsed again, issue 12)
+// reads one table entry a character instead of running a `match` for each of its uses.
+
+/// [`CLASSES`] bit: an upper-case letter A-Z (name letters, place letter, check character).
+const LETTER: u8 = 1;
+/// [`CLASSES`] bit: a digit, or an omocode letter standing for one.
+const DIGIT: u8 = 2;
+/// [`CLASSES`] bit: a month letter.
+const MONTH: u8 = 4;
+
+/// What slots each byte fits: [`LETTER`], [`DIGIT`] and [`MONTH`] bits.
+#[allow(clippy::indexing_slicing)]
+const CLASSES: [u8; 256] = byte_table!(|b| {
+    let mut class = 0;
+    if b.is_ascii_uppercase() {
+        class |= LETTER;
+    }
+    if digit_value(b).is_some() {
+        class |= DIGIT;
+    }
+    if month_number(b).is_some() {
+        class |= MONTH;
+    }
+    class
+});
+
+/// The class bit each of the 16 positions wants, from [`LAYOUT`].
+#[allow(clippy::indexing_slicing)]
+const LAYOUT_CLASSES: [u8; LEN] = {
+    let mut classes = [0; LEN];
+    let mut i = 0;
+    while i < LEN {
+        classes[i] = LAYOUT[i].class();
+        i += 1;
+    }
+    classes
+};
+
+/// [`digit_value`] of each byte, 0 where it is none (never read then: `parse` rejects it).
+#[allow(clippy::indexing_slicing)]
+const DIGIT_VALUES: [u8; 256] = byte_table!(|b| match digit_value(b) {
+    Some(value) => value,
+    None => 0,
+});
+
+/// [`month_number`] of each byte, 0 where it is none.
+#[allow(clippy::indexing_slicing)]
+const MONTH_NUMBERS: [u8; 256] = byte_table!(|b| match month_number(b) {
+    Some(month) => month,
+    None => 0,
+});
+
+/// [`odd_value`] of each byte.
+#[allow(clippy::indexing_slicing)]
+const ODD_VALUES: [u8; 256] = byte_table!(|b| odd_value(b));
+
+/// [`even_value`] of each byte.
+#[allow(clippy::indexing_slicing)]
+const EVEN_VALUES: [u8; 256] = byte_table!(|b| even_value(b));
+
+/// The entry for `b`: an index below 256 is always in bounds, so this compiles to a load.
+fn lookup(table: &[u8; 256], b: u8) -> u8 {
+    table.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+/// A digit position's value once the code has been validated; 0 for anything else, which
+/// `parse` rejected.
 fn digit(b: u8) -> u8 {
-    digit_value(b).unwrap_or(0)
+    lookup(&DIGIT_VALUES, b)
 }
 
 /// Two digit positions read as a number 0-99.
@@ -154,10 +240,21 @@ fn days_in_month(month: u8, year_in_century: u8) -> u8 {
     }
 }
 
+/// Days in `month` of the full (proleptic Gregorian) `year`.
+fn days_in_month_of_year(month: u8, year: i32) -> u8 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Value of a character at an odd (1-based) position; a digit is worth the
-/// same as the letter with its index (0 as A, 1 as B, ...). A `match`, not
-/// an indexed table, so there is no bounds check to pay or to get wrong.
-fn odd_value(b: u8) -> u16 {
+/// same as the letter with its index (0 as A, 1 as B, ...). The definition:
+/// [`ODD_VALUES`] holds it for every byte.
+const fn odd_value(b: u8) -> u8 {
     match b {
         b'0' | b'A' => 1,
         b'1' | b'B' => 0,
@@ -190,11 +287,12 @@ fn odd_value(b: u8) -> u16 {
 }
 
 /// Value of a character at an even (1-based) position: digits 0-9 are
-/// 0-9, letters A-Z are 0-25.
-fn even_value(b: u8) -> u16 {
+/// 0-9, letters A-Z are 0-25. The definition: [`EVEN_VALUES`] holds it for
+/// every byte.
+const fn even_value(b: u8) -> u8 {
     match b {
-        b'0'..=b'9' => u16::from(b - b'0'),
-        b'A'..=b'Z' => u16::from(b - b'A'),
+        b'0'..=b'9' => b - b'0',
+        b'A'..=b'Z' => b - b'A',
         _ => 0,
     }
 }
@@ -220,21 +318,10 @@ fn check_char(code: &[u8; LEN]) -> u8 {
         c15,
         _,
     ] = *code;
-    let odd = odd_value(c1)
-        + odd_value(c3)
-        + odd_value(c5)
-        + odd_value(c7)
-        + odd_value(c9)
-        + odd_value(c11)
-        + odd_value(c13)
-        + odd_value(c15);
-    let even = even_value(c2)
-        + even_value(c4)
-        + even_value(c6)
-        + even_value(c8)
-        + even_value(c10)
-        + even_value(c12)
-        + even_value(c14);
+    let odd = |b| u16::from(lookup(&ODD_VALUES, b));
+    let even = |b| u16::from(lookup(&EVEN_VALUES, b));
+    let odd = odd(c1) + odd(c3) + odd(c5) + odd(c7) + odd(c9) + odd(c11) + odd(c13) + odd(c15);
+    let even = even(c2) + even(c4) + even(c6) + even(c8) + even(c10) + even(c12) + even(c14);
     // The remainder is below 26, so the cast cannot truncate.
     b'A' + ((odd + even) % 26) as u8
 }
@@ -362,6 +449,16 @@ impl CodiceFiscale {
     /// position, then for a personal code the birth day and date and the
     /// check character, for a temporary code the check digit.
     pub fn parse(input: &str) -> Result<CodiceFiscale, CodiceFiscaleError> {
+        // The usual input, a code as stored or printed: 16 characters, each fitting its
+        // position once upper-cased. Checked in one pass without early exits; any other input
+        // (separators, a wrong character, another length) takes the general path, which finds
+        // the first problem in the documented order.
+        if let Ok(&bytes) = <&[u8; LEN]>::try_from(input.as_bytes()) {
+            let code = bytes.map(|b| b.to_ascii_uppercase());
+            if fits_layout(&code) {
+                return check_personal(code);
+            }
+        }
         match normalise(input)? {
             (code, LEN) => parse_personal(code),
             (code, TEMPORARY_LEN) => parse_temporary(code),
@@ -471,7 +568,7 @@ impl CodiceFiscale {
     #[must_use]
     pub fn birth_month(&self) -> Option<u8> {
         let [_, _, _, _, _, _, _, _, m, ..] = self.personal()?;
-        month_number(m)
+        Some(lookup(&MONTH_NUMBERS, m))
     }
 
     /// The birth day of the month, 1-31 (the +40 for women removed); `None`
@@ -518,15 +615,38 @@ impl CodiceFiscale {
     /// ```
     #[must_use]
     pub fn birth_date(&self, reference: Date) -> Option<Date> {
-        let yy = i32::from(self.birth_year_in_century()?);
+        let [_, _, _, _, _, _, y1, y2, m, d1, d2, ..] = self.personal()?;
+        let yy = i32::from(two_digits(y1, y2));
+        let month = lookup(&MONTH_NUMBERS, m);
+        let written_day = two_digits(d1, d2);
+        let day = if written_day > 40 {
+            written_day - 40
+        } else {
+            written_day
+        };
         let reference_year = i32::from(reference.year());
         let latest = reference_year - (reference_year - yy).rem_euclid(100);
-        let month = i8::try_from(self.birth_month()?).ok()?;
-        let day = i8::try_from(self.birth_day()?).ok()?;
-        (0..5)
-            .filter_map(|centuries| i16::try_from(latest - 100 * centuries).ok())
-            .filter_map(|year| Date::new(year, month, day).ok())
-            .find(|&birth| birth <= reference)
+        // The candidates of the definition above, judged with plain arithmetic: the date
+        // exists (parse checked every day but 29 February against the month already) and is
+        // not after the reference. Only the one found is built as a `Date`, whose own checks
+        // cost more than all of this.
+        let not_after_reference = (month, day)
+            <= (
+                u8::try_from(reference.month()).unwrap_or(0),
+                u8::try_from(reference.day()).unwrap_or(0),
+            );
+        let year = (0..5)
+            .map(|centuries| latest - 100 * centuries)
+            .find(|&year| {
+                (year < reference_year || not_after_reference)
+                    && day <= days_in_month_of_year(month, year)
+            })?;
+        Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        )
+        .ok()
     }
 
     /// The place-of-birth code (Italian municipality, or Z + country),
@@ -660,7 +780,25 @@ fn parse_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> 
             });
         }
     }
+    check_personal(code)
+}
 
+/// Whether every one of the 16 (upper-case) bytes fits its position: one table lookup a
+/// byte, all of them, no early exit. The class bits each position wants and its byte lacks are
+/// gathered into one byte, which is zero only if every byte fits.
+fn fits_layout(code: &[u8; LEN]) -> bool {
+    let lacking = code
+        .iter()
+        .zip(LAYOUT_CLASSES)
+        .fold(0, |lacking, (&b, wanted)| {
+            lacking | (wanted & !lookup(&CLASSES, b))
+        });
+    lacking == 0
+}
+
+/// The rest of [`parse_personal`] once every character fits its position: the birth day and
+/// date, then the check character.
+fn check_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> {
     let [_, _, _, _, _, _, y1, y2, m, d1, d2, _, _, _, _, found] = code;
     let year_in_century = two_digits(y1, y2);
     let written_day = two_digits(d1, d2);
@@ -669,7 +807,7 @@ fn parse_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> 
         41..=71 => written_day - 40,
         _ => return Err(CodiceFiscaleError::DayOutOfRange { day: written_day }),
     };
-    let month = month_number(m).unwrap_or(0);
+    let month = lookup(&MONTH_NUMBERS, m);
     if day > days_in_month(month, year_in_century) {
         return Err(CodiceFiscaleError::NonexistentDate {
             year_in_century,
