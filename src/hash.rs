@@ -325,11 +325,10 @@ impl PinHash {
         String::from(self.phc().as_str())
     }
 
-    /// The cost this PIN was hashed with. Always `Some`: a hash is checked when it is made or
-    /// loaded.
+    /// The cost this PIN was hashed with, checked when the hash was made or loaded.
     #[must_use]
-    pub fn cost(&self) -> Option<HashCost> {
-        Some(self.cost)
+    pub fn cost(&self) -> HashCost {
+        self.cost
     }
 
     /// The PHC string, written into a buffer on the stack.
@@ -908,7 +907,7 @@ mod tests {
         assert!(hash.to_phc().starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
         assert!(hash.verify_within(b"ABCDEFGH", HashCost::CHEAP) == Ok(true));
         assert!(hash.verify_within(b"ABCDEFGJ", HashCost::CHEAP) == Ok(false));
-        assert_eq!(hash.cost(), Some(HashCost::CHEAP));
+        assert_eq!(hash.cost(), HashCost::CHEAP);
         assert!(!format!("{hash:?}").contains(&hash.to_phc()));
     }
 

@@ -144,7 +144,7 @@ fn r35_a_stored_hash_with_an_absurd_cost_does_not_load() {
     // The limits themselves load: loading runs nothing.
     let phc = serde_json::to_string(&absurd_phc(&json, "m=1048576,t=64,p=16")).unwrap();
     let hash: PinHash = serde_json::from_str(&phc).unwrap();
-    assert_eq!(hash.cost(), Some(HashCost::new(1_048_576, 64, 16).unwrap()));
+    assert_eq!(hash.cost(), HashCost::new(1_048_576, 64, 16).unwrap());
 }
 
 /// The first PHC string in `account_json`, with `params` for its cost.

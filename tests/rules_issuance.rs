@@ -273,7 +273,7 @@ fn r8_account_and_events_keep_argon2id_hashes_never_the_codes() {
         panic!("expected PinIssued, got {:?}", issued.events)
     };
     assert!(whole.to_phc().starts_with("$argon2id$v=19$"));
-    assert_eq!(whole.cost(), Some(HashCost::CHEAP));
+    assert_eq!(whole.cost(), HashCost::CHEAP);
     assert_eq!(
         first_half, &None,
         "no first-half hash unless a service accepts it (R9a)"

@@ -1182,7 +1182,7 @@ fn r8_default_owasp_cost_runs_request_first_access_and_login() {
         "{}",
         whole.to_phc()
     );
-    assert_eq!(whole.cost(), Some(HashCost::OWASP));
+    assert_eq!(whole.cost(), HashCost::OWASP);
 
     let completed = first_access(
         &mut account,
