@@ -380,6 +380,25 @@ impl FuzzScenario {
     /// # Errors
     /// None in practice: see [`Cast::mario`].
     pub fn driver(&self) -> core::result::Result<Driver, FixtureError> {
+        Ok(self.driver_for(Cast::mario()?))
+    }
+
+    /// A fresh driver for `cast.owner`'s account under the scenario's policy, seed and start:
+    /// for a fuzzer that builds its cast once (parsing [`Cast::mario`]'s fixed values on
+    /// every input costs more than a short scenario).
+    ///
+    /// ```
+    /// use arbitrary::{Arbitrary, Unstructured};
+    /// use inps_pin::fuzzing::FuzzScenario;
+    /// use inps_pin::testing::Cast;
+    ///
+    /// let cast = Cast::mario()?;
+    /// let scenario = FuzzScenario::arbitrary(&mut Unstructured::new(&[3u8; 64]))?;
+    /// assert_eq!(scenario.driver_for(cast.clone()), scenario.driver()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn driver_for(&self, cast: Cast) -> Driver {
         let policy = self
             .policy
             .clone()
@@ -389,6 +408,6 @@ impl FuzzScenario {
         } else {
             START
         };
-        Ok(Driver::new(Cast::mario()?, policy, start, self.seed))
+        Driver::new(cast, policy, start, self.seed)
     }
 }

@@ -1,0 +1,367 @@
+//! The reference model (feature `proptest`, issue 11) against the example service's storage
+//! layer (examples/service/store.rs), as the service uses it: load the account (its cached
+//! row, or a replay of its events), decide, and commit the events, the cache, the next
+//! deadline and the outbox rows in one transaction whose events' primary key is the
+//! compare-and-swap. The wrapper decides with the model's clock and seeded generator, so its
+//! outcomes are the model's byte for byte when the storage is right.
+//!
+//! After every step: it answers as the account does; a refusal (or a step with nothing to
+//! record) writes no row (R27); what the store loads, and what it replays from the events
+//! alone, is the model's account, and the stored deadline is the account's (R29, R32). At the
+//! end of every sequence the stored events are the model's, and a writer that read an older
+//! version loses the compare-and-swap and writes nothing.
+//!
+//! On SQLite in a temporary directory; on PostgreSQL too, in a throwaway cluster (see
+//! `tests/common/postgres.rs`).
+#![cfg(feature = "proptest")]
+
+#[path = "../examples/service/store.rs"]
+#[allow(dead_code)]
+mod store;
+
+#[path = "common/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use inps_pin::reference_model::{AccountModel, ModelState};
+use inps_pin::testing::{Driver, Observed, Step};
+use inps_pin::{Account, CodiceFiscale, Effect};
+use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
+use sqlx::{AnyPool, Row};
+use tokio::runtime::Runtime;
+use zeroize::Zeroizing;
+
+use store::{Commit, NewOutboxRow, Store, Write, deadline_millis};
+
+/// Sequences per database; `INPS_PIN_SERVICE_SEQUENCES` overrides it. Every step is a few
+/// transactions on a real database, so far fewer than the in-memory wrapper's 10,000.
+const SEQUENCES: u32 = 100;
+
+/// One database and the runtime that drives it, shared by the sequences of one test (each
+/// sequence starts from empty tables).
+struct Database {
+    runtime: Runtime,
+    store: Store,
+    /// A second pool on the same database, for what the store has no method for: emptying
+    /// the tables between sequences and counting rows.
+    raw: AnyPool,
+}
+
+thread_local! {
+    /// The database of the test running on this thread (`init_test` has no other way in).
+    static DATABASE: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+}
+
+impl Database {
+    fn connect(url: &str) -> Rc<Database> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (store, raw) = runtime.block_on(async {
+            let store = Store::connect(url, 2).await.unwrap();
+            let raw = AnyPool::connect(url).await.unwrap();
+            (store, raw)
+        });
+        Rc::new(Database {
+            runtime,
+            store,
+            raw,
+        })
+    }
+
+    fn empty(&self) {
+        self.runtime.block_on(async {
+            for table in ["events", "accounts", "outbox", "sessions"] {
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&self.raw)
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+
+    /// Every row of an account that a command writes, as text: what a refusal must leave
+    /// alone.
+    fn rows(&self, codice_fiscale: CodiceFiscale) -> Vec<String> {
+        let cf = codice_fiscale.as_str().to_owned();
+        self.runtime.block_on(async {
+            let mut rows = Vec::new();
+            for query in [
+                "SELECT CAST(version AS TEXT) || ':' || event FROM events WHERE codice_fiscale = $1 ORDER BY version",
+                "SELECT CAST(version AS TEXT) || ':' || snapshot || ':' || COALESCE(CAST(next_deadline AS TEXT), '-') FROM accounts WHERE codice_fiscale = $1",
+                "SELECT CAST(version AS TEXT) || ':' || CAST(seq AS TEXT) || ':' || kind || ':' || description FROM outbox WHERE codice_fiscale = $1 ORDER BY version, seq",
+            ] {
+                for row in sqlx::query(query)
+                    .bind(cf.clone())
+                    .fetch_all(&self.raw)
+                    .await
+                    .unwrap()
+                {
+                    rows.push(row.try_get::<String, _>(0).unwrap());
+                }
+            }
+            rows
+        })
+    }
+}
+
+/// The wrapper under test: the service's storage, and the driver that supplies the clock, the
+/// generator and the codes to type.
+struct Service {
+    database: Rc<Database>,
+    driver: Driver,
+}
+
+impl Service {
+    fn codice_fiscale(&self) -> CodiceFiscale {
+        self.driver.account.codice_fiscale()
+    }
+
+    fn load(&self) -> Account {
+        let database = &self.database;
+        database
+            .runtime
+            .block_on(database.store.load(self.codice_fiscale()))
+            .unwrap()
+    }
+
+    /// One command as the service runs it: load, decide, commit what it changed.
+    fn handle(&mut self, step: &Step) -> Observed {
+        let command = self.driver.prepare(step);
+        let read = self.load();
+        let now = self.driver.now;
+        let result = read.decide(&command, &mut self.driver.context());
+        let observed = Observed::of(&result);
+        if let Ok(mut outcome) = result {
+            self.driver.learn(&outcome);
+            let mut next = read.clone();
+            for event in &outcome.events {
+                next.evolve(event);
+            }
+            let outbox = outbox_rows(std::mem::take(&mut outcome.effects));
+            if !outcome.events.is_empty() {
+                let database = &self.database;
+                let commit = database
+                    .runtime
+                    .block_on(database.store.commit(Write {
+                        read: &read,
+                        next: &next,
+                        events: &outcome.events,
+                        next_deadline: next.poll_deadline(&self.driver.policy),
+                        outbox: &outbox,
+                        end_sessions: &[],
+                        new_session: None,
+                        now,
+                    }))
+                    .unwrap();
+                assert_eq!(commit, Commit::Written, "nobody else writes this account");
+            }
+        }
+        observed
+    }
+}
+
+/// The outbox rows of a command's effects, as the service writes them: every delivery that
+/// is not shown in the reply, in its outbox form, and every notification.
+fn outbox_rows(effects: Vec<Effect>) -> Vec<NewOutboxRow> {
+    let mut rows = Vec::new();
+    for effect in effects {
+        match effect {
+            Effect::Deliver(delivery) if delivery.is_for_the_reply() => {}
+            Effect::Deliver(delivery) => {
+                let description = delivery.to_string();
+                let form = delivery.into_outbox().unwrap();
+                rows.push(NewOutboxRow {
+                    kind: "delivery",
+                    payload: Zeroizing::new(serde_json::to_string(&form).unwrap()),
+                    description,
+                });
+            }
+            Effect::Notify(notification) => rows.push(NewOutboxRow {
+                kind: "notice",
+                payload: Zeroizing::new(serde_json::to_string(&notification).unwrap()),
+                description: notification.to_string(),
+            }),
+            _ => {}
+        }
+    }
+    rows
+}
+
+struct ServiceTest;
+
+impl StateMachineTest for ServiceTest {
+    type SystemUnderTest = Service;
+    type Reference = AccountModel;
+
+    fn init_test(reference: &ModelState) -> Service {
+        let database = DATABASE.with(|database| database.borrow().clone());
+        let database = database.expect("the test sets the database first");
+        database.empty();
+        Service {
+            database,
+            driver: reference.driver.clone(),
+        }
+    }
+
+    fn apply(mut service: Service, reference: &ModelState, step: Step) -> Service {
+        let rows_before = service.database.rows(service.codice_fiscale());
+        let observed = service.handle(&step);
+        assert_eq!(Some(&observed), reference.last.as_ref(), "step {step:?}");
+        if observed.result.is_err() || observed.events.is_empty() {
+            // R27: a refusal (or a step with nothing to record) writes nothing.
+            assert_eq!(
+                service.database.rows(service.codice_fiscale()),
+                rows_before,
+                "step {step:?}"
+            );
+        }
+        service
+    }
+
+    fn check_invariants(service: &Service, reference: &ModelState) {
+        let model = &reference.driver.account;
+        let database = &service.database;
+        let cf = service.codice_fiscale();
+        // What the service loads (its cache) and what it rebuilds from the events alone are
+        // both the model's account (R29, R32).
+        assert_eq!(&service.load(), model);
+        let replayed = database
+            .runtime
+            .block_on(database.store.replay(cf))
+            .unwrap();
+        assert_eq!(&replayed, model);
+        // The ticker finds the account at the model's deadline; a fresh account has no row.
+        let stored = database
+            .runtime
+            .block_on(database.store.next_deadline(cf))
+            .unwrap();
+        let expected = model
+            .poll_deadline(&reference.driver.policy)
+            .map(deadline_millis);
+        if model.version() > 0 {
+            assert_eq!(stored, expected);
+        } else {
+            assert_eq!(stored, None);
+        }
+    }
+
+    fn teardown(service: Service, reference: ModelState) {
+        let database = &service.database;
+        let cf = service.codice_fiscale();
+        let events = database
+            .runtime
+            .block_on(database.store.events(cf))
+            .unwrap();
+        assert_eq!(events, reference.driver.events);
+        // A writer that read the account before its first event, and appends that event
+        // again, loses the compare-and-swap and writes nothing.
+        if let Some(first) = events.first() {
+            let stale = Account::new(cf);
+            let mut next = stale.clone();
+            next.evolve(first);
+            let rows_before = database.rows(cf);
+            let commit = database
+                .runtime
+                .block_on(database.store.commit(Write {
+                    read: &stale,
+                    next: &next,
+                    events: std::slice::from_ref(first),
+                    next_deadline: None,
+                    outbox: &[],
+                    end_sessions: &[],
+                    new_session: None,
+                    now: service.driver.now,
+                }))
+                .unwrap();
+            assert_eq!(commit, Commit::LostRace);
+            assert_eq!(database.rows(cf), rows_before);
+        }
+    }
+}
+
+fn sequences() -> u32 {
+    std::env::var("INPS_PIN_SERVICE_SEQUENCES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(SEQUENCES)
+}
+
+/// Runs the model's random sequences against the store at `url`; returns how many ran.
+fn run_against(url: &str) -> (u32, usize) {
+    DATABASE.with(|database| *database.borrow_mut() = Some(Database::connect(url)));
+    let cases = sequences();
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x5E_2026),
+        ..Config::default()
+    };
+    let played = std::cell::Cell::new(0u32);
+    let steps = std::cell::Cell::new(0usize);
+    let mut runner = TestRunner::new(config.clone());
+    let result = runner.run(
+        &AccountModel::sequential_strategy(1..40),
+        |(initial, transitions, seen)| {
+            played.set(played.get() + 1);
+            steps.set(steps.get() + transitions.len());
+            ServiceTest::test_sequential(config.clone(), initial, transitions, seen);
+            Ok(())
+        },
+    );
+    DATABASE.with(|database| *database.borrow_mut() = None);
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+    assert!(played.get() >= cases, "{} of {cases}", played.get());
+    (played.get(), steps.get())
+}
+
+/// A fresh directory, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn r27_r29_r32_the_service_storage_on_sqlite_behaves_like_the_reference_model() {
+    let dir = Scratch(
+        std::env::temp_dir().join(format!("inps-pin-service-model-{}", std::process::id())),
+    );
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.0.join("service.db").display());
+    let (played, steps) = run_against(&url);
+    println!(
+        "reference model: {played} random command sequences ({steps} steps) against the service's storage on SQLite"
+    );
+}
+
+#[test]
+fn r27_r29_r32_the_service_storage_on_postgres_behaves_like_the_reference_model() {
+    let Some(server) = postgres::server() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = runtime.block_on(postgres::database(
+        &server.url(),
+        "inps_pin_reference_model",
+    ));
+    drop(runtime);
+    let (played, steps) = run_against(&url);
+    println!(
+        "reference model: {played} random command sequences ({steps} steps) against the service's storage on PostgreSQL"
+    );
+}
