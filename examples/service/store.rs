@@ -178,6 +178,23 @@ impl Store {
                 })
             });
         }
+        if backend == Backend::Postgres
+            && std::env::var("INPS_PIN_POSTGRES_SYNCHRONOUS_COMMIT").as_deref() == Ok("off")
+        {
+            // PostgreSQL's counterpart of SQLite's `NORMAL`, and only on request: a commit
+            // returns before its WAL record is flushed (the flush was most of a login's commit
+            // on the benchmark's machine, ~4 ms of its disk). A crash of the *server* may lose
+            // the last commits, whole, never half of one and never corrupting the database;
+            // the same losses as `NORMAL` (see README). By default every commit is flushed.
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    sqlx::query("SET synchronous_commit = off")
+                        .execute(connection)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
         let pool = options.connect(url).await?;
         if backend == Backend::Sqlite {
             // Readers do not wait for the writer, and the writer for readers; the busy timeout
