@@ -478,8 +478,9 @@ enum Param<'a> {
 struct CommitSql<'a> {
     parts: Vec<Part>,
     params: Vec<Param<'a>>,
-    /// How many events the first part appends (the compare-and-swap); 0: none, no first part.
+    /// How many events the first part appends (the compare-and-swap).
     events: usize,
+    /// Whether there are any: when there are none, no part is the append and none is guarded.
     appends: bool,
 }
 
@@ -634,8 +635,9 @@ impl<'a> CommitSql<'a> {
         text
     }
 
-    /// Binds every parameter (a statement that uses fewer ignores the rest: SQLite and
-    /// PostgreSQL both take parameters by number).
+    /// Binds every parameter. A statement that uses fewer ignores the rest: SQLite reads `$n`
+    /// by number and leaves the others unbound, and sqlx declares every parameter's type to
+    /// PostgreSQL, which accepts declared parameters a statement does not use.
     fn bind<'q>(
         &'q self,
         mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
