@@ -25,9 +25,10 @@
 //! criterion runs each once: two logins and two verifications, and no timing is checked.
 //!
 //! On a machine shared with other work the wall-clock ratios favour the service (the scheduler
-//! credits its threads, which sleep on the database, over bare Argon2's, which never sleep):
-//! there, run the bench (and a local PostgreSQL server) under `chrt -f 10`, as
-//! examples/service/README.md tells.
+//! credits its threads, which sleep on the database, over bare Argon2's, which never sleep).
+//! Real-time scheduling (`chrt -f 10`) gave back the quiet rates once, but it starves the
+//! machine's other work: to compare two builds under normal scheduling, alternate their bench
+//! binaries run by run and compare the runs in pairs, as examples/service/README.md does.
 //!
 //! PostgreSQL: measured too when `INPS_PIN_TEST_POSTGRES_URL` names a server
 //! (`postgres://user@host/db`; the bench creates its own database there), skipped otherwise,

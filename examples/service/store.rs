@@ -143,7 +143,15 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let mut options = AnyPoolOptions::new().max_connections(max_connections);
+        // sqlx pings a connection when it goes back to the pool, and by default again when it
+        // is taken out: on PostgreSQL a round trip before every load and every commit, on a
+        // machine whose cores are busy with Argon2 a wait for the server's process to be
+        // scheduled. The ping on return already drops a broken connection; one that breaks
+        // while idle (the server restarted) fails the one command that takes it, and is then
+        // dropped by that ping.
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .test_before_acquire(false);
         if backend == Backend::Sqlite {
             // In WAL mode, `synchronous=NORMAL` syncs the log at checkpoints, not at every
             // commit: a commit no longer waits for the disk (~4 ms on the machine of the
@@ -164,6 +172,23 @@ impl Store {
             options = options.after_connect(move |connection, _| {
                 Box::pin(async move {
                     sqlx::query(&format!("PRAGMA synchronous = {synchronous}"))
+                        .execute(connection)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        if backend == Backend::Postgres
+            && std::env::var("INPS_PIN_POSTGRES_SYNCHRONOUS_COMMIT").as_deref() == Ok("off")
+        {
+            // PostgreSQL's counterpart of SQLite's `NORMAL`, and only on request: a commit
+            // returns before its WAL record is flushed (the flush was most of a login's commit
+            // on the benchmark's machine, ~4 ms of its disk). A crash of the *server* may lose
+            // the last commits, whole, never half of one and never corrupting the database;
+            // the same losses as `NORMAL` (see README). By default every commit is flushed.
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    sqlx::query("SET synchronous_commit = off")
                         .execute(connection)
                         .await?;
                     Ok(())
@@ -257,85 +282,45 @@ impl Store {
 
     /// Writes a command's events, the account's cache and deadline, its outbox rows and its
     /// sessions, in one transaction; the events' primary key makes it a compare-and-swap.
+    ///
+    /// Each kind of row is one statement, however many rows ([`CommitSql`]). On SQLite they run
+    /// one after another in a transaction: the database is in the process, and a statement
+    /// costs no round trip. On PostgreSQL each statement is a round trip to another process,
+    /// which on a busy machine waits for a core before it answers: there the statements are
+    /// sent as **one**, of data-modifying common table expressions, which PostgreSQL runs
+    /// atomically as its own transaction, so `BEGIN` and `COMMIT` go too. A login's commit was
+    /// five round trips (`BEGIN`, the event, the cache, the session, `COMMIT`); it is one.
     pub async fn commit(&self, write: Write<'_>) -> Result<Commit, sqlx::Error> {
-        let cf = write.read.codice_fiscale().as_str().to_owned();
-        let now = write.now.as_millisecond();
-        let mut tx = self.pool.begin().await?;
-        let mut version = write.read.version();
-        for event in write.events {
-            version += 1;
-            let text = serde_json::to_string(&StoredEvent::new(event.clone()))
-                .map_err(|error| sqlx::Error::Encode(error.into()))?;
-            let inserted = sqlx::query(
-                "INSERT INTO events (codice_fiscale, version, event, recorded_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(cf.clone())
-            .bind(to_i64(version)?)
-            .bind(text)
-            .bind(now)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => {}
-                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                    tx.rollback().await?;
-                    return Ok(Commit::LostRace);
+        let sql = CommitSql::new(&write)?;
+        if sql.parts.is_empty() {
+            return Ok(Commit::Written);
+        }
+        match self.backend {
+            Backend::Postgres => {
+                let text = sql.one_statement();
+                match sql.bind(sqlx::query(&text)).execute(&self.pool).await {
+                    Ok(_) => Ok(Commit::Written),
+                    Err(error) if sql.appends && lost_race(&error) => Ok(Commit::LostRace),
+                    Err(error) => Err(error),
                 }
-                Err(error) => return Err(error),
+            }
+            Backend::Sqlite => {
+                let mut tx = self.pool.begin().await?;
+                for (index, part) in sql.parts.iter().enumerate() {
+                    let text = part.sql(None);
+                    match sql.bind(sqlx::query(&text)).execute(&mut *tx).await {
+                        Ok(_) => {}
+                        Err(error) if index == 0 && sql.appends && lost_race(&error) => {
+                            tx.rollback().await?;
+                            return Ok(Commit::LostRace);
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+                tx.commit().await?;
+                Ok(Commit::Written)
             }
         }
-        if !write.events.is_empty() {
-            // Only a writer that appended events moves the cache, and only forward: a command
-            // that changed nothing (a login with nothing to record) must not put back an older
-            // copy over a newer one written meanwhile by another instance.
-            let snapshot = serde_json::to_string(write.next)
-                .map_err(|error| sqlx::Error::Encode(error.into()))?;
-            sqlx::query(
-                "INSERT INTO accounts (codice_fiscale, version, snapshot, next_deadline) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (codice_fiscale) DO UPDATE
-                 SET version = excluded.version, snapshot = excluded.snapshot, next_deadline = excluded.next_deadline
-                 WHERE accounts.version < excluded.version",
-            )
-            .bind(cf.clone())
-            .bind(to_i64(write.next.version())?)
-            .bind(snapshot)
-            .bind(write.next_deadline.map(deadline_millis))
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (seq, row) in write.outbox.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO outbox (codice_fiscale, version, seq, kind, payload, description, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(cf.clone())
-            .bind(to_i64(write.next.version())?)
-            .bind(to_i64(seq as u64)?)
-            .bind(row.kind)
-            .bind(row.payload.as_str().to_owned())
-            .bind(row.description.clone())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for token_hash in write.end_sessions {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(token_hash.clone())
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some((token_hash, session)) = write.new_session {
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, codice_fiscale, session) VALUES ($1, $2, $3)",
-            )
-            .bind(token_hash.to_owned())
-            .bind(cf.clone())
-            .bind(session.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(Commit::Written)
     }
 
     /// The sessions of an account: (token hash, session JSON).
@@ -464,6 +449,208 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+}
+
+/// Whether a failed commit lost the compare-and-swap: a unique violation of the events' key.
+/// The other rows' keys cannot collide once the events went in (the outbox's is the new
+/// version's, a session's a fresh token's hash). SQLite does not name the constraint.
+fn lost_race(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => {
+            error.is_unique_violation()
+                && error.constraint().is_none_or(|name| name == "events_pkey")
+        }
+        _ => false,
+    }
+}
+
+/// A parameter of a commit's statements.
+enum Param<'a> {
+    Text(&'a str),
+    OwnedText(String),
+    Int(i64),
+    OptionalInt(Option<i64>),
+}
+
+/// A commit's statements, one per kind of row (multi-row `VALUES`), and the parameters they
+/// share (`$n`: the codice fiscale and the time appear once). The events' insert is first.
+struct CommitSql<'a> {
+    parts: Vec<Part>,
+    params: Vec<Param<'a>>,
+    /// How many events the first part appends (the compare-and-swap).
+    events: usize,
+    /// Whether there are any: when there are none, no part is the append and none is guarded.
+    appends: bool,
+}
+
+/// One statement of a commit.
+enum Part {
+    /// `INSERT INTO {into} VALUES {rows}{tail}`.
+    Insert {
+        into: &'static str,
+        rows: Vec<String>,
+        tail: &'static str,
+    },
+    /// `DELETE FROM {from} WHERE {filter}`.
+    Delete { from: &'static str, filter: String },
+}
+
+impl Part {
+    /// The statement's SQL; with a `guard`, a condition it must meet before it touches a row.
+    fn sql(&self, guard: Option<&str>) -> String {
+        match (self, guard) {
+            (Part::Insert { into, rows, tail }, None) => {
+                format!("INSERT INTO {into} VALUES {}{tail}", rows.join(", "))
+            }
+            // `WHERE` before `ON CONFLICT` also keeps that clause from reading as a join's.
+            (Part::Insert { into, rows, tail }, Some(guard)) => format!(
+                "INSERT INTO {into} SELECT * FROM (VALUES {}) AS v WHERE {guard}{tail}",
+                rows.join(", ")
+            ),
+            (Part::Delete { from, filter }, None) => format!("DELETE FROM {from} WHERE {filter}"),
+            (Part::Delete { from, filter }, Some(guard)) => {
+                format!("DELETE FROM {from} WHERE {filter} AND {guard}")
+            }
+        }
+    }
+}
+
+impl<'a> CommitSql<'a> {
+    fn new(write: &'a Write<'a>) -> Result<Self, sqlx::Error> {
+        let mut sql = CommitSql {
+            parts: Vec::new(),
+            params: Vec::new(),
+            events: write.events.len(),
+            appends: !write.events.is_empty(),
+        };
+        let cf = sql.param(Param::OwnedText(
+            write.read.codice_fiscale().as_str().to_owned(),
+        ));
+        let now = sql.param(Param::Int(write.now.as_millisecond()));
+        if !write.events.is_empty() {
+            let mut version = write.read.version();
+            let mut rows = Vec::with_capacity(write.events.len());
+            for event in write.events {
+                version += 1;
+                let text = serde_json::to_string(&StoredEvent::new(event.clone()))
+                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                let version = sql.param(Param::Int(to_i64(version)?));
+                let text = sql.param(Param::OwnedText(text));
+                rows.push(format!("({cf}, {version}, {text}, {now})"));
+            }
+            sql.parts.push(Part::Insert {
+                into: "events (codice_fiscale, version, event, recorded_at)",
+                rows,
+                tail: "",
+            });
+            // Only a writer that appended events moves the cache, and only forward: a command
+            // that changed nothing (a login with nothing to record) must not put back an older
+            // copy over a newer one written meanwhile by another instance.
+            let snapshot = serde_json::to_string(write.next)
+                .map_err(|error| sqlx::Error::Encode(error.into()))?;
+            let version = sql.param(Param::Int(to_i64(write.next.version())?));
+            let snapshot = sql.param(Param::OwnedText(snapshot));
+            let deadline = sql.param(Param::OptionalInt(write.next_deadline.map(deadline_millis)));
+            sql.parts.push(Part::Insert {
+                into: "accounts (codice_fiscale, version, snapshot, next_deadline)",
+                rows: vec![format!("({cf}, {version}, {snapshot}, {deadline})")],
+                tail: " ON CONFLICT (codice_fiscale) DO UPDATE \
+                       SET version = excluded.version, snapshot = excluded.snapshot, \
+                       next_deadline = excluded.next_deadline \
+                       WHERE accounts.version < excluded.version",
+            });
+        }
+        if !write.outbox.is_empty() {
+            let version = sql.param(Param::Int(to_i64(write.next.version())?));
+            let mut rows = Vec::with_capacity(write.outbox.len());
+            for (seq, row) in write.outbox.iter().enumerate() {
+                let seq = sql.param(Param::Int(to_i64(seq as u64)?));
+                let kind = sql.param(Param::Text(row.kind));
+                let payload = sql.param(Param::Text(row.payload.as_str()));
+                let description = sql.param(Param::Text(&row.description));
+                rows.push(format!(
+                    "({cf}, {version}, {seq}, {kind}, {payload}, {description}, {now})"
+                ));
+            }
+            sql.parts.push(Part::Insert {
+                into: "outbox (codice_fiscale, version, seq, kind, payload, description, created_at)",
+                rows,
+                tail: "",
+            });
+        }
+        if !write.end_sessions.is_empty() {
+            let hashes: Vec<String> = write
+                .end_sessions
+                .iter()
+                .map(|hash| sql.param(Param::Text(hash)))
+                .collect();
+            sql.parts.push(Part::Delete {
+                from: "sessions",
+                filter: format!("token_hash IN ({})", hashes.join(", ")),
+            });
+        }
+        if let Some((token_hash, session)) = write.new_session {
+            let token_hash = sql.param(Param::Text(token_hash));
+            let session = sql.param(Param::Text(session));
+            sql.parts.push(Part::Insert {
+                into: "sessions (token_hash, codice_fiscale, session)",
+                rows: vec![format!("({token_hash}, {cf}, {session})")],
+                tail: "",
+            });
+        }
+        Ok(sql)
+    }
+
+    /// Adds a parameter: its placeholder.
+    fn param(&mut self, param: Param<'a>) -> String {
+        self.params.push(param);
+        format!("${}", self.params.len())
+    }
+
+    /// The parts as one statement (PostgreSQL), each a data-modifying common table expression.
+    ///
+    /// The parts of one statement run in no set order, and a part that locked a row before the
+    /// events' key (the cache's row, a session's) could hold it against the writer that holds
+    /// the key and wait for that writer: a deadlock. So every later part is guarded by the
+    /// count of the appended events, which makes it wait for the whole append: a loser waits on
+    /// the events' key, fails there with a unique violation, and has touched nothing else, as
+    /// with the separate statements.
+    fn one_statement(&self) -> String {
+        let guard = self
+            .appends
+            .then(|| format!("(SELECT count(*) FROM appended) = {}", self.events));
+        let mut text = String::from("WITH ");
+        for (index, part) in self.parts.iter().enumerate() {
+            if index > 0 {
+                text.push_str(", ");
+            }
+            if index == 0 && self.appends {
+                text.push_str(&format!("appended AS ({} RETURNING 1)", part.sql(None)));
+            } else {
+                text.push_str(&format!("part{index} AS ({})", part.sql(guard.as_deref())));
+            }
+        }
+        text.push_str(" SELECT 1");
+        text
+    }
+
+    /// Binds every parameter. A statement that uses fewer ignores the rest: SQLite reads `$n`
+    /// by number and leaves the others unbound, and sqlx declares every parameter's type to
+    /// PostgreSQL, which accepts declared parameters a statement does not use.
+    fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for param in &self.params {
+            query = match param {
+                Param::Text(text) => query.bind(*text),
+                Param::OwnedText(text) => query.bind(text.as_str()),
+                Param::Int(value) => query.bind(*value),
+                Param::OptionalInt(value) => query.bind(*value),
+            };
+        }
+        query
     }
 }
 
