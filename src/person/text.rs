@@ -8,9 +8,29 @@ use super::{ContactError, ContactField};
 ///
 /// Each of these types holds a `Box<str>` rather than a `String`: the value never grows after
 /// validation, and a [`Person`](super::Person) holds nine such strings inside every account and
-/// every request command, where 8 bytes each add up.
+/// every request command, where 8 bytes each add up. The postal code and the province, of a
+/// fixed length of ASCII, keep their bytes inline: no allocation to make, load or free.
 macro_rules! string_form {
     ($type:ident) => {
+        $crate::person::text::string_form!($type, shared);
+
+        impl From<$type> for String {
+            fn from(value: $type) -> String {
+                value.0.into()
+            }
+        }
+    };
+    // A type that keeps its few bytes inline rather than a `Box<str>`.
+    ($type:ident, inline) => {
+        $crate::person::text::string_form!($type, shared);
+
+        impl From<$type> for String {
+            fn from(value: $type) -> String {
+                value.as_str().to_owned()
+            }
+        }
+    };
+    ($type:ident, shared) => {
         impl ::core::fmt::Display for $type {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
@@ -44,12 +64,6 @@ macro_rules! string_form {
 
             fn try_from(input: String) -> Result<Self, Self::Error> {
                 Self::parse(&input)
-            }
-        }
-
-        impl From<$type> for String {
-            fn from(value: $type) -> String {
-                value.0.into()
             }
         }
 
@@ -114,25 +128,38 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
     if trimmed.is_empty() {
         return Err(ContactError::Empty { field });
     }
+    // One pass checks every character and counts what the checks below need: stored values
+    // are read through here on every load.
     let mut after_letter = false;
+    let mut after_space = false;
+    let (mut collapsed, mut found, mut has_letter) = (true, 0, false);
     for (index, character) in trimmed.chars().enumerate() {
         let mark = is_combining_mark(character) && after_letter;
-        if !(character.is_whitespace() || mark || (rules.allowed)(character)) {
+        let whitespace = character.is_whitespace();
+        if !(whitespace || mark || (rules.allowed)(character)) {
             return Err(ContactError::InvalidCharacter {
                 field,
                 character,
                 position: index + 1,
             });
         }
-        after_letter = character.is_alphabetic() || mark;
+        let alphabetic = character.is_alphabetic();
+        after_letter = alphabetic || mark;
+        has_letter |= alphabetic;
+        // Collapsed: no whitespace but single spaces.
+        let space = character == ' ';
+        collapsed &= !(space && after_space) && (space || !whitespace);
+        after_space = space;
+        found = index + 1;
     }
     // Stored values are already collapsed: copied as they are, without splitting them.
-    let collapsed = if is_collapsed(trimmed) {
+    let collapsed = if collapsed {
         trimmed.to_owned()
     } else {
-        trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+        let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+        found = collapsed.chars().count();
+        collapsed
     };
-    let found = collapsed.chars().count();
     if found < rules.min {
         return Err(ContactError::TooShort {
             field,
@@ -147,21 +174,11 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
             found,
         });
     }
-    if !collapsed.chars().any(char::is_alphabetic) {
+    // Collapsing removes no letter.
+    if !has_letter {
         return Err(ContactError::NoLetter { field });
     }
     Ok(collapsed)
-}
-
-/// Whether trimmed text has no whitespace but single spaces: what collapsing leaves it as.
-fn is_collapsed(trimmed: &str) -> bool {
-    let mut after_space = false;
-    trimmed.chars().all(|character| {
-        let space = character == ' ';
-        let fine = !(space && after_space) && (space || !character.is_whitespace());
-        after_space = space;
-        fine
-    })
 }
 
 #[cfg(test)]
