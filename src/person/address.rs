@@ -15,7 +15,7 @@ fn fixed_shape(
     expected: usize,
     allowed: fn(char) -> bool,
 ) -> Result<&str, ContactError> {
-    let trimmed = input.trim();
+    let trimmed = super::text::trim(input);
     if trimmed.is_empty() {
         return Err(ContactError::Empty { field });
     }

@@ -47,7 +47,7 @@ impl Email {
     /// [`ContactError::EmailDomainLabelTooLong`], [`ContactError::EmailDomainLabelHyphen`] or
     /// [`ContactError::EmailTopLevelDomain`]; for the whole address [`ContactError::TooLong`].
     pub fn parse(input: &str) -> Result<Email, ContactError> {
-        let trimmed = input.trim();
+        let trimmed = super::text::trim(input);
         if trimmed.is_empty() {
             return Err(ContactError::Empty {
                 field: ContactField::Email,
@@ -62,7 +62,8 @@ impl Email {
         }
         Self::check_local_part(local)?;
         // Positions in the domain continue from the local part and the '@'.
-        Self::check_domain(domain, local.chars().count() + 1)?;
+        // The local part is ASCII once checked: its characters are its bytes.
+        Self::check_domain(domain, local.len() + 1)?;
         // Every character is ASCII by now, so bytes and characters are the same count.
         let length = local.len() + 1 + domain.len();
         if length > Self::MAX {
@@ -76,12 +77,11 @@ impl Email {
         let mut address = String::with_capacity(length);
         address.push_str(local);
         address.push('@');
+        address.push_str(domain);
         // Domains are case-insensitive: one spelling makes equal addresses compare equal.
-        address.extend(
-            domain
-                .chars()
-                .map(|character| character.to_ascii_lowercase()),
-        );
+        if let Some(written) = address.get_mut(local.len() + 1..) {
+            written.make_ascii_lowercase();
+        }
         Ok(Email(address.into_boxed_str()))
     }
 
@@ -128,7 +128,7 @@ impl Email {
                 found: local.len(),
             });
         }
-        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        if local.starts_with('.') || local.ends_with('.') || has_double_dot(local) {
             return Err(ContactError::EmailMisplacedDot { field });
         }
         Ok(())
@@ -159,7 +159,7 @@ impl Email {
                 found: domain.len(),
             });
         }
-        if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
+        if domain.starts_with('.') || domain.ends_with('.') || has_double_dot(domain) {
             return Err(ContactError::EmailMisplacedDot { field });
         }
         let Some((_, top_level)) = domain.rsplit_once('.') else {
@@ -190,3 +190,9 @@ impl Email {
 }
 
 string_form!(Email);
+
+/// Whether `text` has two dots in a row; byte by byte, which for strings this short beats the
+/// general substring search.
+fn has_double_dot(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|pair| pair == b"..")
+}

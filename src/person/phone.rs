@@ -82,7 +82,7 @@ impl NationalDigits {
 /// Strips separators and an Italian country prefix (`+39` or `0039`) from a phone number and
 /// returns the national number's digits.
 fn national_digits(input: &str, field: ContactField) -> Result<NationalDigits, ContactError> {
-    let trimmed = input.trim();
+    let trimmed = super::text::trim(input);
     let mut number = NationalDigits {
         digits: [0; NationalDigits::KEPT],
         start: 0,

@@ -103,6 +103,25 @@ impl<T> serde::de::Visitor<'_> for ParseVisitor<T> {
     }
 }
 
+/// `input` without leading and trailing whitespace, as `str::trim` gives it; at once when it
+/// starts and ends with ASCII that is not whitespace, as every stored value does.
+pub(super) fn trim(input: &str) -> &str {
+    let bytes = input.as_bytes();
+    let tight =
+        |byte: Option<&u8>| byte.is_some_and(|&byte| byte.is_ascii() && !is_ascii_space(byte));
+    if tight(bytes.first()) && tight(bytes.last()) {
+        input
+    } else {
+        input.trim()
+    }
+}
+
+/// Whether an ASCII byte is whitespace as `char::is_whitespace` has it: unlike
+/// `u8::is_ascii_whitespace`, with the vertical tab.
+fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
 /// Whether `character` is a combining diacritical mark (U+0300 to U+036F).
 ///
 /// Names typed on some systems arrive decomposed, "ò" as "o" followed by U+0300; those marks
@@ -112,19 +131,25 @@ fn is_combining_mark(character: char) -> bool {
 }
 
 /// The shape of a free-text value: a name, a street or a municipality.
-pub(super) struct TextRules {
+///
+/// Generic over its test of characters, so that the test is compiled into the loop that runs
+/// it for every character of every name loaded, rather than called through a pointer.
+pub(super) struct TextRules<Allowed: Fn(char) -> bool> {
     pub(super) field: ContactField,
     pub(super) min: usize,
     pub(super) max: usize,
     /// Characters allowed besides whitespace and combining marks after a letter.
-    pub(super) allowed: fn(char) -> bool,
+    pub(super) allowed: Allowed,
 }
 
 /// Trims `input`, checks its characters against `rules`, collapses each run of inner
 /// whitespace to one space, and checks the length and that it has a letter.
-pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, ContactError> {
+pub(super) fn normalise_text(
+    input: &str,
+    rules: &TextRules<impl Fn(char) -> bool>,
+) -> Result<String, ContactError> {
     let field = rules.field;
-    let trimmed = input.trim();
+    let trimmed = trim(input);
     if trimmed.is_empty() {
         return Err(ContactError::Empty { field });
     }
@@ -134,8 +159,11 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
     let mut after_space = false;
     let (mut collapsed, mut found, mut has_letter) = (true, 0, false);
     for (index, character) in trimmed.chars().enumerate() {
-        let mark = is_combining_mark(character) && after_letter;
-        let whitespace = character.is_whitespace();
+        let mark = !character.is_ascii() && is_combining_mark(character) && after_letter;
+        let whitespace = match u8::try_from(character) {
+            Ok(byte) if byte.is_ascii() => is_ascii_space(byte),
+            _ => character.is_whitespace(),
+        };
         if !(whitespace || mark || (rules.allowed)(character)) {
             return Err(ContactError::InvalidCharacter {
                 field,
@@ -143,7 +171,11 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
                 position: index + 1,
             });
         }
-        let alphabetic = character.is_alphabetic();
+        let alphabetic = if character.is_ascii() {
+            character.is_ascii_alphabetic()
+        } else {
+            character.is_alphabetic()
+        };
         after_letter = alphabetic || mark;
         has_letter |= alphabetic;
         // Collapsed: no whitespace but single spaces.
@@ -184,6 +216,31 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
 #[cfg(test)]
 mod tests {
     use crate::{Address, PersonName};
+
+    /// The shortcut of `trim` trims as `str::trim` does, whatever the ends are: ASCII
+    /// whitespace (the vertical tab too), Unicode whitespace, other non-ASCII, nothing.
+    #[test]
+    fn trim_is_str_trim() {
+        for input in [
+            "",
+            " ",
+            "a",
+            "Anna",
+            " Anna",
+            "Anna ",
+            "\u{b}Anna",
+            "Anna\u{b}",
+            "\u{a0}Anna",
+            "Anna\u{3000}",
+            "Ànna",
+            "annà",
+            "\u{1c}Anna\u{1f}",
+            "\tA\r\n",
+            "A b",
+        ] {
+            assert_eq!(super::trim(input), input.trim(), "{input:?}");
+        }
+    }
 
     /// Stored values are input (R35): one that was not collapsed, or holds whitespace other
     /// than single spaces, loads as the same value typed would, never as it is stored.
