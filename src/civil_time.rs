@@ -63,6 +63,32 @@ pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
         )
 }
 
+/// Whether `now` comes before `days` Rome calendar days after `instant`: the same answer as
+/// `now < add_rome_days(instant, days)`, without the calendar when `now` is hours away from
+/// that moment, as it is on nearly every login from a trusted device (R25a).
+///
+/// Rome calendar days add up to `days` × 24 hours, give or take the difference between two
+/// of Rome's UTC offsets (at most 1 h 10 min: local mean time, +0:49:56, against summer time,
+/// +2:00), whether or not the wall time falls in a gap or a fold. Three hours either side of
+/// that moment leave the answer in no doubt.
+pub(crate) fn before_rome_days_after(now: Timestamp, instant: Timestamp, days: i64) -> bool {
+    const MARGIN_SECONDS: i64 = 3 * 3600;
+    // Far from the ends of time, where the calendar arithmetic cannot overflow either.
+    const SAFE_SECONDS: i64 = 100 * 365 * 86_400;
+    let nominal = days
+        .checked_mul(86_400)
+        .and_then(|seconds| instant.as_second().checked_add(seconds))
+        .filter(|nominal| {
+            (Timestamp::MIN.as_second() + SAFE_SECONDS..=Timestamp::MAX.as_second() - SAFE_SECONDS)
+                .contains(nominal)
+        });
+    match nominal {
+        Some(nominal) if now.as_second() < nominal - MARGIN_SECONDS => true,
+        Some(nominal) if now.as_second() >= nominal + MARGIN_SECONDS => false,
+        _ => now < add_rome_days(instant, days),
+    }
+}
+
 /// `instant` moved by `months` calendar months in Rome (R20): the same day of the month and
 /// wall-clock time, or the month's last day when it is shorter (31 August + 6 months = the last
 /// day of February, the 29th in a leap year). A wall-clock time that summer time skips on the
@@ -95,6 +121,49 @@ mod tests {
         // Same wall-clock noon two days later, now CEST: 10:00Z.
         assert_eq!(after.to_string(), "2026-03-30T10:00:00Z");
         assert_eq!(rome_date(after), jiff::civil::date(2026, 3, 30));
+    }
+
+    /// The shortcut gives the calendar's answer: instants from 1850 to 2150 (local mean
+    /// time, the wars' summer times, today's rules), around the days summer time starts and
+    /// ends, days from a year back to a year on, and `now` near the moment and far from it.
+    #[test]
+    fn before_rome_days_after_answers_as_the_calendar_does() {
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::{Rng, SeedableRng};
+        let mut rng = ChaCha20Rng::seed_from_u64(25);
+        let span = |rng: &mut ChaCha20Rng, low: i64, high: i64| {
+            low + i64::try_from(rng.next_u64() % u64::try_from(high - low).unwrap()).unwrap()
+        };
+        let (from, to) = (-3_786_825_600_i64, 5_680_281_600_i64);
+        for round in 0..20_000 {
+            let instant = Timestamp::from_second(span(&mut rng, from, to)).unwrap();
+            let days = span(&mut rng, -400, 400);
+            let exact = add_rome_days(instant, days).as_second();
+            // Half near the moment, within a few hours; half anywhere within days of it.
+            let reach = if round % 2 == 0 { 4 * 3600 } else { 5 * 86_400 };
+            let now = Timestamp::from_second(span(&mut rng, exact - reach, exact + reach)).unwrap();
+            assert_eq!(
+                before_rome_days_after(now, instant, days),
+                now < add_rome_days(instant, days),
+                "{now} {instant} {days}"
+            );
+        }
+        for (instant, days) in [("2026-03-28T01:30:00Z", 1), ("2026-10-24T00:30:00Z", 1)] {
+            let instant: Timestamp = instant.parse().unwrap();
+            let exact = add_rome_days(instant, days);
+            for offset in -4 * 3600..=4 * 3600 {
+                let now = exact + jiff::SignedDuration::from_secs(offset);
+                assert_eq!(before_rome_days_after(now, instant, days), now < exact);
+            }
+        }
+        for days in [-1_000_000, -1, 0, 1, 1_000_000] {
+            for instant in [Timestamp::MIN, Timestamp::UNIX_EPOCH, Timestamp::MAX] {
+                assert_eq!(
+                    before_rome_days_after(Timestamp::UNIX_EPOCH, instant, days),
+                    Timestamp::UNIX_EPOCH < add_rome_days(instant, days)
+                );
+            }
+        }
     }
 
     #[test]

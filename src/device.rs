@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use zeroize::Zeroize;
 
-use crate::civil_time::add_rome_days;
+use crate::civil_time::before_rome_days_after;
 use crate::hash::PinHash;
 use crate::lockout::{LockState, Lockout};
 use crate::secret::{PIN_ALPHABET, uniform_char};
@@ -102,7 +102,8 @@ impl DeviceToken {
     /// The device's public identifier.
     #[must_use]
     pub fn device_id(&self) -> DeviceId {
-        DeviceId(String::from_utf8_lossy(self.id_bytes()).into_owned())
+        // Its characters are from the PIN alphabet, checked when it was made or parsed.
+        DeviceId(self.id_bytes().try_into().unwrap_or([b'?'; DEVICE_ID_LEN]))
     }
 
     fn id_bytes(&self) -> &[u8] {
@@ -161,38 +162,48 @@ impl DeviceTokenError {
 
 /// A trusted device's public identifier: the first characters of its token, for logs and
 /// events. Not a secret: knowing it gives nothing.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Its few ASCII characters are kept inline: a login from a trusted device copies it into its
+/// lane and its event without allocating.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct DeviceId(String);
+pub struct DeviceId([u8; DEVICE_ID_LEN]);
 
 impl DeviceId {
     /// The identifier.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Always ASCII: every way in checks its characters.
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+// Written as the string it is, as when it held one.
+impl fmt::Debug for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DeviceId").field(&self.as_str()).finish()
     }
 }
 
 impl fmt::Display for DeviceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl TryFrom<String> for DeviceId {
     type Error = DeviceTokenError;
     fn try_from(id: String) -> Result<Self, Self::Error> {
-        if id.len() == DEVICE_ID_LEN && id.bytes().all(|b| PIN_ALPHABET.contains(&b)) {
-            Ok(DeviceId(id))
-        } else {
-            Err(DeviceTokenError)
+        match <[u8; DEVICE_ID_LEN]>::try_from(id.as_bytes()) {
+            Ok(bytes) if bytes.iter().all(|b| PIN_ALPHABET.contains(b)) => Ok(DeviceId(bytes)),
+            _ => Err(DeviceTokenError),
         }
     }
 }
 
 impl From<DeviceId> for String {
     fn from(id: DeviceId) -> Self {
-        id.0
+        id.as_str().to_owned()
     }
 }
 
@@ -242,7 +253,7 @@ pub(crate) struct TrustedDevice {
 impl TrustedDevice {
     /// Whether it is still trusted at `now` under `limits` (R25a).
     pub(crate) fn trusted_at(&self, now: Timestamp, limits: &TrustedDevices) -> bool {
-        now < add_rome_days(self.last_used_at, i64::from(limits.valid_days))
+        before_rome_days_after(now, self.last_used_at, i64::from(limits.valid_days))
     }
 }
 

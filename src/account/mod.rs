@@ -91,8 +91,8 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 /// Serialized, an account is a cache of its events (R32): it carries [`STORED_FORMAT`], and
 /// one cached in another format is refused on loading with an error that says to rebuild it
 /// with [`Account::replay`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "stored::AccountRecord")]
+// Deserialized in `stored`, which checks the format before anything else is read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Account {
     /// The format it is stored in: always this release's in memory.
     format: u32,

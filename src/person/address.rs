@@ -15,7 +15,7 @@ fn fixed_shape(
     expected: usize,
     allowed: fn(char) -> bool,
 ) -> Result<&str, ContactError> {
-    let trimmed = input.trim();
+    let trimmed = super::text::trim(input);
     if trimmed.is_empty() {
         return Err(ContactError::Empty { field });
     }
@@ -43,6 +43,11 @@ fn fixed_shape(
     Ok(trimmed)
 }
 
+/// The `N` bytes of `text`, which [`fixed_shape`] checked to be `N` ASCII characters.
+fn ascii_bytes<const N: usize>(text: &str) -> [u8; N] {
+    text.as_bytes().try_into().unwrap_or([b'?'; N])
+}
+
 /// An Italian postal code (CAP): exactly five ASCII digits.
 ///
 /// Only the shape is checked, not that the code is in use: postal codes change over time, and
@@ -55,8 +60,8 @@ fn fixed_shape(
 /// assert!(PostalCode::parse("184").is_err());
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PostalCode(Box<str>);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PostalCode([u8; 5]);
 
 impl PostalCode {
     /// Validates a postal code.
@@ -69,17 +74,25 @@ impl PostalCode {
         fixed_shape(input, ContactField::PostalCode, 5, |character| {
             character.is_ascii_digit()
         })
-        .map(|code| PostalCode(code.into()))
+        .map(|code| PostalCode(ascii_bytes(code)))
     }
 
     /// The five digits.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Always ASCII: `parse` is the only way in.
+        core::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
-string_form!(PostalCode);
+string_form!(PostalCode, inline);
+
+// Written as the string it is, as when it held one.
+impl fmt::Debug for PostalCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PostalCode").field(&self.as_str()).finish()
+    }
+}
 
 /// An Italian province, as its two-letter abbreviation (sigla), upper-cased: "rm" is "RM".
 ///
@@ -93,8 +106,8 @@ string_form!(PostalCode);
 /// assert!(Province::parse("Roma").is_err());
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Province(Box<str>);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Province([u8; 2]);
 
 impl Province {
     /// Validates a province abbreviation and upper-cases it.
@@ -107,17 +120,25 @@ impl Province {
         fixed_shape(input, ContactField::Province, 2, |character| {
             character.is_ascii_alphabetic()
         })
-        .map(|sigla| Province(sigla.to_ascii_uppercase().into()))
+        .map(|sigla| Province(ascii_bytes(sigla).map(|letter| letter.to_ascii_uppercase())))
     }
 
     /// The two upper-case letters.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Always ASCII: `parse` is the only way in.
+        core::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
-string_form!(Province);
+string_form!(Province, inline);
+
+// Written as the string it is, as when it held one.
+impl fmt::Debug for Province {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Province").field(&self.as_str()).finish()
+    }
+}
 
 /// An Italian residence address where the post can deliver the sealed envelope with the second
 /// half of the PIN (R4).

@@ -47,7 +47,7 @@ impl Email {
     /// [`ContactError::EmailDomainLabelTooLong`], [`ContactError::EmailDomainLabelHyphen`] or
     /// [`ContactError::EmailTopLevelDomain`]; for the whole address [`ContactError::TooLong`].
     pub fn parse(input: &str) -> Result<Email, ContactError> {
-        let trimmed = input.trim();
+        let trimmed = super::text::trim(input);
         if trimmed.is_empty() {
             return Err(ContactError::Empty {
                 field: ContactField::Email,
@@ -56,23 +56,33 @@ impl Email {
         let Some((local, domain)) = trimmed.split_once('@') else {
             return Err(ContactError::EmailMissingAt);
         };
-        let at_signs = trimmed.matches('@').count();
+        let at_signs = 1 + domain.bytes().filter(|&byte| byte == b'@').count();
         if at_signs > 1 {
             return Err(ContactError::EmailTooManyAt { found: at_signs });
         }
         Self::check_local_part(local)?;
         // Positions in the domain continue from the local part and the '@'.
-        let domain = Self::normalise_domain(domain, local.chars().count() + 1)?;
-        let address = format!("{local}@{domain}");
+        // The local part is ASCII once checked: its characters are its bytes.
+        Self::check_domain(domain, local.len() + 1)?;
         // Every character is ASCII by now, so bytes and characters are the same count.
-        if address.len() > Self::MAX {
+        let length = local.len() + 1 + domain.len();
+        if length > Self::MAX {
             return Err(ContactError::TooLong {
                 field: ContactField::Email,
                 max: Self::MAX,
-                found: address.len(),
+                found: length,
             });
         }
-        Ok(Email(address.into()))
+        // Written once, at its length: loading an account reads every stored address.
+        let mut address = String::with_capacity(length);
+        address.push_str(local);
+        address.push('@');
+        address.push_str(domain);
+        // Domains are case-insensitive: one spelling makes equal addresses compare equal.
+        if let Some(written) = address.get_mut(local.len() + 1..) {
+            written.make_ascii_lowercase();
+        }
+        Ok(Email(address.into_boxed_str()))
     }
 
     fn check_local_part(local: &str) -> Result<(), ContactError> {
@@ -81,7 +91,29 @@ impl Email {
             return Err(ContactError::Empty { field });
         }
         for (index, character) in local.chars().enumerate() {
-            if !(character.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-.".contains(character)) {
+            let special = matches!(
+                character,
+                '!' | '#'
+                    | '$'
+                    | '%'
+                    | '&'
+                    | '\''
+                    | '*'
+                    | '+'
+                    | '/'
+                    | '='
+                    | '?'
+                    | '^'
+                    | '_'
+                    | '`'
+                    | '{'
+                    | '|'
+                    | '}'
+                    | '~'
+                    | '-'
+                    | '.'
+            );
+            if !(character.is_ascii_alphanumeric() || special) {
                 return Err(ContactError::InvalidCharacter {
                     field,
                     character,
@@ -96,7 +128,7 @@ impl Email {
                 found: local.len(),
             });
         }
-        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        if local.starts_with('.') || local.ends_with('.') || has_double_dot(local) {
             return Err(ContactError::EmailMisplacedDot { field });
         }
         Ok(())
@@ -104,7 +136,9 @@ impl Email {
 
     /// Checks the domain and returns it lower-cased; `offset` is the number of characters
     /// before it in the address, for error positions.
-    fn normalise_domain(domain: &str, offset: usize) -> Result<String, ContactError> {
+    /// Checks the domain as typed: every check below holds for it exactly when it holds for
+    /// its lower case, which is what is kept.
+    fn check_domain(domain: &str, offset: usize) -> Result<(), ContactError> {
         let field = ContactField::EmailDomain;
         if domain.is_empty() {
             return Err(ContactError::Empty { field });
@@ -118,8 +152,6 @@ impl Email {
                 });
             }
         }
-        // Domains are case-insensitive: one spelling makes equal addresses compare equal.
-        let domain = domain.to_ascii_lowercase();
         if domain.len() > Self::DOMAIN_MAX {
             return Err(ContactError::TooLong {
                 field,
@@ -127,7 +159,7 @@ impl Email {
                 found: domain.len(),
             });
         }
-        if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
+        if domain.starts_with('.') || domain.ends_with('.') || has_double_dot(domain) {
             return Err(ContactError::EmailMisplacedDot { field });
         }
         let Some((_, top_level)) = domain.rsplit_once('.') else {
@@ -147,7 +179,7 @@ impl Email {
         if top_level.len() < 2 || !top_level.bytes().all(|byte| byte.is_ascii_alphabetic()) {
             return Err(ContactError::EmailTopLevelDomain);
         }
-        Ok(domain)
+        Ok(())
     }
 
     /// The normalised address, with the domain lower-cased.
@@ -158,3 +190,9 @@ impl Email {
 }
 
 string_form!(Email);
+
+/// Whether `text` has two dots in a row; byte by byte, which for strings this short beats the
+/// general substring search.
+fn has_double_dot(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|pair| pair == b"..")
+}

@@ -21,16 +21,81 @@ fn is_phone_separator(character: char) -> bool {
     character.is_whitespace() || matches!(character, '-' | '.' | '/' | '(' | ')')
 }
 
+/// The digits of a national number, kept on the stack: a number has at most 11 after its
+/// prefix, so only the first [`NationalDigits::KEPT`] of a longer run are kept, and the count
+/// says it is too long.
+struct NationalDigits {
+    digits: [u8; NationalDigits::KEPT],
+    /// Where the national number starts in `digits`, after the country prefix.
+    start: usize,
+    /// How many digits there were in all, kept or not.
+    count: usize,
+}
+
+impl NationalDigits {
+    /// Enough for the longest prefix (`0039`), the longest national number (11 digits), and
+    /// one more, which makes it too long.
+    const KEPT: usize = 16;
+
+    /// The national number's digits, as far as they are kept.
+    fn kept(&self) -> &[u8] {
+        self.digits
+            .get(self.start..self.count.min(Self::KEPT))
+            .unwrap_or_default()
+    }
+
+    /// How many digits the national number has.
+    fn len(&self) -> usize {
+        self.count - self.start
+    }
+
+    /// Its first digit.
+    fn first(&self) -> Option<char> {
+        self.kept().first().copied().map(char::from)
+    }
+
+    /// Checks the count of digits and returns the number in E.164, written once, at its
+    /// length.
+    fn to_e164(
+        &self,
+        field: ContactField,
+        min: usize,
+        max: usize,
+    ) -> Result<Box<str>, ContactError> {
+        let found = self.len();
+        if !(min..=max).contains(&found) {
+            return Err(ContactError::WrongDigitCount {
+                field,
+                found,
+                min,
+                max,
+            });
+        }
+        // Within `max`, every digit was kept.
+        let mut number = String::with_capacity(3 + found);
+        number.push_str("+39");
+        number.extend(self.kept().iter().copied().map(char::from));
+        Ok(number.into_boxed_str())
+    }
+}
+
 /// Strips separators and an Italian country prefix (`+39` or `0039`) from a phone number and
 /// returns the national number's digits.
-fn national_digits(input: &str, field: ContactField) -> Result<String, ContactError> {
-    let trimmed = input.trim();
-    let mut digits = String::with_capacity(trimmed.len());
+fn national_digits(input: &str, field: ContactField) -> Result<NationalDigits, ContactError> {
+    let trimmed = super::text::trim(input);
+    let mut number = NationalDigits {
+        digits: [0; NationalDigits::KEPT],
+        start: 0,
+        count: 0,
+    };
     let mut plus = false;
     for (index, character) in trimmed.chars().enumerate() {
         if character.is_ascii_digit() {
-            digits.push(character);
-        } else if character == '+' && !plus && digits.is_empty() {
+            if let Some(kept) = number.digits.get_mut(number.count) {
+                *kept = u8::try_from(character).unwrap_or_default();
+            }
+            number.count += 1;
+        } else if character == '+' && !plus && number.count == 0 {
             // A '+' is allowed only before every digit, where it introduces the country code.
             plus = true;
         } else if !is_phone_separator(character) {
@@ -41,45 +106,30 @@ fn national_digits(input: &str, field: ContactField) -> Result<String, ContactEr
             });
         }
     }
-    let national = if plus {
-        match digits.strip_prefix("39") {
-            Some(national) => national,
-            None if digits.is_empty() => "",
-            None => return Err(ContactError::ForeignNumber { field }),
+    let digits = number.kept();
+    number.start = if plus {
+        if digits.starts_with(b"39") {
+            2
+        } else if digits.is_empty() {
+            0
+        } else {
+            return Err(ContactError::ForeignNumber { field });
         }
-    } else if let Some(international) = digits.strip_prefix("00") {
+    } else if digits.starts_with(b"00") {
         // No Italian area code starts with 00: a leading 00 is always the international
         // prefix, never the 0 of a landline.
-        match international.strip_prefix("39") {
-            Some(national) => national,
-            None => return Err(ContactError::ForeignNumber { field }),
+        if digits.starts_with(b"0039") {
+            4
+        } else {
+            return Err(ContactError::ForeignNumber { field });
         }
     } else {
-        &digits
+        0
     };
-    if national.is_empty() {
+    if number.len() == 0 {
         return Err(ContactError::Empty { field });
     }
-    Ok(national.to_owned())
-}
-
-/// Checks the count of `national` digits, which all are ASCII, and returns it in E.164.
-fn to_e164(
-    national: &str,
-    field: ContactField,
-    min: usize,
-    max: usize,
-) -> Result<String, ContactError> {
-    let found = national.len();
-    if !(min..=max).contains(&found) {
-        return Err(ContactError::WrongDigitCount {
-            field,
-            found,
-            min,
-            max,
-        });
-    }
-    Ok(format!("+39{national}"))
+    Ok(number)
 }
 
 /// An Italian mobile number, where the first half of the PIN can be sent by SMS (R4).
@@ -113,7 +163,7 @@ impl MobileNumber {
     pub fn parse(input: &str) -> Result<MobileNumber, ContactError> {
         let field = ContactField::Mobile;
         let national = national_digits(input, field)?;
-        match national.chars().next() {
+        match national.first() {
             Some('3') => {}
             Some('0') => return Err(ContactError::MobileLooksLikeLandline),
             Some(found) => {
@@ -125,7 +175,7 @@ impl MobileNumber {
             }
             None => return Err(ContactError::Empty { field }),
         }
-        to_e164(&national, field, 9, 10).map(|number| MobileNumber(number.into()))
+        national.to_e164(field, 9, 10).map(MobileNumber)
     }
 
     /// The number in E.164, like `+393331234567`.
@@ -174,10 +224,10 @@ impl LandlineNumber {
     pub fn parse(input: &str) -> Result<LandlineNumber, ContactError> {
         let field = ContactField::Landline;
         let national = national_digits(input, field)?;
-        match national.chars().next() {
+        match national.first() {
             // A second 0 would make the national form read as the international prefix 00
             // when it is parsed again, and no area code starts with it anyway.
-            Some('0') if national.starts_with("00") => {
+            Some('0') if national.kept().starts_with(b"00") => {
                 return Err(ContactError::LandlineWithoutAreaCode);
             }
             Some('0') => {}
@@ -191,7 +241,7 @@ impl LandlineNumber {
             }
             None => return Err(ContactError::Empty { field }),
         }
-        to_e164(&national, field, 6, 11).map(|number| LandlineNumber(number.into()))
+        national.to_e164(field, 6, 11).map(LandlineNumber)
     }
 
     /// The number in E.164, like `+390612345678`.

@@ -8,9 +8,29 @@ use super::{ContactError, ContactField};
 ///
 /// Each of these types holds a `Box<str>` rather than a `String`: the value never grows after
 /// validation, and a [`Person`](super::Person) holds nine such strings inside every account and
-/// every request command, where 8 bytes each add up.
+/// every request command, where 8 bytes each add up. The postal code and the province, of a
+/// fixed length of ASCII, keep their bytes inline: no allocation to make, load or free.
 macro_rules! string_form {
     ($type:ident) => {
+        $crate::person::text::string_form!($type, shared);
+
+        impl From<$type> for String {
+            fn from(value: $type) -> String {
+                value.0.into()
+            }
+        }
+    };
+    // A type that keeps its few bytes inline rather than a `Box<str>`.
+    ($type:ident, inline) => {
+        $crate::person::text::string_form!($type, shared);
+
+        impl From<$type> for String {
+            fn from(value: $type) -> String {
+                value.as_str().to_owned()
+            }
+        }
+    };
+    ($type:ident, shared) => {
         impl ::core::fmt::Display for $type {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
@@ -44,12 +64,6 @@ macro_rules! string_form {
 
             fn try_from(input: String) -> Result<Self, Self::Error> {
                 Self::parse(&input)
-            }
-        }
-
-        impl From<$type> for String {
-            fn from(value: $type) -> String {
-                value.0.into()
             }
         }
 
@@ -89,6 +103,25 @@ impl<T> serde::de::Visitor<'_> for ParseVisitor<T> {
     }
 }
 
+/// `input` without leading and trailing whitespace, as `str::trim` gives it; at once when it
+/// starts and ends with ASCII that is not whitespace, as every stored value does.
+pub(super) fn trim(input: &str) -> &str {
+    let bytes = input.as_bytes();
+    let tight =
+        |byte: Option<&u8>| byte.is_some_and(|&byte| byte.is_ascii() && !is_ascii_space(byte));
+    if tight(bytes.first()) && tight(bytes.last()) {
+        input
+    } else {
+        input.trim()
+    }
+}
+
+/// Whether an ASCII byte is whitespace as `char::is_whitespace` has it: unlike
+/// `u8::is_ascii_whitespace`, with the vertical tab.
+fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
 /// Whether `character` is a combining diacritical mark (U+0300 to U+036F).
 ///
 /// Names typed on some systems arrive decomposed, "ò" as "o" followed by U+0300; those marks
@@ -98,41 +131,67 @@ fn is_combining_mark(character: char) -> bool {
 }
 
 /// The shape of a free-text value: a name, a street or a municipality.
-pub(super) struct TextRules {
+///
+/// Generic over its test of characters, so that the test is compiled into the loop that runs
+/// it for every character of every name loaded, rather than called through a pointer.
+pub(super) struct TextRules<Allowed: Fn(char) -> bool> {
     pub(super) field: ContactField,
     pub(super) min: usize,
     pub(super) max: usize,
     /// Characters allowed besides whitespace and combining marks after a letter.
-    pub(super) allowed: fn(char) -> bool,
+    pub(super) allowed: Allowed,
 }
 
 /// Trims `input`, checks its characters against `rules`, collapses each run of inner
 /// whitespace to one space, and checks the length and that it has a letter.
-pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, ContactError> {
+pub(super) fn normalise_text(
+    input: &str,
+    rules: &TextRules<impl Fn(char) -> bool>,
+) -> Result<String, ContactError> {
     let field = rules.field;
-    let trimmed = input.trim();
+    let trimmed = trim(input);
     if trimmed.is_empty() {
         return Err(ContactError::Empty { field });
     }
+    // One pass checks every character and counts what the checks below need: stored values
+    // are read through here on every load.
     let mut after_letter = false;
+    let mut after_space = false;
+    let (mut collapsed, mut found, mut has_letter) = (true, 0, false);
     for (index, character) in trimmed.chars().enumerate() {
-        let mark = is_combining_mark(character) && after_letter;
-        if !(character.is_whitespace() || mark || (rules.allowed)(character)) {
+        let mark = !character.is_ascii() && is_combining_mark(character) && after_letter;
+        let whitespace = match u8::try_from(character) {
+            Ok(byte) if byte.is_ascii() => is_ascii_space(byte),
+            _ => character.is_whitespace(),
+        };
+        if !(whitespace || mark || (rules.allowed)(character)) {
             return Err(ContactError::InvalidCharacter {
                 field,
                 character,
                 position: index + 1,
             });
         }
-        after_letter = character.is_alphabetic() || mark;
+        let alphabetic = if character.is_ascii() {
+            character.is_ascii_alphabetic()
+        } else {
+            character.is_alphabetic()
+        };
+        after_letter = alphabetic || mark;
+        has_letter |= alphabetic;
+        // Collapsed: no whitespace but single spaces.
+        let space = character == ' ';
+        collapsed &= !(space && after_space) && (space || !whitespace);
+        after_space = space;
+        found = index + 1;
     }
     // Stored values are already collapsed: copied as they are, without splitting them.
-    let collapsed = if is_collapsed(trimmed) {
+    let collapsed = if collapsed {
         trimmed.to_owned()
     } else {
-        trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+        let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+        found = collapsed.chars().count();
+        collapsed
     };
-    let found = collapsed.chars().count();
     if found < rules.min {
         return Err(ContactError::TooShort {
             field,
@@ -147,26 +206,41 @@ pub(super) fn normalise_text(input: &str, rules: &TextRules) -> Result<String, C
             found,
         });
     }
-    if !collapsed.chars().any(char::is_alphabetic) {
+    // Collapsing removes no letter.
+    if !has_letter {
         return Err(ContactError::NoLetter { field });
     }
     Ok(collapsed)
 }
 
-/// Whether trimmed text has no whitespace but single spaces: what collapsing leaves it as.
-fn is_collapsed(trimmed: &str) -> bool {
-    let mut after_space = false;
-    trimmed.chars().all(|character| {
-        let space = character == ' ';
-        let fine = !(space && after_space) && (space || !character.is_whitespace());
-        after_space = space;
-        fine
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use crate::{Address, PersonName};
+
+    /// The shortcut of `trim` trims as `str::trim` does, whatever the ends are: ASCII
+    /// whitespace (the vertical tab too), Unicode whitespace, other non-ASCII, nothing.
+    #[test]
+    fn trim_is_str_trim() {
+        for input in [
+            "",
+            " ",
+            "a",
+            "Anna",
+            " Anna",
+            "Anna ",
+            "\u{b}Anna",
+            "Anna\u{b}",
+            "\u{a0}Anna",
+            "Anna\u{3000}",
+            "Ànna",
+            "annà",
+            "\u{1c}Anna\u{1f}",
+            "\tA\r\n",
+            "A b",
+        ] {
+            assert_eq!(super::trim(input), input.trim(), "{input:?}");
+        }
+    }
 
     /// Stored values are input (R35): one that was not collapsed, or holds whitespace other
     /// than single spaces, loads as the same value typed would, never as it is stored.

@@ -23,10 +23,8 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::CodiceFiscale;
+use crate::account::Account;
 use crate::account::event::Event;
-use crate::account::{Account, PinRecord};
-use crate::person::Person;
 
 /// The format this release writes stored events and accounts in.
 pub const STORED_FORMAT: u32 = 1;
@@ -302,15 +300,6 @@ impl From<v0::Event> for Event {
     }
 }
 
-/// An account as stored, its format checked before anything else is read.
-pub(super) struct AccountRecord {
-    codice_fiscale: CodiceFiscale,
-    version: u64,
-    pin_generation: u64,
-    person: Option<Person>,
-    pin: Option<PinRecord>,
-}
-
 /// The fields of a stored account, by name.
 #[derive(Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
@@ -337,20 +326,22 @@ const ACCOUNT_FIELDS: &[&str] = &[
 struct AccountVisitor;
 
 impl<'de> Visitor<'de> for AccountVisitor {
-    type Value = AccountRecord;
+    type Value = Account;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a cached account: its format, then its fields")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AccountRecord, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Account, A::Error> {
         let format: u32 = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
         if format != STORED_FORMAT {
             return Err(de::Error::custom(AccountFormatError { found: format }));
         }
-        Ok(AccountRecord {
+        // Built in place: a load moves the account, hundreds of bytes, as few times as it can.
+        Ok(Account {
+            format: STORED_FORMAT,
             codice_fiscale: required(seq.next_element()?, 1, &self)?,
             version: required(seq.next_element()?, 2, &self)?,
             pin_generation: required(seq.next_element()?, 3, &self)?,
@@ -359,7 +350,7 @@ impl<'de> Visitor<'de> for AccountVisitor {
         })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AccountRecord, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Account, A::Error> {
         // The format is written first: an account without it there is from before formats
         // were recorded, and its other fields are not read (their layout was another).
         match map.next_key::<AccountField>()? {
@@ -386,7 +377,8 @@ impl<'de> Visitor<'de> for AccountVisitor {
                 }
             }
         }
-        Ok(AccountRecord {
+        Ok(Account {
+            format: STORED_FORMAT,
             codice_fiscale: codice_fiscale
                 .ok_or_else(|| de::Error::missing_field("codice_fiscale"))?,
             version: version.ok_or_else(|| de::Error::missing_field("version"))?,
@@ -407,8 +399,9 @@ fn required<T, E: de::Error>(
     value.ok_or_else(|| E::invalid_length(index, expected))
 }
 
-impl<'de> Deserialize<'de> for AccountRecord {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AccountRecord, D::Error> {
+/// An account as stored, its format checked before anything else is read.
+impl<'de> Deserialize<'de> for Account {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Account, D::Error> {
         deserializer.deserialize_struct("Account", ACCOUNT_FIELDS, AccountVisitor)
     }
 }
@@ -423,17 +416,4 @@ impl<'de> Deserialize<'de> for AccountRecord {
 pub struct AccountFormatError {
     /// The format found (0: before formats were recorded).
     pub found: u32,
-}
-
-impl From<AccountRecord> for Account {
-    fn from(record: AccountRecord) -> Self {
-        Account {
-            format: STORED_FORMAT,
-            codice_fiscale: record.codice_fiscale,
-            version: record.version,
-            pin_generation: record.pin_generation,
-            person: record.person,
-            pin: record.pin,
-        }
-    }
 }
