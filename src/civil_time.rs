@@ -7,7 +7,7 @@
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::{Span, Timestamp, ToSpan};
 
 static ROME: TimeZone = jiff::tz::get!("Europe/Rome");
 
@@ -50,9 +50,17 @@ pub(crate) fn rome_start_of_day(date: Date) -> Timestamp {
 /// later. Saturates at the ends of jiff's range instead of failing, since a window that ends
 /// after the year 9999 has, for every caller, not ended.
 pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
-    instant
-        .to_zoned_datetime(ROME.clone())
-        .checked_add(days.days())
+    // `try_days`, not `days`: a count beyond the span's range (about 20,000 years) saturates
+    // like any other overflow instead of panicking.
+    Span::new()
+        .try_days(days)
+        .ok()
+        .and_then(|span| {
+            instant
+                .to_zoned_datetime(ROME.clone())
+                .checked_add(span)
+                .ok()
+        })
         .map_or(
             if days < 0 {
                 Timestamp::MIN
@@ -112,6 +120,19 @@ pub(crate) fn add_rome_months(instant: Timestamp, months: i64) -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_of_days_beyond_any_calendar_saturates_instead_of_panicking() {
+        let now: Timestamp = "2026-11-30T18:00:00Z".parse().unwrap();
+        for days in [i64::MAX, 7_304_485, 100_000_000] {
+            assert_eq!(add_rome_days(now, days), Timestamp::MAX);
+            assert!(before_rome_days_after(now, now, days));
+        }
+        for days in [i64::MIN, -7_304_485] {
+            assert_eq!(add_rome_days(now, days), Timestamp::MIN);
+            assert!(!before_rome_days_after(now, now, days));
+        }
+    }
 
     #[test]
     fn days_are_counted_on_the_rome_calendar_across_summer_time() {
