@@ -1,4 +1,5 @@
-//! Argon2id storage and verification of PINs (R8), and the cost parameters.
+//! Argon2id storage and verification of PINs (R8); the cost parameters are in `cost`, what a
+//! typed PIN remembers of its verifications in `memo`.
 //!
 //! An account keeps a [`PinHash`], stored as an Argon2id PHC string such as
 //! `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`, never the PIN. The salt comes from the
@@ -13,6 +14,14 @@
 //! verification refuses, without running Argon2, a stored cost above the policy's
 //! [`max_stored_hash_cost`](crate::Policy::max_stored_hash_cost).
 
+mod cost;
+mod memo;
+
+pub(crate) use cost::RawHashCost;
+use cost::StatedCost;
+pub use cost::{HashCost, HashCostError};
+pub(crate) use memo::VerificationMemo;
+
 use core::fmt;
 
 use argon2::password_hash::phc::Output;
@@ -25,254 +34,6 @@ use zeroize::Zeroize;
 /// Bytes of salt drawn from the caller's generator for each hash: 128 bits, as RFC 9106
 /// recommends.
 const SALT_LEN: usize = 16;
-
-/// Argon2id cost parameters: memory in KiB, passes over it, lanes.
-///
-/// The default is OWASP's first recommendation for Argon2id (m = 19456 KiB, t = 2, p = 1):
-/// about 20 ms on a server core, slow for an attacker with a stolen database. [`HashCost::CHEAP`]
-/// is for tests and simulations only; it runs the same code, with the smallest cost Argon2
-/// accepts.
-///
-/// A cost is also bounded above, by [`HashCost::MAX_MEMORY_KIB`], [`HashCost::MAX_ITERATIONS`]
-/// and [`HashCost::MAX_PARALLELISM`]: the most one verification may ever take is about a
-/// minute of one core and 1 GiB, never hours, whatever a configuration file or a stored hash
-/// says (R35).
-///
-/// ```
-/// use inps_pin::HashCost;
-///
-/// assert_eq!(HashCost::default(), HashCost::OWASP);
-/// assert!(HashCost::new(4, 1, 1).is_err()); // Argon2 needs at least 8 KiB per lane
-/// assert!(HashCost::new(u32::MAX, u32::MAX, 1).is_err()); // hours of work: refused
-/// assert!(HashCost::new(HashCost::MAX_MEMORY_KIB, HashCost::MAX_ITERATIONS, 1).is_ok());
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "RawHashCost", into = "RawHashCost")]
-pub struct HashCost {
-    memory_kib: u32,
-    iterations: u32,
-    parallelism: u32,
-}
-
-impl HashCost {
-    /// OWASP's recommendation for Argon2id: 19456 KiB, 2 passes, 1 lane. The default.
-    pub const OWASP: HashCost = HashCost {
-        memory_kib: Params::DEFAULT_M_COST,
-        iterations: Params::DEFAULT_T_COST,
-        parallelism: Params::DEFAULT_P_COST,
-    };
-
-    /// The smallest cost Argon2 accepts (8 KiB, 1 pass, 1 lane): for tests and simulations,
-    /// which hash thousands of PINs. Never for real PINs: it offers no resistance to guessing.
-    pub const CHEAP: HashCost = HashCost {
-        memory_kib: Params::MIN_M_COST,
-        iterations: Params::MIN_T_COST,
-        parallelism: Params::MIN_P_COST,
-    };
-
-    /// Four times OWASP's memory and passes, with RFC 9106's 4 lanes: the default bound on
-    /// stored hashes ([`Policy::DEFAULT_MAX_STORED_HASH_COST`](crate::Policy::DEFAULT_MAX_STORED_HASH_COST)).
-    pub(crate) const FOUR_TIMES_OWASP: HashCost = HashCost {
-        memory_kib: 4 * Params::DEFAULT_M_COST,
-        iterations: 4 * Params::DEFAULT_T_COST,
-        parallelism: 4,
-    };
-
-    /// The most memory a cost may use: 1 GiB (1 048 576 KiB).
-    ///
-    /// Fifty times OWASP's recommendation (19 MiB) and sixteen times RFC 9106's second
-    /// recommended option (64 MiB). RFC 9106's first option (2 GiB) is meant for one-off key
-    /// derivation, not for a service verifying the logins of millions of people, where each
-    /// login holds that memory while it runs. Above this, a cost is a mistake or an attack.
-    pub const MAX_MEMORY_KIB: u32 = 1_048_576;
-
-    /// The most passes over the memory a cost may make: 64.
-    ///
-    /// The published recommendations use 1 to 5 (OWASP's lowest-memory option, 7 MiB, uses
-    /// 5; RFC 9106's use 1 and 3). 64 leaves room for a deployment that trades memory for
-    /// passes, while the worst cost of all, 64 passes over 1 GiB, still takes about a minute of
-    /// one core rather than hours.
-    pub const MAX_ITERATIONS: u32 = 64;
-
-    /// The most lanes a cost may have: 16.
-    ///
-    /// RFC 9106 recommends 4. This crate runs the lanes one after the other (it spawns no
-    /// threads: R26), so more lanes buy nothing; 16 allows for a hash made elsewhere on a
-    /// larger machine.
-    pub const MAX_PARALLELISM: u32 = 16;
-
-    /// A cost Argon2 accepts, within the crate's limits.
-    ///
-    /// # Errors
-    /// [`HashCostError`] when a value is above its limit ([`HashCost::MAX_MEMORY_KIB`],
-    /// [`HashCost::MAX_ITERATIONS`], [`HashCost::MAX_PARALLELISM`]), or when Argon2 refuses the
-    /// combination (memory below 8 KiB per lane, zero passes or lanes). The error names the
-    /// value and the bound.
-    pub fn new(
-        memory_kib: u32,
-        iterations: u32,
-        parallelism: u32,
-    ) -> Result<HashCost, HashCostError> {
-        let cost = HashCost {
-            memory_kib,
-            iterations,
-            parallelism,
-        };
-        let limits = [
-            (
-                "memory",
-                memory_kib,
-                HashCost::MAX_MEMORY_KIB,
-                "KiB (HashCost::MAX_MEMORY_KIB)",
-            ),
-            (
-                "iterations",
-                iterations,
-                HashCost::MAX_ITERATIONS,
-                "(HashCost::MAX_ITERATIONS)",
-            ),
-            (
-                "parallelism",
-                parallelism,
-                HashCost::MAX_PARALLELISM,
-                "(HashCost::MAX_PARALLELISM)",
-            ),
-        ];
-        for (field, value, limit, unit) in limits {
-            if value > limit {
-                return Err(cost.error(format!(
-                    "{field} {value} is above the limit of {limit} {unit}; \
-                     use HashCost::OWASP or a smaller cost"
-                )));
-            }
-        }
-        cost.params()?;
-        Ok(cost)
-    }
-
-    /// Memory in KiB.
-    #[must_use]
-    pub fn memory_kib(&self) -> u32 {
-        self.memory_kib
-    }
-
-    /// Passes over the memory.
-    #[must_use]
-    pub fn iterations(&self) -> u32 {
-        self.iterations
-    }
-
-    /// Lanes.
-    #[must_use]
-    pub fn parallelism(&self) -> u32 {
-        self.parallelism
-    }
-
-    /// Whether `stated` asks for no more memory, passes or lanes than this cost.
-    fn admits(&self, stated: StatedCost) -> bool {
-        stated.memory_kib <= self.memory_kib
-            && stated.iterations <= self.iterations
-            && stated.parallelism <= self.parallelism
-    }
-
-    /// The larger of two costs, value by value: valid, since each value is within its limit
-    /// and the memory stays at least 8 KiB per lane.
-    pub(crate) fn at_least(self, other: HashCost) -> HashCost {
-        HashCost {
-            memory_kib: self.memory_kib.max(other.memory_kib),
-            iterations: self.iterations.max(other.iterations),
-            parallelism: self.parallelism.max(other.parallelism),
-        }
-    }
-
-    fn params(&self) -> Result<Params, HashCostError> {
-        Params::new(self.memory_kib, self.iterations, self.parallelism, None).map_err(|error| {
-            self.error(format!(
-                "Argon2 refuses it ({error}); use HashCost::OWASP or a larger cost"
-            ))
-        })
-    }
-
-    fn error(&self, reason: String) -> HashCostError {
-        HashCostError {
-            memory_kib: self.memory_kib,
-            iterations: self.iterations,
-            parallelism: self.parallelism,
-            reason,
-        }
-    }
-}
-
-/// The memory, passes and lanes a PHC string states, read before Argon2 checks them: so that a
-/// cost beyond the limits is named as such, and compared before anything runs.
-#[derive(Clone, Copy)]
-struct StatedCost {
-    memory_kib: u32,
-    iterations: u32,
-    parallelism: u32,
-}
-
-impl StatedCost {
-    /// `None` if a value is missing or not a decimal number.
-    fn of(parsed: &PasswordHash) -> Option<StatedCost> {
-        Some(StatedCost {
-            memory_kib: parsed.params.get_decimal("m")?,
-            iterations: parsed.params.get_decimal("t")?,
-            parallelism: parsed.params.get_decimal("p")?,
-        })
-    }
-
-    fn within_limits(self) -> bool {
-        self.memory_kib <= HashCost::MAX_MEMORY_KIB
-            && self.iterations <= HashCost::MAX_ITERATIONS
-            && self.parallelism <= HashCost::MAX_PARALLELISM
-    }
-}
-
-impl Default for HashCost {
-    fn default() -> Self {
-        HashCost::OWASP
-    }
-}
-
-/// A cost as written, before it is checked: what a stored policy holds, so that the policy can
-/// name its field when the cost is refused (R34).
-#[derive(Serialize, Deserialize)]
-pub(crate) struct RawHashCost {
-    memory_kib: u32,
-    iterations: u32,
-    parallelism: u32,
-}
-
-impl TryFrom<RawHashCost> for HashCost {
-    type Error = HashCostError;
-    fn try_from(raw: RawHashCost) -> Result<Self, Self::Error> {
-        HashCost::new(raw.memory_kib, raw.iterations, raw.parallelism)
-    }
-}
-
-impl From<HashCost> for RawHashCost {
-    fn from(cost: HashCost) -> Self {
-        RawHashCost {
-            memory_kib: cost.memory_kib,
-            iterations: cost.iterations,
-            parallelism: cost.parallelism,
-        }
-    }
-}
-
-/// A cost refused: above one of the crate's limits, or one Argon2 does not accept. The message
-/// names the value and the bound.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error(
-    "the Argon2id cost m={memory_kib} KiB, t={iterations}, p={parallelism} is refused: {reason}"
-)]
-pub struct HashCostError {
-    memory_kib: u32,
-    iterations: u32,
-    parallelism: u32,
-    reason: String,
-}
 
 /// An Argon2id hash of a PIN, with its cost and salt: how an account keeps a PIN (R8).
 ///
@@ -347,7 +108,9 @@ impl PinHash {
         write!(
             out,
             "$argon2id$v=19$m={},t={},p={}${salt}${output}",
-            self.cost.memory_kib, self.cost.iterations, self.cost.parallelism
+            self.cost.memory_kib(),
+            self.cost.iterations(),
+            self.cost.parallelism()
         )
     }
 
@@ -360,11 +123,7 @@ impl PinHash {
         let (parallelism, rest) = leading_decimal(rest.strip_prefix(",p=")?)?;
         let (salt, output) = rest.strip_prefix('$')?.split_once('$')?;
         let hash = PinHash {
-            cost: HashCost {
-                memory_kib,
-                iterations,
-                parallelism,
-            },
+            cost: HashCost::unchecked(memory_kib, iterations, parallelism),
             salt: unbase64(salt)?,
             output: unbase64(output)?,
         };
@@ -403,11 +162,7 @@ impl PinHash {
 
     /// Whether the cost this hash states is within `bound` (R35), without running Argon2.
     pub(crate) fn check_bound(&self, bound: HashCost) -> Result<(), PinHashError> {
-        let stated = StatedCost {
-            memory_kib: self.cost.memory_kib,
-            iterations: self.cost.iterations,
-            parallelism: self.cost.parallelism,
-        };
+        let stated = StatedCost::from(self.cost);
         if bound.admits(stated) {
             Ok(())
         } else {
@@ -444,9 +199,9 @@ fn argon2id(
     out: &mut [u8; OUTPUT_LEN],
 ) -> Result<(), argon2::Error> {
     let params = Params::new(
-        cost.memory_kib,
-        cost.iterations,
-        cost.parallelism,
+        cost.memory_kib(),
+        cost.iterations(),
+        cost.parallelism(),
         Some(OUTPUT_LEN),
     )?;
     let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
@@ -590,7 +345,9 @@ impl fmt::Debug for PinHash {
         write!(
             f,
             "PinHash(argon2id m={} t={} p={}, [redacted])",
-            self.cost.memory_kib, self.cost.iterations, self.cost.parallelism
+            self.cost.memory_kib(),
+            self.cost.iterations(),
+            self.cost.parallelism()
         )
     }
 }
@@ -601,7 +358,7 @@ impl TryFrom<&str> for PinHash {
     /// the general PHC parser, so that what is wrong with it is named.
     fn try_from(phc: &str) -> Result<Self, Self::Error> {
         match PinHash::parse_canonical(phc) {
-            Some(hash) if hash.cost_is_valid() => Ok(hash),
+            Some(hash) if hash.cost.is_valid() => Ok(hash),
             _ => Err(refusal_of(phc)),
         }
     }
@@ -617,18 +374,6 @@ impl TryFrom<String> for PinHash {
 impl From<PinHash> for String {
     fn from(hash: PinHash) -> Self {
         hash.to_phc()
-    }
-}
-
-impl PinHash {
-    /// Within the crate's limits, and accepted by Argon2: what [`HashCost::new`] checks,
-    /// without making its error.
-    fn cost_is_valid(&self) -> bool {
-        let cost = self.cost;
-        cost.memory_kib <= HashCost::MAX_MEMORY_KIB
-            && cost.iterations <= HashCost::MAX_ITERATIONS
-            && cost.parallelism <= HashCost::MAX_PARALLELISM
-            && Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None).is_ok()
     }
 }
 
@@ -758,56 +503,6 @@ pub(crate) fn spend_one_verification(cost: HashCost, candidate: &[u8]) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct HashingFailed;
 
-/// What a typed PIN remembers of its verifications (R32): each stored hash (no secret) it was
-/// checked against, and the answer, so deciding the same command
-/// again after a lost compare-and-swap runs no Argon2 against a hash that did not change. It
-/// holds no character of the PIN.
-#[derive(Default)]
-pub(crate) struct VerificationMemo {
-    answers: core::cell::RefCell<Vec<(PinHash, bool)>>,
-    runs: core::cell::Cell<u32>,
-    spent: core::cell::Cell<bool>,
-}
-
-impl VerificationMemo {
-    /// The remembered answer for `hash`, or `verify`'s, remembered.
-    pub(crate) fn verify(
-        &self,
-        hash: &PinHash,
-        bound: HashCost,
-        verify: impl FnOnce(&PinHash) -> Result<bool, PinHashError>,
-    ) -> Result<bool, PinHashError> {
-        let remembered = self
-            .answers
-            .borrow()
-            .iter()
-            .find(|(checked, _)| checked == hash)
-            .map(|(_, answer)| *answer);
-        if let Some(answer) = remembered {
-            // The bound may have changed since: a remembered hash is judged by it again.
-            hash.check_bound(bound)?;
-            return Ok(answer);
-        }
-        let answer = verify(hash)?;
-        self.runs.set(self.runs.get().saturating_add(1));
-        self.answers.borrow_mut().push((hash.clone(), answer));
-        Ok(answer)
-    }
-
-    /// Runs `spend` the first time only.
-    pub(crate) fn spend_once(&self, spend: impl FnOnce()) {
-        if !self.spent.replace(true) {
-            spend();
-            self.runs.set(self.runs.get().saturating_add(1));
-        }
-    }
-
-    /// How many Argon2 runs it made.
-    pub(crate) fn runs(&self) -> u32 {
-        self.runs.get()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -877,11 +572,7 @@ mod tests {
                 .unwrap_or_default()
         };
         PinHash {
-            cost: HashCost {
-                memory_kib: number("m="),
-                iterations: number("t="),
-                parallelism: number("p="),
-            },
+            cost: HashCost::unchecked(number("m="), number("t="), number("p=")),
             ..hash.clone()
         }
     }
