@@ -1,7 +1,7 @@
 //! R35 for stored costs: a cost is what Argon2 runs, so the crate bounds every cost it is given
 //! (by a caller, a configuration file or a stored hash), and a stored hash with an absurd cost
 //! does not load. The refusal at verification of a stored cost above the policy's bound, which
-//! is internal to the crate, is pinned by the unit tests of `src/hash.rs`.
+//! is internal to the crate, is pinned by the unit tests of `src/hash/`.
 
 mod common;
 
