@@ -43,6 +43,9 @@ mod carrier;
 #[path = "../examples/service/http.rs"]
 #[allow(dead_code)]
 mod http;
+#[path = "../tests/common/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
 #[path = "../examples/service/store.rs"]
 #[allow(dead_code)]
 mod store;
@@ -403,24 +406,6 @@ fn print_phases(backend: &str, totals: &app::PhaseTotals) {
     );
 }
 
-/// A fresh database on the PostgreSQL server `server`: its URL.
-async fn postgres_database(server: &str, name: &str) -> String {
-    drop(Store::connect(server, 1).await.unwrap()); // installs the drivers
-    let pool = sqlx::AnyPool::connect(server).await.unwrap();
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&pool)
-        .await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let (base, _) = server
-        .rsplit_once('/')
-        .expect("a PostgreSQL URL ends with its database");
-    format!("{base}/{name}")
-}
-
 fn service_logins(c: &mut Criterion) {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not (criterion's test mode).
     let measuring = std::env::args().any(|arg| arg == "--bench");
@@ -435,7 +420,7 @@ fn service_logins(c: &mut Criterion) {
     let mut rigs = vec![("sqlite", runtime.block_on(Rig::start(&sqlite, dir)))];
     match std::env::var("INPS_PIN_TEST_POSTGRES_URL") {
         Ok(server) => {
-            let url = runtime.block_on(postgres_database(&server, "inps_pin_bench"));
+            let url = runtime.block_on(postgres::database(&server, "inps_pin_bench"));
             rigs.push((
                 "postgres",
                 runtime.block_on(Rig::start(&url, scratch("pg"))),
