@@ -7,22 +7,27 @@
 //! the account loaded from SQLite, Argon2 on a blocking thread, the event, cache and session
 //! written in one transaction, the JSON answer. The bare side is two threads (the machine has
 //! two cores) each verifying the very PIN and PHC string the service stored. The service is
-//! measured twice against it:
+//! measured three times against it:
 //!
 //! - with two tasks, each logging in to its own account (commands for one account are
 //!   serialised) one login after another: as many clients as cores, so every millisecond a
 //!   login spends outside Argon2 (the database, the hand-offs between threads) leaves a core
 //!   idle. This is the latency-bound figure.
-//! - with four tasks on four accounts: more clients than cores, as a loaded service has, while
-//!   the service still runs at most one Argon2 per core (its deciding permits), like the bare
-//!   side. A login waiting for its commit no longer idles a core: this is the service's
-//!   capacity, and what remains of the gap is CPU the service spends besides Argon2.
+//! - with four and with eight tasks on as many accounts: more clients than cores, as a loaded
+//!   service has, while the service still runs at most one Argon2 per core (its deciding
+//!   permits), like the bare side. A login waiting for its commit no longer idles a core: the
+//!   eight-task figure is the service's capacity, its logins per second, and what remains of
+//!   the gap is CPU the service spends besides Argon2.
 //!
-//! Under `cargo bench` a paired run first alternates the three (so drift in machine load hits
-//! all alike) and prints each rate and the ratios; criterion then measures the two-task logins
-//! and the bare verifications as a group. With `INPS_PIN_TIMING=1` the paired run also prints
-//! where a login's time goes, phase by phase (`app::Phases`). Under `cargo test --benches`
-//! criterion runs each once: two logins and two verifications, and no timing is checked.
+//! Each side runs without pause and is measured in steady state: after a warm-up, over a
+//! window of 1.5 s, each worker's completions inside the window over the time from its first
+//! to its last there (no operation cut at an end, no barrier that charges a round for its
+//! slowest worker). Under `cargo bench` a paired run first rotates the four sides round by
+//! round (so drift in machine load hits all alike) and prints each rate and the ratios;
+//! criterion then measures the two-task logins and the bare verifications as a group. With
+//! `INPS_PIN_TIMING=1` the paired run also prints where a login's time goes, phase by phase
+//! (`app::Phases`). Under `cargo test --benches` criterion runs each once: two logins and two
+//! verifications, and no timing is checked.
 //!
 //! On a machine shared with other work the wall-clock ratios favour the service (the scheduler
 //! credits its threads, which sleep on the database, over bare Argon2's, which never sleep).
@@ -73,20 +78,29 @@ use store::Store;
 
 /// Concurrent logins (tasks) and verifications (threads): one per core.
 const WORKERS: usize = 2;
-/// Concurrent logins when the service is saturated: twice the cores, so that while one login
-/// waits for the database another has the core (the service still runs at most one Argon2
-/// per core, like the bare side's threads).
-const SATURATING: usize = 2 * WORKERS;
+/// The numbers of concurrent logins the service is measured with: as many clients as cores
+/// (latency-bound: a login waiting for its commit idles its core), then two and four times as
+/// many, as a loaded service has, while the service still runs at most one Argon2 per core
+/// (its deciding permits), like the bare side's threads. The last is the service's capacity.
+const TASKS: [usize; 3] = [WORKERS, 2 * WORKERS, 4 * WORKERS];
 /// One account per task, so the tasks never wait on each other's account lock.
-const ACCOUNTS: [&str; SATURATING] = [
+const ACCOUNTS: [&str; 4 * WORKERS] = [
     "RSSMRA80A01H501U",
     "RCCMNL83S18D969H",
     "RSSMRA80A02H501Z",
     "VRDGPP85T10F205R",
+    "BNCLGU70A01F205B",
+    "VRDLRA75B42F205D",
+    "GLLMRC90C15L219A",
+    "FRRGNN88D20A662K",
 ];
-/// Paired rounds for the printed ratio, and logins per task in each round.
+/// Paired rounds for the printed ratio.
 const PAIRS: usize = 10;
-const PER_ROUND: u64 = 3;
+/// Each side of a round runs without pause for `WARM_UP` plus `WINDOW` (then stops, and what
+/// is in flight finishes uncounted); its rate is taken from the completions inside the window
+/// only, in steady state, worker by worker (see [`steady_rate`]).
+const WARM_UP: Duration = Duration::from_millis(200);
+const WINDOW: Duration = Duration::from_millis(1500);
 
 /// One service instance on one database, with an active PIN on each account.
 struct Rig {
@@ -226,6 +240,99 @@ impl Rig {
     }
 }
 
+/// The operations a worker completed, at these instants.
+type Completions = Vec<Instant>;
+
+/// The rate of `workers`, each running operations one after another without pause: for each
+/// worker, its completions inside `[from, to]`, less one, over the time from its first to its
+/// last there (so that no operation is cut at either end of the window, and a worker's start
+/// or stop does not count), summed over the workers. A barrier at the end of a fixed count of
+/// operations would instead charge each round for its slowest worker's tail, which a
+/// service's varying latency makes longer than bare Argon2's.
+fn steady_rate(workers: &[Completions], from: Instant, to: Instant) -> f64 {
+    workers
+        .iter()
+        .map(|done| {
+            let inside: Vec<_> = done
+                .iter()
+                .filter(|at| **at >= from && **at <= to)
+                .collect();
+            match (inside.first(), inside.last()) {
+                (Some(first), Some(last)) if inside.len() > 1 => {
+                    (inside.len() - 1) as f64 / last.duration_since(**first).as_secs_f64()
+                }
+                _ => 0.0,
+            }
+        })
+        .sum()
+}
+
+impl Rig {
+    /// Logins per second of `tasks` tasks on as many accounts, each logging in without pause,
+    /// in steady state: [`WARM_UP`], then [`WINDOW`] measured.
+    /// Also the logins completed in all, warm-up and the last in flight included.
+    async fn steady_logins(&self, tasks: usize) -> (f64, u64) {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let started = Instant::now();
+        let tasks: Vec<_> = ACCOUNTS[..tasks]
+            .iter()
+            .zip(&self.pins)
+            .map(|(cf, pin)| {
+                let router = self.router.clone();
+                let body = json!({ "codice_fiscale": cf, "pin": pin });
+                let stop = Arc::clone(&stop);
+                tokio::spawn(async move {
+                    let mut done = Completions::new();
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let (status, answer) = post(&router, "/login", body.clone()).await;
+                        assert_eq!(status, StatusCode::OK, "{answer}");
+                        done.push(Instant::now());
+                    }
+                    done
+                })
+            })
+            .collect();
+        tokio::time::sleep(WARM_UP + WINDOW).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut workers = Vec::new();
+        for task in tasks {
+            workers.push(task.await.unwrap());
+        }
+        let completed = workers.iter().map(|done| done.len() as u64).sum();
+        let rate = steady_rate(&workers, started + WARM_UP, started + WARM_UP + WINDOW);
+        (rate, completed)
+    }
+}
+
+/// Verifications per second of `WORKERS` threads, each verifying without pause, in steady
+/// state, measured as [`Rig::steady_logins`] is; and the verifications completed in all.
+fn steady_verifications(phc: &str, pin: &str) -> (f64, u64) {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let started = Instant::now();
+    let workers: Vec<Completions> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Completions::new();
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        Argon2::default()
+                            .verify_password(black_box(pin.as_bytes()), black_box(phc))
+                            .unwrap();
+                        done.push(Instant::now());
+                    }
+                    done
+                })
+            })
+            .collect();
+        std::thread::sleep(WARM_UP + WINDOW);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let completed = workers.iter().map(|done| done.len() as u64).sum();
+    let rate = steady_rate(&workers, started + WARM_UP, started + WARM_UP + WINDOW);
+    (rate, completed)
+}
+
 /// `per_thread` verifications on each of `WORKERS` threads at once: the wall time.
 fn bare_verifications(phc: &str, pin: &str, per_thread: u64) -> Duration {
     let start = Instant::now();
@@ -275,11 +382,6 @@ fn cpu_of<T>(sum: &mut Duration, f: impl FnOnce() -> T) -> T {
     value
 }
 
-/// The rate of `count` operations in `time`, per second.
-fn per_second(count: u64, time: Duration) -> f64 {
-    count as f64 / time.as_secs_f64()
-}
-
 /// The first, second and third quartiles.
 fn quartiles(v: &mut [f64]) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -287,63 +389,66 @@ fn quartiles(v: &mut [f64]) -> (f64, f64, f64) {
     (at(0.25), at(0.5), at(0.75))
 }
 
-/// Alternates the service (with `WORKERS` and with `SATURATING` tasks) and bare Argon2
-/// (`WORKERS` threads) `PAIRS` times, and prints the median rates and the median ratio of the
-/// rounds, service / bare, with its interquartile range.
+/// Alternates the service (with each of [`TASKS`]) and bare Argon2 (`WORKERS` threads) `PAIRS`
+/// times, each side in steady state ([`steady_rate`]), and prints the median rates and the
+/// median ratio of the rounds, service / bare, with its interquartile range.
 fn paired(runtime: &Runtime, backend: &str, rig: &Rig, phc: &str, pin: &str) {
-    let mut service = [Vec::new(), Vec::new()];
-    let mut ratios = [Vec::new(), Vec::new()];
+    let mut service: [Vec<f64>; TASKS.len()] = Default::default();
+    let mut ratios: [Vec<f64>; TASKS.len()] = Default::default();
     let mut bare = Vec::new();
     // The phases of the logins (`INPS_PIN_TIMING=1`), with each number of tasks.
-    let mut timed: [Option<app::PhaseTotals>; 2] = [None, None];
-    // The process's CPU time in the measured rounds: logins with each number of tasks, bare.
-    let (mut service_cpu, mut bare_cpu) = ([Duration::ZERO; 2], Duration::ZERO);
+    let mut timed: [Option<app::PhaseTotals>; TASKS.len()] = Default::default();
+    // The process's CPU time in the measured rounds, and the operations it did (all of them,
+    // warm-up and the last in flight included): logins with each number of tasks, bare.
+    let mut service_cpu = [(Duration::ZERO, 0u64); TASKS.len()];
+    let mut bare_cpu = (Duration::ZERO, 0u64);
     for round in 0..=PAIRS {
-        let mut cpu = Duration::ZERO;
-        let mut logins = |i: usize, tasks: usize| {
-            let _before = rig.state.app.take_phase_totals();
-            let mut spent = Duration::ZERO;
-            let time = cpu_of(&mut spent, || {
-                runtime.block_on(rig.logins(tasks, PER_ROUND))
-            });
-            if round > 0 {
-                service_cpu[i] += spent;
-            }
-            if let (Some(phases), true) = (rig.state.app.take_phase_totals(), round > 0) {
-                timed[i].get_or_insert_default().add(&phases);
-            }
-            per_second(PER_ROUND * tasks as u64, time)
-        };
-        // Which goes first alternates, so that drift in the machine's load hits both alike.
-        let verify = |cpu: &mut Duration| cpu_of(cpu, || bare_verifications(phc, pin, PER_ROUND));
-        let (s, b) = if round % 2 == 0 {
-            let s = logins(0, WORKERS);
-            let b = verify(&mut cpu);
-            ([s, logins(1, SATURATING)], b)
-        } else {
-            let s = logins(1, SATURATING);
-            let b = verify(&mut cpu);
-            ([logins(0, WORKERS), s], b)
-        };
-        let b = per_second(PER_ROUND * WORKERS as u64, b);
         // The first round warms up.
-        if round > 0 {
-            bare_cpu += cpu;
-            for (i, s) in s.into_iter().enumerate() {
-                service[i].push(s);
-                ratios[i].push(s / b);
+        let measured = round > 0;
+        let mut rates = [0.0; TASKS.len()];
+        let mut bare_rate = 0.0;
+        // Which side goes first rotates, so that drift in the machine's load hits all alike.
+        for side in 0..=TASKS.len() {
+            let side = (side + round) % (TASKS.len() + 1);
+            let mut spent = Duration::ZERO;
+            if let Some(&tasks) = TASKS.get(side) {
+                let _before = rig.state.app.take_phase_totals();
+                let (rate, completed) =
+                    cpu_of(&mut spent, || runtime.block_on(rig.steady_logins(tasks)));
+                rates[side] = rate;
+                if measured {
+                    service_cpu[side].0 += spent;
+                    service_cpu[side].1 += completed;
+                    if let Some(phases) = rig.state.app.take_phase_totals() {
+                        timed[side].get_or_insert_default().add(&phases);
+                    }
+                }
+            } else {
+                let (rate, completed) = cpu_of(&mut spent, || steady_verifications(phc, pin));
+                bare_rate = rate;
+                if measured {
+                    bare_cpu.0 += spent;
+                    bare_cpu.1 += completed;
+                }
             }
-            bare.push(b);
+        }
+        if measured {
+            for (i, rate) in rates.into_iter().enumerate() {
+                service[i].push(rate);
+                ratios[i].push(rate / bare_rate);
+            }
+            bare.push(bare_rate);
         }
     }
     let bare_median = quartiles(&mut bare).1;
-    for (i, tasks) in [WORKERS, SATURATING].into_iter().enumerate() {
+    let window = WINDOW.as_secs_f64();
+    for (i, tasks) in TASKS.into_iter().enumerate() {
         let (r1, r2, r3) = quartiles(&mut ratios[i]);
         eprintln!(
-            "service_logins paired on {backend} ({PAIRS} rounds, {tasks} login tasks / \
-             {WORKERS} threads, {PER_ROUND} each): service {:.1} logins/s, bare argon2 {:.1} \
-             verifications/s (medians); service/bare median {:.1} % (IQR {:.1}-{:.1} %), \
-             target >= 90 %",
+            "service_logins paired on {backend} ({PAIRS} rounds of {window:.1} s windows in \
+             steady state, {tasks} login tasks / {WORKERS} threads): service {:.1} logins/s, \
+             bare argon2 {:.1} verifications/s (medians); service/bare median {:.1} % \
+             (IQR {:.1}-{:.1} %), target >= 90 %",
             quartiles(&mut service[i]).1,
             bare_median,
             r2 * 100.0,
@@ -353,17 +458,17 @@ fn paired(runtime: &Runtime, backend: &str, rig: &Rig, phc: &str, pin: &str) {
     }
     // CPU per operation: what the service spends on a login besides its Argon2, whatever else
     // runs on the machine (on PostgreSQL the server's own CPU is another process's, not here).
-    let per_op = |cpu: Duration, ops: usize| cpu.as_secs_f64() * 1000.0 / ops as f64;
-    let bare_ms = per_op(bare_cpu, PAIRS * PER_ROUND as usize * WORKERS);
-    for (i, tasks) in [WORKERS, SATURATING].into_iter().enumerate() {
-        let service_ms = per_op(service_cpu[i], PAIRS * PER_ROUND as usize * tasks);
+    let per_op = |(cpu, ops): (Duration, u64)| cpu.as_secs_f64() * 1000.0 / ops.max(1) as f64;
+    let bare_ms = per_op(bare_cpu);
+    for (i, tasks) in TASKS.into_iter().enumerate() {
+        let service_ms = per_op(service_cpu[i]);
         eprintln!(
             "service_logins CPU on {backend} with {tasks} tasks: {service_ms:.2} ms a login, \
              {bare_ms:.2} ms a bare verification: {:.1} % of a login's CPU is Argon2",
             100.0 * bare_ms / service_ms
         );
     }
-    for (i, tasks) in [WORKERS, SATURATING].into_iter().enumerate() {
+    for (i, tasks) in TASKS.into_iter().enumerate() {
         if let Some(totals) = &timed[i] {
             // Each task logs in one after another: tasks over the rate is one login's wall time.
             let per = |tasks: usize, rate: f64| 1000.0 * tasks as f64 / rate;
