@@ -51,12 +51,13 @@ mod http;
 #[path = "../tests/common/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;
+#[path = "../tests/common/scratch.rs"]
+mod scratch;
 #[path = "../examples/service/store.rs"]
 #[allow(dead_code)]
 mod store;
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,7 @@ use tower::ServiceExt as _;
 use app::{App, Clock, Entropy};
 use carrier::LogCarrier;
 use http::HttpState;
+use scratch::Scratch;
 use store::Store;
 
 /// Concurrent logins (tasks) and verifications (threads): one per core.
@@ -110,22 +112,6 @@ struct Rig {
     phc: String,
     state: Arc<HttpState>,
     _scratch: Scratch,
-}
-
-/// A directory for the bench's SQLite file and carrier log, removed at the end.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("inps-pin-bench-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
 }
 
 fn t0() -> Timestamp {
@@ -172,7 +158,7 @@ impl Rig {
             demo_clock: false,
         });
         let router = http::router(Arc::clone(&state));
-        let carrier = LogCarrier::open(dir.0.join("carrier.log"));
+        let carrier = LogCarrier::open(dir.join("carrier.log"));
         let mut pins = Vec::new();
         for cf in ACCOUNTS {
             let (status, issued) = post(&router, "/online/request", person(cf)).await;
@@ -520,15 +506,15 @@ fn service_logins(c: &mut Criterion) {
         .build()
         .unwrap();
 
-    let dir = scratch("sqlite");
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.0.join("service.db").display());
+    let dir = Scratch::new("bench", "sqlite");
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.join("service.db").display());
     let mut rigs = vec![("sqlite", runtime.block_on(Rig::start(&sqlite, dir)))];
     match std::env::var("INPS_PIN_TEST_POSTGRES_URL") {
         Ok(server) => {
             let url = runtime.block_on(postgres::database(&server, "inps_pin_bench"));
             rigs.push((
                 "postgres",
-                runtime.block_on(Rig::start(&url, scratch("pg"))),
+                runtime.block_on(Rig::start(&url, Scratch::new("bench", "pg"))),
             ));
         }
         Err(_) => eprintln!(

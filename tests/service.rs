@@ -18,11 +18,13 @@ mod carrier;
 mod http;
 #[path = "common/postgres.rs"]
 mod postgres;
+#[path = "common/scratch.rs"]
+mod scratch;
 #[path = "../examples/service/store.rs"]
 #[allow(dead_code)]
 mod store;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
@@ -40,6 +42,7 @@ use app::{App, Clock, Entropy, ServiceError};
 use carrier::LogCarrier;
 use http::{HttpState, status_for};
 use postgres::database;
+use scratch::Scratch;
 use store::Store;
 
 const MARIO: &str = "RSSMRA80A01H501U";
@@ -51,29 +54,6 @@ fn t0() -> Timestamp {
 
 fn cheap_policy() -> Policy {
     Policy::default().with_hash_cost(HashCost::CHEAP)
-}
-
-/// A fresh directory for one test's files, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("inps-pin-service-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
 }
 
 fn sqlite_url(dir: &Path) -> String {
@@ -200,7 +180,7 @@ fn wrong_pin(right: &str) -> &'static str {
 
 #[tokio::test]
 async fn every_endpoint_answers_through_the_router() {
-    let dir = scratch("endpoints");
+    let dir = Scratch::new("service", "endpoints");
     every_endpoint(&sqlite_url(&dir), &dir).await;
 }
 
@@ -433,7 +413,7 @@ impl Rig {
 
 #[tokio::test]
 async fn the_clock_endpoint_exists_only_in_the_demo() {
-    let dir = scratch("noclock");
+    let dir = Scratch::new("service", "noclock");
     let store = Store::connect(&sqlite_url(&dir), 2).await.unwrap();
     let app = App::new(
         store,
@@ -461,7 +441,7 @@ async fn the_clock_endpoint_exists_only_in_the_demo() {
 
 #[tokio::test]
 async fn r30_an_unknown_codice_fiscale_and_a_wrong_pin_get_the_same_answer() {
-    let dir = scratch("r30");
+    let dir = Scratch::new("service", "r30");
     let rig = Rig::start(&sqlite_url(&dir), &dir, cheap_policy(), 4).await;
     let pin = rig.active_pin(MARIO).await;
     let wrong = rig
@@ -598,7 +578,7 @@ fn every_refusal_maps_to_a_status_by_its_class() {
 
 #[tokio::test]
 async fn refusal_classes_through_the_router() {
-    let dir = scratch("classes");
+    let dir = Scratch::new("service", "classes");
     let rig = Rig::start(&sqlite_url(&dir), &dir, cheap_policy(), 5).await;
     let pin = rig.active_pin(MARIO).await;
 
@@ -709,7 +689,7 @@ async fn refusal_classes_through_the_router() {
 
 #[tokio::test]
 async fn a_restart_keeps_accounts_deadlines_and_unsent_deliveries() {
-    let dir = scratch("restart");
+    let dir = Scratch::new("service", "restart");
     restart(&sqlite_url(&dir), &dir).await;
 }
 
@@ -773,14 +753,14 @@ fn racing_policy() -> Policy {
 
 #[tokio::test]
 async fn eight_tasks_on_one_account_lose_no_event_and_verify_once_each() {
-    let dir = scratch("eight");
+    let dir = Scratch::new("service", "eight");
     let url = sqlite_url(&dir);
     race(&[&url], &dir).await;
 }
 
 #[tokio::test]
 async fn two_instances_on_one_sqlite_file_race_on_one_account() {
-    let dir = scratch("two-sqlite");
+    let dir = Scratch::new("service", "two-sqlite");
     let url = sqlite_url(&dir);
     race(&[&url, &url], &dir).await;
 }
@@ -864,25 +844,29 @@ async fn postgres_storage_endpoints_restart_and_two_instances_racing() {
     let server = started.url();
     every_endpoint(
         &database(&server, "inps_pin_endpoints").await,
-        &scratch("pg-endpoints"),
+        &Scratch::new("service", "pg-endpoints"),
     )
     .await;
     restart(
         &database(&server, "inps_pin_restart").await,
-        &scratch("pg-restart"),
+        &Scratch::new("service", "pg-restart"),
     )
     .await;
     let one = database(&server, "inps_pin_one").await;
-    race(&[&one], &scratch("pg-one")).await;
+    race(&[&one], &Scratch::new("service", "pg-one")).await;
     // Two instances on two pools, several rounds: they meet on the same versions and lose
     // compare-and-swaps, and still lose no event and verify once per attempt.
     for round in 0..3 {
         let two = database(&server, &format!("inps_pin_two{round}")).await;
-        race(&[&two, &two], &scratch(&format!("pg-two{round}"))).await;
+        race(
+            &[&two, &two],
+            &Scratch::new("service", &format!("pg-two{round}")),
+        )
+        .await;
     }
     two_drainers_hand_each_row_to_one_carrier(
         &database(&server, "inps_pin_drainers").await,
-        &scratch("pg-drainers"),
+        &Scratch::new("service", "pg-drainers"),
     )
     .await;
 }
