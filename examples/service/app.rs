@@ -18,6 +18,10 @@ use zeroize::Zeroizing;
 
 use crate::store::{Commit, NewOutboxRow, Store, Write};
 
+#[path = "deciding.rs"]
+mod deciding;
+use deciding::DecidingPool;
+
 /// The service's clock: the system's, or a fixed instant (tests), plus an offset that only the
 /// demo's operator endpoint moves (`INPS_PIN_DEMO_CLOCK=1`).
 pub struct Clock {
@@ -86,7 +90,7 @@ pub struct Phases {
     pub lock: Duration,
     /// Reading the account (the query and the snapshot's JSON).
     pub load: Duration,
-    /// Waiting for a core (the deciding permits) and a blocking thread.
+    /// Waiting in the deciding queue for a core (`deciding.rs`).
     pub queue: Duration,
     /// `Account::decide`: Argon2, for a PIN.
     pub decide: Duration,
@@ -179,11 +183,9 @@ pub struct App {
     locks: Mutex<HashMap<CodiceFiscale, Weak<tokio::sync::Mutex<()>>>>,
     /// The commands' phases, when `INPS_PIN_TIMING=1`.
     timing: Option<Mutex<PhaseTotals>>,
-    /// One permit per core for deciding (Argon2, 19 MiB and a core's worth of work for a PIN at
-    /// the default cost): a burst of logins queues here instead of starting an Argon2 each on
-    /// as many blocking threads, which would share the cores among them (every login slower,
-    /// none sooner) and hold all their memory at once.
-    deciding: Arc<tokio::sync::Semaphore>,
+    /// One thread per core for deciding (Argon2, 19 MiB and a core's worth of work for a PIN
+    /// at the default cost): a burst of logins queues there (see `deciding.rs`).
+    deciding: DecidingPool,
 }
 
 /// The SHA-256 of a bearer token, hex: what the database keeps of a session token.
@@ -211,9 +213,9 @@ impl App {
             timing: std::env::var("INPS_PIN_TIMING")
                 .is_ok_and(|value| value == "1")
                 .then(|| Mutex::new(PhaseTotals::default())),
-            deciding: Arc::new(tokio::sync::Semaphore::new(
+            deciding: DecidingPool::new(
                 std::thread::available_parallelism().map_or(1, |cores| cores.get()),
-            )),
+            )?,
         })
     }
 
@@ -309,27 +311,20 @@ impl App {
         loop {
             let read = self.store.load(codice_fiscale).await?;
             lap(&mut phases.load);
-            let queued = Instant::now();
-            // The permit moves into the blocking task: a request dropped meanwhile (the client
-            // went away) still holds its core until its Argon2 ends.
-            let permit = Arc::clone(&self.deciding)
-                .acquire_owned()
-                .await
-                .map_err(|error| ServiceError::Internal(format!("the deciding slots: {error}")))?;
             let now = self.clock.now();
             let policy = Arc::clone(&self.policy);
             let mut rng = self.entropy.generator();
             let command = slot
                 .take()
                 .ok_or_else(|| ServiceError::Internal("the command was lost".to_owned()))?;
-            let (returned, read, decided, waited) = tokio::task::spawn_blocking(move || {
-                let waited = queued.elapsed();
-                let decided = read.decide(&command, &mut Context::new(now, &policy, &mut rng));
-                drop(permit);
-                (command, read, decided, waited)
-            })
-            .await
-            .map_err(|error| ServiceError::Internal(format!("the deciding task died: {error}")))?;
+            let ((returned, read, decided), waited) = self
+                .deciding
+                .run(move || {
+                    let decided = read.decide(&command, &mut Context::new(now, &policy, &mut rng));
+                    (command, read, decided)
+                })
+                .await
+                .map_err(ServiceError::Internal)?;
             lap(&mut phases.decide);
             phases.decide = phases.decide.saturating_sub(waited);
             phases.queue += waited;
