@@ -266,7 +266,7 @@ impl App {
         Attested::vouched_for(record, self.archive_lookup.clone(), self.clock.now())
     }
 
-    /// Runs a command on an account: decide (Argon2 on a blocking thread), then append its
+    /// Runs a command on an account: decide (Argon2 on a deciding thread), then append its
     /// events with the compare-and-swap, and its cache, outbox rows, deadline and sessions in
     /// the same transaction. A lost race reloads and decides the *same* command again: its
     /// typed PIN remembers its verifications, so an unchanged hash is not verified twice.
