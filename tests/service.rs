@@ -494,6 +494,22 @@ async fn r30_an_unknown_codice_fiscale_and_a_wrong_pin_get_the_same_answer() {
 
 /// Every refusal the crate lists, with the status its class maps to: none falls to the 500 of
 /// an unclassed code but the internal ones.
+/// The deciding pool answers each decision with its result, and a decision that panics is an
+/// error for its caller alone: the thread goes on with the next.
+#[tokio::test]
+async fn the_deciding_pool_answers_and_outlives_a_panicking_decision() {
+    let pool = app::deciding::DecidingPool::new(1).unwrap();
+    let (answer, _waited) = pool.run(|| 6 * 7).await.unwrap();
+    assert_eq!(answer, 42);
+    let panicked = pool
+        .run(|| -> u32 { panic!("a decision that panics (expected by this test)") })
+        .await;
+    assert!(panicked.unwrap_err().contains("panicked"));
+    // One thread: the same one ran the panicking job and runs this.
+    let (answer, _waited) = pool.run(|| "still deciding").await.unwrap();
+    assert_eq!(answer, "still deciding");
+}
+
 #[test]
 fn every_refusal_maps_to_a_status_by_its_class() {
     let cf = CodiceFiscale::parse(MARIO).unwrap();

@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::store::{Commit, NewOutboxRow, Store, Write};
 
 #[path = "deciding.rs"]
-mod deciding;
+pub mod deciding;
 use deciding::DecidingPool;
 
 /// The service's clock: the system's, or a fixed instant (tests), plus an offset that only the
