@@ -18,9 +18,43 @@ pub(crate) struct VerificationMemo(OnceCell<Box<Remembered>>);
 /// The memo's content, once there is any.
 #[derive(Default)]
 struct Remembered {
-    answers: RefCell<Vec<(PinHash, bool)>>,
+    /// The first hash checked and its answer, in the block itself: a login checks one hash,
+    /// and a second allocation for it would cost as much as the rest of the memo (issue 12).
+    first: RefCell<Option<(PinHash, bool)>>,
+    /// Any hash checked after the first (a first access checks two; a hash changed between
+    /// two decisions of the same command).
+    others: RefCell<Vec<(PinHash, bool)>>,
     runs: Cell<u32>,
     spent: Cell<bool>,
+}
+
+impl Remembered {
+    /// The answer remembered for `hash`, if it was checked.
+    fn answer_for(&self, hash: &PinHash) -> Option<bool> {
+        let first = self
+            .first
+            .borrow()
+            .as_ref()
+            .filter(|(checked, _)| checked == hash)
+            .map(|(_, answer)| *answer);
+        first.or_else(|| {
+            self.others
+                .borrow()
+                .iter()
+                .find(|(checked, _)| checked == hash)
+                .map(|(_, answer)| *answer)
+        })
+    }
+
+    /// Remembers `answer` for `hash`.
+    fn remember(&self, hash: &PinHash, answer: bool) {
+        let mut first = self.first.borrow_mut();
+        if first.is_none() {
+            *first = Some((hash.clone(), answer));
+        } else {
+            self.others.borrow_mut().push((hash.clone(), answer));
+        }
+    }
 }
 
 impl VerificationMemo {
@@ -37,20 +71,14 @@ impl VerificationMemo {
         verify: impl FnOnce(&PinHash) -> Result<bool, PinHashError>,
     ) -> Result<bool, PinHashError> {
         let memo = self.remembered();
-        let remembered = memo
-            .answers
-            .borrow()
-            .iter()
-            .find(|(checked, _)| checked == hash)
-            .map(|(_, answer)| *answer);
-        if let Some(answer) = remembered {
+        if let Some(answer) = memo.answer_for(hash) {
             // The bound may have changed since: a remembered hash is judged by it again.
             hash.check_bound(bound)?;
             return Ok(answer);
         }
         let answer = verify(hash)?;
         memo.runs.set(memo.runs.get().saturating_add(1));
-        memo.answers.borrow_mut().push((hash.clone(), answer));
+        memo.remember(hash, answer);
         Ok(answer)
     }
 
@@ -66,5 +94,49 @@ impl VerificationMemo {
     /// How many Argon2 runs it made.
     pub(crate) fn runs(&self) -> u32 {
         self.0.get().map_or(0, |memo| memo.runs.get())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    /// R32: each hash checked is checked once, the first and every later one, and a remembered
+    /// answer is still judged by the bound in force.
+    #[test]
+    fn r32_each_hash_is_verified_once_whatever_how_many_are_checked() {
+        let mut rng = ChaCha20Rng::seed_from_u64(32);
+        // Above the cheapest cost, so that a bound below it exists.
+        let cost = HashCost::unchecked(16, 1, 1);
+        let hashes: Vec<PinHash> = (0..3)
+            .map(|_| PinHash::compute(b"ABCDEFGH", cost, &mut rng))
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        assert_eq!(hashes.len(), 3);
+        let memo = VerificationMemo::default();
+        assert_eq!(memo.runs(), 0);
+        let verified = core::cell::Cell::new(0);
+        for round in 0..3 {
+            for (index, hash) in hashes.iter().enumerate() {
+                let answer = memo.verify(hash, cost, |_| {
+                    verified.set(verified.get() + 1);
+                    Ok(index % 2 == 0)
+                });
+                assert_eq!(answer, Ok(index % 2 == 0), "round {round}, hash {index}");
+            }
+        }
+        assert_eq!(verified.get(), 3);
+        assert_eq!(memo.runs(), 3);
+        // A bound below the hashes' cost refuses even a remembered hash, without running it.
+        for hash in &hashes {
+            let refused = memo.verify(hash, HashCost::CHEAP, |_| Ok(true));
+            assert!(
+                matches!(refused, Err(PinHashError::CostAboveBound { .. })),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(memo.runs(), 3);
     }
 }
