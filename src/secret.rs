@@ -33,8 +33,16 @@ pub const FULL_LEN: usize = 16;
 /// the code exists in memory exactly once: moving a secret (into a delivery, into an effect,
 /// when a `Vec` of effects grows) moves the pointer, not the characters, and leaves no copy
 /// behind in freed memory or on the stack (R8). Every way to fill it writes into that block.
-struct PinChars {
-    chars: Box<[u8; FULL_LEN]>,
+///
+/// The count lives in the block too, so that a `PinChars` is one pointer: with the count
+/// beside the pointer, every move of a secret copied the count's seven bytes of padding in
+/// pieces, and the next 16-byte read of the moved value waited for them (issue 12).
+struct PinChars(Box<Block>);
+
+/// The heap block of a [`PinChars`]: 17 bytes, served from the same size of `malloc` chunk as
+/// 16 would be.
+struct Block {
+    chars: [u8; FULL_LEN],
     len: u8,
 }
 
@@ -51,18 +59,18 @@ const UNWRITTEN: u8 = 0xFF;
 impl PinChars {
     /// No characters yet: the block is allocated at full capacity, holding [`UNWRITTEN`].
     fn empty() -> PinChars {
-        PinChars {
-            chars: Box::new([UNWRITTEN; FULL_LEN]),
+        PinChars(Box::new(Block {
+            chars: [UNWRITTEN; FULL_LEN],
             len: 0,
-        }
+        }))
     }
 
     /// The first 16 of `bytes`, copied from one heap block into a new one.
     fn copied_from<'b>(bytes: impl IntoIterator<Item = &'b u8>) -> PinChars {
         let mut copy = PinChars::empty();
-        for (slot, &byte) in copy.chars.iter_mut().zip(bytes) {
+        for (slot, &byte) in copy.0.chars.iter_mut().zip(bytes) {
             *slot = byte;
-            copy.len += 1;
+            copy.0.len += 1;
         }
         copy
     }
@@ -73,7 +81,7 @@ impl PinChars {
     /// to wipe or overwrite.
     fn fill_exactly<const N: usize>(&mut self, typed: &[u8; N]) -> bool {
         let mut all_pin_characters = true;
-        for (slot, &byte) in self.chars.iter_mut().zip(typed) {
+        for (slot, &byte) in self.0.chars.iter_mut().zip(typed) {
             let class = BYTE_CLASS
                 .get(usize::from(byte))
                 .copied()
@@ -82,17 +90,17 @@ impl PinChars {
             all_pin_characters &= class > NOT_ASCII;
         }
         if all_pin_characters {
-            self.len = u8::try_from(N).unwrap_or_default();
+            self.0.len = u8::try_from(N).unwrap_or_default();
         }
         all_pin_characters
     }
 
     fn len(&self) -> usize {
-        usize::from(self.len)
+        usize::from(self.0.len)
     }
 
     fn bytes(&self) -> &[u8] {
-        self.chars.get(..self.len()).unwrap_or_default()
+        self.0.chars.get(..self.len()).unwrap_or_default()
     }
 }
 
@@ -109,8 +117,8 @@ impl Drop for PinChars {
     fn drop(&mut self) {
         // Wipes the heap block before `Box` frees it (`zeroize` writes volatile, so the
         // compiler cannot drop the writes as dead stores).
-        self.chars.zeroize();
-        self.len.zeroize();
+        self.0.chars.zeroize();
+        self.0.len.zeroize();
     }
 }
 
@@ -128,9 +136,9 @@ impl Secret {
     /// Draws `len` characters (at most [`FULL_LEN`]) uniformly over [`PIN_ALPHABET`].
     pub(crate) fn generate<R: CryptoRng + ?Sized>(len: usize, rng: &mut R) -> Secret {
         let mut drawn = PinChars::empty();
-        for slot in drawn.chars.iter_mut().take(len) {
+        for slot in drawn.0.chars.iter_mut().take(len) {
             *slot = uniform_char(rng);
-            drawn.len += 1;
+            drawn.0.len += 1;
         }
         Secret(drawn)
     }
@@ -154,7 +162,7 @@ impl Secret {
     /// Always false: a generated code has 8 or 16 characters.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.len == 0
+        self.0.len() == 0
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
@@ -193,7 +201,7 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret({} chars, [redacted])", self.0.len)
+        write!(f, "Secret({} chars, [redacted])", self.0.len())
     }
 }
 
@@ -319,7 +327,7 @@ impl EnteredPin {
         }
         // The general path may keep fewer characters: none of the passes above may linger
         // past them as a second copy.
-        pin.chars.zeroize();
+        pin.0.chars.zeroize();
         // Characters counted so far, spaces and dashes aside: the position errors name.
         let mut count = 0usize;
         let mut at = 0usize;
@@ -353,7 +361,7 @@ impl EnteredPin {
                 }
                 upper => {
                     // Beyond 16 characters nothing is kept: the length error below follows.
-                    if let Some(slot) = pin.chars.get_mut(count) {
+                    if let Some(slot) = pin.0.chars.get_mut(count) {
                         *slot = upper;
                     }
                     count += 1;
@@ -364,7 +372,7 @@ impl EnteredPin {
         if count != HALF_LEN && count != FULL_LEN {
             return Err(PinFormatError::Length { found: count });
         }
-        pin.len = u8::try_from(count).unwrap_or_default();
+        pin.0.len = u8::try_from(count).unwrap_or_default();
         Ok(EnteredPin::new(pin))
     }
 
@@ -400,7 +408,7 @@ impl EnteredPin {
     /// True only for the empty default value.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.chars.len == 0
+        self.chars.len() == 0
     }
 
     /// How many Argon2 verifications have run for this typed PIN: each stored hash it was
@@ -432,7 +440,7 @@ impl EnteredPin {
 
 impl fmt::Debug for EnteredPin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EnteredPin({} chars, [redacted])", self.chars.len)
+        write!(f, "EnteredPin({} chars, [redacted])", self.chars.len())
     }
 }
 
