@@ -205,24 +205,40 @@ impl Rig {
     /// wall time.
     async fn logins(&self, tasks: usize, per_task: u64) -> Duration {
         let start = Instant::now();
+        self.login_tasks(tasks, move |done| done < per_task).await;
+        start.elapsed()
+    }
+
+    /// `tasks` tasks on as many accounts, each logging in one login after another while
+    /// `go_on(the logins it has made)` holds: when each task's logins ended.
+    async fn login_tasks(
+        &self,
+        tasks: usize,
+        go_on: impl Fn(u64) -> bool + Clone + Send + 'static,
+    ) -> Vec<Completions> {
         let tasks: Vec<_> = ACCOUNTS[..tasks]
             .iter()
             .zip(&self.pins)
             .map(|(cf, pin)| {
                 let router = self.router.clone();
                 let body = json!({ "codice_fiscale": cf, "pin": pin });
+                let go_on = go_on.clone();
                 tokio::spawn(async move {
-                    for _ in 0..per_task {
+                    let mut done = Completions::new();
+                    while go_on(done.len() as u64) {
                         let (status, answer) = post(&router, "/login", body.clone()).await;
                         assert_eq!(status, StatusCode::OK, "{answer}");
+                        done.push(Instant::now());
                     }
+                    done
                 })
             })
             .collect();
+        let mut workers = Vec::new();
         for task in tasks {
-            task.await.unwrap();
+            workers.push(task.await.unwrap());
         }
-        start.elapsed()
+        workers
     }
 }
 
@@ -260,30 +276,17 @@ impl Rig {
     async fn steady_logins(&self, tasks: usize) -> (f64, u64) {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let started = Instant::now();
-        let tasks: Vec<_> = ACCOUNTS[..tasks]
-            .iter()
-            .zip(&self.pins)
-            .map(|(cf, pin)| {
-                let router = self.router.clone();
-                let body = json!({ "codice_fiscale": cf, "pin": pin });
-                let stop = Arc::clone(&stop);
-                tokio::spawn(async move {
-                    let mut done = Completions::new();
-                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        let (status, answer) = post(&router, "/login", body.clone()).await;
-                        assert_eq!(status, StatusCode::OK, "{answer}");
-                        done.push(Instant::now());
-                    }
-                    done
-                })
+        let running = {
+            let stop = Arc::clone(&stop);
+            self.login_tasks(tasks, move |_| {
+                !stop.load(std::sync::atomic::Ordering::Relaxed)
             })
-            .collect();
-        tokio::time::sleep(WARM_UP + WINDOW).await;
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let mut workers = Vec::new();
-        for task in tasks {
-            workers.push(task.await.unwrap());
-        }
+        };
+        let stopping = async {
+            tokio::time::sleep(WARM_UP + WINDOW).await;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        };
+        let (workers, ()) = tokio::join!(running, stopping);
         let completed = workers.iter().map(|done| done.len() as u64).sum();
         let rate = steady_rate(&workers, started + WARM_UP, started + WARM_UP + WINDOW);
         (rate, completed)
