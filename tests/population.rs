@@ -15,6 +15,7 @@ fn small(seed: u64) -> simulation::Run {
         Setup {
             people: PEOPLE,
             seed,
+            allocations: simulation::no_allocation_count,
         },
         |_| {},
     )

@@ -57,6 +57,14 @@ pub struct Setup {
     pub people: u32,
     /// The seed of every generator.
     pub seed: u64,
+    /// How many allocations this thread has made so far: read before and after each
+    /// command to count the command's own (`no_allocation_count` when nobody counts).
+    pub allocations: fn() -> u64,
+}
+
+/// For a [`Setup`] whose caller does not count allocations: always 0.
+pub fn no_allocation_count() -> u64 {
+    0
 }
 
 /// What a person does next (one planned action each), or a stranger's guess.
@@ -199,13 +207,44 @@ pub struct Timings {
     pub bare_argon2_runs: u64,
     /// Their time, not part of `year` nor of `handle`.
     pub bare_argon2: Duration,
+    /// The same, command by command (by [`Command::name`]).
+    pub by_command: BTreeMap<&'static str, CommandCost>,
+}
+
+/// What the calls of one kind of command cost: see [`Timings`].
+#[derive(Clone, Debug, Default)]
+pub struct CommandCost {
+    /// How many were handled.
+    pub handled: u64,
+    /// Their time inside `Account::handle`, Argon2 included.
+    pub handle: Duration,
+    /// The Argon2 runs they made.
+    pub argon2_runs: u64,
+    /// The allocations they made inside `Account::handle`.
+    pub allocations: u64,
+}
+
+impl CommandCost {
+    /// Their own time: `handle` less their Argon2 runs, each at the mean of the year's bare
+    /// runs (`argon2_each`).
+    pub fn own(&self, argon2_each: Duration) -> Duration {
+        self.handle.saturating_sub(
+            argon2_each.saturating_mul(u32::try_from(self.argon2_runs).unwrap_or(u32::MAX)),
+        )
+    }
 }
 
 impl Timings {
+    /// One Argon2 run: the mean of the bare runs.
+    pub fn argon2_each(&self) -> Duration {
+        Duration::from_secs_f64(
+            self.bare_argon2.as_secs_f64() / self.bare_argon2_runs.max(1) as f64,
+        )
+    }
+
     /// Argon2's share of `handle`: the runs counted, each at the mean of the bare runs.
     pub fn argon2(&self) -> Duration {
-        let each = self.bare_argon2.as_secs_f64() / self.bare_argon2_runs.max(1) as f64;
-        Duration::from_secs_f64(each * self.argon2_runs as f64)
+        Duration::from_secs_f64(self.argon2_each().as_secs_f64() * self.argon2_runs as f64)
     }
 }
 
@@ -252,6 +291,8 @@ pub fn run(setup: Setup, mut progress: impl FnMut(u64)) -> Result<Run, Error> {
 
 struct Simulation {
     policy: Policy,
+    /// See [`Setup::allocations`].
+    allocations: fn() -> u64,
     /// The crate's generator: PIN characters, salts, device tokens.
     crate_rng: ChaCha20Rng,
     /// The simulation's own: who does what, when.
@@ -311,6 +352,7 @@ impl Simulation {
     fn new(setup: Setup) -> Result<Simulation, Error> {
         let mut sim = Simulation {
             policy: policy(),
+            allocations: setup.allocations,
             crate_rng: ChaCha20Rng::seed_from_u64(setup.seed),
             world: ChaCha20Rng::seed_from_u64(setup.seed ^ 0x5eed_5eed),
             agents: Vec::with_capacity(setup.people as usize),
@@ -458,6 +500,7 @@ impl Simulation {
         });
         // `Account::handle` as it is written (decide, then evolve each event), so that the typed
         // PIN can be asked afterwards how many verifications it ran.
+        let allocations_before = (self.allocations)();
         let started = Instant::now();
         let result = agent.account.decide(
             &command,
@@ -468,7 +511,9 @@ impl Simulation {
                 agent.account.evolve(event);
             }
         }
-        self.timings.handle += started.elapsed();
+        let handled_in = started.elapsed();
+        let allocations = (self.allocations)() - allocations_before;
+        self.timings.handle += handled_in;
         self.timings.handled += 1;
         let mut argon2_runs = u64::from(device_verified)
             + u64::from(entered_pin_of(&command).map_or(0, EnteredPin::verifications));
@@ -506,6 +551,11 @@ impl Simulation {
             }
         }
         self.timings.argon2_runs += argon2_runs;
+        let cost = self.timings.by_command.entry(name).or_default();
+        cost.handled += 1;
+        cost.handle += handled_in;
+        cost.argon2_runs += argon2_runs;
+        cost.allocations += allocations;
         if argon2_runs > 0 {
             self.time_bare_argon2(argon2_runs);
         }
