@@ -48,6 +48,73 @@ impl Email {
     /// [`ContactError::EmailTopLevelDomain`]; for the whole address [`ContactError::TooLong`].
     pub fn parse(input: &str) -> Result<Email, ContactError> {
         let trimmed = super::text::trim(input);
+        // Every stored address, read on every load, is one of these.
+        if Self::kept_as_written(trimmed.as_bytes()) {
+            return Ok(Email(Box::from(trimmed)));
+        }
+        Self::parse_checked(trimmed)
+    }
+
+    /// Whether `address` is accepted and kept exactly as written: what [`Email::parse_checked`]
+    /// accepts, with a domain already in lower case. In one pass over the bytes, where the
+    /// checks one by one take several (each with its error); anything else goes through them.
+    fn kept_as_written(address: &[u8]) -> bool {
+        let Some((local, domain)) = address
+            .iter()
+            .position(|&byte| byte == b'@')
+            .and_then(|at| Some((address.get(..at)?, address.get(at + 1..)?)))
+        else {
+            return false;
+        };
+        if local.is_empty()
+            || local.len() > Self::LOCAL_MAX
+            || domain.len() > Self::DOMAIN_MAX
+            || address.len() > Self::MAX
+        {
+            return false;
+        }
+        // As if a dot came before: a dot first is then a dot after a dot.
+        let mut previous = b'.';
+        for &byte in local {
+            let dot = byte == b'.';
+            if !(LOCAL_SPECIAL.contains(&byte) || byte.is_ascii_alphanumeric())
+                || (dot && previous == b'.')
+            {
+                return false;
+            }
+            previous = byte;
+        }
+        if previous == b'.' {
+            return false;
+        }
+        let (mut dots, mut label_len, mut label_letters_only) = (0, 0, true);
+        previous = b'.';
+        for &byte in domain {
+            match byte {
+                b'a'..=b'z' => {}
+                b'0'..=b'9' => label_letters_only = false,
+                b'-' if previous != b'.' => label_letters_only = false,
+                b'.' if previous != b'.' && previous != b'-' => {
+                    dots += 1;
+                    label_len = 0;
+                    label_letters_only = true;
+                    previous = byte;
+                    continue;
+                }
+                _ => return false,
+            }
+            label_len += 1;
+            if label_len > Self::LABEL_MAX {
+                return false;
+            }
+            previous = byte;
+        }
+        // The last label is the top-level domain: two letters or more.
+        dots > 0 && previous.is_ascii_lowercase() && label_len >= 2 && label_letters_only
+    }
+
+    /// [`Email::parse`] of a trimmed address, check by check, naming the first that fails.
+    fn parse_checked(trimmed: &str) -> Result<Email, ContactError> {
         if trimmed.is_empty() {
             return Err(ContactError::Empty {
                 field: ContactField::Email,
@@ -91,28 +158,7 @@ impl Email {
             return Err(ContactError::Empty { field });
         }
         for (index, character) in local.chars().enumerate() {
-            let special = matches!(
-                character,
-                '!' | '#'
-                    | '$'
-                    | '%'
-                    | '&'
-                    | '\''
-                    | '*'
-                    | '+'
-                    | '/'
-                    | '='
-                    | '?'
-                    | '^'
-                    | '_'
-                    | '`'
-                    | '{'
-                    | '|'
-                    | '}'
-                    | '~'
-                    | '-'
-                    | '.'
-            );
+            let special = u8::try_from(character).is_ok_and(|byte| LOCAL_SPECIAL.contains(&byte));
             if !(character.is_ascii_alphanumeric() || special) {
                 return Err(ContactError::InvalidCharacter {
                     field,
@@ -191,8 +237,81 @@ impl Email {
 
 string_form!(Email);
 
+/// The characters besides ASCII letters and digits a local part may have.
+const LOCAL_SPECIAL: &[u8] = b".!#$%&'*+/=?^_`{|}~-";
+
 /// Whether `text` has two dots in a row; byte by byte, which for strings this short beats the
 /// general substring search.
 fn has_double_dot(text: &str) -> bool {
     text.as_bytes().windows(2).any(|pair| pair == b"..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Addresses that come close to every limit, and every way of just missing one.
+    fn near_limits() -> Vec<String> {
+        let mut addresses = vec![
+            "mario.rossi@example.it".to_owned(),
+            "Mario.Rossi@Example.IT".to_owned(),
+            ".mario@example.it".to_owned(),
+            "mario.@example.it".to_owned(),
+            "ma..rio@example.it".to_owned(),
+            "mario@-example.it".to_owned(),
+            "mario@example-.it".to_owned(),
+            "mario@example..it".to_owned(),
+            "mario@.example.it".to_owned(),
+            "mario@example.it.".to_owned(),
+            "mario@example.i".to_owned(),
+            "mario@example.i1".to_owned(),
+            "mario@example".to_owned(),
+            "mario@@example.it".to_owned(),
+            "mario@exa@mple.it".to_owned(),
+            "@example.it".to_owned(),
+            "mario@".to_owned(),
+            "mário@example.it".to_owned(),
+            "mario@exämple.it".to_owned(),
+            "a-b_c+d!e#f$g%h&i'j*k/l=m?n^o`p{q|r}s~t@x-y.z9.it".to_owned(),
+        ];
+        for (local, label, labels) in [(64, 63, 3), (65, 63, 3), (64, 64, 3), (10, 63, 4)] {
+            let domain = vec!["d".repeat(label); labels].join(".") + ".it";
+            addresses.push(format!("{}@{domain}", "l".repeat(local)));
+        }
+        addresses
+    }
+
+    fn same_as_checked(input: &str) {
+        assert_eq!(
+            Email::parse(input),
+            Email::parse_checked(super::super::text::trim(input)),
+            "{input:?}"
+        );
+    }
+
+    #[test]
+    fn r4_the_one_pass_check_accepts_exactly_what_the_checks_accept_near_every_limit() {
+        for address in near_limits() {
+            same_as_checked(&address);
+        }
+        // The one pass is what reads a stored address: it must take the usual ones.
+        for kept in [
+            "mario.rossi@example.it",
+            "a-b_c+d!e#f$g%h&i'j*k/l=m?n^o`p{q|r}s~t@x-y.z9.it",
+        ] {
+            assert!(Email::kept_as_written(kept.as_bytes()), "{kept}");
+        }
+    }
+
+    proptest! {
+        /// R4: an address is read the same whether the one pass accepts it or the checks do,
+        /// over strings made of what addresses are made of, and of other characters.
+        #[test]
+        fn r4_the_one_pass_check_gives_what_the_checks_give(
+            input in "[a-zA-Z0-9.@_+-]{0,40}|[a-z.-]{1,12}@[a-zA-Z0-9.-]{0,30}|[a-z@. é]{0,12}",
+        ) {
+            same_as_checked(&input);
+        }
+    }
 }
