@@ -155,36 +155,13 @@ pub(super) fn normalise_text(
     }
     // One pass checks every character and counts what the checks below need: stored values
     // are read through here on every load.
-    let mut after_letter = false;
-    let mut after_space = false;
-    let (mut collapsed, mut found, mut has_letter) = (true, 0, false);
-    for (index, character) in trimmed.chars().enumerate() {
-        let mark = !character.is_ascii() && is_combining_mark(character) && after_letter;
-        let whitespace = match u8::try_from(character) {
-            Ok(byte) if byte.is_ascii() => is_ascii_space(byte),
-            _ => character.is_whitespace(),
-        };
-        if !(whitespace || mark || (rules.allowed)(character)) {
-            return Err(ContactError::InvalidCharacter {
-                field,
-                character,
-                position: index + 1,
-            });
-        }
-        let alphabetic = if character.is_ascii() {
-            character.is_ascii_alphabetic()
-        } else {
-            character.is_alphabetic()
-        };
-        after_letter = alphabetic || mark;
-        has_letter |= alphabetic;
-        // Collapsed: no whitespace but single spaces.
-        let space = character == ' ';
-        collapsed &= !(space && after_space) && (space || !whitespace);
-        after_space = space;
-        found = index + 1;
-    }
+    let (collapsed, found, has_letter) = if trimmed.is_ascii() {
+        check_ascii(trimmed, rules)?
+    } else {
+        check_characters(trimmed, rules)?
+    };
     // Stored values are already collapsed: copied as they are, without splitting them.
+    let mut found = found;
     let collapsed = if collapsed {
         trimmed.to_owned()
     } else {
@@ -213,9 +190,105 @@ pub(super) fn normalise_text(
     Ok(collapsed)
 }
 
+/// What one pass over free text finds: whether its whitespace is already single spaces, how
+/// many characters it has, and whether one is a letter.
+type TextFound = (bool, usize, bool);
+
+/// The pass of [`normalise_text`] over ASCII text, byte by byte: what most stored names and
+/// addresses are. It finds what [`check_characters`] would (no ASCII character is a
+/// combining mark) without decoding characters.
+fn check_ascii(
+    trimmed: &str,
+    rules: &TextRules<impl Fn(char) -> bool>,
+) -> Result<TextFound, ContactError> {
+    let (mut collapsed, mut has_letter, mut after_space) = (true, false, false);
+    for (index, &byte) in trimmed.as_bytes().iter().enumerate() {
+        let whitespace = is_ascii_space(byte);
+        if !(whitespace || (rules.allowed)(char::from(byte))) {
+            return Err(ContactError::InvalidCharacter {
+                field: rules.field,
+                character: char::from(byte),
+                position: index + 1,
+            });
+        }
+        has_letter |= byte.is_ascii_alphabetic();
+        let space = byte == b' ';
+        collapsed &= !(space && after_space) && (space || !whitespace);
+        after_space = space;
+    }
+    Ok((collapsed, trimmed.len(), has_letter))
+}
+
+/// The pass of [`normalise_text`] over any text: a combining accent counts as part of the
+/// letter it follows.
+fn check_characters(
+    trimmed: &str,
+    rules: &TextRules<impl Fn(char) -> bool>,
+) -> Result<TextFound, ContactError> {
+    let mut after_letter = false;
+    let mut after_space = false;
+    let (mut collapsed, mut found, mut has_letter) = (true, 0, false);
+    for (index, character) in trimmed.chars().enumerate() {
+        let mark = !character.is_ascii() && is_combining_mark(character) && after_letter;
+        let whitespace = match u8::try_from(character) {
+            Ok(byte) if byte.is_ascii() => is_ascii_space(byte),
+            _ => character.is_whitespace(),
+        };
+        if !(whitespace || mark || (rules.allowed)(character)) {
+            return Err(ContactError::InvalidCharacter {
+                field: rules.field,
+                character,
+                position: index + 1,
+            });
+        }
+        let alphabetic = if character.is_ascii() {
+            character.is_ascii_alphabetic()
+        } else {
+            character.is_alphabetic()
+        };
+        after_letter = alphabetic || mark;
+        has_letter |= alphabetic;
+        // Collapsed: no whitespace but single spaces.
+        let space = character == ' ';
+        collapsed &= !(space && after_space) && (space || !whitespace);
+        after_space = space;
+        found = index + 1;
+    }
+    Ok((collapsed, found, has_letter))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Address, PersonName};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// R4: ASCII text, read byte by byte, finds what reading it character by character
+        /// finds, for a name's characters and a street's, with every kind of ASCII
+        /// whitespace and characters no rule allows.
+        #[test]
+        fn r4_ascii_text_is_checked_as_any_text_is(input in "[ -~\t\n\x0B\x0C\r]{0,30}") {
+            use super::{ContactField, TextRules, check_ascii, check_characters};
+            let name = TextRules {
+                field: ContactField::Name,
+                min: 1,
+                max: 60,
+                allowed: |character: char| {
+                    character.is_alphabetic() || matches!(character, ' ' | '\'' | '-' | '.')
+                },
+            };
+            let street = TextRules {
+                field: ContactField::Street,
+                min: 3,
+                max: 100,
+                allowed: |character: char| {
+                    character.is_alphabetic() || character.is_ascii_digit() || ",/()".contains(character)
+                },
+            };
+            prop_assert_eq!(check_ascii(&input, &name), check_characters(&input, &name));
+            prop_assert_eq!(check_ascii(&input, &street), check_characters(&input, &street));
+        }
+    }
 
     /// The shortcut of `trim` trims as `str::trim` does, whatever the ends are: ASCII
     /// whitespace (the vertical tab too), Unicode whitespace, other non-ASCII, nothing.
