@@ -319,7 +319,7 @@ impl Account {
                     channel,
                     archive,
                 },
-            ) => self.issue(person.clone(), channel.clone(), archive, context),
+            ) => self.issue(person, channel, archive, context),
             (Then::CompleteFirstAccess, Command::FirstAccess { trust_device, .. }) => {
                 let record = self.record()?;
                 let assurance = record.assurance();

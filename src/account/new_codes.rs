@@ -46,14 +46,14 @@ impl Account {
     /// so that neither the second half nor a later letter goes where a stranger asked.
     pub(super) fn issue<R: CryptoRng + ?Sized>(
         &self,
-        person: Person,
-        request: ChannelRequest,
+        person: &Person,
+        request: &ChannelRequest,
         archive: &Attested<ArchiveRecord>,
         context: &mut Context<'_, R>,
     ) -> Result<Outcome, Refusal> {
         let now = context.now;
-        let person = person.with_residence(archive.fact().residence().clone());
-        let online_contact = match &request {
+        let person = person.living_at(archive.fact().residence().clone());
+        let online_contact = match request {
             ChannelRequest::Online => {
                 Some(Medium::electronic_contact(&person).ok_or(Refusal::NoContactForFirstHalf)?)
             }
@@ -63,32 +63,31 @@ impl Account {
         let fresh = fresh_pin(context, true)?;
         // R11: the first half on screen and by e-mail or SMS. R12: read by the operator on the
         // line the caller dialled, and sent by e-mail and SMS. R13: none, the whole code below.
-        let first_half_to: Vec<Medium> = match &request {
-            ChannelRequest::Online => [Some(Medium::Screen), online_contact]
-                .into_iter()
-                .flatten()
-                .collect(),
+        // Built as the outcome's effects: at most three first halves, then the rest.
+        let first_half_to: [Option<Medium>; 3] = match request {
+            ChannelRequest::Online => [Some(Medium::Screen), online_contact, None],
             ChannelRequest::ContactCenter { caller_phone } => [
                 Some(Medium::ReadByOperator(ContactCenterLine::for_phone(
                     *caller_phone,
                 ))),
                 person.email().map(|email| Medium::Email(email.clone())),
                 person.mobile().map(|mobile| Medium::Sms(mobile.clone())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            ChannelRequest::Sede(_) => Vec::new(),
+            ],
+            ChannelRequest::Sede(_) => [None, None, None],
         };
-        let mut deliveries: Vec<Delivery> = first_half_to
-            .into_iter()
-            .map(|to| Delivery::new(PinPart::FirstHalf, to, fresh.first.duplicate()))
-            .collect();
-        let document_checked_by = match &request {
+        let mut effects = Vec::with_capacity(4);
+        effects.extend(first_half_to.into_iter().flatten().map(|to| {
+            Effect::Deliver(Delivery::new(
+                PinPart::FirstHalf,
+                to,
+                fresh.first.duplicate(),
+            ))
+        }));
+        let document_checked_by = match request {
             ChannelRequest::Sede(sede) => Some(sede.operator().clone()),
             ChannelRequest::Online | ChannelRequest::ContactCenter { .. } => None,
         };
-        deliveries.push(match request {
+        effects.push(Effect::Deliver(match request {
             // R13: the whole code, sealed, at the counter, by the operator who saw the document.
             ChannelRequest::Sede(sede) => Delivery::new(
                 PinPart::WholeFirstPin,
@@ -101,7 +100,7 @@ impl Account {
                 Medium::SealedPost(archive.fact().residence().clone()),
                 fresh.second,
             ),
-        });
+        }));
 
         let assurance = channel.assurance();
         let mut outcome = Outcome::new(Reply::PinIssued {
@@ -120,9 +119,7 @@ impl Account {
             archive_checked_by: Some(archive.checked_by().clone()),
             document_checked_by,
         });
-        outcome
-            .effects
-            .extend(deliveries.into_iter().map(Effect::Deliver));
+        outcome.effects = effects;
         Ok(outcome)
     }
 
