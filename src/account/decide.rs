@@ -271,7 +271,7 @@ impl Account {
                 Checked::Passed
             }
             (Check::ContactsMatch, Command::Restore { email, mobile }) => {
-                let registered = self.person.as_ref().and_then(Person::registered_contacts);
+                let registered = self.person.as_deref().and_then(Person::registered_contacts);
                 if !registered.is_some_and(|(e, m)| e == email && m == mobile) {
                     return Err(Refusal::ContactsNotMatching);
                 }
@@ -678,7 +678,7 @@ impl Account {
 
     /// Adds a notice to the person, through the fastest medium that reaches them.
     pub(super) fn notify(&self, outcome: Outcome, notice: Notice) -> Outcome {
-        match &self.person {
+        match self.person.as_deref() {
             Some(person) => {
                 outcome.with_effect(Effect::Notify(Notification::to_person(person, notice)))
             }
@@ -688,7 +688,7 @@ impl Account {
 
     /// The role that sets the expiry (R2, R20); a citizen until a request says otherwise.
     pub(super) fn role(&self) -> Role {
-        self.person.as_ref().map_or(Role::Citizen, Person::role)
+        self.person.as_deref().map_or(Role::Citizen, Person::role)
     }
 }
 

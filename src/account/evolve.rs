@@ -10,7 +10,6 @@ use crate::assurance::AssuranceLevel;
 use crate::device::{DeviceId, TrustedDevice};
 use crate::hash::PinHash;
 use crate::lockout::LockState;
-use crate::person::Person;
 use crate::restore::MAX_RESTORE_REQUESTS;
 
 impl Account {
@@ -29,7 +28,7 @@ impl Account {
                 lapses_at,
                 ..
             } => {
-                self.person = Some(Person::clone(person));
+                self.person = Some(person.clone());
                 // A new record: no lock, request or device survives from an earlier PIN.
                 self.pin = Some(PinRecord::new(first_stage(
                     *assurance,

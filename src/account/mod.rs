@@ -101,7 +101,11 @@ pub struct Account {
     /// How many times the live PIN changed (issued, first access, renewal, restore,
     /// revocation): the generation a session carries, so it ends with its PIN (R31).
     pin_generation: u64,
-    person: Option<Person>,
+    /// Boxed: only requests, restores and notices read it, and inline it put 144 bytes
+    /// between the PIN record and the fields every command reads (an account in memory is
+    /// 368 bytes instead of 504, two cache lines fewer to bring in per command). Stored the
+    /// same as inline.
+    person: Option<Box<Person>>,
     /// The PIN issued and not revoked, with everything that only exists beside a PIN: `None`
     /// holds no lock and no upgrade request, so neither can outlive the PIN it was for.
     pin: Option<PinRecord>,
@@ -404,7 +408,7 @@ impl Account {
     /// The person as the latest request gave them, once a PIN was requested.
     #[must_use]
     pub fn person(&self) -> Option<&Person> {
-        self.person.as_ref()
+        self.person.as_deref()
     }
 
     /// Consecutive wrong PINs from clients without a trusted device, since the last success

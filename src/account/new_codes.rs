@@ -131,7 +131,7 @@ impl Account {
     ) -> Result<Outcome, Refusal> {
         let (email, mobile) = self
             .person
-            .as_ref()
+            .as_deref()
             .and_then(Person::registered_contacts)
             .ok_or(Refusal::ContactsNotMatching)?;
         // The restore's 16 is for its first access only: no first half opens anything (R9a).
