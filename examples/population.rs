@@ -225,7 +225,7 @@ fn command_costs(timings: &simulation::Timings) -> String {
     let own_total: f64 = timings
         .by_command
         .values()
-        .map(|cost| cost.own(argon2_each).as_secs_f64())
+        .map(|cost| cost.own_seconds(argon2_each))
         .sum();
     let mut table = format!(
         "\n  {:<20} {:>9} {:>12} {:>12} {:>10}\n",
@@ -233,7 +233,7 @@ fn command_costs(timings: &simulation::Timings) -> String {
     );
     for (name, cost) in &timings.by_command {
         let handled = cost.handled.max(1) as f64;
-        let own = cost.own(argon2_each).as_secs_f64();
+        let own = cost.own_seconds(argon2_each);
         table += &format!(
             "  {:<20} {:>9} {:>12.3} {:>12.2} {:>9.1} %\n",
             name,

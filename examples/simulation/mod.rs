@@ -225,12 +225,11 @@ pub struct CommandCost {
 }
 
 impl CommandCost {
-    /// Their own time: `handle` less their Argon2 runs, each at the mean of the year's bare
-    /// runs (`argon2_each`).
-    pub fn own(&self, argon2_each: Duration) -> Duration {
-        self.handle.saturating_sub(
-            argon2_each.saturating_mul(u32::try_from(self.argon2_runs).unwrap_or(u32::MAX)),
-        )
+    /// Their own time in seconds: `handle` less their Argon2 runs, each at the mean of the
+    /// year's bare runs (`argon2_each`). Signed: where Argon2 ran slower inside the crate
+    /// than bare, by more than the crate's own work, it comes out below zero.
+    pub fn own_seconds(&self, argon2_each: Duration) -> f64 {
+        self.handle.as_secs_f64() - argon2_each.as_secs_f64() * self.argon2_runs as f64
     }
 }
 
@@ -249,13 +248,19 @@ impl Timings {
 }
 
 /// One Argon2 run as the crate makes it at `HashCost::CHEAP`: Argon2id version 19, its 8 KiB of
-/// memory on the stack, 1 pass, 1 lane, an 8-character PIN, a 16-byte salt, a 32-byte hash.
+/// memory on the stack starting a page, 1 pass, 1 lane, an 8-character PIN, a 16-byte salt, a
+/// 32-byte hash.
 pub fn bare_argon2_cheap(pin: &[u8]) -> [u8; 32] {
-    let mut blocks = [argon2::Block::new(); 8];
+    /// Aligned as the crate aligns its own (see `StackBlocks` in `src/hash/mod.rs`): where
+    /// the buffer starts changes Argon2's speed by a few per cent, as much as the crate's
+    /// own time.
+    #[repr(C, align(4096))]
+    struct StackBlocks([argon2::Block; 8]);
+    let mut blocks = StackBlocks([argon2::Block::new(); 8]);
     let mut out = [0u8; 32];
     let params = argon2::Params::new(8, 1, 1, Some(32)).expect("the cheapest cost");
     argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-        .hash_password_into_with_memory(pin, &[0x5a; 16], &mut out, &mut blocks)
+        .hash_password_into_with_memory(pin, &[0x5a; 16], &mut out, &mut blocks.0)
         .expect("valid inputs");
     out
 }

@@ -190,6 +190,15 @@ impl PinHash {
 /// default cost (19 MiB) the allocator maps and unmaps the buffer, which leaves nothing behind.
 const STACK_BLOCKS: usize = Params::MIN_M_COST as usize;
 
+/// Argon2's memory on the stack, starting a page of its own. Where it started otherwise
+/// depended on how deep the stack was and where the system put it: Argon2 ran a few per cent
+/// slower at some of those places than at others, the same command slower in one run than in
+/// the next. In a year of logins that difference was as large as the crate's own time
+/// (issue 12: 1.5–1.7 µs a command against 0.7–0.8 with the address space laid out the same
+/// every run, the same 0.7 µs whatever the layout once aligned).
+#[repr(C, align(4096))]
+struct StackBlocks([Block; STACK_BLOCKS]);
+
 /// Argon2id of `pin` and `salt` at `cost`, into `out`: with the memory on the stack for the
 /// smallest costs, from the heap (Argon2's own) otherwise.
 fn argon2id(
@@ -209,8 +218,8 @@ fn argon2id(
         // Argon2 writes every block before it reads it; zeros only because Rust needs them.
         // Left unwiped, as Argon2's own buffer is: the blocks hold values derived from the
         // hash of the PIN, never the PIN.
-        let mut blocks = [Block::new(); STACK_BLOCKS];
-        hasher.hash_password_into_with_memory(pin, salt, out, &mut blocks)
+        let mut blocks = StackBlocks([Block::new(); STACK_BLOCKS]);
+        hasher.hash_password_into_with_memory(pin, salt, out, &mut blocks.0)
     } else {
         hasher.hash_password_into(pin, salt, out)
     }
