@@ -1,5 +1,7 @@
 //! Italian phone numbers, mobile and fixed-line, and which of the two a caller uses.
 
+use core::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use super::text::string_form;
@@ -54,14 +56,8 @@ impl NationalDigits {
         self.kept().first().copied().map(char::from)
     }
 
-    /// Checks the count of digits and returns the number in E.164, written once, at its
-    /// length.
-    fn to_e164(
-        &self,
-        field: ContactField,
-        min: usize,
-        max: usize,
-    ) -> Result<Box<str>, ContactError> {
+    /// Checks the count of digits and returns the number in E.164.
+    fn to_e164(&self, field: ContactField, min: usize, max: usize) -> Result<E164, ContactError> {
         let found = self.len();
         if !(min..=max).contains(&found) {
             return Err(ContactError::WrongDigitCount {
@@ -71,11 +67,57 @@ impl NationalDigits {
                 max,
             });
         }
-        // Within `max`, every digit was kept.
-        let mut number = String::with_capacity(3 + found);
-        number.push_str("+39");
-        number.extend(self.kept().iter().copied().map(char::from));
-        Ok(number.into_boxed_str())
+        // Within `max`, every digit was kept; `max` is at most 11, so they fit.
+        let mut number = E164 {
+            bytes: [0; E164::MAX],
+            len: 0,
+        };
+        for (slot, byte) in number
+            .bytes
+            .iter_mut()
+            .zip(b"+39".iter().chain(self.kept()))
+        {
+            *slot = *byte;
+            number.len += 1;
+        }
+        if usize::from(number.len) != 3 + found {
+            return Err(ContactError::WrongDigitCount {
+                field,
+                found,
+                min,
+                max,
+            });
+        }
+        Ok(number)
+    }
+}
+
+/// An Italian number in E.164 (`+39` and at most 11 digits), kept inline rather than in a
+/// heap block of its own: a person is copied into every PIN request's event and into the
+/// account, and read from every stored account.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct E164 {
+    /// The number's ASCII characters, then zeros.
+    bytes: [u8; E164::MAX],
+    len: u8,
+}
+
+impl E164 {
+    /// `+39` and the longest national number, a landline's 11 digits.
+    const MAX: usize = 3 + 11;
+
+    fn as_str(&self) -> &str {
+        // Always ASCII: `NationalDigits::to_e164` is the only way in.
+        self.bytes
+            .get(..usize::from(self.len))
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// The national number, without `+39`.
+    fn national(&self) -> &str {
+        let number = self.as_str();
+        number.strip_prefix("+39").unwrap_or(number)
     }
 }
 
@@ -147,8 +189,8 @@ fn national_digits(input: &str, field: ContactField) -> Result<NationalDigits, C
 /// assert!(MobileNumber::parse("06 1234567").is_err());
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MobileNumber(Box<str>);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct MobileNumber(E164);
 
 impl MobileNumber {
     /// Validates and normalises an Italian mobile number.
@@ -181,17 +223,24 @@ impl MobileNumber {
     /// The number in E.164, like `+393331234567`.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The national number, without `+39`, like `3331234567`.
     #[must_use]
     pub fn national(&self) -> &str {
-        self.0.strip_prefix("+39").unwrap_or(&self.0)
+        self.0.national()
     }
 }
 
-string_form!(MobileNumber);
+string_form!(MobileNumber, inline);
+
+// Written as the string it is, as when it held one.
+impl fmt::Debug for MobileNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("MobileNumber").field(&self.as_str()).finish()
+    }
+}
 
 /// An Italian fixed-line number.
 ///
@@ -207,8 +256,8 @@ string_form!(MobileNumber);
 /// assert!(LandlineNumber::parse("333 1234567").is_err());
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct LandlineNumber(Box<str>);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct LandlineNumber(E164);
 
 impl LandlineNumber {
     /// Validates and normalises an Italian fixed-line number.
@@ -247,14 +296,23 @@ impl LandlineNumber {
     /// The number in E.164, like `+390612345678`.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The national number, without `+39`, like `0612345678`.
     #[must_use]
     pub fn national(&self) -> &str {
-        self.0.strip_prefix("+39").unwrap_or(&self.0)
+        self.0.national()
     }
 }
 
-string_form!(LandlineNumber);
+string_form!(LandlineNumber, inline);
+
+// Written as the string it is, as when it held one.
+impl fmt::Debug for LandlineNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LandlineNumber")
+            .field(&self.as_str())
+            .finish()
+    }
+}
