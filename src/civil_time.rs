@@ -142,11 +142,15 @@ mod tests {
     use super::*;
     use jiff::Span;
 
-    /// What jiff's own zoned arithmetic gives for `days` Rome calendar days: the answer
-    /// [`add_rome_days`] must give.
-    fn zoned_add_days(instant: Timestamp, days: i64) -> Timestamp {
-        Span::new()
-            .try_days(days)
+    /// What jiff's own zoned arithmetic gives for `count` of a calendar unit in Rome (`unit`
+    /// makes the span: `Span::try_days` or `Span::try_months`), saturating as the crate does:
+    /// the answer [`add_rome_days`] and [`add_rome_months`] must give.
+    fn zoned_add(
+        instant: Timestamp,
+        count: i64,
+        unit: fn(Span, i64) -> Result<Span, jiff::Error>,
+    ) -> Timestamp {
+        unit(Span::new(), count)
             .ok()
             .and_then(|span| {
                 instant
@@ -155,7 +159,7 @@ mod tests {
                     .ok()
             })
             .map_or(
-                if days < 0 {
+                if count < 0 {
                     Timestamp::MIN
                 } else {
                     Timestamp::MAX
@@ -164,26 +168,12 @@ mod tests {
             )
     }
 
-    /// What jiff's own zoned arithmetic gives for `months` Rome calendar months: the answer
-    /// [`add_rome_months`] must give.
+    fn zoned_add_days(instant: Timestamp, days: i64) -> Timestamp {
+        zoned_add(instant, days, Span::try_days::<i64>)
+    }
+
     fn zoned_add_months(instant: Timestamp, months: i64) -> Timestamp {
-        Span::new()
-            .try_months(months)
-            .ok()
-            .and_then(|span| {
-                instant
-                    .to_zoned_datetime(ROME.clone())
-                    .checked_add(span)
-                    .ok()
-            })
-            .map_or(
-                if months < 0 {
-                    Timestamp::MIN
-                } else {
-                    Timestamp::MAX
-                },
-                |moved| moved.timestamp(),
-            )
+        zoned_add(instant, months, Span::try_months::<i64>)
     }
 
     /// The civil arithmetic gives jiff's zoned answers: instants from 1850 to 2150 (local
