@@ -55,11 +55,7 @@ pub(crate) fn rome_start_of_day(date: Date) -> Timestamp {
 /// more on it than on anything else of its own (issue 12). A test holds the two to the same
 /// answers.
 pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
-    let saturated = if days < 0 {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    };
+    let saturated = end_of_time_towards(days);
     // Whole days as seconds, which a civil date adds as days; a count beyond jiff's range
     // (about 20,000 years) saturates like any other overflow instead of panicking.
     let Some(seconds) = days.checked_mul(86_400) else {
@@ -107,11 +103,7 @@ pub(crate) fn before_rome_days_after(now: Timestamp, instant: Timestamp, days: i
 /// "compatible" rule, as RFC 5545 does), so nothing fails and nothing drifts by an hour from one
 /// renewal to the next beyond that. Saturates like [`add_rome_days`].
 pub(crate) fn add_rome_months(instant: Timestamp, months: i64) -> Timestamp {
-    let saturated = if months < 0 {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    };
+    let saturated = end_of_time_towards(months);
     let start = ROME.to_datetime(instant);
     moved_by_months(start.date(), months)
         .and_then(|date| rome_instant(date.to_datetime(start.time())))
@@ -129,6 +121,16 @@ fn moved_by_months(date: Date, months: i64) -> Option<Date> {
     let month = i8::try_from(moved.rem_euclid(12) + 1).ok()?;
     let first = Date::new(year, month, 1).ok()?;
     Date::new(year, month, date.day().min(first.days_in_month())).ok()
+}
+
+/// Where a count of days or months that leaves jiff's range saturates: the first instant for a
+/// count back in time, the last for one forward.
+fn end_of_time_towards(count: i64) -> Timestamp {
+    if count < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    }
 }
 
 /// The instant of a Rome wall-clock time, by jiff's compatible rule (the later instant for a
@@ -158,14 +160,7 @@ mod tests {
                     .checked_add(span)
                     .ok()
             })
-            .map_or(
-                if count < 0 {
-                    Timestamp::MIN
-                } else {
-                    Timestamp::MAX
-                },
-                |moved| moved.timestamp(),
-            )
+            .map_or(end_of_time_towards(count), |moved| moved.timestamp())
     }
 
     fn zoned_add_days(instant: Timestamp, days: i64) -> Timestamp {

@@ -103,8 +103,7 @@ pub struct Account {
     pin_generation: u64,
     /// Boxed: only requests, restores and notices read it, and inline it put 144 bytes
     /// between the PIN record and the fields every command reads (an account in memory is
-    /// 368 bytes instead of 504, two cache lines fewer to bring in per command). Stored the
-    /// same as inline.
+    /// 368 bytes instead of 504: two cache lines fewer). Stored the same as inline.
     person: Option<Box<Person>>,
     /// The PIN issued and not revoked, with everything that only exists beside a PIN: `None`
     /// holds no lock and no upgrade request, so neither can outlive the PIN it was for.
