@@ -50,12 +50,12 @@ impl Outcome {
     }
 
     pub(crate) fn with_event(mut self, event: Event) -> Outcome {
-        self.events.push(event);
+        push_first_allocated(&mut self.events, event);
         self
     }
 
     pub(crate) fn with_effect(mut self, effect: Effect) -> Outcome {
-        self.effects.push(effect);
+        push_first_allocated(&mut self.effects, effect);
         self
     }
 
@@ -83,6 +83,18 @@ impl Outcome {
             Effect::Deliver(_) | Effect::EndSessions(_) => None,
         })
     }
+}
+
+/// Pushes `item` on `items`, allocating room for two when it has none: an outcome has one or
+/// two events and as many effects. Allocated up front rather than by `push`, whose growth
+/// (room for four, and the code that decides it) ran once per command and had to be fetched
+/// again every time, Argon2 and the caller having run in between: a cache simulation of a
+/// year counts 9 % fewer instruction-cache misses in the crate's own code (issue 12).
+fn push_first_allocated<T>(items: &mut Vec<T>, item: T) {
+    if items.capacity() == 0 {
+        *items = Vec::with_capacity(2);
+    }
+    items.push(item);
 }
 
 /// Something the caller must make happen outside the crate.
