@@ -45,7 +45,7 @@ thread_local! {
     static LIVE_BYTES: Cell<i64> = const { Cell::new(0) };
 }
 
-/// Adds `change` to this thread's live bytes, and counts an allocation if it is one.
+/// Adds `change` to this thread's live bytes.
 fn count(change: i64) {
     LIVE_BYTES.with(|live| live.set(live.get() + change));
 }

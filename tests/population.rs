@@ -95,6 +95,28 @@ fn the_counts_add_up_and_every_phase_without_a_sunset_is_reached() {
     }
     assert!(summary.owner_typos > 0 && summary.stranger_guesses > 0);
     assert!(summary.device_logins > 0);
+    // The measured part, command by command, adds up to its totals and to the summary.
+    let timings = &run.timings;
+    let by_command = &timings.by_command;
+    assert_eq!(
+        by_command.values().map(|cost| cost.handled).sum::<u64>(),
+        timings.handled
+    );
+    assert_eq!(timings.handled, commands);
+    assert_eq!(
+        by_command
+            .values()
+            .map(|cost| cost.argon2_runs)
+            .sum::<u64>(),
+        timings.argon2_runs
+    );
+    for (name, cost) in by_command {
+        assert_eq!(summary.commands.get(name), Some(&cost.handled), "{name}");
+        assert_eq!(
+            cost.allocations, 0,
+            "nobody counted allocations, yet {name} has some"
+        );
+    }
 }
 
 #[test]
