@@ -143,6 +143,17 @@ fn rome_instant(wall_clock: DateTime) -> Option<Timestamp> {
 mod tests {
     use super::*;
     use jiff::Span;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    /// The seconds of 1850-01-01 and 2150-01-01: local mean time, the wars' summer times and
+    /// today's rules all lie between.
+    const YEARS_1850_TO_2150: (i64, i64) = (-3_786_825_600, 5_680_281_600);
+
+    /// A number from `low` up to (not including) `high`.
+    fn between(rng: &mut ChaCha20Rng, low: i64, high: i64) -> i64 {
+        low + i64::try_from(rng.next_u64() % u64::try_from(high - low).unwrap()).unwrap()
+    }
 
     /// What jiff's own zoned arithmetic gives for `count` of a calendar unit in Rome (`unit`
     /// makes the span: `Span::try_days` or `Span::try_months`), saturating as the crate does:
@@ -176,15 +187,10 @@ mod tests {
     /// or repeats, the ends of months, counts up to decades either way, and the ends of time.
     #[test]
     fn r20_calendar_days_and_months_are_jiffs_zoned_arithmetic() {
-        use rand_chacha::ChaCha20Rng;
-        use rand_core::{Rng, SeedableRng};
         let mut rng = ChaCha20Rng::seed_from_u64(20);
-        let span = |rng: &mut ChaCha20Rng, low: i64, high: i64| {
-            low + i64::try_from(rng.next_u64() % u64::try_from(high - low).unwrap()).unwrap()
-        };
-        let (from, to) = (-3_786_825_600_i64, 5_680_281_600_i64);
+        let (from, to) = YEARS_1850_TO_2150;
         let mut instants: Vec<Timestamp> = (0..30_000)
-            .map(|_| Timestamp::from_second(span(&mut rng, from, to)).unwrap())
+            .map(|_| Timestamp::from_second(between(&mut rng, from, to)).unwrap())
             .collect();
         // Wall-clock times in the gap and the fold of 2026, and the last days of months.
         for text in [
@@ -204,14 +210,14 @@ mod tests {
         instants.extend([Timestamp::MIN, Timestamp::UNIX_EPOCH, Timestamp::MAX]);
         for (index, instant) in instants.iter().enumerate() {
             let days = match index % 3 {
-                0 => span(&mut rng, -3, 3),
-                1 => span(&mut rng, -400, 400),
-                _ => span(&mut rng, -40_000, 40_000),
+                0 => between(&mut rng, -3, 3),
+                1 => between(&mut rng, -400, 400),
+                _ => between(&mut rng, -40_000, 40_000),
             };
             let months = match index % 3 {
-                0 => span(&mut rng, -3, 3),
-                1 => span(&mut rng, -24, 24),
-                _ => span(&mut rng, -1_200, 1_200),
+                0 => between(&mut rng, -3, 3),
+                1 => between(&mut rng, -24, 24),
+                _ => between(&mut rng, -1_200, 1_200),
             };
             assert_eq!(
                 add_rome_days(*instant, days),
@@ -266,20 +272,16 @@ mod tests {
     /// ends, days from a year back to a year on, and `now` near the moment and far from it.
     #[test]
     fn before_rome_days_after_answers_as_the_calendar_does() {
-        use rand_chacha::ChaCha20Rng;
-        use rand_core::{Rng, SeedableRng};
         let mut rng = ChaCha20Rng::seed_from_u64(25);
-        let span = |rng: &mut ChaCha20Rng, low: i64, high: i64| {
-            low + i64::try_from(rng.next_u64() % u64::try_from(high - low).unwrap()).unwrap()
-        };
-        let (from, to) = (-3_786_825_600_i64, 5_680_281_600_i64);
+        let (from, to) = YEARS_1850_TO_2150;
         for round in 0..20_000 {
-            let instant = Timestamp::from_second(span(&mut rng, from, to)).unwrap();
-            let days = span(&mut rng, -400, 400);
+            let instant = Timestamp::from_second(between(&mut rng, from, to)).unwrap();
+            let days = between(&mut rng, -400, 400);
             let exact = add_rome_days(instant, days).as_second();
             // Half near the moment, within a few hours; half anywhere within days of it.
             let reach = if round % 2 == 0 { 4 * 3600 } else { 5 * 86_400 };
-            let now = Timestamp::from_second(span(&mut rng, exact - reach, exact + reach)).unwrap();
+            let now =
+                Timestamp::from_second(between(&mut rng, exact - reach, exact + reach)).unwrap();
             assert_eq!(
                 before_rome_days_after(now, instant, days),
                 now < add_rome_days(instant, days),
