@@ -211,6 +211,33 @@ fn r20_renewals_at_the_same_wall_clock_time_keep_it_through_summer_time() {
 }
 
 #[test]
+fn r20_an_intermediarys_account_loaded_from_storage_still_renews_for_three_months() {
+    // The role is kept beside the key in memory (the expiry reads it on every first access
+    // and renewal) and is not stored: loading must find it again in the stored person.
+    for format in ["postcard", "json"] {
+        let mut rig = Rig::new(&intermediary());
+        let code = rig.activate(
+            intermediary(),
+            ChannelRequest::Online,
+            at("2026-11-25T09:00:00Z"),
+        );
+        let loaded: Account = match format {
+            "postcard" => postcard::from_bytes(&postcard::to_allocvec(&rig.account).unwrap()),
+            _ => serde_json::from_str(&serde_json::to_string(&rig.account).unwrap())
+                .map_err(|_| postcard::Error::SerdeDeCustom),
+        }
+        .unwrap();
+        assert_eq!(loaded, rig.account, "{format}");
+        rig.account = loaded;
+        let renewed_at = at("2027-02-20T09:00:00Z");
+        let (renewed, _) = rig.renew(&code, renewed_at);
+        assert!(matches!(renewed.reply, Reply::PinRenewed(_)), "{format}");
+        // 10:00 in Rome on 20 February, three months later: 10:00 CEST on 20 May.
+        assert_eq!(rig.expiry(), at("2027-05-20T08:00:00Z"), "{format}");
+    }
+}
+
+#[test]
 fn r20_an_intermediary_renewing_at_each_warning_keeps_the_wall_clock_time() {
     // Fabio renews as soon as each warning arrives (the harness wakes him at it); every
     // expiry stays at 10:00 in Rome whatever the offset.

@@ -688,7 +688,7 @@ impl Account {
 
     /// The role that sets the expiry (R2, R20); a citizen until a request says otherwise.
     pub(super) fn role(&self) -> Role {
-        self.person.as_deref().map_or(Role::Citizen, Person::role)
+        self.role
     }
 }
 

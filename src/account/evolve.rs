@@ -28,6 +28,7 @@ impl Account {
                 lapses_at,
                 ..
             } => {
+                self.role = person.role();
                 self.person = Some(person.clone());
                 // A new record: no lock, request or device survives from an earlier PIN.
                 self.pin = Some(PinRecord::new(first_stage(
@@ -58,10 +59,10 @@ impl Account {
                 lapses_at,
             } => self.with_pin(|record| {
                 // Beside the PIN in use, which nothing here touches (R23a).
-                record.restore = Some(RestoreCode {
+                record.restore = Some(Box::new(RestoreCode {
                     whole: whole.clone(),
                     lapses_at: *lapses_at,
-                });
+                }));
                 record.restores_requested.push(RestoreRequest { at: *at });
                 let excess = record
                     .restores_requested

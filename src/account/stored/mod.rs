@@ -23,8 +23,9 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::account::Account;
 use crate::account::event::Event;
+use crate::account::{Account, role_of};
+use crate::person::Person;
 
 /// The format this release writes stored events and accounts in.
 pub const STORED_FORMAT: u32 = 1;
@@ -339,13 +340,19 @@ impl<'de> Visitor<'de> for AccountVisitor {
         if format != STORED_FORMAT {
             return Err(de::Error::custom(AccountFormatError { found: format }));
         }
-        // Built in place: a load moves the account, hundreds of bytes, as few times as it can.
+        let codice_fiscale = required(seq.next_element()?, 1, &self)?;
+        let version = required(seq.next_element()?, 2, &self)?;
+        let pin_generation = required(seq.next_element()?, 3, &self)?;
+        let person: Option<Box<Person>> = required(seq.next_element()?, 4, &self)?;
+        // Built in place, the PIN record too: a load moves the account, hundreds of bytes,
+        // as few times as it can.
         Ok(Account {
             format: STORED_FORMAT,
-            codice_fiscale: required(seq.next_element()?, 1, &self)?,
-            version: required(seq.next_element()?, 2, &self)?,
-            pin_generation: required(seq.next_element()?, 3, &self)?,
-            person: required(seq.next_element()?, 4, &self)?,
+            role: role_of(person.as_deref()),
+            codice_fiscale,
+            version,
+            pin_generation,
+            person,
             pin: required(seq.next_element()?, 5, &self)?,
         })
     }
@@ -377,14 +384,16 @@ impl<'de> Visitor<'de> for AccountVisitor {
                 }
             }
         }
+        let person: Option<Box<Person>> = person.unwrap_or_default();
         Ok(Account {
             format: STORED_FORMAT,
+            role: role_of(person.as_deref()),
             codice_fiscale: codice_fiscale
                 .ok_or_else(|| de::Error::missing_field("codice_fiscale"))?,
             version: version.ok_or_else(|| de::Error::missing_field("version"))?,
             pin_generation: pin_generation
                 .ok_or_else(|| de::Error::missing_field("pin_generation"))?,
-            person: person.unwrap_or_default(),
+            person,
             pin: pin.unwrap_or_default(),
         })
     }
