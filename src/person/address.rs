@@ -2,6 +2,7 @@
 
 use core::fmt;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -161,11 +162,19 @@ impl fmt::Debug for Province {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "AddressFields<'_>")]
 pub struct Address {
-    // Boxed strings, as in the string types (see `string_form!`).
-    street: Box<str>,
+    // Shared strings, as in the string types (see `string_form!`).
+    #[serde(serialize_with = "shared_str")]
+    street: Arc<str>,
     postal_code: PostalCode,
-    municipality: Box<str>,
+    #[serde(serialize_with = "shared_str")]
+    municipality: Arc<str>,
     province: Province,
+}
+
+/// A shared string written as the string it holds (serde writes `Arc<str>` only with its
+/// `rc` feature, which would make every `Arc` serializable, sharing lost on the way back).
+fn shared_str<S: serde::Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value)
 }
 
 /// What a stored [`Address`] holds, before it is validated again: borrowed from the input

@@ -1,5 +1,7 @@
 //! E-mail addresses, where the first half of the PIN can be sent.
 
+use std::sync::Arc;
+
 use super::text::string_form;
 use super::{ContactError, ContactField};
 
@@ -24,7 +26,7 @@ use super::{ContactError, ContactField};
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Email(Box<str>);
+pub struct Email(Arc<str>);
 
 impl Email {
     /// The most characters in the local part (RFC 5321).
@@ -50,7 +52,7 @@ impl Email {
         let trimmed = super::text::trim(input);
         // Every stored address, read on every load, is one of these.
         if Self::kept_as_written(trimmed.as_bytes()) {
-            return Ok(Email(Box::from(trimmed)));
+            return Ok(Email(Arc::from(trimmed)));
         }
         Self::parse_checked(trimmed)
     }
@@ -149,7 +151,7 @@ impl Email {
         if let Some(written) = address.get_mut(local.len() + 1..) {
             written.make_ascii_lowercase();
         }
-        Ok(Email(address.into_boxed_str()))
+        Ok(Email(Arc::from(address)))
     }
 
     fn check_local_part(local: &str) -> Result<(), ContactError> {

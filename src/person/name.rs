@@ -1,5 +1,7 @@
 //! First names and surnames.
 
+use std::sync::Arc;
+
 use super::text::{TextRules, normalise_text, string_form};
 use super::{ContactError, ContactField};
 
@@ -22,7 +24,7 @@ use super::{ContactError, ContactField};
 /// # Ok::<(), inps_pin::ContactError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PersonName(Box<str>);
+pub struct PersonName(Arc<str>);
 
 impl PersonName {
     /// The most characters in a name, after collapsing whitespace.
