@@ -1,6 +1,8 @@
 //! What the free-text values (names, streets, municipalities) share: the string form of every
 //! validated string type, and the trimming, collapsing and checking of free text.
 
+use std::borrow::Cow;
+
 use super::{ContactError, ContactField};
 
 /// The traits every validated string type shares: its string form is its only form, on screen
@@ -147,10 +149,10 @@ pub(super) struct TextRules<Allowed: Fn(char) -> bool> {
 
 /// Trims `input`, checks its characters against `rules`, collapses each run of inner
 /// whitespace to one space, and checks the length and that it has a letter.
-pub(super) fn normalise_text(
-    input: &str,
+pub(super) fn normalise_text<'a>(
+    input: &'a str,
     rules: &TextRules<impl Fn(char) -> bool>,
-) -> Result<String, ContactError> {
+) -> Result<Cow<'a, str>, ContactError> {
     let field = rules.field;
     let trimmed = trim(input);
     if trimmed.is_empty() {
@@ -163,14 +165,15 @@ pub(super) fn normalise_text(
     } else {
         check_characters(trimmed, rules)?
     };
-    // Stored values are already collapsed: copied as they are, without splitting them.
+    // Stored values are already collapsed: borrowed as they are, without splitting them, so
+    // that the one allocation is the shared string the caller makes of it.
     let mut found = found;
     let collapsed = if collapsed {
-        trimmed.to_owned()
+        Cow::Borrowed(trimmed)
     } else {
         let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
         found = collapsed.chars().count();
-        collapsed
+        Cow::Owned(collapsed)
     };
     if found < rules.min {
         return Err(ContactError::TooShort {
