@@ -96,8 +96,9 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 // Laid out in the order declared (which is also the stored order, so it must not change): the
 // fields every command reads (key, version, generation, the PIN's stage and lock) in the first
 // 224 bytes, what only rare commands read (the person, a restore, the requests, the devices)
-// after them. Left to the compiler, a login read six cache lines of a 368-byte account instead
-// of four (issue 12: most of a login's own time is fetching the account).
+// after them. Left to the compiler, a login read five or six cache lines of a 368-byte account
+// instead of four (issue 12: fetching an account no cache holds is a large part of a login's own
+// time in a population simulated in memory).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[repr(C)]
 pub struct Account {
