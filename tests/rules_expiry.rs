@@ -222,11 +222,11 @@ fn r20_an_intermediarys_account_loaded_from_storage_still_renews_for_three_month
             at("2026-11-25T09:00:00Z"),
         );
         let loaded: Account = match format {
-            "postcard" => postcard::from_bytes(&postcard::to_allocvec(&rig.account).unwrap()),
-            _ => serde_json::from_str(&serde_json::to_string(&rig.account).unwrap())
-                .map_err(|_| postcard::Error::SerdeDeCustom),
-        }
-        .unwrap();
+            "postcard" => {
+                postcard::from_bytes(&postcard::to_allocvec(&rig.account).unwrap()).unwrap()
+            }
+            _ => serde_json::from_str(&serde_json::to_string(&rig.account).unwrap()).unwrap(),
+        };
         assert_eq!(loaded, rig.account, "{format}");
         rig.account = loaded;
         let renewed_at = at("2027-02-20T09:00:00Z");

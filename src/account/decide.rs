@@ -29,7 +29,7 @@ use crate::device::{DeviceToken, Lane};
 use crate::hash::{HashCost, HashingFailed, PinHash};
 use crate::lockout::{LockGate, LockState, NextFailure};
 use crate::notification::{Notice, Notification};
-use crate::person::{Person, Role};
+use crate::person::Person;
 use crate::policy::Policy;
 use crate::secret::{EnteredPin, FULL_LEN};
 use crate::upgrade::UpgradeDecision;
@@ -684,11 +684,6 @@ impl Account {
             }
             None => outcome,
         }
-    }
-
-    /// The role that sets the expiry (R2, R20); a citizen until a request says otherwise.
-    pub(super) fn role(&self) -> Role {
-        self.role
     }
 }
 

@@ -104,9 +104,10 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 pub struct Account {
     /// The format it is stored in: always this release's in memory.
     format: u32,
-    /// The role of [`Account::person`], kept beside the key: a first access and a renewal
-    /// read it for the expiry (R20), and reading it through the boxed person fetched another
-    /// cache line, far from the account, for one byte. Not stored: set wherever the person is.
+    /// The role that sets the expiry (R2, R20): [`Account::person`]'s, a citizen until a
+    /// request says otherwise. Kept beside the key: a first access and a renewal read it, and
+    /// reading it through the boxed person fetched another cache line, far from the account,
+    /// for one byte. Not stored: set wherever the person is (`evolve`, loading).
     #[serde(skip)]
     role: Role,
     codice_fiscale: CodiceFiscale,

@@ -170,7 +170,7 @@ impl Account {
         let now = context.now;
         let pin = Secret::generate(HALF_LEN, context.rng);
         let hash = PinHash::compute(pin.bytes(), context.policy.hash_cost, context.rng)?;
-        let months = context.policy.validity_months(self.role());
+        let months = context.policy.validity_months(self.role);
         Ok(ShortPin {
             on_screen: Effect::Deliver(Delivery::new(PinPart::Pin, Medium::Screen, pin)),
             hash,

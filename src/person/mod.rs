@@ -120,19 +120,12 @@ impl Person {
     }
 
     /// A copy of the person living at `residence` instead: the archive's, which a PIN
-    /// request's post goes to whatever the request typed (R35). Copied field by field so that
-    /// the typed residence, about to be replaced, is never copied.
+    /// request's post goes to whatever the request typed (R35). The text is shared, not
+    /// copied.
     pub(crate) fn living_at(&self, residence: Address) -> Person {
         Person {
-            name: self.name.clone(),
-            surname: self.surname.clone(),
-            codice_fiscale: self.codice_fiscale,
-            role: self.role,
             residence,
-            email: self.email.clone(),
-            mobile: self.mobile.clone(),
-            landline: self.landline.clone(),
-            sunset_exemption: self.sunset_exemption,
+            ..self.clone()
         }
     }
 
