@@ -1,5 +1,5 @@
-//! The reference model (feature `proptest`, issue 11) against the example service's storage
-//! layer (examples/service/store.rs), as the service uses it: load the account (its cached
+//! The conformance suite: `inps-pin`'s reference model (feature `proptest`) against this
+//! crate's store, as a service uses it: load the account (its cached
 //! row, or a replay of its events), decide, and commit the events, the cache, the next
 //! deadline and the outbox rows in one transaction whose events' primary key is the
 //! compare-and-swap. The wrapper decides with the model's clock and seeded generator, so its
@@ -11,34 +11,27 @@
 //! end of every sequence the stored events are the model's, and a writer that read an older
 //! version loses the compare-and-swap and writes nothing.
 //!
-//! On SQLite in a temporary directory; on PostgreSQL too, in a throwaway cluster (see
-//! `tests/common/postgres.rs`).
-#![cfg(feature = "proptest")]
-
-#[path = "../examples/service/store.rs"]
-#[allow(dead_code)]
-mod store;
-
-#[path = "common/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
+//! On SQLite in a temporary directory; on PostgreSQL too, in a throwaway cluster
+//! ([`inps_pin_sqlx::testing`]).
 
 use std::cell::RefCell;
-use std::path::PathBuf;
 use std::rc::Rc;
 
 use inps_pin::reference_model::{AccountModel, ModelState};
 use inps_pin::testing::{Driver, Observed, Step};
-use inps_pin::{Account, CodiceFiscale, Effect};
+use inps_pin::rand_core::SeedableRng;
+use inps_pin::{Account, CodiceFiscale, Effect, EndSessions};
+use inps_pin_sqlx::testing::{self as postgres, Scratch};
+use inps_pin_sqlx::{
+    Commit, NewOutboxRow, OutboxKey, OutboxKeys, OutboxMessage, Store, Write, deadline_millis,
+};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
+use rand_chacha::ChaCha20Rng;
 use sqlx::{AnyPool, Row};
 use tokio::runtime::Runtime;
-use zeroize::Zeroizing;
 
-use store::{Commit, NewOutboxRow, Store, Write, deadline_millis};
-
-/// Sequences per database; `INPS_PIN_SERVICE_SEQUENCES` overrides it. Every step is a few
+/// Sequences per database; `INPS_PIN_CONFORMANCE_SEQUENCES` overrides it. Every step is a few
 /// transactions on a real database, so far fewer than the in-memory wrapper's 10,000.
 const SEQUENCES: u32 = 100;
 
@@ -64,7 +57,11 @@ impl Database {
             .build()
             .unwrap();
         let (store, raw) = runtime.block_on(async {
-            let store = Store::connect(url, 2).await.unwrap();
+            let options = inps_pin_sqlx::StoreOptions {
+                max_connections: 2,
+                ..inps_pin_sqlx::StoreOptions::default()
+            };
+            let store = Store::connect_with(url, &options).await.unwrap();
             let raw = AnyPool::connect(url).await.unwrap();
             (store, raw)
         });
@@ -92,19 +89,45 @@ impl Database {
         let cf = codice_fiscale.as_str().to_owned();
         self.runtime.block_on(async {
             let mut rows = Vec::new();
-            for query in [
-                "SELECT CAST(version AS TEXT) || ':' || event FROM events WHERE codice_fiscale = $1 ORDER BY version",
-                "SELECT CAST(version AS TEXT) || ':' || snapshot || ':' || COALESCE(CAST(next_deadline AS TEXT), '-') FROM accounts WHERE codice_fiscale = $1",
-                "SELECT CAST(version AS TEXT) || ':' || CAST(seq AS TEXT) || ':' || kind || ':' || description FROM outbox WHERE codice_fiscale = $1 ORDER BY version, seq",
-            ] {
-                for row in sqlx::query(query)
-                    .bind(cf.clone())
-                    .fetch_all(&self.raw)
-                    .await
-                    .unwrap()
-                {
-                    rows.push(row.try_get::<String, _>(0).unwrap());
-                }
+            for row in sqlx::query(
+                "SELECT version, event FROM events WHERE codice_fiscale = $1 ORDER BY version",
+            )
+            .bind(cf.clone())
+            .fetch_all(&self.raw)
+            .await
+            .unwrap()
+            {
+                let version: i64 = row.try_get(0).unwrap();
+                let event: String = row.try_get(1).unwrap();
+                rows.push(format!("event {version}: {event}"));
+            }
+            for row in sqlx::query(
+                "SELECT version, snapshot, next_deadline FROM accounts WHERE codice_fiscale = $1",
+            )
+            .bind(cf.clone())
+            .fetch_all(&self.raw)
+            .await
+            .unwrap()
+            {
+                let version: i64 = row.try_get(0).unwrap();
+                let snapshot: Vec<u8> = row.try_get(1).unwrap();
+                let deadline: Option<i64> = row.try_get(2).unwrap();
+                rows.push(format!("account {version}: {snapshot:?} {deadline:?}"));
+            }
+            for row in sqlx::query(
+                "SELECT version, seq, kind, description FROM outbox
+                 WHERE codice_fiscale = $1 ORDER BY version, seq",
+            )
+            .bind(cf.clone())
+            .fetch_all(&self.raw)
+            .await
+            .unwrap()
+            {
+                let version: i64 = row.try_get(0).unwrap();
+                let seq: i64 = row.try_get(1).unwrap();
+                let kind: String = row.try_get(2).unwrap();
+                let description: String = row.try_get(3).unwrap();
+                rows.push(format!("outbox {version}-{seq}: {kind} {description}"));
             }
             rows
         })
@@ -144,21 +167,25 @@ impl Service {
             for event in &outcome.events {
                 next.evolve(event);
             }
-            let outbox = outbox_rows(std::mem::take(&mut outcome.effects));
+            let (outbox, end_sessions) = outbox_rows(
+                next.codice_fiscale(),
+                next.version(),
+                std::mem::take(&mut outcome.effects),
+            );
             if !outcome.events.is_empty() {
                 let database = &self.database;
                 let commit = database
                     .runtime
-                    .block_on(database.store.commit(Write {
+                    .block_on(database.store.commit(&[Write {
                         read: &read,
                         next: &next,
                         events: &outcome.events,
                         next_deadline: next.poll_deadline(&self.driver.policy),
                         outbox: &outbox,
-                        end_sessions: &[],
+                        end_sessions: end_sessions.as_ref(),
                         new_session: None,
                         now,
-                    }))
+                    }]))
                     .unwrap();
                 assert_eq!(commit, Commit::Written, "nobody else writes this account");
             }
@@ -167,31 +194,35 @@ impl Service {
     }
 }
 
-/// The outbox rows of a command's effects, as the service writes them: every delivery that
-/// is not shown in the reply, in its outbox form, and every notification.
-fn outbox_rows(effects: Vec<Effect>) -> Vec<NewOutboxRow> {
+/// The outbox rows of a command's effects, as a service writes them (every delivery that is
+/// not shown in the reply, in its outbox form, and every notification, sealed), and the
+/// sessions it ends.
+fn outbox_rows(
+    codice_fiscale: CodiceFiscale,
+    version: u64,
+    effects: Vec<Effect>,
+) -> (Vec<NewOutboxRow>, Option<EndSessions>) {
+    let keys = OutboxKeys::new(OutboxKey::from_hex("conformance", &"5a".repeat(32)).unwrap());
+    let mut rng = ChaCha20Rng::seed_from_u64(version);
     let mut rows = Vec::new();
+    let mut end = None;
     for effect in effects {
-        match effect {
-            Effect::Deliver(delivery) if delivery.is_for_the_reply() => {}
-            Effect::Deliver(delivery) => {
-                let description = delivery.to_string();
-                let form = delivery.into_outbox().unwrap();
-                rows.push(NewOutboxRow {
-                    kind: "delivery",
-                    payload: Zeroizing::new(serde_json::to_string(&form).unwrap()),
-                    description,
-                });
+        let message = match effect {
+            Effect::Deliver(delivery) if delivery.is_for_the_reply() => continue,
+            Effect::Deliver(delivery) => OutboxMessage::Delivery(delivery.into_outbox().unwrap()),
+            Effect::Notify(notification) => OutboxMessage::Notice(notification),
+            Effect::EndSessions(ends) => {
+                end = Some(ends);
+                continue;
             }
-            Effect::Notify(notification) => rows.push(NewOutboxRow {
-                kind: "notice",
-                payload: Zeroizing::new(serde_json::to_string(&notification).unwrap()),
-                description: notification.to_string(),
-            }),
-            _ => {}
-        }
+            _ => continue,
+        };
+        let seq = u32::try_from(rows.len()).unwrap();
+        rows.push(
+            NewOutboxRow::seal(&keys, codice_fiscale, version, seq, &message, &mut rng).unwrap(),
+        );
     }
-    rows
+    (rows, end)
 }
 
 struct ServiceTest;
@@ -269,16 +300,16 @@ impl StateMachineTest for ServiceTest {
             let rows_before = database.rows(cf);
             let commit = database
                 .runtime
-                .block_on(database.store.commit(Write {
+                .block_on(database.store.commit(&[Write {
                     read: &stale,
                     next: &next,
                     events: std::slice::from_ref(first),
                     next_deadline: None,
                     outbox: &[],
-                    end_sessions: &[],
+                    end_sessions: None,
                     new_session: None,
                     now: service.driver.now,
-                }))
+                }]))
                 .unwrap();
             assert_eq!(commit, Commit::LostRace);
             assert_eq!(database.rows(cf), rows_before);
@@ -287,7 +318,7 @@ impl StateMachineTest for ServiceTest {
 }
 
 fn sequences() -> u32 {
-    std::env::var("INPS_PIN_SERVICE_SEQUENCES")
+    std::env::var("INPS_PIN_CONFORMANCE_SEQUENCES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(SEQUENCES)
@@ -323,31 +354,17 @@ fn run_against(url: &str) -> (u32, usize) {
     (played.get(), steps.get())
 }
 
-/// A fresh directory, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
-fn r27_r29_r32_the_service_storage_on_sqlite_behaves_like_the_reference_model() {
-    let dir = Scratch(
-        std::env::temp_dir().join(format!("inps-pin-service-model-{}", std::process::id())),
-    );
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("service.db").display());
-    let (played, steps) = run_against(&url);
+fn r27_r29_r32_the_store_on_sqlite_behaves_like_the_reference_model() {
+    let dir = Scratch::new("conformance", "sqlite");
+    let (played, steps) = run_against(&dir.sqlite_url("store.db"));
     println!(
-        "reference model: {played} random command sequences ({steps} steps) against the service's storage on SQLite"
+        "reference model: {played} random command sequences ({steps} steps) against the store on SQLite"
     );
 }
 
 #[test]
-fn r27_r29_r32_the_service_storage_on_postgres_behaves_like_the_reference_model() {
+fn r27_r29_r32_the_store_on_postgres_behaves_like_the_reference_model() {
     let Some(server) = postgres::server() else {
         return;
     };
@@ -362,6 +379,6 @@ fn r27_r29_r32_the_service_storage_on_postgres_behaves_like_the_reference_model(
     drop(runtime);
     let (played, steps) = run_against(&url);
     println!(
-        "reference model: {played} random command sequences ({steps} steps) against the service's storage on PostgreSQL"
+        "reference model: {played} random command sequences ({steps} steps) against the store on PostgreSQL"
     );
 }

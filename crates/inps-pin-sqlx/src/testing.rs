@@ -1,19 +1,29 @@
-//! A PostgreSQL server for the example service's storage tests: a throwaway cluster the tests
-//! start on 127.0.0.1 from the server binaries (`initdb`, `pg_ctl`, found on the PATH or under
-//! /usr/lib/postgresql/*/bin), or the server named by `INPS_PIN_TEST_POSTGRES_URL`. Without
-//! either the tests are skipped, and say so on the terminal; with
-//! `INPS_PIN_REQUIRE_POSTGRES=1` (set by `.ci/run`) a skip fails.
+//! Support for tests against real databases: a throwaway PostgreSQL cluster and scratch
+//! directories for SQLite files.
 //!
-//! Included with `#[path]` by the test files that use it (tests/service.rs,
-//! tests/service_reference_model.rs).
+//! [`server`] gives the server named by `INPS_PIN_TEST_POSTGRES_URL`, or starts a cluster on
+//! 127.0.0.1 from the installed server binaries (`initdb`, `pg_ctl`, on the PATH or under
+//! `/usr/lib/postgresql/*/bin`), stopped and removed when dropped. Without either, the test
+//! says on the terminal that it skipped and how to run it; with `INPS_PIN_REQUIRE_POSTGRES=1`
+//! (CI sets it) a skip fails instead.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test support: a failure here is a failed test"
+)]
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 /// The server the tests use: one they started (stopped and removed on drop), or one named.
+#[derive(Debug)]
 pub enum Server {
+    /// A cluster started for the test.
     Started(Cluster),
+    /// The server named by `INPS_PIN_TEST_POSTGRES_URL`.
     Named(String),
 }
 
@@ -43,6 +53,7 @@ pub fn server() -> Option<Server> {
 }
 
 /// A throwaway PostgreSQL cluster on 127.0.0.1, stopped and removed on drop.
+#[derive(Debug)]
 pub struct Cluster {
     dir: PathBuf,
     bin: PathBuf,
@@ -51,6 +62,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The URL of one of its databases.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
@@ -79,14 +91,23 @@ impl Cluster {
         }
     }
 
+    /// Starts a cluster in a fresh directory, on a free port of 127.0.0.1.
+    ///
+    /// # Errors
+    /// Why not: no server binaries, or one of them failed (its standard error).
     pub fn start() -> Result<Cluster, String> {
         let bin = server_binaries().ok_or("no PostgreSQL server binaries (initdb, pg_ctl)")?;
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let serial = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let as_postgres = Process::new("id")
             .arg("-u")
             .output()
             .map(|o| o.stdout == b"0\n")
             .unwrap_or(false);
-        let dir = std::env::temp_dir().join(format!("inps-pin-pg-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "inps-pin-pg-{}-{serial}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -205,4 +226,71 @@ pub async fn database(server: &str, name: &str) -> String {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("a PostgreSQL URL ends with its database"),
     }
+}
+
+impl Cluster {
+    /// The cluster's data directory: what a test greps for what must not be there.
+    #[must_use]
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+}
+
+/// A fresh, empty directory under the system's temp directory, removed on drop: a test's
+/// SQLite file, a carrier's log.
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// `inps-pin-{owner}-{process id}-{name}` under the temp directory, emptied first if a
+    /// run before left it behind: `owner` says which binary made it, `name` which test.
+    #[must_use]
+    pub fn new(owner: &str, name: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("inps-pin-{owner}-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// A SQLite URL for a database file in it, created on first use.
+    #[must_use]
+    pub fn sqlite_url(&self, file: &str) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.join(file).display())
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every file under `dir` (recursively) whose bytes contain `needle`: what a test of data at
+/// rest expects to be empty.
+#[must_use]
+pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            if let Ok(bytes) = std::fs::read(&next) {
+                if !needle.is_empty() && bytes.windows(needle.len()).any(|w| w == needle) {
+                    found.push(next);
+                }
+            }
+            continue;
+        };
+        for entry in entries.flatten() {
+            stack.push(entry.path());
+        }
+    }
+    found
 }

@@ -1,0 +1,310 @@
+//! A commit: what one command, or a ticker's batch of them, writes, as the fewest statements.
+
+use inps_pin::{Account, EndSessions, Event, STORED_FORMAT, Session, StoredEvent};
+use jiff::Timestamp;
+
+use crate::error::StoreError;
+use crate::outbox::NewOutboxRow;
+use crate::store::deadline_millis;
+
+/// What one command writes besides its events.
+#[derive(Debug)]
+pub struct Write<'a> {
+    /// The account as read, before the events.
+    pub read: &'a Account,
+    /// The account after the events.
+    pub next: &'a Account,
+    /// The events the command appends.
+    pub events: &'a [Event],
+    /// The account's next deadline after them ([`Account::poll_deadline`]).
+    pub next_deadline: Option<Timestamp>,
+    /// The carriers' rows, sealed.
+    pub outbox: &'a [NewOutboxRow],
+    /// The sessions to end (R31).
+    pub end_sessions: Option<&'a EndSessions>,
+    /// A session the command opened.
+    pub new_session: Option<NewSession<'a>>,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A session to store.
+#[derive(Clone, Copy, Debug)]
+pub struct NewSession<'a> {
+    /// The SHA-256 of its token ([`crate::SessionToken::hash`]).
+    pub token_hash: &'a str,
+    /// The session.
+    pub session: &'a Session,
+    /// When it ends whatever the PIN does.
+    pub expires_at: Timestamp,
+}
+
+/// How a commit ended, when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Commit {
+    /// Everything was written.
+    Written,
+    /// Another writer appended one of these accounts' next versions first: nothing was
+    /// written; reload and decide again.
+    LostRace,
+}
+
+/// Whether a failed commit lost the compare-and-swap: a unique violation of the events' key.
+/// The other rows' keys cannot collide once the events went in (the outbox's is the new
+/// version's, a session's a fresh token's hash). SQLite does not name the constraint.
+pub(crate) fn lost_race(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => {
+            error.is_unique_violation()
+                && error.constraint().is_none_or(|name| name == "events_pkey")
+        }
+        _ => false,
+    }
+}
+
+/// A parameter of a commit's statements.
+enum Param<'a> {
+    Text(&'a str),
+    OwnedText(String),
+    Blob(Vec<u8>),
+    BorrowedBlob(&'a [u8]),
+    Int(i64),
+    OptionalInt(Option<i64>),
+}
+
+/// A commit's statements, one per kind of row (multi-row `VALUES`), and the parameters they
+/// share (`$n`: a codice fiscale and the time appear once). The events' insert is first.
+pub(crate) struct CommitSql<'a> {
+    pub(crate) parts: Vec<Part>,
+    params: Vec<Param<'a>>,
+    /// How many events the first part appends (the compare-and-swap).
+    events: usize,
+    /// Whether there are any: when there are none, no part is the append and none is guarded.
+    pub(crate) appends: bool,
+}
+
+/// One statement of a commit.
+pub(crate) enum Part {
+    /// `INSERT INTO {into} VALUES {rows}{tail}`.
+    Insert {
+        into: &'static str,
+        rows: Vec<String>,
+        tail: &'static str,
+    },
+    /// `DELETE FROM {from} WHERE {filter}`.
+    Delete { from: &'static str, filter: String },
+}
+
+impl Part {
+    /// The statement's SQL; with a `guard`, a condition it must meet before it touches a row.
+    pub(crate) fn sql(&self, guard: Option<&str>) -> String {
+        match (self, guard) {
+            (Part::Insert { into, rows, tail }, None) => {
+                format!("INSERT INTO {into} VALUES {}{tail}", rows.join(", "))
+            }
+            // `WHERE` before `ON CONFLICT` also keeps that clause from reading as a join's.
+            (Part::Insert { into, rows, tail }, Some(guard)) => format!(
+                "INSERT INTO {into} SELECT * FROM (VALUES {}) AS v WHERE {guard}{tail}",
+                rows.join(", ")
+            ),
+            (Part::Delete { from, filter }, None) => format!("DELETE FROM {from} WHERE {filter}"),
+            (Part::Delete { from, filter }, Some(guard)) => {
+                format!("DELETE FROM {from} WHERE ({filter}) AND {guard}")
+            }
+        }
+    }
+}
+
+impl<'a> CommitSql<'a> {
+    pub(crate) fn new(writes: &'a [Write<'a>]) -> Result<Self, StoreError> {
+        let events = writes.iter().map(|write| write.events.len()).sum();
+        let mut sql = CommitSql {
+            parts: Vec::new(),
+            params: Vec::new(),
+            events,
+            appends: events > 0,
+        };
+        let mut event_rows = Vec::with_capacity(events);
+        let mut account_rows = Vec::new();
+        let mut outbox_rows = Vec::new();
+        let mut session_rows = Vec::new();
+        let mut ended = Vec::new();
+        let mut times: Vec<(Timestamp, String)> = Vec::new();
+        for write in writes {
+            let cf = sql.param(Param::OwnedText(
+                write.read.codice_fiscale().as_str().to_owned(),
+            ));
+            let now = match times.iter().find(|(at, _)| *at == write.now) {
+                Some((_, placeholder)) => placeholder.clone(),
+                None => {
+                    let placeholder = sql.param(Param::Int(write.now.as_millisecond()));
+                    times.push((write.now, placeholder.clone()));
+                    placeholder
+                }
+            };
+            if !write.events.is_empty() {
+                let mut version = write.read.version();
+                for event in write.events {
+                    version += 1;
+                    let text = serde_json::to_string(&StoredEvent::new(event.clone()))
+                        .map_err(StoreError::Encode)?;
+                    let version = sql.param(Param::Int(to_i64(version)?));
+                    let text = sql.param(Param::OwnedText(text));
+                    event_rows.push(format!("({cf}, {version}, {text}, {now})"));
+                }
+                // Only a writer that appended events moves the cache, and only forward: a
+                // command that changed nothing must not put back an older copy over a newer
+                // one written meanwhile by another instance.
+                let snapshot = postcard::to_allocvec(write.next).map_err(StoreError::Snapshot)?;
+                let version = sql.param(Param::Int(to_i64(write.next.version())?));
+                let format = sql.param(Param::Int(i64::from(STORED_FORMAT)));
+                let snapshot = sql.param(Param::Blob(snapshot));
+                let deadline =
+                    sql.param(Param::OptionalInt(write.next_deadline.map(deadline_millis)));
+                account_rows.push(format!(
+                    "({cf}, {version}, {format}, {snapshot}, {deadline}, CAST(NULL AS BIGINT))"
+                ));
+            }
+            if !write.outbox.is_empty() {
+                let version = sql.param(Param::Int(to_i64(write.next.version())?));
+                for row in write.outbox {
+                    let seq = sql.param(Param::Int(i64::from(row.seq)));
+                    let kind = sql.param(Param::Text(row.kind));
+                    let key_id = sql.param(Param::Text(&row.sealed.key_id));
+                    let payload = sql.param(Param::BorrowedBlob(&row.sealed.bytes));
+                    let description = sql.param(Param::Text(&row.description));
+                    outbox_rows.push(format!(
+                        "({cf}, {version}, {seq}, {kind}, {key_id}, {payload}, {description}, {now}, 0, {now})"
+                    ));
+                }
+            }
+            if let Some(end) = write.end_sessions {
+                let generation = sql.param(Param::Int(to_i64(end.up_to_generation)?));
+                let trusted = if end.trusted_devices_stand {
+                    " AND trusted_device = 0"
+                } else {
+                    ""
+                };
+                ended.push(format!(
+                    "(codice_fiscale = {cf} AND pin_generation <= {generation}{trusted})"
+                ));
+            }
+            if let Some(new) = write.new_session {
+                let json = serde_json::to_string(new.session).map_err(StoreError::Encode)?;
+                let token_hash = sql.param(Param::Text(new.token_hash));
+                let generation = sql.param(Param::OptionalInt(
+                    new.session
+                        .pin_generation()
+                        .map(to_i64)
+                        .transpose()?,
+                ));
+                let trusted = sql.param(Param::Int(i64::from(new.session.from_trusted_device())));
+                let json = sql.param(Param::OwnedText(json));
+                let expires = sql.param(Param::Int(new.expires_at.as_millisecond()));
+                session_rows.push(format!(
+                    "({token_hash}, {cf}, {generation}, {trusted}, {json}, {expires})"
+                ));
+            }
+        }
+        if !event_rows.is_empty() {
+            sql.parts.push(Part::Insert {
+                into: "events (codice_fiscale, version, event, recorded_at)",
+                rows: event_rows,
+                tail: "",
+            });
+        }
+        if !account_rows.is_empty() {
+            sql.parts.push(Part::Insert {
+                into: "accounts (codice_fiscale, version, format, snapshot, next_deadline, tick_lease)",
+                rows: account_rows,
+                tail: " ON CONFLICT (codice_fiscale) DO UPDATE \
+                       SET version = excluded.version, format = excluded.format, \
+                       snapshot = excluded.snapshot, next_deadline = excluded.next_deadline, \
+                       tick_lease = NULL \
+                       WHERE accounts.version < excluded.version",
+            });
+        }
+        if !outbox_rows.is_empty() {
+            sql.parts.push(Part::Insert {
+                into: "outbox (codice_fiscale, version, seq, kind, key_id, payload, description, \
+                       created_at, attempts, next_attempt_at)",
+                rows: outbox_rows,
+                tail: "",
+            });
+        }
+        if !ended.is_empty() {
+            sql.parts.push(Part::Delete {
+                from: "sessions",
+                filter: ended.join(" OR "),
+            });
+        }
+        if !session_rows.is_empty() {
+            sql.parts.push(Part::Insert {
+                into: "sessions (token_hash, codice_fiscale, pin_generation, trusted_device, \
+                       session, expires_at)",
+                rows: session_rows,
+                tail: "",
+            });
+        }
+        Ok(sql)
+    }
+
+    /// Adds a parameter: its placeholder.
+    fn param(&mut self, param: Param<'a>) -> String {
+        self.params.push(param);
+        format!("${}", self.params.len())
+    }
+
+    /// The parts as one statement (PostgreSQL), each a data-modifying common table expression.
+    ///
+    /// The parts of one statement run in no set order, and a part that locked a row before the
+    /// events' key (the cache's row, a session's) could hold it against the writer that holds
+    /// the key and wait for that writer: a deadlock. So every later part is guarded by the
+    /// count of the appended events, which makes it wait for the whole append: a loser waits on
+    /// the events' key, fails there with a unique violation, and has touched nothing else, as
+    /// with the separate statements.
+    pub(crate) fn one_statement(&self) -> String {
+        let guard = self
+            .appends
+            .then(|| format!("(SELECT count(*) FROM appended) = {}", self.events));
+        let mut text = String::from("WITH ");
+        for (index, part) in self.parts.iter().enumerate() {
+            if index > 0 {
+                text.push_str(", ");
+            }
+            if index == 0 && self.appends {
+                text.push_str(&format!("appended AS ({} RETURNING 1)", part.sql(None)));
+            } else {
+                text.push_str(&format!("part{index} AS ({})", part.sql(guard.as_deref())));
+            }
+        }
+        text.push_str(" SELECT 1");
+        text
+    }
+
+    /// Binds every parameter. A statement that uses fewer ignores the rest: SQLite reads `$n`
+    /// by number and leaves the others unbound, and sqlx declares every parameter's type to
+    /// PostgreSQL, which accepts declared parameters a statement does not use.
+    pub(crate) fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for param in &self.params {
+            query = match param {
+                Param::Text(text) => query.bind(*text),
+                Param::OwnedText(text) => query.bind(text.as_str()),
+                Param::Blob(bytes) => query.bind(bytes.as_slice()),
+                Param::BorrowedBlob(bytes) => query.bind(*bytes),
+                Param::Int(value) => query.bind(*value),
+                Param::OptionalInt(value) => query.bind(*value),
+            };
+        }
+        query
+    }
+}
+
+pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::Overflow)
+}
+

@@ -1,0 +1,346 @@
+//! The deciding pool: one thread per core runs the crate's `decide`, fed from one bounded
+//! queue.
+//!
+//! A login's decision is Argon2 at the default cost: 19 MiB and about 20 ms of one core. At
+//! most one runs per core, so that a burst of logins queues instead of sharing the cores among
+//! as many Argon2 runs (every login slower, none sooner, all their memory held at once).
+//!
+//! The queue is bounded, and every job carries a deadline: a job that cannot start soon is
+//! refused at once ([`DecideError::Busy`]), so the caller can answer 503 with `Retry-After`
+//! instead of waiting without bound; a job whose deadline passed while it waited, or whose
+//! caller has gone (its future dropped: the client closed the connection), is dropped without
+//! running. When the crowd leaves, the queue holds only work someone still waits for.
+//!
+//! Threads of its own rather than `spawn_blocking` behind a semaphore: there, each decision
+//! began with two thread wake-ups (the waiting task, then a blocking thread) while the core
+//! that had just finished sat idle, and under load the cores were 5-8 % idle. A pool thread
+//! that finishes a decision takes the next one from the queue at once.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+/// A decision queued for a pool thread.
+struct Job {
+    deadline: Instant,
+    queued: Instant,
+    /// Set when the caller stops waiting: the job is dropped unrun.
+    abandoned: Arc<AtomicBool>,
+    work: Box<dyn FnOnce(Duration) + Send>,
+}
+
+/// Why a decision did not run.
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecideError {
+    /// The queue is full: what waits already would not start before its deadline.
+    #[error("the deciding queue is full")]
+    Busy,
+    /// It waited past its deadline and was dropped unrun.
+    #[error("the decision waited past its deadline")]
+    Expired,
+    /// It panicked (its caller alone is told; the thread goes on).
+    #[error("the decision panicked")]
+    Panicked,
+    /// The pool has stopped.
+    #[error("the deciding threads have stopped")]
+    Stopped,
+}
+
+/// Counters of the pool, for metrics.
+#[derive(Debug, Default)]
+pub struct DecidingStats {
+    /// Jobs waiting now.
+    pub queued: AtomicUsize,
+    /// Jobs running now.
+    pub running: AtomicUsize,
+    /// Jobs run to their end.
+    pub completed: AtomicU64,
+    /// Jobs refused because the queue was full.
+    pub refused_busy: AtomicU64,
+    /// Jobs dropped unrun: past their deadline.
+    pub expired: AtomicU64,
+    /// Jobs dropped unrun: their caller had gone.
+    pub abandoned: AtomicU64,
+    /// Time spent running jobs, in microseconds.
+    pub busy_micros: AtomicU64,
+}
+
+/// How the pool is sized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecidingOptions {
+    /// Threads; at least one. One per core: a decision is a core's worth of work.
+    pub threads: usize,
+    /// The most jobs that may wait. Beyond it, [`DecideError::Busy`] at once.
+    pub queue_bound: usize,
+    /// How long a job may wait before it starts; past it, it is dropped unrun.
+    pub max_wait: Duration,
+}
+
+impl Default for DecidingOptions {
+    /// A thread per core; a queue of 64 a core (at 20 ms a decision, about 1.3 s of work);
+    /// 2 s of waiting at most.
+    fn default() -> DecidingOptions {
+        let threads = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        DecidingOptions {
+            threads,
+            queue_bound: threads.saturating_mul(64),
+            max_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Threads that run decisions, one at a time each; dropped, they finish the queue and stop.
+pub struct DecidingPool {
+    jobs: mpsc::SyncSender<Job>,
+    options: DecidingOptions,
+    stats: Arc<DecidingStats>,
+}
+
+impl std::fmt::Debug for DecidingPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecidingPool")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Marks the job abandoned when its caller's future is dropped before the answer came.
+struct AbandonOnDrop(Arc<AtomicBool>);
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+impl DecidingPool {
+    /// Starts the threads, named `deciding-N`.
+    ///
+    /// # Errors
+    /// The operating system's refusal to start a thread.
+    pub fn new(options: DecidingOptions) -> std::io::Result<DecidingPool> {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(options.queue_bound.max(1));
+        let queue = Arc::new(Mutex::new(queue));
+        let stats = Arc::new(DecidingStats::default());
+        for index in 0..options.threads.max(1) {
+            let queue = Arc::clone(&queue);
+            let stats = Arc::clone(&stats);
+            std::thread::Builder::new()
+                .name(format!("deciding-{index}"))
+                .spawn(move || worker(&queue, &stats))?;
+        }
+        Ok(DecidingPool {
+            jobs,
+            options,
+            stats,
+        })
+    }
+
+    /// The pool's counters.
+    #[must_use]
+    pub fn stats(&self) -> &Arc<DecidingStats> {
+        &self.stats
+    }
+
+    /// How the pool is sized.
+    #[must_use]
+    pub fn options(&self) -> DecidingOptions {
+        self.options
+    }
+
+    /// Runs `work` on a pool thread and returns its result, with how long it waited for one.
+    ///
+    /// Refused at once when the queue is full; dropped unrun if it waits past
+    /// [`DecidingOptions::max_wait`] or if this future is dropped first. Once started, the
+    /// work runs to its end: an Argon2 run cannot be interrupted.
+    ///
+    /// # Errors
+    /// [`DecideError`]: busy, expired, panicked or stopped.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<(T, Duration), DecideError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let _guard = AbandonOnDrop(Arc::clone(&abandoned));
+        let queued = Instant::now();
+        let job = Job {
+            deadline: queued + self.options.max_wait,
+            queued,
+            abandoned,
+            work: Box::new(move |waited| {
+                // The caller may have gone: nobody to tell, then.
+                let _ = answer.send((work(), waited));
+            }),
+        };
+        self.stats.queued.fetch_add(1, Ordering::AcqRel);
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(_)) => {
+                self.stats.queued.fetch_sub(1, Ordering::AcqRel);
+                self.stats.refused_busy.fetch_add(1, Ordering::Relaxed);
+                return Err(DecideError::Busy);
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                self.stats.queued.fetch_sub(1, Ordering::AcqRel);
+                return Err(DecideError::Stopped);
+            }
+        }
+        match answered.await {
+            Ok(answer) => Ok(answer),
+            // The job was dropped unrun (expired) or panicked: the worker counted which.
+            Err(_) if Instant::now() >= queued + self.options.max_wait => Err(DecideError::Expired),
+            Err(_) => Err(DecideError::Panicked),
+        }
+    }
+}
+
+fn worker(queue: &Mutex<mpsc::Receiver<Job>>, stats: &DecidingStats) {
+    loop {
+        // The lock is held only while waiting, so each job goes to one thread.
+        let next = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        let Ok(job) = next else {
+            // Every sender is gone: the service has stopped.
+            return;
+        };
+        stats.queued.fetch_sub(1, Ordering::AcqRel);
+        let started = Instant::now();
+        if job.abandoned.load(Ordering::Acquire) {
+            stats.abandoned.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        if started > job.deadline {
+            stats.expired.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        stats.running.fetch_add(1, Ordering::AcqRel);
+        let waited = started - job.queued;
+        // A job that panics loses its own answer (its caller is told), not the thread.
+        let _ = catch_unwind(AssertUnwindSafe(move || (job.work)(waited)));
+        stats.running.fetch_sub(1, Ordering::AcqRel);
+        stats.completed.fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        stats.busy_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(threads: usize, queue_bound: usize, max_wait: Duration) -> DecidingPool {
+        DecidingPool::new(DecidingOptions {
+            threads,
+            queue_bound,
+            max_wait,
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_pool_answers_and_outlives_a_panicking_decision() {
+        let pool = pool(1, 4, Duration::from_secs(5));
+        let (value, _) = pool.run(|| 41 + 1).await.unwrap();
+        assert_eq!(value, 42);
+        let panicked = pool
+            .run(|| -> u32 { std::panic::panic_any("a decision that panics") })
+            .await;
+        assert_eq!(panicked.unwrap_err(), DecideError::Panicked);
+        assert_eq!(pool.run(|| 7).await.unwrap().0, 7);
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once() {
+        let pool = Arc::new(pool(1, 1, Duration::from_secs(5)));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        // One job holds the thread, one fills the queue; the third is refused.
+        let holder = {
+            let pool = Arc::clone(&pool);
+            let wait = Arc::clone(&wait);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = wait.lock().map(|wait| wait.recv());
+                })
+                .await
+            })
+        };
+        while pool.stats().running.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let queued = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.run(|| 1).await })
+        };
+        while pool.stats().queued.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(pool.run(|| 2).await.unwrap_err(), DecideError::Busy);
+        assert_eq!(pool.stats().refused_busy.load(Ordering::Relaxed), 1);
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        assert_eq!(queued.await.unwrap().unwrap().0, 1);
+    }
+
+    #[tokio::test]
+    async fn work_whose_caller_has_gone_or_whose_deadline_passed_is_not_run() {
+        let pool = Arc::new(pool(1, 8, Duration::from_millis(50)));
+        let ran = Arc::new(AtomicUsize::new(0));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        let holder = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = wait.lock().map(|wait| wait.recv());
+                })
+                .await
+            })
+        };
+        while pool.stats().running.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // A caller that goes away: its future is dropped while the job waits.
+        let gone = {
+            let pool = Arc::clone(&pool);
+            let ran = Arc::clone(&ran);
+            tokio::spawn(async move {
+                pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await
+            })
+        };
+        while pool.stats().queued.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        gone.abort();
+        let _ = gone.await;
+        // A caller that waits past the deadline.
+        let late = {
+            let pool = Arc::clone(&pool);
+            let ran = Arc::clone(&ran);
+            tokio::spawn(async move {
+                pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await
+            })
+        };
+        while pool.stats().queued.load(Ordering::Acquire) < 2 {
+            tokio::task::yield_now().await;
+        }
+        // Hold the thread past the deadline without sleeping: wait for the clock to pass it.
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(60) {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        assert_eq!(late.await.unwrap().unwrap_err(), DecideError::Expired);
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+        assert_eq!(pool.stats().abandoned.load(Ordering::Relaxed), 1);
+        assert_eq!(pool.stats().expired.load(Ordering::Relaxed), 1);
+    }
+}
