@@ -1,113 +1,156 @@
-//! The INPS PIN in a real service: HTTP and JSON (axum), SQLite by default, PostgreSQL for
-//! several instances sharing the accounts (sqlx), an outbox drained into carriers, and a ticker
-//! for deadlines. The crate does the deciding; this is the I/O around it.
+//! `inps-pin-server`: the INPS PIN service, on its embedded SQLite or on PostgreSQL.
 //!
-//! Run with `cargo run --example service`; `examples/service/README.md` tells the rest:
-//!
-//! | variable | default | what |
-//! |---|---|---|
-//! | `PORT` | 8080 | the port on 127.0.0.1 |
-//! | `DATABASE_URL` | `sqlite://target/service/inps-pin.db?mode=rwc` | `postgres://…` for PostgreSQL |
-//! | `INPS_PIN_POLICY` | none | a JSON policy file; it may give only the fields it changes (R34) |
-//! | `INPS_PIN_CARRIER_LOG` | `target/service/carrier.log` | what the stand-in carrier "sends", codes included |
-//! | `INPS_PIN_OPERATOR_KEY` | `demo-operator-key` | the operators' shared key (`x-operator-key`) |
-//! | `INPS_PIN_DEMO_CLOCK` | unset | `1` adds `POST /operator/test/clock`, to jump the clock |
-//! | `INPS_PIN_SQLITE_SYNCHRONOUS` | `NORMAL` | `FULL` syncs SQLite's log at every commit (see `store.rs`) |
-//! | `INPS_PIN_TIMING` | unset | `1` times each command's phases (`app::Phases`), for the bench |
-
-// tests/service.rs compiles these same modules and uses a few items the binary does not (a
-// fixed clock, a seeded generator, counters): allowed here rather than duplicated there.
-#[allow(dead_code)]
-mod app;
-#[allow(dead_code)]
-mod carrier;
-mod http;
-#[allow(dead_code)]
-mod store;
+//! ```text
+//! inps-pin-server [--config FILE] [--demo]    serve (the configuration: README.md)
+//! inps-pin-server operator-key ID             a new operator key, and the hash to configure
+//! inps-pin-server outbox-key ID               a new outbox key, for INPS_PIN_OUTBOX_KEYS
+//! ```
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::process::ExitCode;
 
-use inps_pin::Policy;
+use inps_pin::rand_core::Rng;
+use inps_pin_server::{Config, ServiceBuilder, bind, database_kind, new_operator_key};
+use tracing_subscriber::EnvFilter;
 
-use crate::app::{App, Clock, Entropy};
-use crate::carrier::LogCarrier;
-use crate::http::HttpState;
-use crate::store::Store;
+const USAGE: &str = "usage:
+  inps-pin-server [--config FILE] [--demo]   serve
+  inps-pin-server operator-key ID            print a new operator key and its SHA-256
+  inps-pin-server outbox-key ID              print a new outbox key for INPS_PIN_OUTBOX_KEYS";
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .map(|p| p.parse())
-        .transpose()?
-        .unwrap_or(8080);
-    std::fs::create_dir_all("target/service")?;
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "sqlite://target/service/inps-pin.db?mode=rwc".to_owned());
-    let policy = match std::env::var("INPS_PIN_POLICY") {
-        // A partial file is a whole policy: the rest are the defaults; a wrong value is refused
-        // here, naming the field (R34).
-        Ok(path) => serde_json::from_str::<Policy>(&std::fs::read_to_string(&path)?)
-            .map_err(|error| format!("the policy file {path}: {error}"))?,
-        Err(_) => Policy::default(),
-    };
-    let carrier_log = std::env::var("INPS_PIN_CARRIER_LOG").map_or_else(
-        |_| PathBuf::from("target/service/carrier.log"),
-        PathBuf::from,
-    );
-    let operator_key =
-        std::env::var("INPS_PIN_OPERATOR_KEY").unwrap_or_else(|_| "demo-operator-key".to_owned());
-    let demo_clock = std::env::var("INPS_PIN_DEMO_CLOCK").is_ok_and(|value| value == "1");
-
-    let store = Store::connect(&url, 8).await?;
-    // The database URL may hold a password: say only which kind of server it is.
-    eprintln!("[service] storage: {:?}", store.backend());
-    let app = App::new(store, policy, Clock::system(), Entropy::Os)?;
-    let state = Arc::new(HttpState {
-        app,
-        operator_key,
-        demo_clock,
-    });
-    let carrier = Arc::new(LogCarrier::open(carrier_log.clone()));
-    eprintln!(
-        "[service] the stand-in carrier writes what it sends to {}",
-        carrier_log.display()
-    );
-    if demo_clock {
-        eprintln!("[service] INPS_PIN_DEMO_CLOCK=1: POST /operator/test/clock moves the clock");
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["operator-key", id] => {
+            let (key, hash) =
+                new_operator_key(&mut inps_pin::rand_core::UnwrapErr(getrandom::SysRng));
+            println!("# give the key to the operator {id}; put the rest in the configuration file");
+            println!("# key: {}", key.as_str());
+            println!("[[operators]]\nid = \"{id}\"\nroles = [\"sede\"]\nkey_sha256 = \"{hash}\"");
+            ExitCode::SUCCESS
+        }
+        ["outbox-key", id] => {
+            let mut key = zeroize::Zeroizing::new([0u8; 32]);
+            inps_pin::rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(&mut *key);
+            let hex: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
+            println!("INPS_PIN_OUTBOX_KEYS={id}:{hex}");
+            ExitCode::SUCCESS
+        }
+        rest => match serve_arguments(rest) {
+            Some((config, demo)) => serve(config, demo),
+            None => {
+                eprintln!("{USAGE}");
+                ExitCode::from(2)
+            }
+        },
     }
+}
 
-    // The outbox drainer: hands deliveries and notices to the carrier, marks them sent.
-    let drainer = Arc::clone(&state);
-    tokio::spawn(async move {
-        loop {
-            let now = drainer.app.clock.now();
-            if let Err(error) = carrier::drain_once(&drainer.app.store, &carrier, now).await {
-                eprintln!("[outbox] draining failed, retrying: {error}");
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+fn serve_arguments(args: &[&str]) -> Option<(Option<PathBuf>, bool)> {
+    let mut config = None;
+    let mut demo = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--config" => config = Some(PathBuf::from(args.next()?)),
+            "--demo" => demo = true,
+            _ => return None,
         }
-    });
-    // The deadline ticker: sends `Command::Tick` to every account whose deadline has come.
-    let ticker = Arc::clone(&state);
-    tokio::spawn(async move {
-        loop {
-            if let Err(error) = ticker.app.tick_due().await {
-                eprintln!("[ticker] failed, retrying: {error:?}");
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    });
+    }
+    Some((config, demo))
+}
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!(
-        "inps-pin service listening on http://{}",
-        listener.local_addr()?
+fn serve(file: Option<PathBuf>, demo: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("inps-pin-server: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(file, demo)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The whole chain: "operators: no operator is configured ..." says what to set.
+            let mut message = error.to_string();
+            let mut source = error.source();
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            eprintln!("inps-pin-server: refusing to start: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(file: Option<PathBuf>, demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = Config::load(file.as_deref())?;
+    if demo {
+        config.demo = true;
+        if std::env::var_os("INPS_PIN_DATABASE_URL").is_none() && file.is_none() {
+            std::fs::create_dir_all("inps-pin-demo")?;
+            config.database_url = "sqlite://inps-pin-demo/inps-pin.db?mode=rwc".to_owned();
+            config.carrier_log = Some("inps-pin-demo/carrier.log".into());
+        }
+    }
+    let address = config.listen.parse()?;
+    let service = ServiceBuilder::new(config).build().await?;
+    let listener = bind(address)?;
+    tracing::info!(
+        database = database_kind(&service.config().database_url),
+        address = %listener.local_addr()?,
+        "inps-pin-server listening"
     );
-    axum::serve(listener, http::router(state)).await?;
+    if let Some(key) = service.demo_operator_key() {
+        eprintln!(
+            "\nDEMO MODE: built-in fixtures, a clock operators can move, and one operator with \
+             every role.\n  x-operator-key: {key}\nNever run --demo where real people's data \
+             is.\n"
+        );
+    }
+    if let Some(log) = &service.config().carrier_log {
+        tracing::info!(log = %log.display(), "the stand-in carrier writes what it sends to a file");
+    }
+    println!("listening on http://{}", listener.local_addr()?);
+    let tasks = service.spawn_tasks();
+    service.serve(listener, shutdown_signal()).await?;
+    tasks.stop().await;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -350,9 +350,7 @@ impl Accounts {
                     })
                     .await
                     .map_err(|error| match error {
-                        DecideError::Busy | DecideError::Expired => {
-                            ExecuteError::Overloaded(error)
-                        }
+                        DecideError::Busy | DecideError::Expired => ExecuteError::Overloaded(error),
                         other => ExecuteError::Internal(other.to_string()),
                     })?;
                 lap(&mut timings.decide);

@@ -194,10 +194,7 @@ impl<'a> CommitSql<'a> {
                 let json = serde_json::to_string(new.session).map_err(StoreError::Encode)?;
                 let token_hash = sql.param(Param::Text(new.token_hash));
                 let generation = sql.param(Param::OptionalInt(
-                    new.session
-                        .pin_generation()
-                        .map(to_i64)
-                        .transpose()?,
+                    new.session.pin_generation().map(to_i64).transpose()?,
                 ));
                 let trusted = sql.param(Param::Int(i64::from(new.session.from_trusted_device())));
                 let json = sql.param(Param::OwnedText(json));
@@ -307,4 +304,3 @@ impl<'a> CommitSql<'a> {
 pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::Overflow)
 }
-

@@ -311,9 +311,7 @@ mod tests {
         let gone = {
             let pool = Arc::clone(&pool);
             let ran = Arc::clone(&ran);
-            tokio::spawn(async move {
-                pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await
-            })
+            tokio::spawn(async move { pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await })
         };
         while pool.stats().queued.load(Ordering::Acquire) == 0 {
             tokio::task::yield_now().await;
@@ -324,9 +322,7 @@ mod tests {
         let late = {
             let pool = Arc::clone(&pool);
             let ran = Arc::clone(&ran);
-            tokio::spawn(async move {
-                pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await
-            })
+            tokio::spawn(async move { pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await })
         };
         while pool.stats().queued.load(Ordering::Acquire) < 2 {
             tokio::task::yield_now().await;

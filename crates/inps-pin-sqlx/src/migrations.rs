@@ -44,6 +44,9 @@ pub fn migrator(backend: Backend) -> Migrator {
 }
 
 /// Applies what is missing.
-pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::migrate::MigrateError> {
+pub(crate) async fn run(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<(), sqlx::migrate::MigrateError> {
     migrator(backend).run(pool).await
 }

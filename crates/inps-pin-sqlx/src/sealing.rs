@@ -226,9 +226,11 @@ impl OutboxKeys {
     /// # Errors
     /// [`OpenError`]: the key is unknown, or the payload was altered or moved.
     pub fn open(&self, sealed: &Sealed, row_key: &[u8]) -> Result<Zeroizing<Vec<u8>>, OpenError> {
-        let key = self.find(&sealed.key_id).ok_or_else(|| OpenError::UnknownKey {
-            key_id: sealed.key_id.clone(),
-        })?;
+        let key = self
+            .find(&sealed.key_id)
+            .ok_or_else(|| OpenError::UnknownKey {
+                key_id: sealed.key_id.clone(),
+            })?;
         let (nonce, ciphertext) = sealed
             .bytes
             .split_at_checked(NONCE_LEN)

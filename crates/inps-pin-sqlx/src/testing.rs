@@ -104,10 +104,7 @@ impl Cluster {
             .output()
             .map(|o| o.stdout == b"0\n")
             .unwrap_or(false);
-        let dir = std::env::temp_dir().join(format!(
-            "inps-pin-pg-{}-{serial}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("inps-pin-pg-{}-{serial}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -17,9 +17,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use inps_pin::rand_core::SeedableRng;
 use inps_pin::reference_model::{AccountModel, ModelState};
 use inps_pin::testing::{Driver, Observed, Step};
-use inps_pin::rand_core::SeedableRng;
 use inps_pin::{Account, CodiceFiscale, Effect, EndSessions};
 use inps_pin_sqlx::testing::{self as postgres, Scratch};
 use inps_pin_sqlx::{
