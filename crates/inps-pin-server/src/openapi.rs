@@ -31,11 +31,13 @@ use crate::handlers;
         handlers::operator::sede_upgrade,
         handlers::operator::account_view,
         handlers::operator::demo_clock,
+        handlers::operations::openapi,
     ),
     modifiers(&Security),
     tags(
         (name = "person", description = "What the person does online"),
         (name = "operator", description = "What operators do; `x-operator-key` required"),
+        (name = "operations", description = "The API's own description"),
     )
 )]
 pub struct ApiDoc;

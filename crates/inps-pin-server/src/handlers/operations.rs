@@ -70,7 +70,16 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-/// The OpenAPI document of version 1.
+/// The OpenAPI document of version 1: this document, so that it lists every route of
+/// [`crate::Service::v1_routes`].
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The OpenAPI document of version 1", content_type = "application/json"),
+    )
+)]
 pub async fn openapi() -> Response {
     Json(ApiDoc::openapi()).into_response()
 }
