@@ -480,3 +480,51 @@ pub fn sealed_post_address(sent: &[Sent]) -> Address {
 pub fn sqlite_url(dir: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", dir.join("service.db").display())
 }
+
+/// Every (file, needle) under `dir` (recursively) where the file's bytes contain the needle:
+/// [`inps_pin_sqlx::testing::files_containing`] for many needles at once, reading each file
+/// once. A PostgreSQL cluster's directory is tens of megabytes, and a byte-by-byte search per
+/// code of a burst takes minutes in a debug build; here only the runs of bytes that occur in
+/// some needle are compared.
+pub fn files_containing_any(
+    dir: &std::path::Path,
+    needles: &[String],
+) -> Vec<(std::path::PathBuf, String)> {
+    let mut allowed = [false; 256];
+    for needle in needles {
+        for byte in needle.bytes() {
+            allowed[usize::from(byte)] = true;
+        }
+    }
+    let set: std::collections::HashSet<&[u8]> =
+        needles.iter().map(|needle| needle.as_bytes()).collect();
+    let mut lengths: Vec<usize> = needles.iter().map(String::len).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        if let Ok(entries) = std::fs::read_dir(&next) {
+            stack.extend(entries.flatten().map(|entry| entry.path()));
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&next) else {
+            continue;
+        };
+        let mut run = 0;
+        for (end, byte) in bytes.iter().enumerate() {
+            if !allowed[usize::from(*byte)] {
+                run = 0;
+                continue;
+            }
+            run += 1;
+            for &length in lengths.iter().take_while(|&&length| length <= run) {
+                let window = &bytes[end + 1 - length..=end];
+                if set.contains(window) {
+                    found.push((next.clone(), String::from_utf8_lossy(window).into_owned()));
+                }
+            }
+        }
+    }
+    found
+}
