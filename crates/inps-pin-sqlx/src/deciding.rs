@@ -17,18 +17,28 @@
 //! that finishes a decision takes the next one from the queue at once.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
+/// A job waits in the queue.
+const QUEUED: u8 = 0;
+/// A pool thread took it: it runs to its end.
+const STARTED: u8 = 1;
+/// Its caller stopped waiting (its future was dropped): it is dropped unrun.
+const ABANDONED: u8 = 2;
+/// Its caller's deadline passed before a thread took it: it is dropped unrun.
+const EXPIRED: u8 = 3;
+
 /// A decision queued for a pool thread.
 struct Job {
     deadline: Instant,
     queued: Instant,
-    /// Set when the caller stops waiting: the job is dropped unrun.
-    abandoned: Arc<AtomicBool>,
+    /// [`QUEUED`] until a thread starts it or its caller stops waiting, whichever comes
+    /// first: the one that moves it on decides whether it runs.
+    state: Arc<AtomicU8>,
     work: Box<dyn FnOnce(Duration) + Send>,
 }
 
@@ -108,12 +118,14 @@ impl std::fmt::Debug for DecidingPool {
     }
 }
 
-/// Marks the job abandoned when its caller's future is dropped before the answer came.
-struct AbandonOnDrop(Arc<AtomicBool>);
+/// Marks the job abandoned when its caller's future is dropped before a thread took it.
+struct AbandonOnDrop(Arc<AtomicU8>);
 
 impl Drop for AbandonOnDrop {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Release);
+        let _ = self
+            .0
+            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire);
     }
 }
 
@@ -154,9 +166,10 @@ impl DecidingPool {
 
     /// Runs `work` on a pool thread and returns its result, with how long it waited for one.
     ///
-    /// Refused at once when the queue is full; dropped unrun if it waits past
-    /// [`DecidingOptions::max_wait`] or if this future is dropped first. Once started, the
-    /// work runs to its end: an Argon2 run cannot be interrupted.
+    /// Refused at once when the queue is full; dropped unrun, and answered
+    /// [`DecideError::Expired`] at its deadline, if no thread has taken it within
+    /// [`DecidingOptions::max_wait`]; dropped unrun if this future is dropped first. Once
+    /// started, the work runs to its end: an Argon2 run cannot be interrupted.
     ///
     /// # Errors
     /// [`DecideError`]: busy, expired, panicked or stopped.
@@ -165,13 +178,14 @@ impl DecidingPool {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<(T, Duration), DecideError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let abandoned = Arc::new(AtomicBool::new(false));
-        let _guard = AbandonOnDrop(Arc::clone(&abandoned));
+        let state = Arc::new(AtomicU8::new(QUEUED));
+        let _guard = AbandonOnDrop(Arc::clone(&state));
         let queued = Instant::now();
+        let deadline = queued + self.options.max_wait;
         let job = Job {
-            deadline: queued + self.options.max_wait,
+            deadline,
             queued,
-            abandoned,
+            state: Arc::clone(&state),
             work: Box::new(move |waited| {
                 // The caller may have gone: nobody to tell, then.
                 let _ = answer.send((work(), waited));
@@ -190,10 +204,26 @@ impl DecidingPool {
                 return Err(DecideError::Stopped);
             }
         }
-        match answered.await {
+        let mut answered = answered;
+        let answer = match tokio::time::timeout_at(deadline.into(), &mut answered).await {
+            Ok(answer) => answer,
+            // The deadline came first: unless a thread has taken the job meanwhile, it is
+            // dropped unrun and the caller answered now, not when a thread frees up.
+            Err(_) => {
+                if state
+                    .compare_exchange(QUEUED, EXPIRED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    self.stats.expired.fetch_add(1, Ordering::Relaxed);
+                    return Err(DecideError::Expired);
+                }
+                answered.await
+            }
+        };
+        match answer {
             Ok(answer) => Ok(answer),
             // The job was dropped unrun (expired) or panicked: the worker counted which.
-            Err(_) if Instant::now() >= queued + self.options.max_wait => Err(DecideError::Expired),
+            Err(_) if Instant::now() >= deadline => Err(DecideError::Expired),
             Err(_) => Err(DecideError::Panicked),
         }
     }
@@ -212,9 +242,17 @@ fn worker(queue: &Mutex<mpsc::Receiver<Job>>, stats: &DecidingStats) {
         };
         stats.queued.fetch_sub(1, Ordering::AcqRel);
         let started = Instant::now();
-        if job.abandoned.load(Ordering::Acquire) {
-            stats.abandoned.fetch_add(1, Ordering::Relaxed);
-            continue;
+        match job
+            .state
+            .compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => {}
+            Err(ABANDONED) => {
+                stats.abandoned.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            // Expired: its caller was answered at the deadline, and counted it.
+            Err(_) => continue,
         }
         if started > job.deadline {
             stats.expired.fetch_add(1, Ordering::Relaxed);
@@ -287,6 +325,42 @@ mod tests {
         release.send(()).unwrap();
         assert!(holder.await.unwrap().is_ok());
         assert_eq!(queued.await.unwrap().unwrap().0, 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_no_thread_takes_by_its_deadline_is_answered_at_the_deadline() {
+        let pool = Arc::new(pool(1, 4, Duration::from_millis(50)));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        let holder = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = wait.lock().map(|wait| wait.recv());
+                })
+                .await
+            })
+        };
+        while pool.stats().running.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // The only thread is held for as long as this test likes: the queued job is answered
+        // at its deadline all the same, and never runs.
+        let ran = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&ran);
+        let late = tokio::time::timeout(
+            Duration::from_secs(5),
+            pool.run(move || counted.fetch_add(1, Ordering::SeqCst)),
+        )
+        .await
+        .expect("answered at its deadline, not when the thread frees up");
+        assert_eq!(late.unwrap_err(), DecideError::Expired);
+        assert_eq!(pool.stats().running.load(Ordering::Acquire), 1);
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        assert_eq!(pool.run(|| 3).await.unwrap().0, 3);
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+        assert_eq!(pool.stats().expired.load(Ordering::Relaxed), 1);
     }
 
     #[tokio::test]
