@@ -51,7 +51,8 @@ pub struct Config {
     /// The background tasks.
     pub tasks: TaskConfig,
     /// The name of a header a trusted proxy sets to the client's address (e.g.
-    /// `x-forwarded-for`): the per-client limit counts by it. None: by the peer's address.
+    /// `x-forwarded-for`): the per-client limit counts by it, by the last address of a list
+    /// (the one the proxy appended). None: by the peer's address.
     pub client_ip_header: Option<String>,
     /// Demo mode: built-in fixtures, a demo operator and key printed at start, a clock that
     /// operators can move. Never in production.

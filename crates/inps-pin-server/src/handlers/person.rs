@@ -87,6 +87,9 @@ pub(crate) fn typed_pin(form: &PinForm) -> Result<EnteredPin, ApiError> {
 }
 
 /// The client a request comes from: a trusted proxy's header when configured, else the peer.
+/// Of a list (`x-forwarded-for: a, b, c`) the last address is the one the trusted proxy
+/// wrote; those before it are whatever the client sent, and a client that could choose its
+/// address would choose a new one for every request past its limit.
 pub(crate) fn client(
     state: &AppState,
     headers: &HeaderMap,
@@ -97,7 +100,7 @@ pub(crate) fn client(
             .get(name)?
             .to_str()
             .ok()?
-            .split(',')
+            .rsplit(',')
             .next()?
             .trim()
             .parse()
