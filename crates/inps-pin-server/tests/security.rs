@@ -302,7 +302,7 @@ async fn r35_attack_an_attestation_names_the_authenticated_operator_never_one_th
         matches!(&envelope.medium, Medium::SealedEnvelopeAtCounter(by) if by.as_str() == SEDE.0)
     );
 
-    let pin = rig.active_pin(MARIO).await;
+    rig.active_pin(MARIO).await;
     let upgrade = json!({ "codice_fiscale": MARIO, "via": "online", "document": document() });
     let decision = json!({ "codice_fiscale": MARIO, "approve": true });
     for (path, body) in [
@@ -318,7 +318,6 @@ async fn r35_attack_an_attestation_names_the_authenticated_operator_never_one_th
         .post_with("/v1/operator/revocations", &revoke, &contact_center)
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    drop(pin);
 
     let mario = serde_json::to_value(rig.events(MARIO).await).unwrap();
     let emanuele = serde_json::to_value(rig.events(EMANUELE).await).unwrap();
@@ -479,146 +478,121 @@ fn raw(
 const JSON: Option<&str> = Some("application/json");
 
 fn malformed() -> Vec<(Request<Body>, StatusCode, &'static str)> {
-    let login = "/v1/login";
-    let too_large = format!(
-        r#"{{"codice_fiscale": "{}", "pin": "ABCDEFGH"}}"#,
+    const LOGIN: &str = "/v1/login";
+    const SEDE_REQUEST: &str = "/v1/operator/sede/pin-requests";
+    const CONTACT_CENTER_REQUEST: &str = "/v1/operator/contact-center/pin-requests";
+    let big = format!(
+        r#"{{"codice_fiscale":"{}","pin":"ABCDEFGH"}}"#,
         "X".repeat(20_000)
     );
-    vec![
+    let form = r#"{"codice_fiscale":"x","pin":"y"}"#.to_owned();
+    let unknown = format!(r#"{{"codice_fiscale":"{MARIO}","pin":"ABCDEFGH","admin":true}}"#);
+    let missing = format!(r#"{{"codice_fiscale":"{MARIO}"}}"#);
+    let number = format!(r#"{{"codice_fiscale":"{MARIO}","pin":12345678}}"#);
+    let flag = format!(r#"{{"codice_fiscale":"{MARIO}","pin":"ABCDEFGH","trust_device":"yes"}}"#);
+    let kind = format!(
+        r#"{{"person":{},"document":{{"kind":"club","number":"1","expires_on":"2030-01-01"}}}}"#,
+        person(EMANUELE)
+    );
+    let no_person = r#"{"caller_phone":"mobile"}"#.to_owned();
+    let text = Some("text/plain");
+    let cases: Vec<(&str, &str, Option<&str>, String, u16, &str)> = vec![
         (
-            raw(Method::POST, login, JSON, "{not json"),
-            StatusCode::BAD_REQUEST,
+            "POST",
+            LOGIN,
+            JSON,
+            "{not json".to_owned(),
+            400,
             "request.malformed_json",
         ),
         (
-            raw(Method::POST, login, JSON, ""),
-            StatusCode::BAD_REQUEST,
+            "POST",
+            LOGIN,
+            JSON,
+            String::new(),
+            400,
             "request.malformed_json",
         ),
         (
-            raw(Method::POST, login, JSON, r#"{"codice_fiscale": }"#),
-            StatusCode::BAD_REQUEST,
+            "POST",
+            LOGIN,
+            JSON,
+            r#"{"pin": }"#.to_owned(),
+            400,
             "request.malformed_json",
         ),
         (
-            raw(Method::POST, login, JSON, "[1, 2]"),
-            StatusCode::BAD_REQUEST,
+            "POST",
+            LOGIN,
+            JSON,
+            "[1, 2]".to_owned(),
+            400,
             "request.invalid_value",
         ),
         (
-            raw(
-                Method::POST,
-                login,
-                Some("text/plain"),
-                r#"{"codice_fiscale":"x","pin":"y"}"#,
-            ),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST",
+            LOGIN,
+            text,
+            form.clone(),
+            415,
             "request.content_type",
         ),
+        ("POST", LOGIN, None, form, 415, "request.content_type"),
+        ("POST", LOGIN, JSON, unknown, 400, "request.unknown_field"),
+        ("POST", LOGIN, JSON, missing, 400, "request.missing_field"),
+        ("POST", LOGIN, JSON, number, 400, "request.invalid_value"),
+        ("POST", LOGIN, JSON, flag, 400, "request.invalid_value"),
+        ("POST", LOGIN, JSON, big, 413, "request.too_large"),
         (
-            raw(
-                Method::POST,
-                login,
-                None,
-                r#"{"codice_fiscale":"x","pin":"y"}"#,
-            ),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "request.content_type",
+            "POST",
+            SEDE_REQUEST,
+            JSON,
+            kind,
+            400,
+            "request.invalid_value",
         ),
         (
-            raw(
-                Method::POST,
-                login,
-                JSON,
-                format!(r#"{{"codice_fiscale":"{MARIO}","pin":"ABCDEFGH","admin":true}}"#),
-            ),
-            StatusCode::BAD_REQUEST,
-            "request.unknown_field",
-        ),
-        (
-            raw(
-                Method::POST,
-                login,
-                JSON,
-                format!(r#"{{"codice_fiscale":"{MARIO}"}}"#),
-            ),
-            StatusCode::BAD_REQUEST,
+            "POST",
+            CONTACT_CENTER_REQUEST,
+            JSON,
+            no_person,
+            400,
             "request.missing_field",
         ),
         (
-            raw(
-                Method::POST,
-                login,
-                JSON,
-                format!(r#"{{"codice_fiscale":"{MARIO}","pin":12345678}}"#),
-            ),
-            StatusCode::BAD_REQUEST,
-            "request.invalid_value",
+            "GET",
+            "/v1/nothing-here",
+            None,
+            String::new(),
+            404,
+            "route.not_found",
         ),
+        ("GET", "/", None, String::new(), 404, "route.not_found"),
+        ("GET", LOGIN, None, String::new(), 404, "route.not_found"),
         (
-            raw(
-                Method::POST,
-                login,
-                JSON,
-                format!(r#"{{"codice_fiscale":"{MARIO}","pin":"ABCDEFGH","trust_device":"yes"}}"#),
-            ),
-            StatusCode::BAD_REQUEST,
-            "request.invalid_value",
-        ),
-        (
-            raw(Method::POST, login, JSON, too_large),
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request.too_large",
-        ),
-        (
-            raw(
-                Method::POST,
-                "/v1/operator/sede/pin-requests",
-                JSON,
-                format!(
-                    r#"{{"person":{},"document":{{"kind":"tessera_club","number":"1","expires_on":"2030-01-01"}}}}"#,
-                    person(EMANUELE)
-                ),
-            ),
-            StatusCode::BAD_REQUEST,
-            "request.invalid_value",
-        ),
-        (
-            raw(
-                Method::POST,
-                "/v1/operator/contact-center/pin-requests",
-                JSON,
-                r#"{"caller_phone":"mobile"}"#,
-            ),
-            StatusCode::BAD_REQUEST,
-            "request.missing_field",
-        ),
-        (
-            raw(Method::GET, "/v1/nothing-here", None, ""),
-            StatusCode::NOT_FOUND,
+            "PUT",
+            "/v1/pin-requests",
+            JSON,
+            "{}".to_owned(),
+            404,
             "route.not_found",
         ),
         (
-            raw(Method::GET, "/", None, ""),
-            StatusCode::NOT_FOUND,
+            "DELETE",
+            "/v1/openapi.json",
+            None,
+            String::new(),
+            404,
             "route.not_found",
         ),
-        (
-            raw(Method::GET, login, None, ""),
-            StatusCode::NOT_FOUND,
-            "route.not_found",
-        ),
-        (
-            raw(Method::PUT, "/v1/pin-requests", JSON, "{}"),
-            StatusCode::NOT_FOUND,
-            "route.not_found",
-        ),
-        (
-            raw(Method::DELETE, "/v1/openapi.json", None, ""),
-            StatusCode::NOT_FOUND,
-            "route.not_found",
-        ),
-    ]
+    ];
+    cases
+        .into_iter()
+        .map(|(method, path, content_type, body, status, code)| {
+            let request = raw(method.parse().unwrap(), path, content_type, body);
+            (request, StatusCode::from_u16(status).unwrap(), code)
+        })
+        .collect()
 }
 
 #[tokio::test]
