@@ -477,6 +477,9 @@ fn raw(
 
 const JSON: Option<&str> = Some("application/json");
 
+/// A malformed request: method, path, content type, body, status, code.
+type Case<'a> = (&'a str, &'a str, Option<&'a str>, String, u16, &'a str);
+
 fn malformed() -> Vec<(Request<Body>, StatusCode, &'static str)> {
     const LOGIN: &str = "/v1/login";
     const SEDE_REQUEST: &str = "/v1/operator/sede/pin-requests";
@@ -496,7 +499,7 @@ fn malformed() -> Vec<(Request<Body>, StatusCode, &'static str)> {
     );
     let no_person = r#"{"caller_phone":"mobile"}"#.to_owned();
     let text = Some("text/plain");
-    let cases: Vec<(&str, &str, Option<&str>, String, u16, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "POST",
             LOGIN,
