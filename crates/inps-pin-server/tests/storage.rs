@@ -411,7 +411,7 @@ async fn two_drainers_hand_each_row_to_one_carrier(url: &str) {
 // ---- PostgreSQL ----
 
 #[tokio::test]
-async fn postgres_restart_races_ticker_and_two_drainers() {
+async fn postgres_r32_r33_restart_races_ticker_and_two_drainers() {
     let Some(server) = testing::server() else {
         return;
     };
