@@ -66,15 +66,15 @@ TOKEN=$(curl -s "$URL/v1/login" -H "$J" -d '{"codice_fiscale":"'$CF'","pin":"'$P
 post /v1/authorisations '{"service":"estratto-contributivo"}' -H "authorization: Bearer $TOKEN"
 post /v1/authorisations '{"service":"bonus-600-euro"}' -H "authorization: Bearer $TOKEN"
 
-say "A wrong PIN and an unknown codice fiscale answer alike"
-post /v1/login '{"codice_fiscale":"'$CF'","pin":"AAAAAAAA"}'
-post /v1/login '{"codice_fiscale":"VRDGPP80A01F205X","pin":"AAAAAAAA"}'
-
 say "At the sede, the operator makes the PIN dispositivo; the bonus is now allowed"
 post /v1/operator/sede/upgrades '{"codice_fiscale":"'$CF'",
   "document":{"kind":"identity_card","number":"CA12345AB","expires_on":"2031-01-31"}}' "${OP[@]}"
 TOKEN=$(curl -s "$URL/v1/login" -H "$J" -d '{"codice_fiscale":"'$CF'","pin":"'$PIN'"}' | jq -r .session_token)
 post /v1/authorisations '{"service":"bonus-600-euro"}' -H "authorization: Bearer $TOKEN"
+
+say "A wrong PIN and an unknown codice fiscale answer alike (and slow the next tries for a few seconds)"
+post /v1/login '{"codice_fiscale":"'$CF'","pin":"AAAAAAAA"}'
+post /v1/login '{"codice_fiscale":"VRDGPP80A01F205X","pin":"AAAAAAAA"}'
 
 say "Mario lost his PIN: a restore through his two contacts, a first access with the new 16"
 LAST=$(grep "key=$CF-" "$LOG" | grep "first half" | tail -1)
