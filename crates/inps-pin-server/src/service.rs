@@ -386,7 +386,6 @@ impl Service {
     }
 
     /// Version 1 of the API, as routes to lay out or nest: the person's and the operators'.
-    #[must_use]
     pub fn v1_routes() -> Router<Arc<AppState>> {
         Router::new()
             .route("/v1/pin-requests", post(handlers::request_pin))
@@ -423,7 +422,6 @@ impl Service {
     }
 
     /// The routes of operations: `/healthz`, `/readyz`, `/metrics`.
-    #[must_use]
     pub fn operations_routes() -> Router<Arc<AppState>> {
         Router::new()
             .route("/healthz", get(handlers::health))
@@ -434,7 +432,6 @@ impl Service {
     /// Any layout of routes, with what every answer needs: the edge (a cap on requests in
     /// flight, a deadline, the security headers), the body limit, a coded answer for what is
     /// not a route, and the state.
-    #[must_use]
     pub fn finish(&self, routes: Router<Arc<AppState>>) -> Router {
         routes
             .fallback(handlers::not_found)
@@ -448,7 +445,6 @@ impl Service {
     }
 
     /// The standard router: version 1 of the API and the routes of operations.
-    #[must_use]
     pub fn router(&self) -> Router {
         self.finish(Service::v1_routes().merge(Service::operations_routes()))
     }

@@ -466,7 +466,7 @@ impl Accounts {
         version: u64,
         effects: Vec<Effect>,
         rng: &mut ChaCha20Rng,
-    ) -> Result<(Vec<Delivery>, Vec<NewOutboxRow>, Option<EndSessions>), ExecuteError> {
+    ) -> Result<SortedEffects, ExecuteError> {
         let mut shown = Vec::new();
         let mut outbox = Vec::new();
         let mut end_sessions = None;
@@ -617,6 +617,10 @@ impl Accounts {
         self.store.delete_session(&hash_token(token)).await
     }
 }
+
+/// A command's effects, sorted: the parts for the reply, the carriers' rows, the sessions
+/// to end.
+type SortedEffects = (Vec<Delivery>, Vec<NewOutboxRow>, Option<EndSessions>);
 
 /// A decided outcome, ready to write.
 struct Prepared {

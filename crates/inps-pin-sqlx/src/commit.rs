@@ -363,6 +363,10 @@ impl<'a> CommitSql<'a> {
     }
 }
 
+pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::Overflow)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,8 +383,4 @@ mod tests {
         assert_eq!(text, "INSERT INTO t VALUES (?, ?, ?), (?, '$x', $)");
         assert_eq!(order, vec![1, 12, 1, 3]);
     }
-}
-
-pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
-    i64::try_from(value).map_err(|_| StoreError::Overflow)
 }
