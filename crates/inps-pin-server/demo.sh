@@ -1,113 +1,95 @@
 #!/usr/bin/env bash
-# A citizen's whole life with the INPS PIN, driven with curl against a running service:
+# A citizen's whole life with the INPS PIN, driven with curl against a demo server that this
+# script starts on a fresh database and stops at the end: it runs any number of times in a row.
 #
-#   INPS_PIN_DEMO_CLOCK=1 cargo run --example service      # in one terminal
-#   examples/service/demo.sh                               # in another (needs curl and jq)
+#   crates/inps-pin-server/demo.sh                       # SQLite, in a fresh directory
+#   DATABASE_URL=postgres://user@host/db crates/inps-pin-server/demo.sh   # emptied first
 #
-# Run it against a fresh database (rm -rf target/service first): Mario's codice fiscale may
-# hold a live PIN from an earlier run. The codes the post, the SMS gateway and the mail server
-# "deliver" are read from the stand-in carrier's log, as the person would read their letter.
+# Needs curl and jq. The codes the post, the SMS gateway and the mail server "deliver" are read
+# from the stand-in carrier's log, as the person would read their letter.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
 
-URL=${URL:-http://127.0.0.1:${PORT:-8080}}
-LOG=${INPS_PIN_CARRIER_LOG:-target/service/carrier.log}
-KEY=${INPS_PIN_OPERATOR_KEY:-demo-operator-key}
+PORT=${PORT:-8089}
+URL=http://127.0.0.1:$PORT
 CF=RSSMRA80A01H501U
-JSON='content-type: application/json'
-OPERATOR=(-H "x-operator-key: $KEY" -H "x-operator-id: sede-roma-01")
-HEADERS=$(mktemp)
-trap 'rm -f "$HEADERS"' EXIT
+DIR=$(mktemp -d -t inps-pin-demo.XXXXXX)
+LOG=$DIR/carrier.log
+J='content-type: application/json'
 
-call() { # path body [options]: the body alone
-  curl -s -D "$HEADERS" -X POST "$URL$1" -H "$JSON" "${@:3}" -d "$2"
-}
-status() { head -1 "$HEADERS" | awk '{print $2}'; }
+cargo build --quiet --release -p inps-pin-server
+export INPS_PIN_LISTEN=127.0.0.1:$PORT INPS_PIN_CARRIER_LOG=$LOG
+if [ -n "${DATABASE_URL:-}" ]; then
+  # The same database as last time, emptied: the migrations make the tables again.
+  psql -q "$DATABASE_URL" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;'
+  export INPS_PIN_DATABASE_URL=$DATABASE_URL
+else
+  export INPS_PIN_DATABASE_URL="sqlite://$DIR/inps-pin.db?mode=rwc"
+fi
+target/release/inps-pin-server --demo 2>"$DIR/server.err" >/dev/null &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
+for _ in $(seq 100); do
+  curl -sf "$URL/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+KEY=$(sed -n 's/.*x-operator-key: //p' "$DIR/server.err")
+[ -n "$KEY" ] || { cat "$DIR/server.err" >&2; exit 1; }
+OP=(-H "x-operator-key: $KEY")
+
+post() { curl -s -w ' [%{http_code}]\n' "$URL$1" -H "$J" "${@:3}" -d "$2"; }
 say() { printf '\n== %s\n' "$*"; }
-# The code the carrier last delivered for a part, from its log ("first half", "second half").
-delivered() {
+# The code the carrier last delivered for a part ("first half", "second half"), once it came.
+code() {
   for _ in $(seq 50); do
     line=$(grep "key=$CF-" "$LOG" 2>/dev/null | grep "$1" | tail -1 || true)
-    if [ -n "$line" ] && [ "$line" != "${2:-}" ]; then
-      echo "${line##*code: }"
-      return
-    fi
-    sleep 0.2
+    if [ -n "$line" ] && [ "$line" != "${2:-}" ]; then echo "${line##*code: }"; return; fi
+    sleep 0.1
   done
-  echo "no $1 in $LOG" >&2
-  exit 1
-}
-last_line() { grep "key=$CF-" "$LOG" 2>/dev/null | grep "$1" | tail -1 || true; }
-jump() { # days seconds
-  call /operator/test/clock "{\"advance_days\": $1, \"advance_seconds\": ${2:-0}}" "${OPERATOR[@]}" | jq -r '"clock now \(.now), accounts ticked: \(.ticked)"'
+  echo "no $1 in $LOG" >&2; exit 1
 }
 
-PERSON='{"first_name":"Mario","surname":"Rossi","codice_fiscale":"'$CF'","street":"Via Roma 1",
-  "postal_code":"00184","city":"Roma","province":"RM","email":"mario.rossi@example.it","mobile":"347 123 4567"}'
+say "Mario requests a PIN online; he types another address, the letter goes to the archive's"
+post /v1/pin-requests '{"first_name":"Mario","surname":"Rossi","codice_fiscale":"'$CF'",
+  "street":"Via Altrove 9","postal_code":"00100","city":"Roma","province":"RM",
+  "email":"mario.rossi@example.it","mobile":"+39 347 123 4567"}'
+PIN16=$(code "first half")$(code "second half")
+grep "key=$CF-" "$LOG" | sed 's/code: .*/code: …/'
 
-say "Mario requests a PIN online"
-reply=$(call /online/request "$PERSON")
-echo "$(status) $(jq -c .reply <<<"$reply")"
-first=$(jq -r '.shown[0].code' <<<"$reply")
-echo "on screen, the first half: $first"
-second=$(delivered "second half")
-echo "the postman brings the second half: $second"
+say "First access with the 16 characters: a new PIN of 8"
+ANSWER=$(post /v1/first-access '{"codice_fiscale":"'$CF'","pin":"'$PIN16'"}')
+echo "$ANSWER"
+PIN=$(jq -r '.shown[0].code' <<<"${ANSWER% \[*}")
 
-say "First access with the 16 characters, trusting this computer"
-reply=$(call /first-access "{\"codice_fiscale\":\"$CF\",\"pin\":\"$first$second\",\"trust_device\":true}")
-pin=$(jq -r '.shown[0].code' <<<"$reply")
-cookie=$(grep -i '^set-cookie:' "$HEADERS" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
-echo "$(status) new 8-character PIN on screen: $pin; device cookie set"
+say "Login, then two services: consulting is allowed, the bonus needs dispositivo"
+TOKEN=$(curl -s "$URL/v1/login" -H "$J" -d '{"codice_fiscale":"'$CF'","pin":"'$PIN'"}' | jq -r .session_token)
+post /v1/authorisations '{"service":"estratto-contributivo"}' -H "authorization: Bearer $TOKEN"
+post /v1/authorisations '{"service":"bonus-600-euro"}' -H "authorization: Bearer $TOKEN"
 
-say "Login from the trusted computer, and what the session may do"
-session=$(call /login "{\"codice_fiscale\":\"$CF\",\"pin\":\"$pin\"}" -H "cookie: $cookie" | jq -r .session)
-echo "$(status) session opened"
-for service in estratto-contributivo bonus-600-euro; do
-  answer=$(call /authorise "{\"service\":\"$service\"}" -H "authorization: Bearer $session")
-  echo "$(status) $service: $(jq -c '{allowed, required, held, code}' <<<"$answer")"
-done
+say "At the sede, the operator makes the PIN dispositivo; the bonus is now allowed"
+post /v1/operator/sede/upgrades '{"codice_fiscale":"'$CF'",
+  "document":{"kind":"identity_card","number":"CA12345AB","expires_on":"2031-01-31"}}' "${OP[@]}"
+TOKEN=$(curl -s "$URL/v1/login" -H "$J" -d '{"codice_fiscale":"'$CF'","pin":"'$PIN'"}' | jq -r .session_token)
+post /v1/authorisations '{"service":"bonus-600-euro"}' -H "authorization: Bearer $TOKEN"
 
-say "A stranger who knows Mario's codice fiscale guesses, from another computer"
-for guess in $(seq 11); do
-  answer=$(call /login "{\"codice_fiscale\":\"$CF\",\"pin\":\"AAAAAAAA\"}")
-  echo "guess $guess: $(status) $(jq -r .code <<<"$answer")"
-  jump 0 11 >/dev/null
-done
-answer=$(call /login "{\"codice_fiscale\":\"RCCMNL83S18D969H\",\"pin\":\"AAAAAAAA\"}")
-echo "the same guess on a codice fiscale with no PIN: $(status) $(jq -r .code <<<"$answer") (R30: the same answer as a wrong PIN)"
+say "A wrong PIN and an unknown codice fiscale answer alike (and slow the next tries for a few seconds)"
+post /v1/login '{"codice_fiscale":"'$CF'","pin":"AAAAAAAA"}'
+post /v1/login '{"codice_fiscale":"VRDGPP80A01F205X","pin":"AAAAAAAA"}'
 
-say "Mario, from a new browser: blocked like the stranger; from his trusted computer: in (R25a)"
-answer=$(call /login "{\"codice_fiscale\":\"$CF\",\"pin\":\"$pin\"}")
-echo "new browser: $(status) $(jq -r .message <<<"$answer")"
-call /login "{\"codice_fiscale\":\"$CF\",\"pin\":\"$pin\"}" -H "cookie: $cookie" >/dev/null
-echo "trusted computer: $(status)"
+say "Mario lost his PIN: a restore through his two contacts, a first access with the new 16"
+LAST=$(grep "key=$CF-" "$LOG" | grep "first half" | tail -1)
+post /v1/restore '{"codice_fiscale":"'$CF'","email":"mario.rossi@example.it","mobile":"+39 347 123 4567"}'
+PIN16=$(code "first half" "$LAST")$(code "second half")
+ANSWER=$(post /v1/first-access '{"codice_fiscale":"'$CF'","pin":"'$PIN16'"}')
+echo "$ANSWER"
+PIN=$(jq -r '.shown[0].code' <<<"${ANSWER% \[*}")
 
-say "Restore with the two registered contacts: a new 16 beside the PIN in use (R23, R23a)"
-before_first=$(last_line "first half")
-before_second=$(last_line "second half")
-answer=$(call /restore "{\"codice_fiscale\":\"$CF\",\"email\":\"mario.rossi@example.it\",\"mobile\":\"347 123 4567\"}")
-echo "$(status) $(jq -c .reply <<<"$answer")"
-r1=$(delivered "first half" "$before_first")
-r2=$(delivered "second half" "$before_second")
-echo "by e-mail: $r1; by SMS: $r2"
-reply=$(call /first-access "{\"codice_fiscale\":\"$CF\",\"pin\":\"$r1$r2\"}")
-pin=$(jq -r '.shown[0].code' <<<"$reply")
-echo "$(status) first access with the restore's code: new PIN $pin, the block lifted"
-call /login "{\"codice_fiscale\":\"$CF\",\"pin\":\"$pin\"}" >/dev/null
-echo "login from any browser: $(status)"
+say "Six months and more later the PIN has expired: the guided renewal gives a new one"
+post /v1/operator/demo/clock '{"advance_days":190}' "${OP[@]}"
+post /v1/login '{"codice_fiscale":"'$CF'","pin":"'$PIN'"}'
+post /v1/renewal '{"codice_fiscale":"'$CF'","pin":"'$PIN'"}'
 
-say "Five and a half months later: the expiry warning, then the renewal (R20-R22)"
-jump 170
-sleep 1.5
-grep "key=$CF-" "$LOG" | grep -i 'notice' | tail -1 | sed 's/^key=[^ ]* /the carrier: /'
-reply=$(call /renew "{\"codice_fiscale\":\"$CF\",\"pin\":\"$pin\"}")
-echo "$(status) renewed: new PIN $(jq -r '.shown[0].code' <<<"$reply")"
-pin=$(jq -r '.shown[0].code' <<<"$reply")
-
-say "Revocation at the counter, with the tessera sanitaria checked against the register (R24)"
-answer=$(call /operator/revoke "{\"codice_fiscale\":\"$CF\",\"card_number\":\"80380000000000000001\",\"expires_on\":\"2030-01-01\"}" "${OPERATOR[@]}")
-echo "$(status) $(jq -c .reply <<<"$answer")"
-answer=$(call /login "{\"codice_fiscale\":\"$CF\",\"pin\":\"$pin\"}")
-echo "login with the revoked PIN: $(status) $(jq -r .code <<<"$answer")"
-
-say "The operators' view of the account"
-curl -s "$URL/operator/accounts/$CF" "${OPERATOR[@]}" | jq -c .
+say "At the counter, Mario revokes his PIN with his tessera sanitaria; a made-up card revokes nothing"
+post /v1/operator/revocations '{"codice_fiscale":"'$CF'","card_number":"80380000009999999999","expires_on":"2035-12-31"}' "${OP[@]}"
+post /v1/operator/revocations '{"codice_fiscale":"'$CF'","card_number":"80380000001234567890","expires_on":"2035-12-31"}' "${OP[@]}"
+curl -s "$URL/v1/operator/accounts/$CF" "${OP[@]}"; echo

@@ -109,7 +109,7 @@ pub struct RestoreForm {
 #[serde(deny_unknown_fields)]
 pub struct AuthoriseForm {
     /// The service's id in the catalogue.
-    #[schema(example = "estratto_contributivo")]
+    #[schema(example = "estratto-contributivo")]
     pub service: String,
 }
 

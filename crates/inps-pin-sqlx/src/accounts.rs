@@ -319,6 +319,12 @@ impl Accounts {
             *phase += now - mark;
             mark = now;
         };
+        // A full deciding queue refuses at once, before the lock and the load: under a crowd,
+        // a command that cannot be decided soon costs the database nothing.
+        if !matches!(slot, Some(Command::Tick)) && self.deciding.is_full() {
+            self.deciding.count_refused();
+            return Err(ExecuteError::Overloaded(DecideError::Busy));
+        }
         let lock = self.lock_for(codice_fiscale);
         let _serialised = lock.lock().await;
         lap(&mut timings.lock);
@@ -612,8 +618,8 @@ impl Accounts {
     }
 }
 
-/// A command's effects, sorted: the parts for the reply, the sealed rows for the carriers, and
-/// the sessions to end.
+/// A command's effects, sorted: the parts for the reply, the carriers' rows, the sessions
+/// to end.
 type SortedEffects = (Vec<Delivery>, Vec<NewOutboxRow>, Option<EndSessions>);
 
 /// A decided outcome, ready to write.

@@ -280,27 +280,107 @@ impl<'a> CommitSql<'a> {
         text
     }
 
-    /// Binds every parameter. A statement that uses fewer ignores the rest: SQLite reads `$n`
-    /// by number and leaves the others unbound, and sqlx declares every parameter's type to
-    /// PostgreSQL, which accepts declared parameters a statement does not use.
+    /// Binds every parameter, by number (`$n`): PostgreSQL. A statement that uses fewer
+    /// ignores the rest: sqlx declares every parameter's type to PostgreSQL, which accepts
+    /// declared parameters a statement does not use.
     pub(crate) fn bind<'q>(
         &'q self,
         mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
         for param in &self.params {
-            query = match param {
-                Param::Text(text) => query.bind(*text),
-                Param::OwnedText(text) => query.bind(text.as_str()),
-                Param::Blob(bytes) => query.bind(bytes.as_slice()),
-                Param::BorrowedBlob(bytes) => query.bind(*bytes),
-                Param::Int(value) => query.bind(*value),
-                Param::OptionalInt(value) => query.bind(*value),
-            };
+            query = self.bind_one(query, param);
         }
         query
+    }
+
+    /// The statement `text` with its `$n` placeholders turned into anonymous `?`, and the
+    /// parameters bound in the order they appear (a number used twice is bound twice): SQLite.
+    /// sqlx looks each numbered parameter up by name, and SQLite finds a name by walking the
+    /// statement's list of names: for a batch of a few thousand parameters that walk was most
+    /// of a commit. Anonymous parameters have no names to walk.
+    pub(crate) fn positional(&self, text: &str) -> (String, Vec<usize>) {
+        let mut sql = String::with_capacity(text.len());
+        let mut order = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            let (before, after) = rest.split_at(at);
+            sql.push_str(before);
+            let digits = after
+                .get(1..)
+                .unwrap_or_default()
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            match after
+                .get(1..=digits)
+                .and_then(|number| number.parse::<usize>().ok())
+            {
+                Some(number) if digits > 0 => {
+                    sql.push('?');
+                    order.push(number);
+                    rest = after.get(1 + digits..).unwrap_or_default();
+                }
+                _ => {
+                    sql.push('$');
+                    rest = after.get(1..).unwrap_or_default();
+                }
+            }
+        }
+        sql.push_str(rest);
+        (sql, order)
+    }
+
+    /// Binds the parameters numbered in `order`, in that order.
+    pub(crate) fn bind_in_order<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        order: &[usize],
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for number in order {
+            if let Some(param) = number
+                .checked_sub(1)
+                .and_then(|index| self.params.get(index))
+            {
+                query = self.bind_one(query, param);
+            }
+        }
+        query
+    }
+
+    fn bind_one<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        param: &'q Param<'a>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match param {
+            Param::Text(text) => query.bind(*text),
+            Param::OwnedText(text) => query.bind(text.as_str()),
+            Param::Blob(bytes) => query.bind(bytes.as_slice()),
+            Param::BorrowedBlob(bytes) => query.bind(*bytes),
+            Param::Int(value) => query.bind(*value),
+            Param::OptionalInt(value) => query.bind(*value),
+        }
     }
 }
 
 pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_placeholders_become_positional_in_the_order_they_appear() {
+        let sql = CommitSql {
+            parts: Vec::new(),
+            params: Vec::new(),
+            events: 0,
+            appends: false,
+        };
+        let (text, order) = sql.positional("INSERT INTO t VALUES ($1, $12, $1), ($3, '$x', $)");
+        assert_eq!(text, "INSERT INTO t VALUES (?, ?, ?), (?, '$x', $)");
+        assert_eq!(order, vec![1, 12, 1, 3]);
+    }
 }

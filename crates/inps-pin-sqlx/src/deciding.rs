@@ -164,6 +164,17 @@ impl DecidingPool {
         self.options
     }
 
+    /// Whether the queue is full now: a job sent now would be refused.
+    #[must_use]
+    pub fn is_full(&self) -> bool {
+        self.stats.queued.load(Ordering::Acquire) >= self.options.queue_bound.max(1)
+    }
+
+    /// Counts a job refused before it was sent (a caller that checked [`Self::is_full`]).
+    pub fn count_refused(&self) {
+        self.stats.refused_busy.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Runs `work` on a pool thread and returns its result, with how long it waited for one.
     ///
     /// Refused at once when the queue is full; dropped unrun, and answered

@@ -297,8 +297,12 @@ impl Store {
             Backend::Sqlite => {
                 let mut tx = self.pool.begin().await?;
                 for (index, part) in sql.parts.iter().enumerate() {
-                    let text = part.sql(None);
-                    match sql.bind(sqlx::query(&text)).execute(&mut *tx).await {
+                    let (text, order) = sql.positional(&part.sql(None));
+                    match sql
+                        .bind_in_order(sqlx::query(&text), &order)
+                        .execute(&mut *tx)
+                        .await
+                    {
                         Ok(_) => {}
                         Err(error) if index == 0 && sql.appends && lost_race(&error) => {
                             tx.rollback().await?;
