@@ -410,6 +410,9 @@ pub fn contact_center_number(line: ContactCenterLine) -> &'static str {
 /// A PIN was issued: its parts are shown here or on their way (R11–R13).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PinIssuedResponse {
+    /// Whose PIN.
+    #[schema(example = "RSSMRA80A01H501U")]
+    pub codice_fiscale: String,
     /// Through which channel.
     pub channel: ChannelName,
     /// At which level.
@@ -426,6 +429,9 @@ pub struct PinIssuedResponse {
 /// A session: a first access, a login or a renewal succeeded.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SessionResponse {
+    /// Whose session: the codice fiscale of the person who logged in.
+    #[schema(example = "RSSMRA80A01H501U")]
+    pub codice_fiscale: String,
     /// The bearer token of the session (`Authorization: Bearer …`).
     pub session_token: String,
     /// The session's level.

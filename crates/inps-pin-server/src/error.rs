@@ -71,6 +71,11 @@ pub enum ApiError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// A client made too many requests to the anonymous endpoints: 429 with `Retry-After`.
+    RateLimited {
+        /// Seconds until its window ends.
+        retry_after: u64,
+    },
     /// Something failed inside: 500, logged, never detailed to the client.
     Internal(String),
 }
@@ -191,6 +196,16 @@ impl IntoResponse for ApiError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     code,
                     "Il servizio è molto richiesto in questo momento. Riprova tra qualche secondo.",
+                ),
+                retry_after,
+            ),
+            ApiError::RateLimited { retry_after } => with_retry_after(
+                error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "request.rate_limited",
+                    &format!(
+                        "Hai fatto troppe richieste in poco tempo: riprova tra {retry_after} secondi."
+                    ),
                 ),
                 retry_after,
             ),

@@ -102,8 +102,20 @@ impl FromRequestParts<Arc<AppState>> for OperatorAuth {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<OperatorAuth, ApiError> {
-        let key = parts
-            .headers
+        OperatorAuth::from_headers(state, &parts.headers).await
+    }
+}
+
+impl OperatorAuth {
+    /// The operator behind the key in `headers`.
+    ///
+    /// # Errors
+    /// [`ApiError::Unauthenticated`] without a key, or with one no operator has.
+    pub async fn from_headers(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<OperatorAuth, ApiError> {
+        let key = headers
             .get(OPERATOR_KEY_HEADER)
             .and_then(|value| value.to_str().ok())
             .ok_or(ApiError::Unauthenticated("operator.unauthenticated"))?;
@@ -115,9 +127,7 @@ impl FromRequestParts<Arc<AppState>> for OperatorAuth {
             }
         }
     }
-}
 
-impl OperatorAuth {
     /// The operator, if they hold one of `roles`; 403 otherwise.
     ///
     /// # Errors

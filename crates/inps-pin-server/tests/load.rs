@@ -70,9 +70,12 @@ async fn until(rig: &Rig, what: impl Fn(&DecidingStats) -> bool) {
     }
 }
 
-/// Waits until the deciding thread is free: a job queued behind what runs now.
+/// Waits until the deciding threads are free and nothing waits for them.
 async fn idle(rig: &Rig) {
-    rig.accounts().deciding().run(|| ()).await.unwrap();
+    until(rig, |stats| {
+        stats.running.load(Ordering::Acquire) == 0 && stats.queued.load(Ordering::Acquire) == 0
+    })
+    .await;
 }
 
 #[track_caller]

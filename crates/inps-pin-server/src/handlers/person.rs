@@ -116,13 +116,7 @@ pub(crate) fn admit(state: &AppState, headers: &HeaderMap, peer: Peer) -> Result
     let client = client(state, headers, peer.0);
     state.limiter.admit(client).map_err(|retry_after| {
         state.metrics.shed("client_rate");
-        ApiError::Input {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "request.rate_limited",
-            message: format!(
-                "Hai fatto troppe richieste in poco tempo: riprova tra {retry_after} secondi."
-            ),
-        }
+        ApiError::RateLimited { retry_after }
     })
 }
 
@@ -172,6 +166,7 @@ async fn session_answer(
     };
     state.metrics.logins.inc();
     let body = SessionResponse {
+        codice_fiscale: opened.session.codice_fiscale().as_str().to_owned(),
         session_token: opened.token.expose().to_owned(),
         level: opened.session.level().into(),
         expires_at: opened.expires_at.to_string(),
@@ -233,6 +228,7 @@ pub(crate) fn pin_issued(executed: &Executed) -> Result<PinIssuedResponse, ApiEr
             assurance,
             first_access_by,
         } => Ok(PinIssuedResponse {
+            codice_fiscale: executed.account.codice_fiscale().as_str().to_owned(),
             channel: (*channel).into(),
             level: (*assurance).into(),
             first_access_by: first_access_by.to_string(),
