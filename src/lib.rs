@@ -137,6 +137,7 @@ mod account;
 mod archive;
 mod assurance;
 mod attestation;
+mod bounded;
 mod channel;
 mod civil_time;
 mod codice_fiscale;
@@ -165,8 +166,8 @@ mod upgrade;
 
 pub use account::{
     Account, AccountFormatError, Command, CommandKind, Context, Effect, EndSessions, Event,
-    FailureDetail, LivePin, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass, Reply,
-    STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
+    FailureDetail, LaneClosed, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass,
+    Reply, STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn
@@ -208,17 +209,19 @@ pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use delivery::{Delivery, Medium, PinPart};
 pub use device::{
     DEVICE_ID_LEN, DEVICE_SECRET_LEN, DEVICE_TOKEN_LEN, DeviceId, DeviceToken, DeviceTokenError,
-    TrustedDevices,
+    MAX_DEVICE_VALID_DAYS, MAX_TRUSTED_DEVICES, TrustedDevices,
 };
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
-pub use lockout::{Lockout, LockoutError, MAX_BLOCK_AFTER};
+pub use lockout::{
+    DelayLadder, Lockout, LockoutError, MAX_BLOCK_AFTER, MAX_DELAY_SECS, MAX_DELAY_STEPS,
+};
 pub use notification::{Notice, Notification};
 pub use outbox::{NotForOutbox, OutboxDelivery};
 pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
-pub use policy::{Policy, PolicyError};
+pub use policy::{MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, Policy, PolicyError};
 pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};

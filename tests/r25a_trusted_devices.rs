@@ -110,8 +110,8 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         match rig.account.status(now, &rig.policy) {
             PinStatus::Blocked => {
                 assert_eq!(
-                    rig.refuse(log_in_from("ZZZZZZZZ", None, false), now),
-                    Refusal::PinBlocked
+                    rig.turn_away(log_in_from("ZZZZZZZZ", None, false), now),
+                    LaneClosed::Blocked
                 );
             }
             _ => {
@@ -127,11 +127,12 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         assert_eq!(session.credential(), Credential::Pin, "guess {guess}");
         now += secs(10);
     }
-    // The anonymous lane is blocked: a client without the token is refused, the PIN right.
+    // The anonymous lane is blocked: a client without the token is turned away, the PIN
+    // right, with a wrong PIN's answer (R30a).
     assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
     assert_eq!(
-        rig.refuse(log_in_from(&code, None, false), now),
-        Refusal::PinBlocked
+        rig.turn_away(log_in_from(&code, None, false), now),
+        LaneClosed::Blocked
     );
     // A token that is not one of this account's is no better than none.
     let forged = format!(
@@ -140,8 +141,8 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         "A".repeat(DEVICE_SECRET_LEN)
     );
     assert_eq!(
-        rig.refuse(log_in_from(&code, Some(&forged), false), now),
-        Refusal::PinBlocked
+        rig.turn_away(log_in_from(&code, Some(&forged), false), now),
+        LaneClosed::Blocked
     );
     rig.check_replay();
 }

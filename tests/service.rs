@@ -31,8 +31,8 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use inps_pin::{
-    Account, CodiceFiscale, Command, EnteredPin, HashCost, LivePin, Lockout, PinPart, Policy,
-    Refusal, Reply, ServiceId,
+    Account, CodiceFiscale, Command, EnteredPin, HashCost, Lockout, PinPart, Policy, Refusal,
+    Reply, ServiceId,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -520,12 +520,7 @@ fn every_refusal_maps_to_a_status_by_its_class() {
             Refusal::WrongAccount { requested: cf },
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (
-            Refusal::PinAlreadyLive {
-                live: LivePin::Active,
-            },
-            StatusCode::CONFLICT,
-        ),
+        (Refusal::PinAlreadyLive, StatusCode::CONFLICT),
         (
             Refusal::TemporaryCodiceFiscale,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -631,7 +626,8 @@ async fn refusal_classes_through_the_router() {
         (StatusCode::FORBIDDEN, Some("restore.contacts_not_matching"))
     );
 
-    // 401, then 429 with Retry-After: a wrong PIN, then another inside the delay.
+    // 401, then 401 again: a wrong PIN, then another inside the delay, which reads the same as
+    // a wrong PIN or an unknown codice fiscale (R30a).
     let (status, _, _) = rig
         .call(
             "/login",
@@ -649,11 +645,12 @@ async fn refusal_classes_through_the_router() {
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, Some("login.delayed"))
+        (StatusCode::UNAUTHORIZED, Some("login.credentials_invalid"))
     );
-    assert_eq!(headers[header::RETRY_AFTER], "1");
+    assert!(headers.get(header::RETRY_AFTER).is_none());
 
-    // 423: blocked after ten in a row (the clock moves past each delay).
+    // 401 still: blocked after ten in a row (the clock moves past each delay), and told to no
+    // one who knows only the codice fiscale (R30a); the message says to restore.
     for _ in 0..12 {
         rig.state.app.clock.advance(SignedDuration::from_secs(11));
         let _ = rig
@@ -674,7 +671,7 @@ async fn refusal_classes_through_the_router() {
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (StatusCode::LOCKED, Some("login.pin_blocked"))
+        (StatusCode::UNAUTHORIZED, Some("login.credentials_invalid"))
     );
 
     // 401: an operator endpoint without the key.

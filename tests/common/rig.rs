@@ -121,6 +121,31 @@ impl Rig {
         refused(&mut self.account, command, now, &self.policy, &mut self.rng)
     }
 
+    /// A guess that a closed lane must turn away (R25b, R30a): the person reads a wrong PIN's
+    /// answer, no Argon2 ran for it, and the account is unchanged (nothing is written).
+    /// Returns why, as operators see it.
+    pub fn turn_away(&mut self, command: Command, now: Timestamp) -> LaneClosed {
+        let before = serde_json::to_string(&self.account).unwrap();
+        let outcome = self
+            .account
+            .decide(
+                &command,
+                &mut Context::new(now, &self.policy, &mut self.rng),
+            )
+            .unwrap_or_else(|refusal| {
+                panic!(
+                    "{} at {now} was refused: {}",
+                    command.name(),
+                    refusal.code()
+                )
+            });
+        let pin = typed_pin(&command).expect("a guess carries a PIN");
+        assert_eq!(pin.verifications(), 0, "no Argon2 while a lane is closed");
+        let closed = turned_away(&outcome);
+        assert_eq!(serde_json::to_string(&self.account).unwrap(), before);
+        closed
+    }
+
     /// [`advance`], keeping the events.
     pub fn advance(&mut self, until: Timestamp) -> Vec<Outcome> {
         let outcomes = advance(&mut self.account, &self.policy, &mut self.rng, until);

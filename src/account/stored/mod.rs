@@ -8,14 +8,22 @@
 //! - an event is stored as a [`StoredEvent`]: the format it was written in, then the event.
 //!   Every later release reads every earlier format, binary ones (postcard) included, whose
 //!   layout is the declaration order: format 0 is kept field for field in `v0.rs` and turned
-//!   into today's events on reading. Events stored bare, before formats existed, are read
-//!   with [`UnversionedEvent`].
-//! - an account is stored with its format; a cached account of another format is refused with
-//!   an error that says to rebuild it from its events, never read into a wrong state.
+//!   into today's events on reading; format 1 is today's events but the last kind,
+//!   [`Event::FirstAccessFailed`], which format 2 added at the end, so it reads as today's.
+//!   Events stored bare, before formats existed, are read with [`UnversionedEvent`].
+//! - an account is stored with its format. Format 1 is read as well (its PIN record, one field
+//!   shorter, is kept in `v1.rs`); a cached account of format 0 is refused with an error that
+//!   says to rebuild it from its events, never read into a wrong state.
+//!
+//! Whatever the format, the lists a stored account holds are read with hard bounds (at most
+//! [`MAX_TRUSTED_DEVICES`](crate::MAX_TRUSTED_DEVICES) devices and
+//! [`MAX_RESTORE_REQUESTS`](crate::MAX_RESTORE_REQUESTS) restore requests): a longer one was
+//! not written by the crate, and does not load (R35).
 //!
 //! Commands are not stored: they carry secrets and do not deserialize.
 
 mod v0;
+mod v1;
 
 use core::fmt;
 
@@ -24,15 +32,15 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::account::event::Event;
-use crate::account::{Account, role_of};
+use crate::account::{Account, PinRecord, role_of};
 use crate::person::Person;
 
 /// The format this release writes stored events and accounts in.
-pub const STORED_FORMAT: u32 = 1;
+pub const STORED_FORMAT: u32 = 2;
 
 /// An event as a service stores it (R32): the format it was written in, and the event.
 ///
-/// It reads every format any release wrote (0 and 1 today). Serialized, it writes
+/// It reads every format any release wrote (0, 1 and 2 today). Serialized, it writes
 /// [`STORED_FORMAT`]: the format field first, which binary formats need to pick the layout.
 ///
 /// ```
@@ -41,7 +49,7 @@ pub const STORED_FORMAT: u32 = 1;
 /// let event: Event = serde_json::from_str(r#"{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}"#)?;
 /// let stored = StoredEvent::new(event.clone());
 /// let json = serde_json::to_string(&stored)?;
-/// assert!(json.starts_with(r#"{"format":1,"event":"#));
+/// assert!(json.starts_with(r#"{"format":2,"event":"#));
 /// let back: StoredEvent = serde_json::from_str(&json)?;
 /// assert_eq!((back.format(), back.into_event()), (STORED_FORMAT, event));
 /// # Ok::<(), serde_json::Error>(())
@@ -121,7 +129,8 @@ impl<'de> Visitor<'de> for StoredEventVisitor {
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
         let event = match format {
             0 => seq.next_element::<v0::Event>()?.map(Event::from),
-            STORED_FORMAT => seq.next_element::<Event>()?,
+            // Format 1 is format 2 without its last kind of event.
+            1 | STORED_FORMAT => seq.next_element::<Event>()?,
             other => return Err(unknown_format(other)),
         }
         .ok_or_else(|| de::Error::invalid_length(1, &self))?;
@@ -139,7 +148,7 @@ impl<'de> Visitor<'de> for StoredEventVisitor {
                     // events too, so the event may come before its format.
                     event = Some(match format {
                         Some(0) => Event::from(map.next_value::<v0::Event>()?),
-                        Some(STORED_FORMAT) | None => map.next_value::<Event>()?,
+                        Some(1 | STORED_FORMAT) | None => map.next_value::<Event>()?,
                         Some(other) => return Err(unknown_format(other)),
                     });
                 }
@@ -337,7 +346,7 @@ impl<'de> Visitor<'de> for AccountVisitor {
         let format: u32 = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-        if format != STORED_FORMAT {
+        if !readable_account_format(format) {
             return Err(de::Error::custom(AccountFormatError { found: format }));
         }
         let codice_fiscale = required(seq.next_element()?, 1, &self)?;
@@ -353,22 +362,28 @@ impl<'de> Visitor<'de> for AccountVisitor {
             version,
             pin_generation,
             person,
-            pin: required(seq.next_element()?, 5, &self)?,
+            pin: if format == 1 {
+                required(seq.next_element::<Option<v1::PinRecord>>()?, 5, &self)?
+                    .map(PinRecord::from)
+            } else {
+                required(seq.next_element()?, 5, &self)?
+            },
         })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Account, A::Error> {
         // The format is written first: an account without it there is from before formats
         // were recorded, and its other fields are not read (their layout was another).
-        match map.next_key::<AccountField>()? {
+        let format = match map.next_key::<AccountField>()? {
             Some(AccountField::Format) => {
                 let found: u32 = map.next_value()?;
-                if found != STORED_FORMAT {
+                if !readable_account_format(found) {
                     return Err(de::Error::custom(AccountFormatError { found }));
                 }
+                found
             }
             _ => return Err(de::Error::custom(AccountFormatError { found: 0 })),
-        }
+        };
         let (mut codice_fiscale, mut version, mut pin_generation, mut person, mut pin) =
             (None, None, None, None, None);
         while let Some(key) = map.next_key::<AccountField>()? {
@@ -377,6 +392,12 @@ impl<'de> Visitor<'de> for AccountVisitor {
                 AccountField::Version => version = Some(map.next_value()?),
                 AccountField::PinGeneration => pin_generation = Some(map.next_value()?),
                 AccountField::Person => person = Some(map.next_value()?),
+                AccountField::Pin if format == 1 => {
+                    pin = Some(
+                        map.next_value::<Option<v1::PinRecord>>()?
+                            .map(PinRecord::from),
+                    );
+                }
                 AccountField::Pin => pin = Some(map.next_value()?),
                 AccountField::Format => return Err(de::Error::duplicate_field("format")),
                 AccountField::Other => {
@@ -399,6 +420,12 @@ impl<'de> Visitor<'de> for AccountVisitor {
     }
 }
 
+/// Whether a cached account of `format` is read: this release's, and format 1, whose PIN
+/// record `v1.rs` keeps. Format 0 is rebuilt from its events instead.
+fn readable_account_format(format: u32) -> bool {
+    format == 1 || format == STORED_FORMAT
+}
+
 /// A field of a sequence that must be there.
 fn required<T, E: de::Error>(
     value: Option<T>,
@@ -418,9 +445,9 @@ impl<'de> Deserialize<'de> for Account {
 /// A cached account of a format this release does not read as a cache (R32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the account was cached in format {found} (this release caches format {STORED_FORMAT}): \
-     a cache is rebuilt, not converted: replay the account's events with Account::replay and \
-     store the result"
+    "the account was cached in format {found} (this release caches format {STORED_FORMAT} and \
+     reads format 1 too): a cache is rebuilt, not converted: replay the account's events with \
+     Account::replay and store the result"
 )]
 pub struct AccountFormatError {
     /// The format found (0: before formats were recorded).
