@@ -111,6 +111,30 @@ impl Rig {
         outcome
     }
 
+    /// A command that must apply, and how many Argon2 verifications its typed PIN ran (0 for a
+    /// command without one).
+    pub fn ok_verifying(&mut self, command: Command, now: Timestamp) -> (Outcome, u32) {
+        let outcome = self
+            .account
+            .decide(
+                &command,
+                &mut Context::new(now, &self.policy, &mut self.rng),
+            )
+            .unwrap_or_else(|refusal| {
+                panic!(
+                    "{} at {now} was refused: {}",
+                    command.name(),
+                    refusal.code()
+                )
+            });
+        let runs = typed_pin(&command).map_or(0, EnteredPin::verifications);
+        for event in &outcome.events {
+            self.account.evolve(event);
+        }
+        self.log.extend(outcome.events.iter().cloned());
+        (outcome, runs)
+    }
+
     /// A command that must apply, when only its effect on the account matters.
     pub fn apply(&mut self, command: Command, now: Timestamp) {
         let _ = self.ok(command, now);
