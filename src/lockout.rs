@@ -13,16 +13,16 @@
 //!   ┌─────────────────┐  wrong PIN   ┌──────────────────────────────┐
 //!   │ open            │ ───────────▶ │ delayed until last failure   │
 //!   │ failures = n    │              │ + delay_after(n) (1, 3, 5,   │
-//!   │                 │ ◀─────────── │ 10 s): tries refused         │
+//!   │                 │ ◀─────────── │ 10 s): tries turned away     │
 //!   └─────────────────┘  the clock   └──────────────────────────────┘
 //!      │        ▲        passes the                  │
 //!      │        │        end (no event)              │ the wrong PIN that makes
 //!      │        │                                    │ n = block_after
 //!      │        │ right PIN: n = 0                   ▼
 //!      │        └──────────────────────    ┌───────────────────────────┐
-//!      │                                   │ blocked: every try        │
-//!      └── restore (R23) or revoke (R24) ─▶│ refused until a restore   │
-//!          lifts everything                │ or a revocation           │
+//!      │                                   │ blocked: every try turned │
+//!      └── restore (R23) or revoke (R24) ─▶│ away until a restore or   │
+//!          lifts everything                │ a revocation              │
 //!                                          └───────────────────────────┘
 //! ```
 //!
@@ -37,6 +37,14 @@
 //! future by a wrong clock) finds no delay: a delay never outlasts its own length, and a bad
 //! clock reading of 2100 cannot hold the owner until 2100. The count still grows, so the block
 //! still caps the guesses.
+//!
+//! A try the gate turns away (inside a delay, or blocked) is checked against no hash and
+//! counted nowhere: it costs no Argon2 and writes no event (R25b), so however fast a stranger
+//! guesses, a lane is checked at most once per delay. Whoever knows only the codice fiscale is
+//! answered as for a wrong PIN (R30a); operators read why in the outcome's failure detail.
+//!
+//! The same lock, with a [`DelayLadder`] and no block, is the lane of the 16 that waits for its
+//! first access (R25b): wrong 16s slow the next first access by seconds and never block it.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
