@@ -419,6 +419,17 @@ impl EnteredPin {
         self.checked.runs()
     }
 
+    /// What the last Argon2 run for this typed PIN cost: the stored hash it was checked
+    /// against, or the decoy an unknown codice fiscale runs (R30a); `None` when none ran (a
+    /// lane inside its delay, a length no stored code has, R25b). A service learns from it what
+    /// its stored hashes cost, to pass as the decoy's
+    /// ([`Context::with_decoy_cost`](crate::Context::with_decoy_cost)), and can check that its
+    /// unknown codici fiscali cost what its wrong PINs cost.
+    #[must_use]
+    pub fn last_verification_cost(&self) -> Option<HashCost> {
+        self.checked.last_cost()
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         self.chars.bytes()
     }
@@ -433,8 +444,9 @@ impl EnteredPin {
     /// Spends the time of one verification at `cost` once for this typed PIN, where no hash
     /// was checked, so the answer takes as long as a check would (R30); a retry spends none.
     pub(crate) fn spend_one_verification(&self, cost: HashCost) {
-        self.checked
-            .spend_once(|| crate::hash::spend_one_verification(cost, self.bytes()));
+        self.checked.spend_once(cost, || {
+            crate::hash::spend_one_verification(cost, self.bytes());
+        });
     }
 }
 

@@ -68,7 +68,8 @@ pub(crate) fn verify_typed(
             verify_one(&active.hash, pin, Matched::Short, bound)
         }
         // A length no code of this stage has (the 16 after the first access, an 8 where no
-        // half is accepted): wrong without a hash to check.
+        // half is accepted): wrong without a hash to check, and none is run for nothing
+        // (R25b).
         Stage::AwaitingFirstAccess(_) | Stage::Active(_) => {
             Ok(Verified::Wrong { unverified: true })
         }
@@ -90,6 +91,7 @@ pub(crate) fn verify_waiting(
     };
     match waiting {
         Some(hash) if pin.len() == FULL_LEN => verify_one(hash, pin, Matched::Whole, bound),
+        // No 16 waits, or not 16 characters: nothing to check, and nothing is run (R25b).
         _ => Ok(Verified::Wrong { unverified: true }),
     }
 }

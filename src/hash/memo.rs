@@ -25,6 +25,8 @@ struct Remembered {
     /// two decisions of the same command).
     others: RefCell<Vec<(PinHash, bool)>>,
     runs: Cell<u32>,
+    /// The cost of the last run: a stored hash's, or the decoy's.
+    last_cost: Cell<Option<HashCost>>,
     spent: Cell<bool>,
 }
 
@@ -78,22 +80,29 @@ impl VerificationMemo {
         }
         let answer = verify(hash)?;
         memo.runs.set(memo.runs.get().saturating_add(1));
+        memo.last_cost.set(Some(hash.cost()));
         memo.remember(hash, answer);
         Ok(answer)
     }
 
-    /// Runs `spend` the first time only.
-    pub(crate) fn spend_once(&self, spend: impl FnOnce()) {
+    /// Runs `spend`, which runs Argon2 at `cost`, the first time only.
+    pub(crate) fn spend_once(&self, cost: HashCost, spend: impl FnOnce()) {
         let memo = self.remembered();
         if !memo.spent.replace(true) {
             spend();
             memo.runs.set(memo.runs.get().saturating_add(1));
+            memo.last_cost.set(Some(cost));
         }
     }
 
     /// How many Argon2 runs it made.
     pub(crate) fn runs(&self) -> u32 {
         self.0.get().map_or(0, |memo| memo.runs.get())
+    }
+
+    /// The cost of the last Argon2 run it made.
+    pub(crate) fn last_cost(&self) -> Option<HashCost> {
+        self.0.get().and_then(|memo| memo.last_cost.get())
     }
 }
 

@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use inps_pin::{
     Account, Address, ArchiveRecord, AssuranceLevel, Attested, ChannelRequest, CodiceFiscale,
     Command, Context, DeviceToken, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument,
-    MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, Phase, PhoneKind,
-    PinPart, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest, TesseraSanitaria,
-    UpgradeDecision, UpgradeVia,
+    LaneClosed, MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, Phase,
+    PhoneKind, PinPart, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest,
+    TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -799,6 +799,25 @@ impl Simulation {
             // the summary counts it.
             Reply::LoginFailed(_) if act == Act::FirstAccess => {
                 self.summary.first_access_failures += 1;
+            }
+            // A lane a stranger closed reads as a wrong PIN too (R30a), whose message says to
+            // try again in a few seconds and to restore if it keeps failing: the simulation
+            // takes what operators see for what the person finds out by trying again.
+            Reply::LoginFailed(_)
+                if outcome.failure.as_ref().and_then(|failure| failure.closed)
+                    == Some(LaneClosed::Blocked) =>
+            {
+                let wait = self.between(MINUTE, DAY);
+                self.plan_at(who, Act::Restore, self.now + wait);
+            }
+            Reply::LoginFailed(_)
+                if outcome
+                    .failure
+                    .as_ref()
+                    .is_some_and(|failure| failure.closed.is_some()) =>
+            {
+                let wait = self.between(15, 60);
+                self.plan_at(who, Act::LogIn, self.now + wait);
             }
             Reply::LoginFailed(_) => {
                 // The owner's typo: typed again, right, within two minutes.
