@@ -156,7 +156,7 @@ fn main() -> Result<(), Error> {
     if let Some(folder) = std::path::Path::new(&arguments.svg).parent() {
         std::fs::create_dir_all(folder).ok();
     }
-    std::fs::write(&arguments.svg, simulation::svg_chart(&run.summary))?;
+    std::fs::write(&arguments.svg, simulation::svg_chart(&run.summary)?)?;
     println!("\nChart of the phases over the year: {}", arguments.svg);
 
     let people = f64::from(arguments.people);
@@ -199,6 +199,10 @@ fn main() -> Result<(), Error> {
         "the crate's own share",
         100.0 * own.as_secs_f64() / year.as_secs_f64().max(1e-9)
     );
+    let resident_per_account = match (resident_before, resident_after) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before) as f64 / people),
+        _ => None,
+    };
     if let (Some(before), Some(after)) = (resident_before, resident_after) {
         println!(
             "  {:<48} {:>10.0} B ({:.1} MiB before, {:.1} MiB after)",
@@ -216,7 +220,80 @@ fn main() -> Result<(), Error> {
         std::mem::size_of::<simulation::Agent>(),
     );
     print!("{}", command_costs(timings));
+
+    // The result lines of BENCHMARKS.md (`scripts/benchmarks.py`).
+    let own_rate = timings.handled as f64 / own.as_secs_f64().max(1e-9);
+    let own_share = 100.0 * own.as_secs_f64() / year.as_secs_f64().max(1e-9);
+    let live_per_account = (live_after - live_before) as f64 / people;
+    let measure = format!(
+        "the crate's own time in a simulated year of {} people (`Account::handle` less Argon2)",
+        arguments.people
+    );
+    let argon2_baseline = format!(
+        "Argon2 timed bare beside each command: {:.2} s of the {:.2} s in `handle`, subtracted",
+        argon2.as_secs_f64(),
+        timings.handle.as_secs_f64()
+    );
+    print_row(
+        "population_own_rate",
+        &measure,
+        "≥ 1,000,000 commands/s",
+        own_rate,
+        "commands/s",
+        &argon2_baseline,
+        None,
+        own_rate >= 1e6,
+    );
+    let year_baseline = format!("the simulated year: {:.2} s", year.as_secs_f64());
+    print_row(
+        "population_own_share",
+        "the crate's own share of the simulated year",
+        "≤ 2 %",
+        own_share,
+        "%",
+        &year_baseline,
+        None,
+        own_share <= 2.0,
+    );
+    if let Some(resident) = resident_per_account {
+        print_row(
+            "population_resident_memory",
+            "resident memory an account, after the simulated year",
+            "≤ 1.5 KiB (1,536 B)",
+            resident,
+            "B",
+            "the live heap an account (allocations counted)",
+            Some(live_per_account),
+            resident <= 1536.0,
+        );
+    }
     Ok(())
+}
+
+/// One result line of BENCHMARKS.md: `BENCHMARK {json}` (see `benches/support/mod.rs`).
+#[allow(clippy::too_many_arguments)]
+fn print_row(
+    id: &str,
+    measure: &str,
+    target: &str,
+    value: f64,
+    unit: &str,
+    baseline: &str,
+    baseline_value: Option<f64>,
+    met: bool,
+) {
+    let line = serde_json::json!({
+        "id": id,
+        "measure": measure,
+        "target": target,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "baseline_value": baseline_value,
+        "met": met,
+        "test_mode": false,
+    });
+    println!("BENCHMARK {line}");
 }
 
 /// The crate's own time and allocations command by command: where the time goes.

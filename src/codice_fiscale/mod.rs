@@ -121,14 +121,16 @@ impl CodiceFiscale {
     /// position, then for a personal code the birth day and date and the
     /// check character, for a temporary code the check digit.
     pub fn parse(input: &str) -> Result<CodiceFiscale, CodiceFiscaleError> {
-        // The usual input, a code as stored or printed: 16 characters, each fitting its
-        // position once upper-cased. Checked in one pass without early exits; any other input
-        // (separators, a wrong character, another length) takes the general path, which finds
-        // the first problem in the documented order.
+        // The usual input, a valid code as stored or printed: 16 characters. Every check runs
+        // on it without a branch that depends on the code (each one's answer is gathered with
+        // `&`), so that codes of every shape take the same path and the processor has nothing
+        // to mispredict; only the one answer is branched on. Any other input (separators, a
+        // problem, another length) takes the general path, which finds the first problem in
+        // the documented order.
         if let Ok(&bytes) = <&[u8; LEN]>::try_from(input.as_bytes()) {
             let code = bytes.map(|b| b.to_ascii_uppercase());
-            if fits_layout(&code) {
-                return check_personal(code);
+            if is_valid_personal(&code) {
+                return Ok(CodiceFiscale(code));
             }
         }
         match normalise(input)? {
@@ -290,29 +292,24 @@ impl CodiceFiscale {
         let [_, _, _, _, _, _, y1, y2, m, d1, d2, ..] = self.personal()?;
         let yy = i32::from(two_digits(y1, y2));
         let month = lookup(&MONTH_NUMBERS, m);
-        let written_day = two_digits(d1, d2);
-        let day = if written_day > 40 {
-            written_day - 40
-        } else {
-            written_day
-        };
+        let day = women_day_removed(two_digits(d1, d2));
         let reference_year = i32::from(reference.year());
         let latest = reference_year - (reference_year - yy).rem_euclid(100);
-        // The candidates of the definition above, judged with plain arithmetic: the date
-        // exists (parse checked every day but 29 February against the month already) and is
-        // not after the reference. Only the one found is built as a `Date`, whose own checks
-        // cost more than all of this.
-        let not_after_reference = (month, day)
-            <= (
-                u8::try_from(reference.month()).unwrap_or(0),
-                u8::try_from(reference.day()).unwrap_or(0),
-            );
-        let year = (0..5)
-            .map(|centuries| latest - 100 * centuries)
-            .find(|&year| {
-                (year < reference_year || not_after_reference)
-                    && day <= days_in_month_of_year(month, year)
-            })?;
+        // Month and day as one number that orders as the pair does.
+        let month_day = |month: i32, day: i32| 32 * month + day;
+        let after_reference = month_day(i32::from(month), i32::from(day))
+            > month_day(i32::from(reference.month()), i32::from(reference.day()));
+        let year = if month == 2 && day == 29 {
+            // The candidates of the definition above, a century apart: the first in a leap
+            // year that is not after the reference.
+            (0..5)
+                .map(|centuries| latest - 100 * centuries)
+                .find(|&year| (year < reference_year || !after_reference) && is_leap(year))?
+        } else {
+            // Every other date parse accepted exists in every year: the latest year, or a
+            // century earlier when that date is after the reference. No branch on the code.
+            latest - 100 * i32::from(latest == reference_year && after_reference)
+        };
         Date::new(
             i16::try_from(year).ok()?,
             i8::try_from(month).ok()?,
@@ -455,6 +452,28 @@ fn parse_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> 
     check_personal(code)
 }
 
+/// Whether the 16 (upper-case) bytes are a valid personal code: the same answer as
+/// [`parse_personal`] being `Ok`, computed without a branch on the code. Each check's answer
+/// is a `bool` combined with `&` (not `&&`, which would branch): every byte fits its position,
+/// the birth day is 1-31 once the 40 of women's days is taken off, the month has that day, and
+/// the check character matches. A byte that does not fit makes the table lookups below read
+/// 0, which can only fail the other checks too.
+fn is_valid_personal(code: &[u8; LEN]) -> bool {
+    let [_, _, _, _, _, _, y1, y2, m, d1, d2, _, _, _, _, found] = *code;
+    let written_day = two_digits(d1, d2);
+    let day = women_day_removed(written_day);
+    let day_in_range = day.wrapping_sub(1) < 31;
+    let month = lookup(&MONTH_NUMBERS, m);
+    let date_exists = day <= longest_day(month, two_digits(y1, y2));
+    fits_layout(code) & day_in_range & date_exists & (check_char(code) == found)
+}
+
+/// The birth day of a written day: 41-71 (women) less 40, 1-31 (men) as it is; the other
+/// written values, which [`check_personal`] rejects, come out outside 1-31 too.
+fn women_day_removed(written_day: u8) -> u8 {
+    written_day - 40 * u8::from(written_day > 40)
+}
+
 /// Whether every one of the 16 (upper-case) bytes fits its position: one table lookup a
 /// byte, all of them, no early exit. The class bits each position wants and its byte lacks are
 /// gathered into one byte, which is zero only if every byte fits.
@@ -480,7 +499,7 @@ fn check_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> 
         _ => return Err(CodiceFiscaleError::DayOutOfRange { day: written_day }),
     };
     let month = lookup(&MONTH_NUMBERS, m);
-    if day > days_in_month(month, year_in_century) {
+    if day > longest_day(month, year_in_century) {
         return Err(CodiceFiscaleError::NonexistentDate {
             year_in_century,
             month,
