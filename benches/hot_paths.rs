@@ -162,10 +162,77 @@ fn postcard_load(c: &mut Criterion) {
         met: paired.a <= 1e-6,
     }
     .print();
+    // The part of the load that reads the PHC string's Base64 (a 16-byte salt and a 32-byte
+    // hash, 65 characters): `base64ct`, which the crate uses, next to a decoder by a table of
+    // 256 entries, the fastest way to write one by hand. DESIGN.md ("Hand-written or a
+    // library?") weighs the difference against the load's target.
+    let json = serde_json::to_value(&account).unwrap();
+    let phc = support::phc_in(&json).unwrap().to_owned();
+    let mut fields = phc.rsplit('$');
+    let (output, salt) = (fields.next().unwrap(), fields.next().unwrap());
+    let library = || {
+        use base64ct::{Base64Unpadded, Encoding};
+        let (mut s, mut o) = ([0u8; 16], [0u8; 32]);
+        let salt = Base64Unpadded::decode(black_box(salt), &mut s).map(<[u8]>::len);
+        let output = Base64Unpadded::decode(black_box(output), &mut o).map(<[u8]>::len);
+        (salt.ok(), output.ok(), s[0], o[0])
+    };
+    let table = || {
+        (
+            table_base64::<16>(black_box(salt)),
+            table_base64::<32>(black_box(output)),
+        )
+    };
+    assert_eq!(library().0, Some(16));
+    assert!(table().0.is_some() && table().1.is_some());
+    support::paired_run(
+        "PHC Base64, salt and hash (65 characters)",
+        ("base64ct", library),
+        ("table_decoder", table),
+        batch(),
+        pairs(),
+    );
+
     let mut group = c.benchmark_group("postcard_load");
     group.bench_function("account", |b| b.iter(load));
     group.bench_function("baseline_plain_strings", |b| b.iter(plain));
     group.finish();
+}
+
+/// The `N` bytes that `text` writes in unpadded Base64 (`+/` alphabet), read with a table of
+/// the 256 byte values; `None` for any other text, or for a last character whose bits past the
+/// bytes are not zero (the one writing of the bytes, as `base64ct` requires).
+fn table_base64<const N: usize>(text: &str) -> Option<[u8; N]> {
+    const VALUES: [u8; 256] = {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut values = [0xff; 256];
+        let mut i = 0;
+        while i < 64 {
+            values[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        values
+    };
+    if text.len() != (N * 4).div_ceil(3) {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    let mut seen = 0u8;
+    for (group, three) in text.as_bytes().chunks(4).zip(bytes.chunks_mut(3)) {
+        let mut bits = 0u32;
+        for &character in group {
+            let value = VALUES[usize::from(character)];
+            seen |= value;
+            bits = bits << 6 | u32::from(value & 0x3f);
+        }
+        let aligned = (bits << (6 * (4 - group.len()))).to_be_bytes();
+        let (kept, past) = aligned[1..].split_at(three.len());
+        if past.iter().any(|&byte| byte != 0) {
+            return None;
+        }
+        three.copy_from_slice(kept);
+    }
+    (seen & 0x80 == 0).then_some(bytes)
 }
 
 criterion_group!(benches, poll_deadline, postcard_load);
