@@ -29,14 +29,14 @@ END = "<!-- benchmarks:end -->"
 
 # Every bench, in the table's order: its name and the command that runs it.
 BENCHES = [
-    ("codice_fiscale", "cargo bench -p inps-pin-benches --bench codice_fiscale"),
-    ("entered_pin", "cargo bench -p inps-pin-benches --bench entered_pin"),
-    ("hot_paths", "cargo bench -p inps-pin-benches --bench hot_paths"),
-    ("authorise", "cargo bench -p inps-pin-benches --bench authorise"),
+    ("codice_fiscale", "cargo bench -p inps-pin-benches --bench codice_fiscale -- --warm-up-time 1 --measurement-time 2"),
+    ("entered_pin", "cargo bench -p inps-pin-benches --bench entered_pin -- --warm-up-time 1 --measurement-time 2"),
+    ("hot_paths", "cargo bench -p inps-pin-benches --bench hot_paths -- --warm-up-time 1 --measurement-time 2"),
+    ("authorise", "cargo bench -p inps-pin-benches --bench authorise -- --warm-up-time 1 --measurement-time 2"),
     ("login", "cargo bench -p inps-pin-benches --bench login"),
-    ("account_size", "cargo bench -p inps-pin-benches --bench account_size"),
+    ("account_size", "cargo bench -p inps-pin-benches --bench account_size -- --warm-up-time 1 --measurement-time 2"),
     ("r30_timing", "cargo bench -p inps-pin-benches --bench r30_timing"),
-    ("civil_time", "cargo bench -p inps-pin-benches --bench civil_time"),
+    ("civil_time", "cargo bench -p inps-pin-benches --bench civil_time -- --warm-up-time 1 --measurement-time 2"),
     (
         "population",
         "cargo run --release -p inps-pin-benches --example population -- 100000",

@@ -22,78 +22,31 @@
 #[path = "simulation/mod.rs"]
 mod simulation;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::alloc::System;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 type Error = Box<dyn std::error::Error>;
 
-/// The system allocator, watched for the live heap.
-struct Watched;
-
-thread_local! {
-    /// Allocations this thread has made.
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-    /// Bytes this thread has allocated and not freed. Per thread, in a plain cell, because
-    /// the count runs inside every timed command: an atomic add is a locked instruction,
-    /// which waits for every store before it to be written out, and after the crate's
-    /// moves and Argon2's block copies that wait cost 30 ns an allocation, about a tenth of
-    /// what the example measured as the crate's own time. The whole simulation runs on the
-    /// main thread, which allocates and frees every account.
-    static LIVE_BYTES: Cell<i64> = const { Cell::new(0) };
-}
-
-/// Adds `change` to this thread's live bytes.
-fn count(change: i64) {
-    LIVE_BYTES.with(|live| live.set(live.get() + change));
-}
-
-/// Counts an allocation (or a reallocation) by this thread.
-fn count_allocation() {
-    ALLOCATIONS.with(|made| made.set(made.get() + 1));
-}
-
-/// The allocations this thread has made.
-fn allocations() -> u64 {
-    ALLOCATIONS.with(Cell::get)
-}
-
-/// This thread's live bytes.
-fn live_bytes() -> i64 {
-    LIVE_BYTES.with(Cell::get)
-}
-
-// SAFETY: every call is passed on to the system allocator unchanged; only a counter is added,
-// and it never allocates.
-unsafe impl GlobalAlloc for Watched {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as i64);
-        count_allocation();
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as i64);
-        count_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as i64));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size as i64 - layout.size() as i64);
-        count_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// The system allocator, counting allocations and bytes (`stats_alloc`): for the allocations
+/// of each command and the live heap per account. Its counters are atomics, shared by every
+/// thread; the whole simulation runs on the main thread.
 #[global_allocator]
-static ALLOCATOR: Watched = Watched;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The allocations (and reallocations) made so far.
+fn allocations() -> u64 {
+    let stats = GLOBAL.stats();
+    (stats.allocations + stats.reallocations) as u64
+}
+
+/// Bytes allocated and not freed.
+fn live_bytes() -> i64 {
+    let stats = GLOBAL.stats();
+    stats.bytes_allocated as i64 - stats.bytes_deallocated as i64
+}
 
 struct Arguments {
     people: u32,
