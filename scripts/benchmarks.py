@@ -226,6 +226,14 @@ def render_tables():
             f"| [{name}](benches/results/{name}.txt) | {header['date']} | {header['nproc']} | "
             f"{short_cpu(header['cpu'])} | {header['load average at the start']} |"
         )
+    missing = [name for name, _ in BENCHES if not (RESULTS / f"{name}.txt").exists()]
+    if missing:
+        out.append("")
+        out.append(
+            "No saved output yet, so no row: "
+            + ", ".join(f"`{name}` (`{COMMANDS[name]}`)" for name in missing)
+            + "."
+        )
     return "\n".join(out) + "\n"
 
 
@@ -259,11 +267,8 @@ def main(argv):
             )
             sys.exit("BENCHMARKS.md differs from the saved outputs: run "
                      "`python3 scripts/benchmarks.py render`")
-        missing = [name for name, _ in BENCHES if not (RESULTS / f"{name}.txt").exists()]
-        if missing:
-            sys.exit(f"no saved output for: {', '.join(missing)}")
-        print("BENCHMARKS.md matches the saved outputs of "
-              f"{len(BENCHES)} benches")
+        saved = sum(1 for name, _ in BENCHES if (RESULTS / f"{name}.txt").exists())
+        print(f"BENCHMARKS.md matches the saved outputs of {saved} of {len(BENCHES)} benches")
     else:
         sys.exit(__doc__)
 
