@@ -665,3 +665,95 @@ impl Visitor<'_> for CodiceFiscaleVisitor {
         self.visit_str(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    /// A 16-byte code of the right kinds of character, mostly: each position drawn from what
+    /// it holds, or now and then from any letter or digit, the day's digits from 0-9 (so 00-99),
+    /// and the check character half the time the right one.
+    fn random_code(rng: &mut ChaCha20Rng) -> [u8; LEN] {
+        const ANY: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        const DIGITS: &[u8] = b"0123456789LMNPQRSTUV";
+        const MONTHS: &[u8] = b"ABCDEHLMPRST";
+        let mut pick = |from: &[u8]| from[rng.next_u32() as usize % from.len()];
+        let mut code = [0u8; LEN];
+        for (i, slot) in LAYOUT.iter().enumerate() {
+            code[i] = if pick(b"0123456789") == b'0' {
+                pick(ANY)
+            } else {
+                match slot {
+                    Slot::Letter | Slot::Check => pick(&ANY[..26]),
+                    Slot::Digit if i == 9 || i == 10 => pick(b"0123456789"),
+                    Slot::Digit => pick(DIGITS),
+                    Slot::Month => pick(MONTHS),
+                }
+            };
+        }
+        if pick(b"01") == b'0' {
+            code[15] = check_char(&code);
+        }
+        code
+    }
+
+    /// The birth date as defined: of the five candidate years a century apart, the latest in
+    /// which the date exists and is not after the reference.
+    fn birth_date_by_definition(code: &CodiceFiscale, reference: Date) -> Option<Date> {
+        let yy = i16::from(code.birth_year_in_century()?);
+        let month = i8::try_from(code.birth_month()?).ok()?;
+        let day = i8::try_from(code.birth_day()?).ok()?;
+        let latest = reference.year() - (reference.year() - yy).rem_euclid(100);
+        (0..5)
+            .filter_map(|centuries| Date::new(latest - 100 * centuries, month, day).ok())
+            .find(|born| *born <= reference)
+    }
+
+    /// R3: the branch-free check of the usual path accepts exactly the codes the ordered
+    /// checks accept, and the birth date is the one its definition gives.
+    #[test]
+    fn r3_the_usual_path_agrees_with_the_ordered_checks_and_the_definition() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let references = [
+            date(2026, 11, 24),
+            date(2000, 2, 28),
+            date(2000, 2, 29),
+            date(1999, 12, 31),
+            date(2080, 1, 1),
+        ];
+        let mut valid = 0;
+        for _ in 0..300_000 {
+            let code = random_code(&mut rng);
+            let ordered = parse_personal(code);
+            assert_eq!(is_valid_personal(&code), ordered.is_ok(), "{code:?}");
+            if let Ok(parsed) = ordered {
+                valid += 1;
+                for reference in references {
+                    assert_eq!(
+                        parsed.birth_date(reference),
+                        birth_date_by_definition(&parsed, reference),
+                        "{parsed} {reference}"
+                    );
+                }
+            }
+        }
+        assert!(valid > 10_000, "only {valid} valid codes drawn");
+        // 29 February of a year ending in 00, against references either side of it.
+        let leap_day = with_check_char(*b"RSSMRA00B29H501X");
+        assert!(CodiceFiscale::parse(leap_day.as_str()).is_ok());
+        for reference in [
+            date(1999, 6, 1),
+            date(2000, 2, 28),
+            date(2000, 3, 1),
+            date(2100, 3, 1),
+        ] {
+            assert_eq!(
+                leap_day.birth_date(reference),
+                birth_date_by_definition(&leap_day, reference)
+            );
+        }
+    }
+}
