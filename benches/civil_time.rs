@@ -5,9 +5,9 @@
 //! The crate's functions are private, so the file is compiled into this bench as it is (the
 //! population test includes the simulation the same way). A test in that file holds both to
 //! the same answers; this bench says what each costs, in a paired run (batches alternated, so
-//! that drift in machine load hits both alike). No target is set on either alone: what counts
-//! is the crate's own time in the population example, and DESIGN.md ("Hand-written or a
-//! library?") says which the crate uses and why.
+//! that drift in machine load hits both alike), printed as a `BENCHMARK` line with no target:
+//! what counts is the crate's own time in the population example, and DESIGN.md
+//! ("Hand-written or a library?") says which the crate uses and why.
 
 use std::hint::black_box;
 
@@ -92,12 +92,18 @@ fn calendar(c: &mut Criterion) {
     let mut group = c.benchmark_group("civil_time");
     for (id, measure, crate_side, jiff_side) in cases {
         let (mut ours, mut theirs) = (cycle(), cycle());
-        support::paired_run(
+        let paired = support::paired_run(
             &format!("{id}: {measure}"),
             ("crate", || crate_side(ours.next())),
             ("jiff_zoned", || jiff_side(theirs.next())),
             support::scaled(10_000, 100),
             support::scaled(40, 3),
+        );
+        support::print_comparison(
+            id,
+            &format!("{measure}: the crate's civil-date arithmetic"),
+            "jiff's zoned arithmetic (`ZonedDateTime::checked_add`)",
+            paired,
         );
         let mut ours = cycle();
         group.bench_function(format!("{id}/crate"), |b| {

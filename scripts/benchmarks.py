@@ -202,7 +202,7 @@ def render_tables():
             baseline = row["baseline"]
             if row.get("baseline_value") is not None:
                 baseline += f": {quantity(row['baseline_value'], row['unit'])}"
-            met = "yes" if row["met"] else "**no**"
+            met = "—" if row["met"] is None else "yes" if row["met"] else "**no**"
             if row.get("test_mode"):
                 met += " (test mode)"
             out.append(

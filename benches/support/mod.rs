@@ -364,6 +364,26 @@ impl Row<'_> {
     }
 }
 
+/// A comparison with no target of its own (one that DESIGN.md weighs, for instance): printed
+/// as a `BENCHMARK` line like a [`Row`], with no verdict.
+pub fn print_comparison(id: &str, measure: &str, baseline: &str, paired: Paired) {
+    let line = serde_json::json!({
+        "id": id,
+        "measure": measure,
+        "target": "none (a comparison)",
+        "value": ns(paired.a),
+        "unit": "ns",
+        "baseline": baseline,
+        "baseline_value": ns(paired.b),
+        "ratio": paired.ratio,
+        "ratio_iqr": [paired.ratio_q1, paired.ratio_q3],
+        "pairs": format!("{} pairs of {} calls", paired.pairs, paired.batch),
+        "met": null,
+        "test_mode": test_mode(),
+    });
+    println!("BENCHMARK {line}");
+}
+
 /// Nanoseconds in `seconds`.
 pub fn ns(seconds: f64) -> f64 {
     seconds * 1e9
