@@ -6,7 +6,8 @@
     python3 scripts/benchmarks.py check            fail if BENCHMARKS.md differs from a render
 
 Every bench prints one `BENCHMARK {json}` line per target it measures (fields: id, measure,
-target, value, unit, baseline, baseline_value, ratio, ratio_iqr, pairs, met, test_mode). `run`
+target, value, unit, baseline, baseline_value, baseline_unit if not the unit, ratio,
+ratio_iqr, pairs, met (null for a comparison without a target), test_mode). `run`
 saves a bench's whole output with a header (date, nproc, CPU model, load average at the start
 and the end); `render` turns the saved lines into the table rows, so that a row always says what
 a bench printed. Standard library only.
@@ -201,7 +202,8 @@ def render_tables():
             ids.add(row["id"])
             baseline = row["baseline"]
             if row.get("baseline_value") is not None:
-                baseline += f": {quantity(row['baseline_value'], row['unit'])}"
+                unit = row.get("baseline_unit") or row["unit"]
+                baseline += f": {quantity(row['baseline_value'], unit)}"
             met = "—" if row["met"] is None else "yes" if row["met"] else "**no**"
             if row.get("test_mode"):
                 met += " (test mode)"

@@ -431,6 +431,7 @@ fn measure(backend: &str, url: &str, dir: &Path, timing: &Timing) {
             "unit": "logins/s",
             "baseline": format!("bare Argon2 verifications/s on {CORES} threads"),
             "baseline_value": bare_median,
+            "baseline_unit": "verifications/s",
             "ratio": ratio,
             "ratio_iqr": [q1, q3],
             "pairs": format!("{} rounds", timing.rounds),
