@@ -11,7 +11,7 @@ use super::{HashCost, PinHash, PinHashError};
 ///
 /// Empty until the first verification, and then on the heap: a typed PIN is made for every
 /// login, and most are checked once, so the memo costs its owner one pointer, not the size of
-/// what it remembers (`EnteredPin::parse` writes, moves and drops all of it; issue 12).
+/// what it remembers (`EnteredPin::parse` would otherwise write, move and drop all of it).
 #[derive(Default)]
 pub(crate) struct VerificationMemo(OnceCell<Box<Remembered>>);
 
@@ -19,7 +19,7 @@ pub(crate) struct VerificationMemo(OnceCell<Box<Remembered>>);
 #[derive(Default)]
 struct Remembered {
     /// The first hash checked and its answer, in the block itself: a login checks one hash,
-    /// and a second allocation for it would cost as much as the rest of the memo (issue 12).
+    /// and a second allocation for it would cost as much as the rest of the memo.
     first: RefCell<Option<(PinHash, bool)>>,
     /// Any hash checked after the first (a first access checks two; a hash changed between
     /// two decisions of the same command).
