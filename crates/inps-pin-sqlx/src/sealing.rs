@@ -249,6 +249,11 @@ impl Keyring {
     }
 }
 
+/// The outbox's keys ([`Keyring`]).
+pub type OutboxKeys = Keyring;
+/// A key of the outbox ([`SealingKey`]).
+pub type OutboxKey = SealingKey;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,8 +321,3 @@ mod tests {
         assert!(!format!("{key:?}").contains("ab"));
     }
 }
-
-/// The outbox's keys ([`Keyring`]).
-pub type OutboxKeys = Keyring;
-/// A key of the outbox ([`SealingKey`]).
-pub type OutboxKey = SealingKey;
