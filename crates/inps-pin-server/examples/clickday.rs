@@ -154,7 +154,12 @@ fn cores() -> usize {
 
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
-        .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default()
 }
 
@@ -207,6 +212,37 @@ async fn database(options: &Options, scratch: &Scratch) -> Database {
     Database::Sqlite {
         url: scratch.sqlite_url("clickday.db"),
     }
+}
+
+/// CPU time so far, in seconds: this process's, and the whole machine's busy and total
+/// (from `/proc`), to tell what the harness's client took and what others on the machine did.
+fn cpu_seconds() -> (f64, f64, f64) {
+    let ticks = 100.0;
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|text| {
+            let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / ticks)
+        })
+        .unwrap_or(0.0);
+    let (busy, total) = std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|text| {
+            let values: Vec<f64> = text
+                .lines()
+                .next()?
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            let total: f64 = values.iter().take(8).sum();
+            let idle = values.get(3)? + values.get(4)?;
+            Some(((total - idle) / ticks, total / ticks))
+        })
+        .unwrap_or((0.0, 0.0));
+    (own, busy, total)
 }
 
 /// The nearest-rank percentile of `values` (sorted here).
@@ -296,7 +332,15 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         .count();
     let dispositivo = seeded
         .iter()
-        .filter(|p| matches!(p.start, seed::Start::Active { dispositivo: true, .. }))
+        .filter(|p| {
+            matches!(
+                p.start,
+                seed::Start::Active {
+                    dispositivo: true,
+                    ..
+                }
+            )
+        })
         .count();
     println!(
         "seeded in {:.1} s at Argon2id m={} KiB, t={}, p=1: {pending} awaiting their first access, {active} active ({dispositivo} dispositivo), {} in the archive only",
@@ -379,7 +423,7 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
     println!(
         "a login unloaded: {unloaded_ms:.1} ms (recovered: a login within {threshold_ms:.1} ms)"
     );
-    let workers = 12 * cores();
+    let workers = 8 * cores();
     let (capacity, steady) =
         runtime.block_on(load::capacity(&crowd, workers, timing.closed_longest));
     println!(
@@ -392,6 +436,7 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
     );
 
     // 4. The open loop, with the faults.
+    let cpu_before = cpu_seconds();
     let load_start = Instant::now();
     let load_t0 = load_start.duration_since(started).as_secs_f64();
     let ramp = timing.ramp.as_secs_f64();
@@ -507,6 +552,7 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         ((end, recovered), notes)
     });
     let (end_of_load, recovered) = end_of_load;
+    let cpu_after = cpu_seconds();
     notes.extend(fault_notes);
     let recovery_s = recovered.unwrap_or(60.0);
 
@@ -623,6 +669,37 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         counters.internal.load(relaxed),
         counters.unreadable.load(relaxed),
         crowd.balancer.failovers.load(relaxed)
+    );
+    println!(
+        "shed, by answer: {}",
+        counters
+            .shed_codes
+            .lock()
+            .expect("codes")
+            .iter()
+            .map(|(code, count)| format!("{code}: {count}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let in_phase = |phase: Phase, class: Class| {
+        records
+            .iter()
+            .filter(|r| r.phase == phase && r.class == class)
+            .count()
+    };
+    println!(
+        "closed loop: {} admitted, {} shed, {} errors; probes after the load: {} admitted, {} shed",
+        in_phase(Phase::Capacity, Class::Admitted),
+        in_phase(Phase::Capacity, Class::Shed),
+        in_phase(Phase::Capacity, Class::Error),
+        in_phase(Phase::Recovery, Class::Admitted),
+        in_phase(Phase::Recovery, Class::Shed),
+    );
+    let wall = cpu_after.2 - cpu_before.2;
+    println!(
+        "CPU from the load's start to its last answer: the machine was busy {:.0} % of its cores' time; this harness (client and balancer) took {:.0} % of it",
+        100.0 * (cpu_after.1 - cpu_before.1) / wall.max(1e-9),
+        100.0 * (cpu_after.0 - cpu_before.0) / (cpu_after.1 - cpu_before.1).max(1e-9),
     );
     for note in &notes {
         println!("{note}");

@@ -77,6 +77,10 @@ pub struct DecidingStats {
     pub abandoned: AtomicU64,
     /// Time spent running jobs, in microseconds.
     pub busy_micros: AtomicU64,
+    /// How long a job runs, in microseconds: a moving average (weight 1/8) of the jobs run,
+    /// wall time on the thread (so a machine whose cores are shared reads slower). What a
+    /// job sent now would wait is predicted from it.
+    pub job_micros: AtomicU64,
 }
 
 /// How the pool is sized.
@@ -164,10 +168,40 @@ impl DecidingPool {
         self.options
     }
 
-    /// Whether the queue is full now: a job sent now would be refused.
+    /// Whether a job sent now would be refused: the queue is at its bound, or the jobs
+    /// ahead of it would keep it waiting past half of [`DecidingOptions::max_wait`].
+    ///
+    /// The bound alone is a count: when decisions take longer than the bound was sized for
+    /// (cores shared with other work, a costlier hash), a queue within its bound still holds
+    /// more than `max_wait` of work, and every job that joins it waits out its deadline and
+    /// is answered busy only then. Predicting the wait from how long jobs run now answers
+    /// those at once instead. Half, because a crowd keeps the queue at whatever limit it
+    /// has: the jobs at its tail must not be lost to the deadline when the prediction, an
+    /// average, runs short.
     #[must_use]
     pub fn is_full(&self) -> bool {
-        self.stats.queued.load(Ordering::Acquire) >= self.options.queue_bound.max(1)
+        let queued = self.stats.queued.load(Ordering::Acquire);
+        queued >= self.options.queue_bound.max(1) || self.would_wait_too_long(queued)
+    }
+
+    /// Whether a job joining `queued` others is predicted to wait past half its deadline.
+    fn would_wait_too_long(&self, queued: usize) -> bool {
+        self.expected_wait(queued) > self.options.max_wait / 2
+    }
+
+    /// What a job joining `queued` waiting others would wait for a thread: it starts once
+    /// as many jobs have ended as there are jobs ahead of it beyond the threads, and the
+    /// threads end one every average job time over their number. Zero while a thread is
+    /// free, and until a job has run.
+    #[must_use]
+    pub fn expected_wait(&self, queued: usize) -> Duration {
+        let job = self.stats.job_micros.load(Ordering::Relaxed);
+        let running = self.stats.running.load(Ordering::Acquire);
+        let threads = self.options.threads.max(1);
+        let ahead = (queued + running + 1).saturating_sub(threads);
+        let ahead = u64::try_from(ahead).unwrap_or(u64::MAX);
+        let threads = u64::try_from(threads).unwrap_or(1);
+        Duration::from_micros(job.saturating_mul(ahead) / threads)
     }
 
     /// Counts a job refused before it was sent (a caller that checked [`Self::is_full`]).
@@ -202,7 +236,12 @@ impl DecidingPool {
                 let _ = answer.send((work(), waited));
             }),
         };
-        self.stats.queued.fetch_add(1, Ordering::AcqRel);
+        let ahead = self.stats.queued.fetch_add(1, Ordering::AcqRel);
+        if self.would_wait_too_long(ahead) {
+            self.stats.queued.fetch_sub(1, Ordering::AcqRel);
+            self.stats.refused_busy.fetch_add(1, Ordering::Relaxed);
+            return Err(DecideError::Busy);
+        }
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(mpsc::TrySendError::Full(_)) => {
@@ -277,6 +316,16 @@ fn worker(queue: &Mutex<mpsc::Receiver<Job>>, stats: &DecidingStats) {
         stats.completed.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         stats.busy_micros.fetch_add(micros, Ordering::Relaxed);
+        // The first job is taken whole; then each moves the average an eighth of the way.
+        let _ = stats
+            .job_micros
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(if old == 0 {
+                    micros.max(1)
+                } else {
+                    old - old / 8 + micros / 8
+                })
+            });
     }
 }
 
@@ -336,6 +385,56 @@ mod tests {
         release.send(()).unwrap();
         assert!(holder.await.unwrap().is_ok());
         assert_eq!(queued.await.unwrap().unwrap().0, 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_would_wait_past_its_deadline_is_refused_at_once() {
+        // Jobs of 20 ms or more, a deadline of 200 ms: however slow the machine, at most
+        // five fit in half the deadline, far fewer than the bound of 100 would let in.
+        let pool = Arc::new(pool(1, 100, Duration::from_millis(200)));
+        pool.run(|| std::thread::sleep(Duration::from_millis(20)))
+            .await
+            .unwrap();
+        assert_eq!(pool.expected_wait(0), Duration::ZERO, "the thread is free");
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        let holder = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = wait.lock().map(|wait| wait.recv());
+                })
+                .await
+            })
+        };
+        while pool.stats().running.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let mut queued = Vec::new();
+        let refused_at = loop {
+            if pool.is_full() {
+                let started = Instant::now();
+                assert_eq!(pool.run(|| 0).await.unwrap_err(), DecideError::Busy);
+                break started.elapsed();
+            }
+            let pool_for_job = Arc::clone(&pool);
+            queued.push(tokio::spawn(async move { pool_for_job.run(|| 1).await }));
+            let expected = queued.len();
+            while pool.stats().queued.load(Ordering::Acquire) < expected {
+                tokio::task::yield_now().await;
+            }
+        };
+        assert!(
+            (1..=5).contains(&queued.len()),
+            "{} queued before the refusal",
+            queued.len()
+        );
+        assert!(refused_at < Duration::from_millis(20), "refused at once");
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        for job in queued {
+            let _ = job.await.unwrap();
+        }
     }
 
     #[tokio::test]

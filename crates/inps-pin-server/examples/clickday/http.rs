@@ -200,8 +200,7 @@ async fn exchange(conn: &mut Conn, request: &[u8]) -> std::io::Result<(Answer, b
             let value = value.trim();
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.parse().map_err(|_| ErrorKind::InvalidData)?;
-            } else if name.eq_ignore_ascii_case("connection")
-                && value.eq_ignore_ascii_case("close")
+            } else if name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close")
             {
                 keep = false;
             } else if name.eq_ignore_ascii_case("transfer-encoding") {

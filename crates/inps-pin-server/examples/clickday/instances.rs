@@ -193,7 +193,13 @@ impl Database {
     pub fn can_restart(&self) -> bool {
         matches!(
             self,
-            Database::Postgres { cluster: Some(_), .. } | Database::Postgres { pgdata: Some(_), .. }
+            Database::Postgres {
+                cluster: Some(_),
+                ..
+            } | Database::Postgres {
+                pgdata: Some(_),
+                ..
+            }
         )
     }
 

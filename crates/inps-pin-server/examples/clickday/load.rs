@@ -168,6 +168,10 @@ pub struct Counters {
     pub broken: AtomicU64,
     pub internal: AtomicU64,
     pub unreadable: AtomicU64,
+    /// Shed answers.
+    pub shed: AtomicU64,
+    /// Shed answers by status and code.
+    pub shed_codes: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// The harness's view of the crowd and of what happened.
@@ -222,6 +226,11 @@ impl Crowd {
             counters: Counters::default(),
             offered: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Shed answers so far.
+    fn shed_count(&self) -> u64 {
+        self.counters.shed.load(Ordering::Relaxed)
     }
 
     pub fn seeded(&self) -> &[Seeded] {
@@ -338,6 +347,16 @@ impl Crowd {
             }
             _ => Class::Admitted,
         };
+        if class == Class::Shed {
+            self.counters.shed.fetch_add(1, Ordering::Relaxed);
+            *self
+                .counters
+                .shed_codes
+                .lock()
+                .expect("codes")
+                .entry(format!("{status} {code}"))
+                .or_default() += 1;
+        }
         (class, Some((status, value)))
     }
 
@@ -569,7 +588,13 @@ pub async fn capacity(crowd: &Arc<Crowd>, workers: usize, longest: Duration) -> 
         handles.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let flow = crowd.pick_flow();
+                let shed_before = crowd.shed_count();
                 crowd.arrive(flow, Phase::Capacity, Instant::now()).await;
+                if crowd.shed_count() > shed_before {
+                    // Told to come back later: a person does not hammer a busy service, and
+                    // a client that did would measure its own loop, not the capacity.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
             }
         }));
     }
@@ -597,9 +622,9 @@ pub async fn capacity(crowd: &Arc<Crowd>, workers: usize, longest: Duration) -> 
         if windows.len() >= warm_up + 5 {
             let last = &windows[windows.len() - 5..];
             let mean = last.iter().sum::<f64>() / 5.0;
-            let (low, high) = last
-                .iter()
-                .fold((f64::MAX, 0.0f64), |(low, high), &v| (low.min(v), high.max(v)));
+            let (low, high) = last.iter().fold((f64::MAX, 0.0f64), |(low, high), &v| {
+                (low.min(v), high.max(v))
+            });
             if mean > 0.0 && (high - low) / mean <= 0.15 {
                 steady = true;
                 break;
