@@ -670,6 +670,24 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         counters.unreadable.load(relaxed),
         crowd.balancer.failovers.load(relaxed)
     );
+    let mut slow_by_second = std::collections::BTreeMap::<i64, usize>::new();
+    for r in records
+        .iter()
+        .filter(|r| r.class == Class::Shed && r.latency_ms > 50.0)
+    {
+        *slow_by_second
+            .entry((r.due - load_t0).floor() as i64)
+            .or_default() += 1;
+    }
+    println!(
+        "shed answers slower than 50 ms: {} (by second of the load: {})",
+        shed_latencies.iter().filter(|ms| **ms > 50.0).count(),
+        slow_by_second
+            .iter()
+            .map(|(second, count)| format!("{second}s:{count}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "shed, by answer: {}",
         counters

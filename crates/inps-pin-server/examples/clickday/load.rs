@@ -298,8 +298,9 @@ impl Crowd {
         let failed_over =
             (self.balancer.failovers.load(Ordering::Relaxed) - failovers_before) as u32;
         let done = Instant::now();
+        let latency_ms = done.duration_since(due).as_secs_f64() * 1000.0;
         let (class, parsed) = match result {
-            Ok(answer) => self.classify(answer),
+            Ok(answer) => self.classify(answer, latency_ms),
             Err(Failure::Timeout) => {
                 self.counters.timeouts.fetch_add(1, Ordering::Relaxed);
                 (Class::Error, None)
@@ -312,7 +313,7 @@ impl Crowd {
         let record = Record {
             due: self.secs(due),
             done: self.secs(done),
-            latency_ms: done.duration_since(due).as_secs_f64() * 1000.0,
+            latency_ms,
             class,
             op,
             phase,
@@ -321,7 +322,7 @@ impl Crowd {
         (class, parsed, failed_over)
     }
 
-    fn classify(&self, answer: Answer) -> (Class, Option<(u16, Value)>) {
+    fn classify(&self, answer: Answer, latency_ms: f64) -> (Class, Option<(u16, Value)>) {
         let Answer { status, body } = answer;
         if status == 204 && body.is_empty() {
             return (Class::Admitted, Some((status, Value::Null)));
@@ -354,7 +355,14 @@ impl Crowd {
                 .shed_codes
                 .lock()
                 .expect("codes")
-                .entry(format!("{status} {code}"))
+                .entry(format!(
+                    "{status} {code}{}",
+                    if latency_ms > 50.0 {
+                        " (over 50 ms)"
+                    } else {
+                        ""
+                    }
+                ))
                 .or_default() += 1;
         }
         (class, Some((status, value)))
