@@ -558,7 +558,18 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
     notes.extend(fault_notes);
     let recovery_s = recovered.unwrap_or(60.0);
 
-    // 6. The database.
+    // 6. The database, on connections of its own: those opened before a restart of
+    // PostgreSQL were cut by it.
+    runtime.block_on(store.close());
+    let store = runtime
+        .block_on(Store::connect_with(
+            database.url(),
+            &StoreOptions {
+                max_connections: 4,
+                ..StoreOptions::default()
+            },
+        ))
+        .expect("the store");
     let drained = runtime.block_on(check::drained(&store, Duration::from_secs(60)));
     let logs: Vec<CarrierLog> = {
         let instances = instances.lock().expect("instances");

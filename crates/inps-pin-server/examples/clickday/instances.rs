@@ -230,12 +230,22 @@ fn pg_ctl_restart(pgdata: &Path) -> Result<(), String> {
         .output()
         .map(|output| output.stdout == b"0\n")
         .unwrap_or(false);
+    // Debian keeps the server's tools off the PATH, under /usr/lib/postgresql/VERSION/bin.
+    let mut installed: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin/pg_ctl"))
+        .filter(|tool| tool.exists())
+        .collect();
+    installed.sort();
+    let pg_ctl = installed.pop().unwrap_or_else(|| PathBuf::from("pg_ctl"));
     let mut command = if root {
         let mut command = Process::new("runuser");
-        command.args(["-u", "postgres", "--", "pg_ctl"]);
+        command.args(["-u", "postgres", "--"]).arg(&pg_ctl);
         command
     } else {
-        Process::new("pg_ctl")
+        Process::new(&pg_ctl)
     };
     let output = command
         .arg("restart")
