@@ -1,64 +1,34 @@
 //! `Catalogue::authorise`: target ≤ 300 ns a decision, and no allocation at all.
 //!
-//! The binary counts every allocation with a wrapper around the system allocator; the bench
-//! function first makes 1000 decisions of each kind outside the timing loop and asserts that
-//! the count did not move, so `cargo bench` fails if `authorise` ever allocates.
+//! The binary counts every allocation with `stats_alloc`'s instrumented system allocator; the
+//! bench function first makes 1000 decisions of each kind outside the timing loop and asserts
+//! that the count did not move, so `cargo bench` fails if `authorise` ever allocates. A paired
+//! run then times each kind of decision next to reading the session's level, and the slowest
+//! kind is the `BENCHMARK` line.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::System;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use inps_pin::{
     AssuranceLevel, Credential, DenialReason, DigitalIdentity, HashCost, Policy, ServiceId,
     Session, SpidLevel, Verdict,
 };
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 mod support;
 
-/// The system allocator, counting allocations and reallocations.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// `unsafe` is needed to implement `GlobalAlloc`. The crate's `#![forbid(unsafe_code)]` covers
-// `src/` only: this bench is a separate target, and the implementation does nothing but count
-// and forward every call unchanged to `System`, so it keeps `System`'s guarantees.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract for `alloc_zeroed` is passed on unchanged.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract for `realloc` is passed on unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract for `dealloc` is passed on unchanged.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Allocations made by `calls` runs of `f`.
+/// Allocations (and reallocations) made by `calls` runs of `f`.
 fn allocations_in(calls: usize, mut f: impl FnMut()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let region = Region::new(GLOBAL);
     for _ in 0..calls {
         f();
     }
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    let change = region.change();
+    change.allocations + change.reallocations
 }
 
 fn authorise(c: &mut Criterion) {
@@ -120,6 +90,7 @@ fn authorise(c: &mut Criterion) {
         ),
     ];
 
+    let mut total_allocations = 0;
     for (name, session, service, allowed) in &cases {
         assert_eq!(session.level(), AssuranceLevel::Ordinary);
         let decision = catalogue.authorise(session, service).unwrap();
@@ -136,6 +107,53 @@ fn authorise(c: &mut Criterion) {
         });
         eprintln!("authorise/{name}: {allocations} allocations in 1000 calls");
         assert_eq!(allocations, 0, "authorise allocated ({name})");
+        total_allocations += allocations;
+    }
+    support::Row {
+        id: "authorise_allocations",
+        measure: "allocations of `Catalogue::authorise`, 1000 decisions of each of 4 kinds",
+        target: "none",
+        value: total_allocations as f64,
+        unit: "allocations",
+        baseline: "one `Vec::with_capacity(8)`: 1 allocation",
+        baseline_value: Some(one as f64),
+        ratio: None,
+        met: total_allocations == 0,
+    }
+    .print();
+
+    // Each kind next to reading the session's level; the slowest kind is the row.
+    let mut slowest: Option<(&str, support::Paired)> = None;
+    for (name, session, service, _) in &cases {
+        let paired = support::paired_run(
+            &format!("authorise/{name}"),
+            ("authorise", || {
+                catalogue
+                    .authorise(black_box(*session), black_box(service))
+                    .map(|d| d.verdict)
+            }),
+            ("level", || black_box(*session).level()),
+            support::scaled(20_000, 200),
+            support::scaled(40, 3),
+        );
+        if slowest.is_none_or(|(_, worst)| paired.a > worst.a) {
+            slowest = Some((name, paired));
+        }
+    }
+    if let Some((name, paired)) = slowest {
+        let measure = format!("`Catalogue::authorise`, slowest of 4 kinds ({name})");
+        support::Row {
+            id: "authorise_time",
+            measure: &measure,
+            target: "≤ 300 ns",
+            value: support::ns(paired.a),
+            unit: "ns",
+            baseline: "reading the session's level",
+            baseline_value: Some(support::ns(paired.b)),
+            ratio: Some(paired),
+            met: support::ns(paired.a) <= 300.0,
+        }
+        .print();
     }
 
     let mut group = c.benchmark_group("authorise");

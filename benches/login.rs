@@ -4,7 +4,8 @@
 //! The login is `Account::decide(Command::LogIn { .. })`: it takes `&self`, so every iteration
 //! verifies against the same active account, exactly as `handle` would, without changing it.
 //! Both sides run in one criterion group. Before criterion runs, a paired run alternates the two
-//! (so drift in machine load hits both alike) and prints the ratio with its spread.
+//! (so drift in machine load hits both alike) and prints the ratio with its spread as the
+//! `BENCHMARK` line.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -17,8 +18,10 @@ use rand_chacha::ChaCha20Rng;
 
 mod support;
 
-/// Paired samples for the printed ratio.
-const PAIRS: usize = 40;
+/// Paired samples for the printed ratio (fewer in test mode).
+fn pairs() -> usize {
+    support::scaled(40, 2)
+}
 
 fn login(c: &mut Criterion) {
     let policy = Policy::default();
@@ -53,13 +56,25 @@ fn login(c: &mut Criterion) {
             .verify_password(b"ABCDEFGH", phc.as_str())
             .is_err()
     );
-    support::paired_ratio(
+    let paired = support::paired_run(
         "login_owasp",
         ("crate", crate_login),
         ("bare", bare_verify),
         1,
-        PAIRS,
+        pairs(),
     );
+    support::Row {
+        id: "login_default_cost",
+        measure: "a login at the default cost (`Account::decide`, Argon2id m=19456 t=2 p=1)",
+        target: "≤ 1.01× the baseline (the crate adds ≤ 1 %)",
+        value: support::ns(paired.a),
+        unit: "ns",
+        baseline: "a bare `argon2` verify of the same PHC string",
+        baseline_value: Some(support::ns(paired.b)),
+        ratio: Some(paired),
+        met: paired.ratio <= 1.01,
+    }
+    .print();
 
     let mut group = c.benchmark_group("login_owasp");
     group.sample_size(20);

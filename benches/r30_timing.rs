@@ -52,14 +52,6 @@ fn costs() -> [(&'static str, HashCost); 2] {
     ]
 }
 
-/// Whether criterion runs in test mode, as it decides it: without `--bench` (so under
-/// `cargo test --benches`), or with `--test`.
-fn test_mode() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| args.iter().any(|arg| arg == name);
-    !flag("--bench") || flag("--test")
-}
-
 /// A PIN of the right length that is not `pin`: its first character changed.
 fn wrong(pin: &str) -> String {
     let other = if pin.starts_with('A') { 'B' } else { 'A' };
@@ -149,24 +141,26 @@ fn r30_timing(c: &mut Criterion) {
         .chain(cases(high_name, high, low, &mut rng))
         .collect();
 
-    let testing = test_mode();
+    let testing = support::test_mode();
     let (low_bound, high_bound) = RATIO_BOUNDS;
     let in_bounds = |ratio: &f64| (low_bound..=high_bound).contains(ratio);
     let mut ratios: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut rows = Vec::new();
     for case in &all {
         let typed = wrong(&case.pin);
         let mut pair_rng = support::rng(31);
         let mut attempts = Vec::new();
         while attempts.len() < if testing { ATTEMPTS } else { 1 } {
-            let ratio = support::paired_ratio(
+            let paired = support::paired_run(
                 &case.label,
                 ("wrong_pin", || wrong_pin(case, &typed, &mut pair_rng)),
                 ("unknown_cf", || unknown_person(case, &typed)),
                 BATCH,
                 PAIRS,
             );
-            attempts.push(ratio);
-            if in_bounds(&ratio) {
+            attempts.push(paired.ratio);
+            rows.push((case, paired));
+            if in_bounds(&paired.ratio) {
                 break;
             }
         }
@@ -176,6 +170,31 @@ fn r30_timing(c: &mut Criterion) {
     for (label, attempts) in &ratios {
         let text: Vec<String> = attempts.iter().map(|r| format!("{r:.4}")).collect();
         eprintln!("  {label}: {}", text.join(", then "));
+    }
+    // The last paired run of each case is its row.
+    let mut last: Vec<&(&Case, support::Paired)> = Vec::new();
+    for row in &rows {
+        last.retain(|(case, _)| case.label != row.0.label);
+        last.push(row);
+    }
+    for (case, paired) in last {
+        let measure = format!(
+            "R30: a wrong PIN against an unknown codice fiscale's answer, {}",
+            case.label.trim_start_matches("r30_").replace('_', " ")
+        );
+        let target = format!("{low_bound}–{high_bound}× the baseline");
+        support::Row {
+            id: &case.label,
+            measure: &measure,
+            target: &target,
+            value: support::ns(paired.a),
+            unit: "ns",
+            baseline: "the unknown codice fiscale's answer",
+            baseline_value: Some(support::ns(paired.b)),
+            ratio: Some(*paired),
+            met: in_bounds(&paired.ratio),
+        }
+        .print();
     }
     if testing {
         for (label, attempts) in &ratios {

@@ -49,11 +49,9 @@ pub(crate) fn rome_start_of_day(date: Date) -> Timestamp {
 /// after the year 9999 has, for every caller, not ended.
 ///
 /// Computed as jiff adds a span of days to a zoned datetime (the Rome wall-clock time, its
-/// date moved, back to an instant by the compatible rule), but on the civil date directly:
-/// through jiff's general span arithmetic it took about twice as long (108 ns against 70 for
-/// 90 days, 137 against 72 for six months, warm), and a first access or a renewal spent
-/// more on it than on anything else of its own (issue 12). A test holds the two to the same
-/// answers.
+/// date moved, back to an instant by the compatible rule), but on the civil date directly,
+/// without jiff's general span arithmetic; `benches/civil_time.rs` times both, and DESIGN.md
+/// ("Hand-written or a library?") says why this one. A test holds the two to the same answers.
 pub(crate) fn add_rome_days(instant: Timestamp, days: i64) -> Timestamp {
     let saturated = end_of_time_towards(days);
     // Whole days as seconds, which a civil date adds as days; a count beyond jiff's range

@@ -40,6 +40,22 @@ pub const DEVICE_SECRET_LEN: usize = 26;
 /// Characters of a whole token: the identifier, then the secret.
 pub const DEVICE_TOKEN_LEN: usize = DEVICE_ID_LEN + DEVICE_SECRET_LEN;
 
+/// The most devices any policy may trust at once ([`TrustedDevices::max_devices`]), and so the
+/// most a stored account may hold: 20 (R34, R35).
+///
+/// Four times the default: room for a household's devices and a few spare, while every login
+/// that presents a token looks through the list, and a longer one keeps forgotten devices
+/// trusted. A stored account that holds more was not written by the crate and does not load.
+pub const MAX_TRUSTED_DEVICES: u8 = 20;
+
+/// The most days any policy may trust a device after its last login
+/// ([`TrustedDevices::valid_days`]): 400 (R34).
+///
+/// A little over a year, so that a device used once a year (a yearly declaration) can stay
+/// trusted; a device unused for longer is most likely replaced, sold or lost, and its cookie
+/// should open nothing.
+pub const MAX_DEVICE_VALID_DAYS: u16 = 400;
+
 /// A device token: what the client keeps (a cookie) to be recognised as a trusted device.
 ///
 /// Made by the crate from the caller's generator and handed out in
@@ -214,11 +230,13 @@ impl From<DeviceId> for String {
 pub struct TrustedDevices {
     /// How many devices an account trusts at once; the oldest makes room for a new one.
     /// Default 5: a phone, a computer or two, a tablet, and one to spare, while a long list
-    /// would keep forgotten devices trusted. 0 trusts none (every login is anonymous).
+    /// would keep forgotten devices trusted. 0 trusts none (every login is anonymous); at most
+    /// [`MAX_TRUSTED_DEVICES`].
     pub max_devices: u8,
     /// Calendar days (in Rome) a device stays trusted after its last login (or the login that
     /// trusted it). Default 90: a quarter, the renewal period of an intermediary's PIN, so a
-    /// device left unused for as long as a PIN lives is trusted no more.
+    /// device left unused for as long as a PIN lives is trusted no more. At most
+    /// [`MAX_DEVICE_VALID_DAYS`].
     pub valid_days: u16,
     /// A trusted device's own delays and block. Default 1, 3, 5 and 10 s and a block at 5:
     /// the owner mistyping on their own device is slowed like anyone, and a stolen cookie
@@ -255,6 +273,14 @@ impl TrustedDevice {
     pub(crate) fn trusted_at(&self, now: Timestamp, limits: &TrustedDevices) -> bool {
         before_rome_days_after(now, self.last_used_at, i64::from(limits.valid_days))
     }
+}
+
+/// The bound on the devices a stored account holds.
+pub(crate) struct StoredDevices;
+
+impl crate::bounded::Bound for StoredDevices {
+    const MAX: usize = MAX_TRUSTED_DEVICES as usize;
+    const ITEMS: &'static str = "trusted devices";
 }
 
 /// Which count a login's failures go to (R25a).

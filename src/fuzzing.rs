@@ -33,10 +33,10 @@ use jiff::civil::{Date, date};
 
 use crate::testing::{Cast, Driver, FixtureError, START, SUNSET_START, Step};
 use crate::{
-    Address, Catalogue, CodiceFiscale, CodiceFiscaleError, DocumentKind, Email, HashCost,
-    IdentityDocument, LandlineNumber, Lockout, MAX_BLOCK_AFTER, MAX_RESTORE_REQUESTS, MobileNumber,
-    OperatorId, Person, PersonName, Policy, RejectionReason, RestoreLimit, Role, Sunset,
-    TesseraSanitaria, TrustedDevices, UpgradeVia,
+    Address, Catalogue, CodiceFiscale, CodiceFiscaleError, DelayLadder, DocumentKind, Email,
+    HashCost, IdentityDocument, LandlineNumber, Lockout, MAX_BLOCK_AFTER, MAX_RESTORE_REQUESTS,
+    MobileNumber, OperatorId, Person, PersonName, Policy, RejectionReason, RestoreLimit, Role,
+    Sunset, TesseraSanitaria, TrustedDevices, UpgradeVia,
 };
 
 const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -328,10 +328,12 @@ impl<'a> Arbitrary<'a> for Policy {
         ))?;
         let device_lockout = valid(Lockout::new(delays(u, 30)?, u.int_in_range(1..=20)?))?;
         let window: u16 = u.int_in_range(1..=365)?;
+        let first_access_delays = valid(DelayLadder::new(delays(u, 10)?))?;
         let policy = Policy {
             hash_cost: HashCost::CHEAP,
             max_stored_hash_cost: Policy::DEFAULT_MAX_STORED_HASH_COST,
             first_access_window_days: window,
+            first_access_delays,
             digital_identity_dispositivo_since: date(2017, 7, 21),
             catalogue: Catalogue::standard(),
             citizen_validity_months: u.int_in_range(1..=12)?,

@@ -27,7 +27,8 @@
 //! ```
 //!
 //! In any live phase, 10 wrong PINs in a row block the PIN until a restore or a revocation,
-//! after delays of 1, 3, 5 and 10 s (R25). An ordinary PIN becomes dispositivo by a written
+//! after delays of 1, 3, 5 and 10 s (R25); a guess inside a delay or after the block is turned
+//! away unchecked (no Argon2, no event, R25b) with the answer of a wrong PIN (R30a). An ordinary PIN becomes dispositivo by a written
 //! request (online, fax) that the back office decides, or at a sede on the spot (R16, R17);
 //! renewal and restore keep the level. With the sunset preset, no new PINs from 1 October 2020
 //! and none works from 1 October 2021 (R22a).
@@ -104,12 +105,19 @@
 //!   configuration file gives only the fields it changes.
 //! - **A wrong PIN is not an error.** It changes the account (the failure is counted), so it is
 //!   a [`Reply::LoginFailed`], and it reads exactly like an unknown codice fiscale
-//!   ([`LoginFailure::for_unknown_person`], R30), in content and in time.
+//!   ([`LoginFailure::for_unknown_person`], R30), and so does a guess a delay or the block turns
+//!   away (R30a): operators read why in [`FailureDetail::closed`]. An unknown codice fiscale
+//!   spends one decoy verification at what the stored hashes cost
+//!   ([`Context::with_decoy_cost`]).
+//! - **Guessing is bounded work (R25b).** A lane inside its delay or blocked checks no PIN and
+//!   writes nothing, and a PIN of a length no stored code has is checked against no hash.
 //! - **A stranger cannot keep the owner out** (R23a, R25a). A login from a trusted device
 //!   ([`DeviceToken`]) counts in that device's own lane; everyone else's failures delay and
 //!   block only everyone else. A restore's new code waits beside the live PIN until its first
-//!   access, which no delay or block stands before. The person's reply to a wrong PIN carries
-//!   nothing; operators read [`Outcome::failure`].
+//!   access, which no login lane's delay or block stands before: a wrong 16 counts in that
+//!   code's own lane, which slows by seconds and never blocks (R25b). A block ends no session
+//!   (R31). The person's reply to a wrong PIN carries nothing; operators read
+//!   [`Outcome::failure`].
 //! - **Civil time.** Windows are counted in calendar days in Europe/Rome, with the time-zone
 //!   data compiled in ([`rome_time_zone`]).
 //! - **Effects are returned, never queued.** Every call returns its effects; there is nothing
@@ -137,6 +145,7 @@ mod account;
 mod archive;
 mod assurance;
 mod attestation;
+mod bounded;
 mod channel;
 mod civil_time;
 mod codice_fiscale;
@@ -165,8 +174,8 @@ mod upgrade;
 
 pub use account::{
     Account, AccountFormatError, Command, CommandKind, Context, Effect, EndSessions, Event,
-    FailureDetail, LivePin, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass, Reply,
-    STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
+    FailureDetail, LaneClosed, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass,
+    Reply, STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn
@@ -208,17 +217,19 @@ pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use delivery::{Delivery, Medium, PinPart};
 pub use device::{
     DEVICE_ID_LEN, DEVICE_SECRET_LEN, DEVICE_TOKEN_LEN, DeviceId, DeviceToken, DeviceTokenError,
-    TrustedDevices,
+    MAX_DEVICE_VALID_DAYS, MAX_TRUSTED_DEVICES, TrustedDevices,
 };
 pub use hash::{HashCost, HashCostError, PinHash, PinHashError};
-pub use lockout::{Lockout, LockoutError, MAX_BLOCK_AFTER};
+pub use lockout::{
+    DelayLadder, Lockout, LockoutError, MAX_BLOCK_AFTER, MAX_DELAY_SECS, MAX_DELAY_STEPS,
+};
 pub use notification::{Notice, Notification};
 pub use outbox::{NotForOutbox, OutboxDelivery};
 pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
-pub use policy::{Policy, PolicyError};
+pub use policy::{MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, Policy, PolicyError};
 pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};

@@ -13,16 +13,16 @@
 //!   ┌─────────────────┐  wrong PIN   ┌──────────────────────────────┐
 //!   │ open            │ ───────────▶ │ delayed until last failure   │
 //!   │ failures = n    │              │ + delay_after(n) (1, 3, 5,   │
-//!   │                 │ ◀─────────── │ 10 s): tries refused         │
+//!   │                 │ ◀─────────── │ 10 s): tries turned away     │
 //!   └─────────────────┘  the clock   └──────────────────────────────┘
 //!      │        ▲        passes the                  │
 //!      │        │        end (no event)              │ the wrong PIN that makes
 //!      │        │                                    │ n = block_after
 //!      │        │ right PIN: n = 0                   ▼
 //!      │        └──────────────────────    ┌───────────────────────────┐
-//!      │                                   │ blocked: every try        │
-//!      └── restore (R23) or revoke (R24) ─▶│ refused until a restore   │
-//!          lifts everything                │ or a revocation           │
+//!      │                                   │ blocked: every try turned │
+//!      └── restore (R23) or revoke (R24) ─▶│ away until a restore or   │
+//!          lifts everything                │ a revocation              │
 //!                                          └───────────────────────────┘
 //! ```
 //!
@@ -37,6 +37,14 @@
 //! future by a wrong clock) finds no delay: a delay never outlasts its own length, and a bad
 //! clock reading of 2100 cannot hold the owner until 2100. The count still grows, so the block
 //! still caps the guesses.
+//!
+//! A try the gate turns away (inside a delay, or blocked) is checked against no hash and
+//! counted nowhere: it costs no Argon2 and writes no event (R25b), so however fast a stranger
+//! guesses, a lane is checked at most once per delay. Whoever knows only the codice fiscale is
+//! answered as for a wrong PIN (R30a); operators read why in the outcome's failure detail.
+//!
+//! The same lock, with a [`DelayLadder`] and no block, is the lane of the 16 that waits for its
+//! first access (R25b): wrong 16s slow the next first access by seconds and never block it.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -44,6 +52,120 @@ use thiserror::Error;
 
 /// The most consecutive failures a policy may allow before blocking: NIST SP 800-63B §5.2.2.
 pub const MAX_BLOCK_AFTER: u32 = 100;
+
+/// The longest wait any delay ladder may hold: 3 600 s, one hour (R34).
+///
+/// A delay slows a guesser; it is not a block. A wait longer than an hour is a block in all but
+/// name, one that no restore lifts: a stranger's guesses would keep the owner of a PIN out for
+/// as long as it lasts (R25a), while the block, which a restore does lift, is what a policy
+/// that wants to stop guessing sets ([`Lockout::block_after`]). An hour is already far beyond
+/// the published ladders (kanidm's 1 to 10 s), so it bounds mistakes (a delay written in
+/// milliseconds, or 4 294 967 295 s) without constraining a deployment.
+pub const MAX_DELAY_SECS: u32 = 3_600;
+
+/// The most steps a delay ladder may have: [`MAX_BLOCK_AFTER`]. A lockout blocks by then, so
+/// a longer ladder is never read, and the list is read from configuration with this bound.
+pub const MAX_DELAY_STEPS: usize = MAX_BLOCK_AFTER as usize;
+
+/// The waits after the 1st, 2nd, … consecutive failure of a lane, in seconds, the last one
+/// repeating: the delays of a [`Lockout`], and on their own the delays of a lane that never
+/// blocks (the waiting 16's first accesses, R25b).
+///
+/// Written as the list of seconds it is, such as `[1, 3, 5, 10]`.
+///
+/// ```
+/// use inps_pin::DelayLadder;
+/// use jiff::SignedDuration;
+///
+/// let ladder = DelayLadder::new(vec![1, 2, 5])?;
+/// assert_eq!(ladder.delay_after(0), None);
+/// assert_eq!(ladder.delay_after(2), Some(SignedDuration::from_secs(2)));
+/// assert_eq!(ladder.delay_after(40), Some(SignedDuration::from_secs(5)));
+/// assert!(DelayLadder::new(vec![5, 1]).is_err()); // a later wait never shorter
+/// assert!(DelayLadder::new(vec![4_294_967_295]).is_err()); // at most an hour
+/// # Ok::<(), inps_pin::LockoutError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "Vec<u32>")]
+pub struct DelayLadder {
+    secs: Vec<u32>,
+}
+
+impl DelayLadder {
+    /// A ladder of waits in seconds.
+    ///
+    /// # Errors
+    /// [`LockoutError`] if a wait is longer than [`MAX_DELAY_SECS`], the list is longer than
+    /// [`MAX_DELAY_STEPS`], or the waits shrink (a later failure must never wait less than an
+    /// earlier one).
+    pub fn new(delays_secs: Vec<u32>) -> Result<DelayLadder, LockoutError> {
+        if delays_secs.len() > MAX_DELAY_STEPS {
+            return Err(LockoutError::TooManyDelays {
+                found: delays_secs.len(),
+            });
+        }
+        if let Some(&longest) = delays_secs.iter().find(|&&secs| secs > MAX_DELAY_SECS) {
+            return Err(LockoutError::DelayTooLong { found: longest });
+        }
+        if delays_secs
+            .windows(2)
+            .any(|pair| matches!(pair, [a, b] if b < a))
+        {
+            return Err(LockoutError::ShrinkingDelays);
+        }
+        Ok(DelayLadder { secs: delays_secs })
+    }
+
+    /// The wait before the next try after `failures` consecutive failures; `None` when there
+    /// is none (no failures, or no delays configured).
+    #[must_use]
+    pub fn delay_after(&self, failures: u32) -> Option<SignedDuration> {
+        let index = usize::try_from(failures.checked_sub(1)?).ok()?;
+        let seconds = self.secs.get(index).or_else(|| self.secs.last())?;
+        Some(SignedDuration::from_secs(i64::from(*seconds)))
+    }
+
+    /// The waits, in seconds.
+    #[must_use]
+    pub fn as_secs(&self) -> &[u32] {
+        &self.secs
+    }
+
+    /// The longest wait, in seconds: the last (`None` for no delays).
+    #[must_use]
+    pub fn longest_secs(&self) -> Option<u32> {
+        self.secs.last().copied()
+    }
+}
+
+impl From<DelayLadder> for Vec<u32> {
+    fn from(ladder: DelayLadder) -> Self {
+        ladder.secs
+    }
+}
+
+impl TryFrom<Vec<u32>> for DelayLadder {
+    type Error = LockoutError;
+    fn try_from(delays_secs: Vec<u32>) -> Result<Self, Self::Error> {
+        DelayLadder::new(delays_secs)
+    }
+}
+
+/// Read as its list of seconds, at most [`MAX_DELAY_STEPS`] of them, then checked.
+impl<'de> Deserialize<'de> for DelayLadder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let secs = crate::bounded::vec::<D, u32, DelaySteps>(deserializer)?;
+        DelayLadder::new(secs).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The bound on the steps of a delay ladder read from configuration.
+pub(crate) struct DelaySteps;
+
+impl crate::bounded::Bound for DelaySteps {
+    const MAX: usize = MAX_DELAY_STEPS;
+    const ITEMS: &'static str = "delays";
+}
 
 /// How wrong PINs slow, then block, an account (R25).
 ///
@@ -57,11 +179,12 @@ pub const MAX_BLOCK_AFTER: u32 = 100;
 /// assert_eq!(lockout.delay_after(9), Some(SignedDuration::from_secs(10)));
 /// assert!(lockout.blocks(10));
 /// assert!(Lockout::new(vec![1, 3], 101).is_err()); // NIST caps the block at 100
+/// assert!(Lockout::new(vec![1, 7_200], 10).is_err()); // a delay is at most an hour
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RawLockout", into = "RawLockout")]
 pub struct Lockout {
-    delays_secs: Vec<u32>,
+    delays: DelayLadder,
     block_after: u32,
 }
 
@@ -70,20 +193,15 @@ impl Lockout {
     /// of consecutive failures that blocks the account.
     ///
     /// # Errors
-    /// [`LockoutError`] if `block_after` is 0 or above [`MAX_BLOCK_AFTER`], or the delays
-    /// shrink (a later failure must never wait less than an earlier one).
+    /// [`LockoutError`] if `block_after` is 0 or above [`MAX_BLOCK_AFTER`], or the delays are
+    /// not a [`DelayLadder`] (one longer than [`MAX_DELAY_SECS`], more than
+    /// [`MAX_DELAY_STEPS`], or shrinking).
     pub fn new(delays_secs: Vec<u32>, block_after: u32) -> Result<Lockout, LockoutError> {
         if block_after == 0 || block_after > MAX_BLOCK_AFTER {
             return Err(LockoutError::BlockAfter { found: block_after });
         }
-        if delays_secs
-            .windows(2)
-            .any(|pair| matches!(pair, [a, b] if b < a))
-        {
-            return Err(LockoutError::ShrinkingDelays);
-        }
         Ok(Lockout {
-            delays_secs,
+            delays: DelayLadder::new(delays_secs)?,
             block_after,
         })
     }
@@ -92,12 +210,13 @@ impl Lockout {
     /// is none (no failures, or no delays configured).
     #[must_use]
     pub fn delay_after(&self, failures: u32) -> Option<SignedDuration> {
-        let index = usize::try_from(failures.checked_sub(1)?).ok()?;
-        let seconds = self
-            .delays_secs
-            .get(index)
-            .or_else(|| self.delays_secs.last())?;
-        Some(SignedDuration::from_secs(i64::from(*seconds)))
+        self.delays.delay_after(failures)
+    }
+
+    /// The delays, before the block.
+    #[must_use]
+    pub fn delays(&self) -> &DelayLadder {
+        &self.delays
     }
 
     /// Whether `failures` consecutive failures block the account.
@@ -120,7 +239,9 @@ impl Default for Lockout {
     /// someone is guessing.
     fn default() -> Self {
         Lockout {
-            delays_secs: vec![1, 3, 5, 10],
+            delays: DelayLadder {
+                secs: vec![1, 3, 5, 10],
+            },
             block_after: 10,
         }
     }
@@ -130,6 +251,7 @@ impl Default for Lockout {
 /// can name its field when the lockout is refused (R34).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct RawLockout {
+    #[serde(deserialize_with = "crate::bounded::vec::<_, _, DelaySteps>")]
     delays_secs: Vec<u32>,
     block_after: u32,
 }
@@ -144,13 +266,13 @@ impl TryFrom<RawLockout> for Lockout {
 impl From<Lockout> for RawLockout {
     fn from(lockout: Lockout) -> Self {
         RawLockout {
-            delays_secs: lockout.delays_secs,
+            delays_secs: lockout.delays.secs,
             block_after: lockout.block_after,
         }
     }
 }
 
-/// A lockout policy that was refused.
+/// A lockout policy, or a delay ladder, that was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum LockoutError {
@@ -165,6 +287,21 @@ pub enum LockoutError {
     /// A later delay shorter than an earlier one.
     #[error("the delays must not shrink as failures grow: sort them in increasing order")]
     ShrinkingDelays,
+    /// A delay longer than [`MAX_DELAY_SECS`].
+    #[error(
+        "a delay of {found} s is not allowed: a delay is at most {MAX_DELAY_SECS} s (one hour); \
+         to stop guessing, block after fewer failures instead (a restore lifts a block)"
+    )]
+    DelayTooLong {
+        /// The delay given, in seconds.
+        found: u32,
+    },
+    /// More delays than [`MAX_DELAY_STEPS`].
+    #[error("{found} delays are too many: give at most {MAX_DELAY_STEPS} (the last one repeats)")]
+    TooManyDelays {
+        /// How many were given.
+        found: usize,
+    },
 }
 
 /// What an account remembers of wrong PINs (R25): the consecutive failures, when the last one
@@ -214,12 +351,12 @@ impl LockState {
 
     /// The end of the delay at `now`, if one is running: counted from the last failure, and
     /// only for readings not dated before it (see the module docs).
-    pub(crate) fn delay_until(&self, now: Timestamp, lockout: &Lockout) -> Option<Timestamp> {
+    pub(crate) fn delay_until(&self, now: Timestamp, delays: &DelayLadder) -> Option<Timestamp> {
         let last = self.last_failure?;
         if now < last {
             return None;
         }
-        let delay = lockout.delay_after(self.failures)?;
+        let delay = delays.delay_after(self.failures)?;
         let end = last.checked_add(delay).unwrap_or(Timestamp::MAX);
         (now < end).then_some(end)
     }
@@ -229,7 +366,7 @@ impl LockState {
         if self.blocked {
             return Err(LockGate::Blocked);
         }
-        match self.delay_until(now, lockout) {
+        match self.delay_until(now, lockout.delays()) {
             Some(retry_after) => Err(LockGate::Delayed { retry_after }),
             None => Ok(()),
         }
@@ -283,7 +420,7 @@ mod tests {
         );
         assert_eq!(state.gate(at(1), &lockout), Ok(()));
         state.record_failure(at(1));
-        assert_eq!(state.delay_until(at(2), &lockout), Some(at(4)));
+        assert_eq!(state.delay_until(at(2), lockout.delays()), Some(at(4)));
         assert_eq!(state.gate(at(4), &lockout), Ok(()));
     }
 

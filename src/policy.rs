@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use crate::assurance::Catalogue;
 use crate::device::TrustedDevices;
 use crate::hash::HashCost;
-use crate::lockout::Lockout;
+use crate::lockout::{DelayLadder, Lockout};
 use crate::person::Role;
 use crate::restore::RestoreLimit;
 use crate::sunset::Sunset;
 
 mod validation;
-pub use validation::PolicyError;
+pub use validation::{MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, PolicyError};
 
 /// The rules a deployment may set, passed by the caller into every command.
 ///
@@ -60,8 +60,20 @@ pub struct Policy {
     /// Calendar days (in Rome) within which a 16-character PIN must be used for the first
     /// access before it lapses and the person must request again (R9). Default 90: the second
     /// half travels by ordinary post, which can take weeks, and three months leave room for a
-    /// holiday without keeping an unused code alive for long.
+    /// holiday without keeping an unused code alive for long. At most
+    /// [`MAX_FIRST_ACCESS_WINDOW_DAYS`].
     pub first_access_window_days: u16,
+    /// The waits, in seconds, after the 1st, 2nd, … wrong 16 typed at a first access (the last
+    /// one repeating), counted in the lane of the 16 that waits for it: they slow further
+    /// first accesses and never block them (R25b). Written as a list of seconds. Default
+    /// [`Policy::DEFAULT_FIRST_ACCESS_DELAYS_SECS`], 1, 2 and then 5 s: an owner who mistypes
+    /// the 16 read from a screen and a letter once or twice waits no longer than it takes to
+    /// look again, while a guesser gets at most one check of the code every 5 s (720 Argon2
+    /// runs an hour for the account, nothing written while a delay runs). A block would let a
+    /// stranger stop the owner's way back (R23a, R25a), and 16 characters (80 bits) are not
+    /// guessed at that pace, so the lane never blocks. Each wait at most
+    /// [`MAX_FIRST_ACCESS_DELAY_SECS`].
+    pub first_access_delays: DelayLadder,
     /// The date (midnight in Rome) from which SPID level 2+, CIE and CNS count as a dispositivo
     /// PIN (R18). Default 21 July 2017, the date the sources give.
     pub digital_identity_dispositivo_since: Date,
@@ -80,7 +92,8 @@ pub struct Policy {
     /// warning much earlier is forgotten by the time it matters. 0 sends no warning and allows
     /// renewal only once expired.
     pub expiry_warning_days: u16,
-    /// Delays and block after wrong PINs (R25). Default [`Lockout::default`].
+    /// Delays and block after wrong PINs (R25). Default [`Lockout::default`]. Each delay at
+    /// most [`MAX_DELAY_SECS`](crate::MAX_DELAY_SECS), one hour.
     pub lockout: Lockout,
     /// The retirement of the PIN (R22a). Default none: the system the sources describe.
     /// [`Sunset::inps_2020_2021`] carries INPS's dates.
@@ -111,6 +124,9 @@ impl Policy {
     /// The default [`max_stored_hash_cost`](Self::max_stored_hash_cost): 77 824 KiB (4 ×
     /// 19 456), 8 passes (4 × 2), 4 lanes.
     pub const DEFAULT_MAX_STORED_HASH_COST: HashCost = HashCost::FOUR_TIMES_OWASP;
+
+    /// The default [`first_access_delays`](Self::first_access_delays): 1, 2, then 5 seconds.
+    pub const DEFAULT_FIRST_ACCESS_DELAYS_SECS: [u32; 3] = [1, 2, 5];
 
     /// The default [`attestation_valid_for`](Self::attestation_valid_for): one hour.
     pub const DEFAULT_ATTESTATION_VALID_FOR: SignedDuration = SignedDuration::from_hours(1);
@@ -152,6 +168,10 @@ impl Default for Policy {
             hash_cost: HashCost::OWASP,
             max_stored_hash_cost: Policy::DEFAULT_MAX_STORED_HASH_COST,
             first_access_window_days: 90,
+            first_access_delays: DelayLadder::new(
+                Policy::DEFAULT_FIRST_ACCESS_DELAYS_SECS.to_vec(),
+            )
+            .unwrap_or_default(),
             digital_identity_dispositivo_since: date(2017, 7, 21),
             catalogue: Catalogue::standard(),
             citizen_validity_months: 6,

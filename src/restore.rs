@@ -34,3 +34,11 @@ impl Default for RestoreLimit {
         }
     }
 }
+
+/// The bound on the restore requests a stored account remembers.
+pub(crate) struct StoredRestoreRequests;
+
+impl crate::bounded::Bound for StoredRestoreRequests {
+    const MAX: usize = MAX_RESTORE_REQUESTS as usize;
+    const ITEMS: &'static str = "restore requests";
+}

@@ -34,9 +34,9 @@ pub const FULL_LEN: usize = 16;
 /// when a `Vec` of effects grows) moves the pointer, not the characters, and leaves no copy
 /// behind in freed memory or on the stack (R8). Every way to fill it writes into that block.
 ///
-/// The count lives in the block too, so that a `PinChars` is one pointer: with the count
-/// beside the pointer, every move of a secret copied the count's seven bytes of padding in
-/// pieces, and the next 16-byte read of the moved value waited for them (issue 12).
+/// The count lives in the block too, so that a `PinChars` is one pointer: a count beside the
+/// pointer would make every move of a secret copy the count's seven bytes of padding in pieces,
+/// and the next 16-byte read of the moved value wait for them.
 struct PinChars(Box<Block>);
 
 /// The heap block of a [`PinChars`]: 17 bytes, served from the same size of `malloc` chunk as
@@ -53,7 +53,7 @@ struct Block {
 /// without its per-thread cache, from the slower general path, and whose freed blocks then
 /// fill that cache and push every `free` onto the general path too. Any other constant makes
 /// it a plain `malloc` and one 16-byte store, which the writes of a 16-character PIN make dead.
-/// This was most of the cost of [`EnteredPin::parse`] (issue 12).
+/// With zeros, the allocation would be most of the cost of [`EnteredPin::parse`].
 const UNWRITTEN: u8 = 0xFF;
 
 impl PinChars {
@@ -112,7 +112,7 @@ impl Default for PinChars {
 
 impl Drop for PinChars {
     // Inlined into the drop of a secret, wherever it is dropped: a typed PIN is made and dropped
-    // once per login, and the call cost as much as the wipe (issue 12).
+    // once per login, and a call would cost as much as the wipe.
     #[inline]
     fn drop(&mut self) {
         // Wipes the heap block before `Box` frees it (`zeroize` writes volatile, so the
@@ -229,7 +229,7 @@ pub(crate) fn uniform_char<R: CryptoRng + ?Sized>(rng: &mut R) -> u8 {
 /// case), or one of the three markers below, which no PIN character equals.
 ///
 /// Built at compile time from [`PIN_ALPHABET`], so the two cannot disagree: one lookup a byte
-/// replaces a search of the alphabet (issue 12: parsing must stay near the cost of a copy).
+/// replaces a search of the alphabet, so that parsing stays near the cost of a copy.
 const BYTE_CLASS: [u8; 256] = byte_classes();
 /// A byte that is not in any PIN, even upper-cased: refused.
 const NOT_IN_PIN: u8 = 0;
@@ -295,8 +295,8 @@ impl EnteredPin {
     /// # Errors
     /// [`PinFormatError`] names the character and its position, or the length found.
     // Inlined where it is called: the usual entry is a few instructions around one
-    // allocation, and a call, its saved registers and its result written through memory cost
-    // as much again (issue 12). The rest stays one out-of-line function.
+    // allocation, and a call, its saved registers and its result written through memory would
+    // cost as much again. The rest stays one out-of-line function.
     #[inline]
     pub fn parse(typed: &str) -> Result<EnteredPin, PinFormatError> {
         // Each accepted character goes straight into the heap block, never into a buffer on
@@ -419,6 +419,17 @@ impl EnteredPin {
         self.checked.runs()
     }
 
+    /// What the last Argon2 run for this typed PIN cost: the stored hash it was checked
+    /// against, or the decoy an unknown codice fiscale runs (R30a); `None` when none ran (a
+    /// lane inside its delay, a length no stored code has, R25b). A service learns from it what
+    /// its stored hashes cost, to pass as the decoy's
+    /// ([`Context::with_decoy_cost`](crate::Context::with_decoy_cost)), and can check that its
+    /// unknown codici fiscali cost what its wrong PINs cost.
+    #[must_use]
+    pub fn last_verification_cost(&self) -> Option<HashCost> {
+        self.checked.last_cost()
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         self.chars.bytes()
     }
@@ -433,8 +444,9 @@ impl EnteredPin {
     /// Spends the time of one verification at `cost` once for this typed PIN, where no hash
     /// was checked, so the answer takes as long as a check would (R30); a retry spends none.
     pub(crate) fn spend_one_verification(&self, cost: HashCost) {
-        self.checked
-            .spend_once(|| crate::hash::spend_one_verification(cost, self.bytes()));
+        self.checked.spend_once(cost, || {
+            crate::hash::spend_one_verification(cost, self.bytes());
+        });
     }
 }
 

@@ -232,8 +232,9 @@ fn r14_a_request_is_issued_only_without_a_live_pin() {
 
 #[test]
 fn r6_r23a_the_first_access_works_with_a_waiting_16_and_no_block_stands_before_it() {
-    // No 16 waits once the 8 is in use (none was restored here): a wrong PIN, counted, in
-    // every phase, the blocked one too, since no lane's block stands before a 16 (R25a).
+    // No 16 waits once the 8 is in use (none was restored here): a wrong PIN's answer in
+    // every phase, the blocked one too, since no login lane's block stands before a 16 (R25a,
+    // R25b).
     assert_column(
         CommandKind::FirstAccess,
         [
@@ -250,7 +251,8 @@ fn r6_r23a_the_first_access_works_with_a_waiting_16_and_no_block_stands_before_i
 }
 
 #[test]
-fn r15_r20_a_login_with_the_right_pin_opens_a_session_only_on_an_8_in_use() {
+fn r15_r20_r30a_a_login_with_the_right_pin_opens_a_session_only_on_an_8_in_use() {
+    // Blocked: the right PIN reads as a wrong one, like an unknown codice fiscale (R30a).
     assert_column(
         CommandKind::LogIn,
         [
@@ -260,14 +262,15 @@ fn r15_r20_a_login_with_the_right_pin_opens_a_session_only_on_an_8_in_use() {
             "reply:logged_in",
             "reply:logged_in",
             EXPIRED,
-            BLOCKED,
+            FAILED,
             RETIRED,
         ],
     );
 }
 
 #[test]
-fn r21_renewal_opens_with_the_warning_and_stays_open_after_expiry() {
+fn r21_r30a_renewal_opens_with_the_warning_and_stays_open_after_expiry() {
+    // Blocked: a renewal reads as a wrong PIN, as a login does (R30a).
     assert_column(
         CommandKind::RenewPin,
         [
@@ -277,7 +280,7 @@ fn r21_renewal_opens_with_the_warning_and_stays_open_after_expiry() {
             "renewal.not_due",
             "reply:pin_renewed",
             "reply:pin_renewed",
-            BLOCKED,
+            FAILED,
             RETIRED,
         ],
     );

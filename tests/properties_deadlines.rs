@@ -8,7 +8,7 @@ mod common;
 
 use common::lifecycle_run::*;
 use common::*;
-use inps_pin::{Command, Notice, PinStatus, Refusal, Reply};
+use inps_pin::{Command, Notice, PinStatus, Reply};
 use jiff::Timestamp;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -83,7 +83,8 @@ fn deadline_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
 
     // What the tick tells the person can be done: after an expiry warning or an expiry notice
     // ("renew now", "the next access gives a new PIN"), a renewal with the PIN in use, at that
-    // instant, is accepted, unless a block or a delay stands (of which the person was told).
+    // instant, is accepted, unless a block or a delay stands (which turns it away unchecked,
+    // answered as a wrong PIN: R25b, R30a).
     let promises_renewal = outcome.notifications().any(|n| {
         matches!(
             n.about(),
@@ -110,7 +111,11 @@ fn deadline_holds(step: &Step<'_>) -> Result<(), TestCaseError> {
         );
         match renewal {
             Ok(outcome) if matches!(outcome.reply, Reply::PinRenewed(_)) => {}
-            Err(Refusal::PinBlocked | Refusal::LoginDelayed { .. }) => {}
+            Ok(outcome)
+                if outcome
+                    .failure
+                    .as_ref()
+                    .is_some_and(|failure| failure.closed.is_some()) => {}
             other => prop_assert!(
                 false,
                 "step {}: the tick's notice promises a renewal, which gave {:?}",

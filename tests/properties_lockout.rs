@@ -1,4 +1,6 @@
-//! Properties of sieges on an account: R25 (a stranger can never keep the owner out for good).
+//! Properties of sieges on an account: R25 (a stranger can never keep the owner out for good),
+//! R25b (a guess a closed lane turns away writes nothing; a wrong 16 slows the owner's first
+//! access by seconds at most) and R30a (a stranger reads a wrong PIN's answer throughout).
 //!
 //! The runs are played by `tests/common/lifecycle_run.rs`; failure persistence is off, and a
 //! counterexample worth keeping becomes a test in `tests/properties_counterexamples.rs`.
@@ -8,7 +10,9 @@ mod common;
 use common::lifecycle_run::*;
 use common::scenario::*;
 use common::*;
-use inps_pin::{Account, Command, PIN_ALPHABET, PinPart, PinStatus, Refusal, Reply, Role};
+use inps_pin::{
+    Account, Command, LaneClosed, PIN_ALPHABET, PinPart, PinStatus, Refusal, Reply, Role,
+};
 use jiff::SignedDuration;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -165,6 +169,18 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
                 for event in &outcome.events {
                     tally.add(event_key(event));
                 }
+                if let Some(closed) = outcome.failure.as_ref().and_then(|failure| failure.closed) {
+                    prop_assert!(
+                        outcome.events.is_empty(),
+                        "attack {}: turned away, yet wrote {:?}",
+                        n,
+                        outcome.events
+                    );
+                    tally.add(match closed {
+                        LaneClosed::Delayed { .. } => "turned_away:delayed",
+                        _ => "turned_away:blocked",
+                    });
+                }
             }
             Err(refusal) => tally.add(refusal_key(refusal)),
         }
@@ -218,7 +234,7 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
         known[0].clone()
     };
 
-    let first = run(
+    let mut first = run(
         &mut account,
         Command::FirstAccess {
             pin: entered(&sixteen),
@@ -228,6 +244,36 @@ fn r25_holds(siege: &Siege) -> Result<Tally, TestCaseError> {
         &policy,
         &mut rng,
     );
+    // The stranger's wrong 16s may hold the owner's first access back by their lane's delay,
+    // seconds at most, never longer (R25b): the owner tries again when it ends.
+    if let Ok(outcome) = &first {
+        if let Some(LaneClosed::Delayed { retry_after }) =
+            outcome.failure.as_ref().and_then(|failure| failure.closed)
+        {
+            let longest = policy
+                .first_access_delays
+                .longest_secs()
+                .map_or(0, i64::from);
+            prop_assert!(
+                now.duration_until(retry_after) <= SignedDuration::from_secs(longest),
+                "the owner's first access was held back from {} to {}",
+                now,
+                retry_after
+            );
+            tally.add("owner slowed at the first access");
+            now = retry_after;
+            first = run(
+                &mut account,
+                Command::FirstAccess {
+                    pin: entered(&sixteen),
+                    trust_device: false,
+                },
+                now,
+                &policy,
+                &mut rng,
+            );
+        }
+    }
     let first = match first {
         Ok(outcome) if matches!(outcome.reply, Reply::FirstAccessCompleted(_)) => outcome,
         // The owner let the 16 they hold lapse, or the sunset came: a new request follows,
@@ -281,14 +327,16 @@ fn r25_the_owner_who_restores_can_always_log_in() {
         "retired",
         "blocked before the restore",
         "failures before the restore",
-        "refused:login.delayed",
-        "refused:login.pin_blocked",
+        "turned_away:delayed",
+        "turned_away:blocked",
         "event:login_failed_blocking",
+        "event:first_access_failed",
+        "owner slowed at the first access",
     ]);
 }
 
-/// The siege at its worst, fixed: ten wrong PINs block the account, one more try is refused,
-/// and the restore at the same instant lets the owner in.
+/// The siege at its worst, fixed: ten wrong PINs block the account, two more tries are turned
+/// away unchecked, and the restore at the same instant lets the owner in.
 #[test]
 fn r25_known_siege_blocks_then_the_owner_restores() {
     let attacks = (0..12)
@@ -306,7 +354,7 @@ fn r25_known_siege_blocks_then_the_owner_restores() {
     };
     let tally = r25_holds(&siege).unwrap();
     assert_eq!(tally.get("event:login_failed_blocking"), 1);
-    assert_eq!(tally.get("refused:login.pin_blocked"), 2);
+    assert_eq!(tally.get("turned_away:blocked"), 2);
     assert_eq!(tally.get("blocked before the restore"), 1);
     assert_eq!(tally.get("owner back in"), 1);
 }

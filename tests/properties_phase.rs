@@ -39,7 +39,10 @@ fn check_answers(check: Check) -> &'static [&'static str] {
         Check::ContactForFirstHalf => &["request.no_contact_for_first_half"],
         Check::DocumentValid => &["request.identity_document_expired"],
         Check::WholePinTyped => &["first_access.whole_pin_required"],
-        Check::LoginDelay => &["login.delayed"],
+        // A closed lane answers a wrong PIN's reply, unchecked (R25b, R30a); a trusted device
+        // is told its own delay (R25a).
+        Check::LoginDelay => &["reply:login_failed", "login.delayed"],
+        Check::FirstAccessDelay => &["reply:login_failed"],
         // A wrong PIN is no refusal: a counted failure (R25).
         Check::Pin | Check::PinOrFirstHalf | Check::WaitingCode => &["reply:login_failed"],
         Check::Ordinary => &["upgrade.already_dispositivo"],
@@ -69,7 +72,7 @@ fn then_answers(then: Then) -> &'static [&'static str] {
         Then::Restore => &["reply:pin_restored"],
         Then::Revoke => &["reply:pin_revoked"],
         Then::ApplyTime => &["reply:time_applied"],
-        Then::AnswerUnknown => &["reply:login_failed"],
+        Then::AnswerUnknown | Then::TurnAway => &["reply:login_failed"],
         Then::Refuse(refuse) => match refuse {
             Refuse::PinAlreadyLive => &["request.pin_already_live"],
             Refuse::PinsRetired => &["sunset.pins_retired"],

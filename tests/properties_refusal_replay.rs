@@ -52,7 +52,7 @@ fn r27_known_run_accepts_and_refuses_every_command_kind() {
         (s(60), LogIn(Entry::Right16)),                  // refused: first access due
         (s(60), FirstAccess(Entry::Right16)),
         (s(60), Stranger(*b"\x00\x01\x02\x03\x04\x05\x06\x07")), // a counted failure
-        (s(0), Stranger(*b"\x00\x01\x02\x03\x04\x05\x06\x07")),  // refused: delayed
+        (s(0), Stranger(*b"\x00\x01\x02\x03\x04\x05\x06\x07")),  // turned away: delayed
         (s(1), Tick), // the delay ends by the clock: nothing to record
         (s(0), LogIn(Entry::Right8)),
         (s(60), Renew(Entry::Right8)),             // refused: not due
@@ -93,13 +93,13 @@ fn r27_known_run_accepts_and_refuses_every_command_kind() {
             "refused:account.no_pin",
             "refused:request.wrong_account",
             "reply:pin_issued",
-            "refused:request.pin_already_live:PendingFirstAccess",
+            "refused:request.pin_already_live",
             "reply:time_applied",
             "refused:first_access.whole_pin_required",
             "refused:login.first_access_required",
             "reply:first_access_completed",
             "reply:login_failed",
-            "refused:login.delayed",
+            "reply:login_failed",
             "reply:time_applied",
             "reply:logged_in",
             "refused:renewal.not_due",

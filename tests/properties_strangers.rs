@@ -31,9 +31,11 @@
 //! - the stranger never got a session, a first access, a renewal, a trusted device, nor a
 //!   delivery anywhere but Mario's registered contacts;
 //! - a stranger's guess stored at most one event, a restore exactly one (R25a);
-//! - a block is told once (R25): only the guess that reaches the block blocks and notifies; a
-//!   wrong 16 at the first access after it (no block stands before a 16, so that the owner's
-//!   way back never waits) is counted and tells nobody;
+//! - a block is told once (R25): only the guess that reaches the block blocks and notifies;
+//!   the guesses after it are turned away unchecked, writing nothing (R25b), and a wrong 16 at
+//!   a first access is counted in the lane of the 16 that waits, apart from the login lanes,
+//!   and tells nobody;
+//! - a stranger reads a wrong PIN's answer whatever the lanes are doing (R30a);
 //! - a refusal changed nothing (R27).
 //!
 //! Where the owner's trusted device may rightly not log in, the check is skipped and counted:
@@ -44,7 +46,9 @@
 //!
 //! A renewal from a new browser, or from a device whose trust ran out, is an unknown client's:
 //! it may meet the stranger's block or delay, and that is counted, not failed; the owner's
-//! way back is then the restore.
+//! way back is then the restore. The stranger's wrong 16s may hold a restore's first access
+//! back by their lane's delay, a few seconds at most (R25b): the owner then tries again when
+//! it ends.
 //!
 //! Not skipped: the owner replaced the PIN (a restore's first access, a renewal) and the device
 //! still logs in, with the new 8. That is what is right. A device token is not a credential:
@@ -69,8 +73,8 @@ use common::scenario::*;
 use common::*;
 
 use inps_pin::{
-    Account, ChannelRequest, Command, Context, DeviceId, DeviceToken, Event, Lockout, Medium,
-    Notice, Outcome, PIN_ALPHABET, PinPart, PinStatus, Policy, Refusal, Reply, Role,
+    Account, ChannelRequest, Command, Context, DeviceId, DeviceToken, Event, LaneClosed, Lockout,
+    Medium, Notice, Outcome, PIN_ALPHABET, PinPart, PinStatus, Policy, Refusal, Reply, Role,
 };
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
@@ -492,6 +496,34 @@ fn stranger_token(guess: TokenGuess, owner: &OwnerState) -> Option<DeviceToken> 
     Some(DeviceToken::parse(&text).unwrap())
 }
 
+/// Why a closed lane turned an attempt away unchecked, if it did (R25b, R30a).
+fn closed(result: &Result<Outcome, Refusal>) -> Option<LaneClosed> {
+    result
+        .as_ref()
+        .ok()
+        .and_then(|outcome| outcome.failure.as_ref())
+        .and_then(|failure| failure.closed)
+}
+
+/// The end of the first-access lane's delay that turned `result` away, if it did and it ends
+/// within the policy's longest wait after `now` (R25b: seconds, never a block).
+fn first_access_held_back(
+    result: &Result<Outcome, Refusal>,
+    now: Timestamp,
+    policy: &Policy,
+) -> Option<Timestamp> {
+    let failure = result.as_ref().ok()?.failure.as_ref()?;
+    let Some(LaneClosed::Delayed { retry_after }) = failure.closed else {
+        return None;
+    };
+    let longest = policy
+        .first_access_delays
+        .longest_secs()
+        .map_or(0, i64::from);
+    (failure.first_access && now.duration_until(retry_after) <= SignedDuration::from_secs(longest))
+        .then_some(retry_after)
+}
+
 fn log_in_command(pin: &str, device: Option<DeviceToken>, trust_device: bool) -> Command {
     Command::LogIn {
         pin: entered(pin),
@@ -776,6 +808,41 @@ fn stranger_checks(
                     index,
                     act
                 );
+                if let Some(closed) = detail.closed {
+                    prop_assert!(
+                        outcome.events.is_empty() && !detail.counted,
+                        "step {} ({:?}): a guess turned away wrote {:?}",
+                        index,
+                        act,
+                        outcome.events
+                    );
+                    tally.add(match closed {
+                        LaneClosed::Delayed { .. } if detail.first_access => {
+                            "stranger turned away: first access delayed"
+                        }
+                        LaneClosed::Delayed { .. } => "stranger turned away: delayed",
+                        _ => "stranger turned away: blocked",
+                    });
+                }
+                if detail.first_access {
+                    // Its own lane: no login lane, no block, no notice (R25b).
+                    prop_assert!(
+                        !detail.blocks
+                            && outcome.notifications().next().is_none()
+                            && outcome
+                                .events
+                                .iter()
+                                .all(|event| matches!(event, Event::FirstAccessFailed { .. })),
+                        "step {} ({:?}): a wrong 16 gave {:?}",
+                        index,
+                        act,
+                        outcome.events
+                    );
+                    if detail.counted {
+                        tally.add("stranger's wrong 16 counted in its own lane");
+                    }
+                    return Ok(());
+                }
                 let flagged = outcome
                     .events
                     .iter()
@@ -804,8 +871,6 @@ fn stranger_checks(
                         act
                     );
                     tally.add("stranger blocked the anonymous lane");
-                } else if detail.consecutive_failures > block_after {
-                    tally.add("stranger guessed on while blocked: nobody told again");
                 }
             }
         }
@@ -980,6 +1045,11 @@ fn owner_step(
                 policy,
                 rng,
             );
+            if first_access_held_back(&result, now, policy).is_some() {
+                // The stranger's wrong 16s hold it back by seconds: the owner comes back later.
+                tally.add("owner's first access held back by a stranger's 16s, seconds at most");
+                return Ok(Some(result));
+            }
             let outcome = match &result {
                 Ok(outcome) if matches!(outcome.reply, Reply::FirstAccessCompleted(_)) => outcome,
                 other => {
@@ -1053,8 +1123,14 @@ fn owner_renews(
         policy,
         rng,
     );
-    match &result {
-        Ok(outcome) => {
+    match (&result, closed(&result)) {
+        (Ok(_), Some(LaneClosed::Blocked)) if !in_device_lane => {
+            tally.add("owner's renewal from an unknown client: blocked");
+        }
+        (Ok(_), Some(LaneClosed::Delayed { .. })) if !in_device_lane => {
+            tally.add("owner's renewal from an unknown client: delayed");
+        }
+        (Ok(outcome), _) => {
             prop_assert!(
                 matches!(outcome.reply, Reply::PinRenewed(_)),
                 "step {}: the owner's renewal gave {:?}",
@@ -1077,13 +1153,7 @@ fn owner_renews(
                 }
             }
         }
-        Err(Refusal::PinBlocked) if !in_device_lane => {
-            tally.add("owner's renewal from an unknown client: blocked");
-        }
-        Err(Refusal::LoginDelayed { .. }) if !in_device_lane => {
-            tally.add("owner's renewal from an unknown client: delayed");
-        }
-        Err(refusal) => {
+        (Err(refusal), _) => {
             return Err(TestCaseError::fail(format!(
                 "step {index}: the owner's renewal (from a trusted device: {in_device_lane}) was \
                  refused: {refusal:?}"
@@ -1191,9 +1261,11 @@ impl Probe<'_> {
         }
         if in_from_a_device {
             tally.add("owner in from trusted device");
-            match new_browser {
-                Err(Refusal::PinBlocked) => tally.add("owner in from trusted device while blocked"),
-                Err(Refusal::LoginDelayed { .. }) => {
+            match closed(new_browser) {
+                Some(LaneClosed::Blocked) => {
+                    tally.add("owner in from trusted device while blocked");
+                }
+                Some(LaneClosed::Delayed { .. }) => {
                     tally.add("owner in from trusted device while delayed");
                 }
                 _ => {}
@@ -1229,14 +1301,15 @@ impl Probe<'_> {
             device,
             trust_device: false,
         };
-        let (new_browser, lane) = match decide(account, renew(None), now, policy, rng) {
-            Ok(outcome) if matches!(outcome.reply, Reply::PinRenewed(_)) => ("renewed", ""),
-            Err(Refusal::PinBlocked) => ("blocked", " while blocked"),
-            Err(Refusal::LoginDelayed { .. }) => ("delayed", " while delayed"),
-            other => {
+        let from_new_browser = decide(account, renew(None), now, policy, rng);
+        let (new_browser, lane) = match (&from_new_browser, closed(&from_new_browser)) {
+            (_, Some(LaneClosed::Blocked)) => ("blocked", " while blocked"),
+            (_, Some(LaneClosed::Delayed { .. })) => ("delayed", " while delayed"),
+            (Ok(outcome), None) if matches!(outcome.reply, Reply::PinRenewed(_)) => ("renewed", ""),
+            (other, _) => {
                 return Err(TestCaseError::fail(format!(
                     "step {index}: the owner's renewal from a new browser got {:?}",
-                    other.map(|o| o.reply)
+                    other.as_ref().map(|o| &o.reply)
                 )));
             }
         };
@@ -1304,14 +1377,14 @@ impl Probe<'_> {
             policy,
             ..
         } = *self;
-        tally.add(match new_browser {
-            Ok(outcome) if matches!(outcome.reply, Reply::LoggedIn(_)) => {
+        tally.add(match (new_browser, closed(new_browser)) {
+            (_, Some(LaneClosed::Delayed { .. })) => "new browser: delayed",
+            (_, Some(LaneClosed::Blocked)) => "new browser: blocked",
+            (Ok(outcome), None) if matches!(outcome.reply, Reply::LoggedIn(_)) => {
                 "owner in from a new browser"
             }
-            Err(Refusal::LoginDelayed { .. }) => "new browser: delayed",
-            Err(Refusal::PinBlocked) => "new browser: blocked",
-            Err(Refusal::PinExpired { .. }) => "new browser: expired",
-            other => {
+            (Err(Refusal::PinExpired { .. }), _) => "new browser: expired",
+            (other, _) => {
                 return Err(TestCaseError::fail(format!(
                     "step {index}: the owner from a new browser got {:?}",
                     other.as_ref().map(|o| &o.reply)
@@ -1361,7 +1434,7 @@ impl Probe<'_> {
                 )));
             }
         };
-        let eight = first_access_then_log_in(index, &mut copy, &whole, now, policy, rng)?;
+        let eight = first_access_then_log_in(index, &mut copy, &whole, now, policy, rng, tally)?;
         prop_assert_ne!(eight, owner.eight.clone());
         tally.add("owner without a device back in by a restore");
         Ok(())
@@ -1369,25 +1442,27 @@ impl Probe<'_> {
 }
 
 /// The first access of `whole` and a login with the 8 it gives, from a new browser: both must
-/// apply. Returns the new 8.
+/// apply, the first access once the stranger's wrong 16s' delay ended if it held the owner back
+/// (seconds at most, R25b). Returns the new 8.
 fn first_access_then_log_in(
     index: usize,
     account: &mut Account,
     whole: &str,
-    now: Timestamp,
+    mut now: Timestamp,
     policy: &Policy,
     rng: &mut ChaCha20Rng,
+    tally: &mut Tally,
 ) -> Result<String, TestCaseError> {
-    let done = run(
-        account,
-        Command::FirstAccess {
-            pin: entered(whole),
-            trust_device: false,
-        },
-        now,
-        policy,
-        rng,
-    );
+    let first_access = || Command::FirstAccess {
+        pin: entered(whole),
+        trust_device: false,
+    };
+    let mut done = run(account, first_access(), now, policy, rng);
+    if let Some(retry_after) = first_access_held_back(&done, now, policy) {
+        tally.add("owner's first access held back by a stranger's 16s, seconds at most");
+        now = retry_after;
+        done = run(account, first_access(), now, policy, rng);
+    }
     let done = match done {
         Ok(outcome) if matches!(outcome.reply, Reply::FirstAccessCompleted(_)) => outcome,
         other => {
@@ -1422,7 +1497,6 @@ fn first_access_then_log_in(
 /// interesting cases.
 const MUST_REACH: &[&str] = &[
     "stranger blocked the anonymous lane",
-    "stranger guessed on while blocked: nobody told again",
     "owner in from trusted device",
     "owner in from trusted device while blocked",
     "owner in from trusted device while delayed",
@@ -1448,8 +1522,10 @@ const MUST_REACH: &[&str] = &[
     "at the cap, the owner's first access reopened restores",
     "stranger's restore delivered to the owner",
     "stranger refused: restore.contacts_not_matching",
-    "stranger refused: login.pin_blocked",
-    "stranger refused: login.delayed",
+    "stranger turned away: blocked",
+    "stranger turned away: delayed",
+    "stranger's wrong 16 counted in its own lane",
+    "owner's first access held back by a stranger's 16s, seconds at most",
     "stranger tried the owner's device id",
     "clock went back",
     "skip: the PIN expired",
@@ -1582,14 +1658,12 @@ fn r25a_known_siege_the_stranger_blocks_and_spends_every_restore_and_the_owner_s
     let tally = siege_holds(&siege).unwrap();
     eprintln!("{tally:#?}");
     // Three blocks, each by the tenth guess, each told once; the guesses after a block are
-    // refused, but for the wrong 16 at the first access, which no block stands before: it is
-    // counted and tells nobody.
+    // turned away unchecked, writing nothing and telling nobody (R25b, R30a); the wrong 16 at
+    // the restore's first access, which no block stands before, is counted in that code's own
+    // lane and tells nobody.
     assert_eq!(tally.get("stranger blocked the anonymous lane"), 3);
-    assert_eq!(tally.get("stranger refused: login.pin_blocked"), 2);
-    assert_eq!(
-        tally.get("stranger guessed on while blocked: nobody told again"),
-        1
-    );
+    assert_eq!(tally.get("stranger turned away: blocked"), 2);
+    assert_eq!(tally.get("stranger's wrong 16 counted in its own lane"), 1);
     assert_eq!(tally.get("stranger tried the owner's device id"), 1);
     // Three restores to the owner's contacts; the fourth and the owner's own over the cap,
     // while the latest code waits for him (from the third restore to his first access).
@@ -1722,11 +1796,9 @@ fn r25a_the_owner_renews_from_the_trusted_device_while_a_stranger_blocks_the_ano
         device,
         trust_device: false,
     };
-    // From a new browser, the renewal is an unknown client's: blocked.
-    assert!(matches!(
-        rig.refuse(renew(None), blocked_at),
-        Refusal::PinBlocked
-    ));
+    // From a new browser, the renewal is an unknown client's: blocked, and turned away
+    // unchecked with a wrong PIN's answer (R25b, R30a).
+    assert_eq!(rig.turn_away(renew(None), blocked_at), LaneClosed::Blocked);
     // From the trusted device the owner is in (R25a) ...
     logged_in(&rig.ok(log_in_command(&code, device(), false), blocked_at));
     // ... and the renewal the warning invites him to make is his too.
@@ -1752,13 +1824,15 @@ fn r25a_the_owner_renews_from_the_trusted_device_while_a_stranger_blocks_the_ano
     ));
 }
 
-/// R25: the block notice "tells the owner early that someone is guessing", once. Once blocked,
-/// a login or a renewal is refused before any PIN is checked, but a first access is not (no
-/// lane's delay or block stands before a 16, so that the owner's way back never waits). Each
-/// wrong 16 there is one more failure past the block: counted, with one event, telling nobody,
-/// at whatever pace the stranger sends them; the lane stays blocked.
+/// R25, R25b: the block notice "tells the owner early that someone is guessing", once. Once
+/// blocked, a login or a renewal is turned away before any PIN is checked, but a first access
+/// is not: no login lane's delay or block stands before a 16, so that the owner's way back
+/// never waits. Where no 16 waits, a wrong 16 has nothing to be counted against: nothing is
+/// written. Where a restore's 16 waits, each wrong 16 is counted in that code's own lane, which
+/// slows the next by seconds and never blocks; either way the login lanes stay as they were,
+/// still blocked, and nobody is told again.
 #[test]
-fn r25_the_owner_hears_of_a_block_once_however_many_16s_a_stranger_types() {
+fn r25_r25b_the_owner_hears_of_a_block_once_however_many_16s_a_stranger_types() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, day_after());
     let blocked_at = hammer_until_blocked(&mut rig, &code, at("2026-12-01T09:00:00Z"));
@@ -1772,25 +1846,36 @@ fn r25_the_owner_hears_of_a_block_once_however_many_16s_a_stranger_types() {
             blocked_at + secs(n),
         );
         login_failure(&outcome);
-        assert!(
-            matches!(
-                outcome.events[..],
-                [Event::LoginFailed { blocks: false, .. }]
-            ),
-            "one event per guess, not blocking again: {:?}",
-            outcome.events
+        assert_eq!(outcome.events, [], "no 16 waits: nothing to count");
+        assert_eq!(notices(&outcome), []);
+        assert_eq!(rig.account.consecutive_failures(), block_after);
+    }
+    let restored = rig.ok(restore_with_mario_contacts(), blocked_at + secs(10));
+    let mut now = blocked_at + secs(10);
+    for n in 1..=5u32 {
+        let outcome = rig.ok(
+            Command::FirstAccess {
+                pin: entered(NO_SIXTEEN_YET),
+                trust_device: false,
+            },
+            now,
         );
+        login_failure(&outcome);
+        assert_eq!(outcome.events, [Event::FirstAccessFailed { at: now }]);
         let detail = outcome.failure.as_ref().unwrap();
-        assert!(!detail.blocks);
-        assert_eq!(detail.consecutive_failures, block_after + 1 + n as u32);
+        assert!(detail.first_access && detail.counted && !detail.blocks);
+        assert_eq!(detail.consecutive_failures, n);
         assert_eq!(
             notices(&outcome),
             [],
             "wrong 16 number {n} after the block told the owner again"
         );
+        assert_eq!(rig.account.consecutive_failures(), block_after);
+        now = detail.retry_after.expect("a wrong 16 slows the next");
     }
-    assert_eq!(
-        rig.account.status(blocked_at + secs(5), &rig.policy),
-        PinStatus::Blocked
-    );
+    assert_eq!(rig.account.wrong_first_accesses(), 5);
+    assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
+    // The owner's code still opens, at once: the lane slows, never blocks.
+    rig.first_access(&whole_code(&restored), now);
+    rig.check_replay();
 }

@@ -110,8 +110,8 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         match rig.account.status(now, &rig.policy) {
             PinStatus::Blocked => {
                 assert_eq!(
-                    rig.refuse(log_in_from("ZZZZZZZZ", None, false), now),
-                    Refusal::PinBlocked
+                    rig.turn_away(log_in_from("ZZZZZZZZ", None, false), now),
+                    LaneClosed::Blocked
                 );
             }
             _ => {
@@ -127,11 +127,12 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         assert_eq!(session.credential(), Credential::Pin, "guess {guess}");
         now += secs(10);
     }
-    // The anonymous lane is blocked: a client without the token is refused, the PIN right.
+    // The anonymous lane is blocked: a client without the token is turned away, the PIN
+    // right, with a wrong PIN's answer (R30a).
     assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
     assert_eq!(
-        rig.refuse(log_in_from(&code, None, false), now),
-        Refusal::PinBlocked
+        rig.turn_away(log_in_from(&code, None, false), now),
+        LaneClosed::Blocked
     );
     // A token that is not one of this account's is no better than none.
     let forged = format!(
@@ -140,8 +141,8 @@ fn r25a_the_owner_on_a_trusted_device_is_never_delayed_nor_blocked_by_a_stranger
         "A".repeat(DEVICE_SECRET_LEN)
     );
     assert_eq!(
-        rig.refuse(log_in_from(&code, Some(&forged), false), now),
-        Refusal::PinBlocked
+        rig.turn_away(log_in_from(&code, Some(&forged), false), now),
+        LaneClosed::Blocked
     );
     rig.check_replay();
 }
@@ -258,4 +259,108 @@ fn r25a_a_device_stays_trusted_for_the_policys_days_after_its_last_login() {
     let outcome = rig.ok(log_in_from("ZZZZZZZZ", Some(&token), false), unused);
     assert_eq!(outcome.failure.unwrap().device, None);
     rig.check_replay();
+}
+
+#[test]
+fn r25a_device_tokens_are_equal_when_they_name_the_same_device_and_not_otherwise() {
+    let token = "ABCD23456789ABCDEFGHJKLMNPQRST";
+    let same = DeviceToken::parse(token).unwrap();
+    let again = DeviceToken::parse(token).unwrap();
+    assert_eq!(same, again);
+    // The same device, another secret: outcomes compare tokens by the device they name.
+    let same_device = DeviceToken::parse("ABCDZZZZZZZZZZZZZZZZZZZZZZZZZZ").unwrap();
+    assert_eq!(same, same_device);
+    // Another device, the same secret: not equal.
+    let other_device = DeviceToken::parse("EFGH23456789ABCDEFGHJKLMNPQRST").unwrap();
+    assert_ne!(same, other_device);
+    assert_ne!(other_device, same_device);
+    // Two tokens the crate made for two logins are two devices.
+    let (mut rig, code, _token) = with_trusted_device();
+    let now = at("2026-11-27T09:00:00Z");
+    let first = rig.ok(log_in_from(&code, None, true), now);
+    let second = rig.ok(log_in_from(&code, None, true), now);
+    assert_ne!(first.trusted_device, second.trusted_device);
+    assert_eq!(first.trusted_device, first.trusted_device);
+    assert_ne!(first, second);
+}
+
+#[test]
+fn r35_a_stored_device_id_is_read_only_from_the_pin_alphabet() {
+    let id: DeviceId = serde_json::from_str("\"ABCD\"").unwrap();
+    assert_eq!(id.as_str(), "ABCD");
+    // Characters the PIN alphabet leaves out (look-alikes, lower case, symbols), and wrong
+    // lengths, are no device identifier the crate made.
+    for stored in [
+        "\"ABC0\"",
+        "\"ABCO\"",
+        "\"abcd\"",
+        "\"AB-D\"",
+        "\"ABC\"",
+        "\"ABCDE\"",
+        "\"\"",
+    ] {
+        assert!(
+            serde_json::from_str::<DeviceId>(stored).is_err(),
+            "{stored} loaded as a device id"
+        );
+    }
+    // Nor does an event that names one load.
+    let event = r#"{"DeviceTrusted":{"at":"2026-12-01T09:00:00Z","device":"ABC1","hash":"$argon2id$v=19$m=8,t=1,p=1$QUJDREVGR0hJSktMTU5PUA$mtpz7CnV0Kp8GnYnQYcs2O0Pu+GjXbVWGEkwo4eqtO0","replaces":null}}"#;
+    assert!(serde_json::from_str::<Event>(event).is_err());
+    assert!(serde_json::from_str::<Event>(&event.replace("ABC1", "ABC2")).is_ok());
+}
+
+#[test]
+fn r25a_r35_a_replayed_account_trusts_no_more_devices_than_any_policy_allows() {
+    // A stream of more DeviceTrusted events than any policy lets one account keep, none
+    // making room for the next (which the crate never writes): replay keeps the newest.
+    let (rig, _code, _token) = with_trusted_device();
+    let hash: PinHash = "$argon2id$v=19$m=8,t=1,p=1$QUJDREVGR0hJSktMTU5PUA$\
+                         mtpz7CnV0Kp8GnYnQYcs2O0Pu+GjXbVWGEkwo4eqtO0"
+        .try_into()
+        .unwrap();
+    let now = at("2026-12-01T09:00:00Z");
+    let mut log = rig.log.clone();
+    let ids: Vec<DeviceId> = PIN_ALPHABET
+        .iter()
+        .take(25)
+        .map(|&c| {
+            let text = format!("{}{}{}{}", char::from(c), 'A', 'B', 'C');
+            serde_json::from_value(serde_json::json!(text)).unwrap()
+        })
+        .collect();
+    for id in &ids {
+        log.push(Event::DeviceTrusted {
+            at: now,
+            device: id.clone(),
+            hash: hash.clone(),
+            replaces: None,
+        });
+    }
+    let replayed = Account::replay(mario_cf(), &log);
+    let mut policy = rig.policy.clone();
+    policy.trusted_devices.max_devices = MAX_TRUSTED_DEVICES;
+    let trusted = replayed.trusted_devices(now, &policy);
+    assert_eq!(trusted.len(), usize::from(MAX_TRUSTED_DEVICES));
+    assert_eq!(trusted, ids[ids.len() - usize::from(MAX_TRUSTED_DEVICES)..]);
+    // And it is stored and loaded again as it is.
+    let stored = serde_json::to_string(&replayed).unwrap();
+    assert_eq!(serde_json::from_str::<Account>(&stored).unwrap(), replayed);
+}
+
+#[test]
+fn r8_r30_a_device_token_prints_its_device_alone_and_its_error_says_what_to_do() {
+    let token = DeviceToken::parse("ABCD23456789ABCDEFGHJKLMNPQRST").unwrap();
+    assert_eq!(format!("{token:?}"), "DeviceToken(ABCD, [redacted])");
+    let id = token.device_id();
+    assert_eq!(id.to_string(), "ABCD");
+    assert_eq!(format!("{id:?}"), "DeviceId(\"ABCD\")");
+    assert_eq!(String::from(id), "ABCD");
+    let error = DeviceToken::parse("not a token").unwrap_err();
+    assert_eq!(error.code(), "device_token.invalid");
+    assert_eq!(
+        error.message_it(),
+        "Questo dispositivo non è riconosciuto: accedi con il tuo PIN."
+    );
+    assert!(error.to_string().contains("log in with the PIN"), "{error}");
 }

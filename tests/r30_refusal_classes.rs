@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 
-use inps_pin::{LivePin, Refusal, RefusalClass};
+use inps_pin::{Refusal, RefusalClass};
 use jiff::civil::date;
 
 #[test]
@@ -29,12 +29,7 @@ fn r30_every_refusal_has_the_class_its_meaning_gives() {
         (Refusal::TesseraExpired { expired_on: day }, InvalidInput),
         (Refusal::AttestationFromTheFuture, InvalidInput),
         (Refusal::AttestationStale { checked_at: when }, InvalidInput),
-        (
-            Refusal::PinAlreadyLive {
-                live: LivePin::Active,
-            },
-            Conflict,
-        ),
+        (Refusal::PinAlreadyLive, Conflict),
         (Refusal::FirstAccessRequired, Conflict),
         (
             Refusal::RenewalNotDue {

@@ -1,7 +1,8 @@
 //! R31: sessions end with their PIN. A session carries the generation of the PIN that opened
-//! it; when that PIN stops being the live one (restore completed, renewal, revocation, block,
-//! expiry, retirement) the outcome says which sessions to end, and a session can be checked
-//! against the account at any time.
+//! it; when that PIN stops being the live one (restore completed, renewal, revocation, expiry,
+//! retirement) the outcome says which sessions to end, and a session can be checked against
+//! the account at any time. A block from wrong guesses ends none: the PIN is unchanged, and a
+//! stranger could otherwise log anyone out at will.
 
 mod common;
 use common::rig::*;
@@ -120,9 +121,9 @@ fn r31_a_revocation_ends_every_session_of_the_pin() {
     );
 }
 
-#[test]
-fn r31_r25a_a_block_ends_sessions_opened_outside_trusted_devices_only() {
-    let now = at("2026-12-01T09:00:00Z");
+/// Mario's account with a session from a client without a token and one from a trusted
+/// device, both opened at `now`; returns the rig, the 8, and the two sessions.
+fn with_two_sessions(now: jiff::Timestamp) -> (Rig, String, Session, Session) {
     let (mut rig, code, anonymous) = with_session(now);
     let trusted = rig.ok(
         Command::LogIn {
@@ -143,41 +144,128 @@ fn r31_r25a_a_block_ends_sessions_opened_outside_trusted_devices_only() {
     );
     let device_session = logged_in(&from_device);
     assert!(device_session.from_trusted_device());
-    let blocked_at = hammer_until_blocked(&mut rig, &code, now + secs(60));
-    // The blocking guess said which sessions to end.
-    let blocking = rig
-        .log
-        .iter()
-        .rev()
-        .find(|event| matches!(event, Event::LoginFailed { blocks: true, .. }));
-    assert!(blocking.is_some());
-    assert_eq!(
-        rig.account
-            .check_session(&anonymous, blocked_at, &rig.policy),
-        Err(SessionEnd::Blocked)
-    );
-    assert_eq!(
-        rig.account
-            .check_session(&device_session, blocked_at, &rig.policy),
-        Ok(()),
-        "the owner's trusted device is no stranger's to end"
-    );
+    (rig, code, anonymous, device_session)
 }
 
 #[test]
-fn r31_the_blocking_guess_names_the_sessions_to_end() {
+fn r31_r25a_a_block_ends_no_session() {
+    let now = at("2026-12-01T09:00:00Z");
+    let (mut rig, code, anonymous, device_session) = with_two_sessions(now);
+    let blocked_at = hammer_until_blocked(&mut rig, &code, now + secs(60));
+    assert_eq!(
+        rig.account.status(blocked_at, &rig.policy),
+        PinStatus::Blocked
+    );
+    // The guesses failed and the PIN is unchanged: every session stands, whoever opened it.
+    for session in [&anonymous, &device_session] {
+        assert_eq!(
+            rig.account.check_session(session, blocked_at, &rig.policy),
+            Ok(())
+        );
+        assert_eq!(
+            rig.account
+                .check_session(session, blocked_at + secs(86_400), &rig.policy),
+            Ok(())
+        );
+    }
+    // The blocked PIN's own end still ends them: its expiry, which the block hides.
+    let expiry = rig.account.expires_at().unwrap();
+    assert_eq!(
+        rig.account.check_session(&anonymous, expiry, &rig.policy),
+        Err(SessionEnd::Expired)
+    );
+    rig.check_replay();
+}
+
+#[test]
+fn r31_no_guess_names_a_session_to_end_not_even_the_blocking_one() {
     let mut custom = policy();
     custom.lockout = Lockout::new(vec![], 2).unwrap();
     let mut rig = Rig::with_policy(&person(), custom);
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let now = at("2026-12-01T09:00:00Z");
     let session = rig.session(&code, now);
-    let _ = rig.log_in("ZZZZZZZZ", now);
-    let outcome = rig.log_in("ZZZZZZZZ", now);
-    let end = outcome.sessions_to_end().unwrap();
-    assert_eq!(end.reason, SessionEnd::Blocked);
-    assert!(end.trusted_devices_stand);
-    assert!(end.ends(&session));
+    let first = rig.log_in("ZZZZZZZZ", now);
+    assert_eq!(first.sessions_to_end(), None);
+    let blocking = rig.log_in("ZZZZZZZZ", now);
+    assert_eq!(blocking.events.len(), 1);
+    assert!(matches!(
+        blocking.events[0],
+        Event::LoginFailed { blocks: true, .. }
+    ));
+    assert_eq!(blocking.sessions_to_end(), None);
+    // The block notice still goes out: the owner learns that someone is guessing.
+    assert_eq!(blocking.notifications().count(), 1);
+    // Guesses turned away by the block end none either.
+    let after = rig.ok(
+        Command::LogIn {
+            pin: entered("ZZZZZZZZ"),
+            device: None,
+            trust_device: false,
+        },
+        now,
+    );
+    assert_eq!(after.sessions_to_end(), None);
+    assert_eq!(
+        rig.account.check_session(&session, now, &rig.policy),
+        Ok(())
+    );
+}
+
+#[test]
+fn r31_the_first_access_of_a_restore_ends_every_session_of_the_pin_it_replaces_in_every_phase() {
+    // Active, expiring soon, expired and blocked: whatever the replaced 8 was doing, the
+    // sessions it opened, from a trusted device too, end with it (R31), and the new code's
+    // session stands.
+    for (label, restore_at) in [
+        ("active", at("2026-12-01T09:00:00Z")),
+        ("expiring soon", at("2027-05-20T09:00:00Z")),
+        ("expired", at("2027-06-01T09:00:00Z")),
+        ("blocked", at("2026-12-02T09:00:00Z")),
+    ] {
+        let now = at("2026-12-01T09:00:00Z");
+        let (mut rig, code, anonymous, device_session) = with_two_sessions(now);
+        if label == "blocked" {
+            hammer_until_blocked(&mut rig, &code, now + secs(60));
+        }
+        let restored = rig.ok(restore_with_mario_contacts(), restore_at);
+        assert_eq!(restored.sessions_to_end(), None, "{label}");
+        for trust_device in [false, true] {
+            let mut probe = Rig {
+                account: rig.account.clone(),
+                policy: rig.policy.clone(),
+                rng: rng(31),
+                log: rig.log.clone(),
+            };
+            let outcome = probe.ok(
+                Command::FirstAccess {
+                    pin: entered(&whole_code(&restored)),
+                    trust_device,
+                },
+                restore_at + secs(60),
+            );
+            let end = outcome
+                .sessions_to_end()
+                .unwrap_or_else(|| panic!("{label}: no sessions to end"));
+            assert_eq!(end.reason, SessionEnd::Replaced, "{label}");
+            assert!(!end.trusted_devices_stand, "{label}");
+            for session in [&anonymous, &device_session] {
+                assert!(end.ends(session), "{label}");
+                assert_eq!(
+                    probe
+                        .account
+                        .check_session(session, restore_at + secs(60), &probe.policy),
+                    Err(SessionEnd::Replaced),
+                    "{label}"
+                );
+            }
+            let Reply::FirstAccessCompleted(new) = outcome.reply else {
+                panic!("{label}: {:?}", outcome.reply)
+            };
+            assert!(!end.ends(&new), "{label}");
+            probe.check_replay();
+        }
+    }
 }
 
 #[test]

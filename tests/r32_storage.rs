@@ -1,6 +1,7 @@
 //! R32: the storage contract. The events are the record and carry their format; every format
 //! ever written still loads and replays (golden files under `tests/golden/`); a cached account
-//! of another format is refused with the way to rebuild it; and a retry after a lost
+//! of format 1 loads too, and one of format 0 is refused with the way to rebuild it; and a
+//! retry after a lost
 //! compare-and-swap runs no second Argon2 verification against a hash that did not change,
 //! holding no plaintext copy of the PIN (the same `Command`, by reference).
 
@@ -170,14 +171,15 @@ fn r32_an_account_cached_in_format_0_is_refused_with_the_way_to_rebuild_it() {
 
 #[test]
 fn r32_a_format_from_a_later_release_is_refused_plainly() {
-    let json = r#"{"format":2,"event":{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}}"#;
+    let json = r#"{"format":3,"event":{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}}"#;
     let error = serde_json::from_str::<StoredEvent>(json)
         .unwrap_err()
         .to_string();
     assert!(error.contains("later release"), "{error}");
 }
 
-/// A scripted life that writes every kind of event format 1 has.
+/// A scripted life that writes every kind of event format 1 has: the life format 1's golden
+/// files hold.
 fn format_1_life() -> Rig {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
@@ -262,45 +264,86 @@ fn assert_golden(path: &str, bytes: &[u8]) {
     }
 }
 
+/// Format 2's life: format 1's, and a wrong 16 typed at the first access of the restore that
+/// waits at its end, counted in that code's own lane (R25b), so that the cached account holds
+/// that lane too.
+fn format_2_life() -> Rig {
+    let mut rig = format_1_life();
+    let _ = rig.ok(
+        Command::FirstAccess {
+            pin: entered("ABCDEFGHJKLMNPQR"),
+            trust_device: false,
+        },
+        at("2027-12-07T09:00:00Z"),
+    );
+    assert_eq!(rig.account.wrong_first_accesses(), 1);
+    rig.check_replay();
+    rig
+}
+
+/// The events and the cached account of format `version`'s golden files, each read from JSON
+/// and from postcard; the two readings must agree.
+fn golden_files(version: &str) -> (Vec<StoredEvent>, Account) {
+    let stored: Vec<StoredEvent> =
+        serde_json::from_slice(&std::fs::read(golden(&format!("{version}/events.json"))).unwrap())
+            .unwrap();
+    let from_postcard: Vec<StoredEvent> = postcard::from_bytes(
+        &std::fs::read(golden(&format!("{version}/events.postcard"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored, from_postcard);
+    let cached: Account =
+        serde_json::from_slice(&std::fs::read(golden(&format!("{version}/account.json"))).unwrap())
+            .unwrap();
+    let cached_binary: Account = postcard::from_bytes(
+        &std::fs::read(golden(&format!("{version}/account.postcard"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(cached, cached_binary);
+    (stored, cached)
+}
+
 #[test]
-fn r32_format_1_is_what_this_release_writes_and_its_golden_files_load_and_replay() {
-    let rig = format_1_life();
+fn r32_format_1_golden_files_still_load_and_replay_and_their_cached_account_loads() {
+    let (stored, cached) = golden_files("v1");
+    assert!(stored.iter().all(|event| event.format() == 1));
+    let events: Vec<Event> = stored.into_iter().map(StoredEvent::into_event).collect();
+    // The cached account of format 1 loads (its PIN record one field shorter), and is what its
+    // events replay to today.
+    assert_eq!(Account::replay(mario_cf(), &events), cached);
+    assert_eq!(cached.version(), events.len() as u64);
+    assert_eq!(cached.wrong_first_accesses(), 0);
+    // Written again, it is this release's format.
+    let json = serde_json::to_value(&cached).unwrap();
+    assert_eq!(json["format"], STORED_FORMAT);
+    // The life they hold is still what the crate does, but for the stored format.
+    assert_eq!(format_1_life().log, events);
+}
+
+#[test]
+fn r32_format_2_is_what_this_release_writes_and_its_golden_files_load_and_replay() {
+    assert_eq!(STORED_FORMAT, 2);
+    let rig = format_2_life();
     let stored: Vec<StoredEvent> = rig.log.iter().cloned().map(StoredEvent::new).collect();
     let json = serde_json::to_string_pretty(&stored).unwrap() + "\n";
     let bytes = postcard::to_allocvec(&stored).unwrap();
-    assert_golden("v1/events.json", json.as_bytes());
-    assert_golden("v1/events.postcard", &bytes);
+    assert_golden("v2/events.json", json.as_bytes());
+    assert_golden("v2/events.postcard", &bytes);
     assert_golden(
-        "v1/account.json",
+        "v2/account.json",
         (serde_json::to_string_pretty(&rig.account).unwrap() + "\n").as_bytes(),
     );
     assert_golden(
-        "v1/account.postcard",
+        "v2/account.postcard",
         &postcard::to_allocvec(&rig.account).unwrap(),
     );
     // Read back from the committed files: the events replay to the committed account.
-    let events: Vec<Event> = serde_json::from_slice::<Vec<StoredEvent>>(
-        &std::fs::read(golden("v1/events.json")).unwrap(),
-    )
-    .unwrap()
-    .into_iter()
-    .map(StoredEvent::into_event)
-    .collect();
-    let from_postcard: Vec<Event> = postcard::from_bytes::<Vec<StoredEvent>>(
-        &std::fs::read(golden("v1/events.postcard")).unwrap(),
-    )
-    .unwrap()
-    .into_iter()
-    .map(StoredEvent::into_event)
-    .collect();
-    assert_eq!(events, from_postcard);
-    let cached: Account =
-        serde_json::from_slice(&std::fs::read(golden("v1/account.json")).unwrap()).unwrap();
-    let cached_binary: Account =
-        postcard::from_bytes(&std::fs::read(golden("v1/account.postcard")).unwrap()).unwrap();
-    assert_eq!(cached, cached_binary);
+    let (stored, cached) = golden_files("v2");
+    assert!(stored.iter().all(|event| event.format() == 2));
+    let events: Vec<Event> = stored.into_iter().map(StoredEvent::into_event).collect();
     assert_eq!(Account::replay(mario_cf(), &events), cached);
     assert_eq!(cached.version(), events.len() as u64);
+    assert_eq!(cached.wrong_first_accesses(), 1);
     // Every kind of event this release writes is in the golden life.
     let names: std::collections::BTreeSet<&str> = events.iter().map(Event::name).collect();
     for kind in [
@@ -316,6 +359,7 @@ fn r32_format_1_is_what_this_release_writes_and_its_golden_files_load_and_replay
         "pin_renewed",
         "pin_expired",
         "pin_revoked",
+        "first_access_failed",
     ] {
         assert!(names.contains(kind), "{kind} missing from the golden life");
     }

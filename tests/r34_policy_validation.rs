@@ -307,3 +307,192 @@ fn r34_the_same_service_twice_a_block_above_100_and_an_absurd_cost_are_refused_n
         );
     }
 }
+
+#[test]
+fn r34_a_lockout_delay_above_an_hour_is_refused_in_either_lockout_naming_the_field() {
+    assert_eq!(MAX_DELAY_SECS, 3_600);
+    assert_eq!(
+        Lockout::new(vec![1, 3_601], 10),
+        Err(LockoutError::DelayTooLong { found: 3_601 })
+    );
+    assert!(Lockout::new(vec![1, 3_600], 10).is_ok());
+    // The value a policy file could give before: four billion seconds.
+    for (file, field) in [
+        (
+            json!({ "lockout": { "delays_secs": [1, 4_294_967_295u32], "block_after": 10 } }),
+            "lockout",
+        ),
+        (
+            json!({ "trusted_devices": { "lockout": { "delays_secs": [3_601], "block_after": 5 } } }),
+            "trusted_devices.lockout",
+        ),
+    ] {
+        let refused = load(file).unwrap_err();
+        assert!(
+            refused.contains(&format!("policy field `{field}`")),
+            "{refused}"
+        );
+        assert!(refused.contains("at most 3600 s"), "{refused}");
+    }
+    // An hour exactly loads.
+    let mut expected = Policy::default();
+    expected.lockout = Lockout::new(vec![1, 3_600], 10).unwrap();
+    assert_eq!(
+        load(json!({ "lockout": { "delays_secs": [1, 3_600], "block_after": 10 } })),
+        Ok(expected)
+    );
+}
+
+#[test]
+fn r34_more_delays_than_failures_before_the_block_can_reach_are_refused() {
+    assert_eq!(MAX_DELAY_STEPS, 100);
+    assert_eq!(
+        Lockout::new(vec![1; 101], 10),
+        Err(LockoutError::TooManyDelays { found: 101 })
+    );
+    // Read from a file with the bound: the list is refused past its 100th delay.
+    let refused = load(json!({ "lockout": { "delays_secs": vec![1; 10_000], "block_after": 10 } }))
+        .unwrap_err();
+    assert!(refused.contains("more than 100 delays"), "{refused}");
+    let refused = load(json!({ "first_access_delays": vec![1; 101] })).unwrap_err();
+    assert!(refused.contains("more than 100 delays"), "{refused}");
+}
+
+#[test]
+fn r34_more_than_20_trusted_devices_are_refused() {
+    assert_eq!(MAX_TRUSTED_DEVICES, 20);
+    let mut policy = Policy::default();
+    policy.trusted_devices.max_devices = 21;
+    let error = assert_refused(policy, "trusted_devices.max_devices");
+    assert_eq!(error, PolicyError::TooManyDevices { found: 21 });
+    // 255, the most the field holds, as a file gave before.
+    let refused = load(json!({ "trusted_devices": { "max_devices": 255 } })).unwrap_err();
+    assert!(
+        refused.contains("`trusted_devices.max_devices`"),
+        "{refused}"
+    );
+    let mut policy = Policy::default();
+    policy.trusted_devices.max_devices = 20;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn r34_devices_trusted_for_more_than_400_days_are_refused() {
+    assert_eq!(MAX_DEVICE_VALID_DAYS, 400);
+    let mut policy = Policy::default();
+    policy.trusted_devices.valid_days = 401;
+    let error = assert_refused(policy, "trusted_devices.valid_days");
+    assert_eq!(error, PolicyError::DeviceValidityTooLong { found: 401 });
+    let refused = load(json!({ "trusted_devices": { "valid_days": 65_535 } })).unwrap_err();
+    assert!(
+        refused.contains("`trusted_devices.valid_days`"),
+        "{refused}"
+    );
+    let mut policy = Policy::default();
+    policy.trusted_devices.valid_days = 400;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn r34_r25b_first_access_delays_longer_than_a_minute_or_shrinking_are_refused() {
+    assert_eq!(MAX_FIRST_ACCESS_DELAY_SECS, 60);
+    // The default, with its reason in the docs: 1, 2, then 5 s.
+    assert_eq!(
+        Policy::default().first_access_delays.as_secs(),
+        Policy::DEFAULT_FIRST_ACCESS_DELAYS_SECS
+    );
+    assert_eq!(Policy::DEFAULT_FIRST_ACCESS_DELAYS_SECS, [1, 2, 5]);
+    let mut policy = Policy::default();
+    policy.first_access_delays = DelayLadder::new(vec![1, 61]).unwrap();
+    let error = assert_refused(policy, "first_access_delays");
+    assert_eq!(error, PolicyError::FirstAccessDelayTooLong { found: 61 });
+    // Shrinking, or beyond any delay, from a file.
+    for (delays, why) in [
+        (json!([5, 1]), "must not shrink"),
+        (json!([3_601]), "at most 3600 s"),
+    ] {
+        let refused = load(json!({ "first_access_delays": delays })).unwrap_err();
+        assert!(
+            refused.contains("policy field `first_access_delays`") && refused.contains(why),
+            "{refused}"
+        );
+    }
+    // A minute exactly, and none at all, load.
+    let mut expected = Policy::default();
+    expected.first_access_delays = DelayLadder::new(vec![60]).unwrap();
+    assert_eq!(load(json!({ "first_access_delays": [60] })), Ok(expected));
+    let mut expected = Policy::default();
+    expected.first_access_delays = DelayLadder::default();
+    assert_eq!(load(json!({ "first_access_delays": [] })), Ok(expected));
+}
+
+#[test]
+fn r34_a_first_access_window_above_a_year_is_refused_and_bounds_the_restore_window() {
+    assert_eq!(MAX_FIRST_ACCESS_WINDOW_DAYS, 365);
+    let mut policy = Policy::default();
+    policy.first_access_window_days = 366;
+    let error = assert_refused(policy, "first_access_window_days");
+    assert_eq!(error, PolicyError::FirstAccessWindowTooLong { found: 366 });
+    // The restore cap's window is no longer than a code lives: at most a year too.
+    let refused = load(json!({
+        "first_access_window_days": 365,
+        "restore_limit": { "window_days": 366 },
+    }))
+    .unwrap_err();
+    assert!(refused.contains("`restore_limit.window_days`"), "{refused}");
+    let mut policy = Policy::default();
+    policy.first_access_window_days = 365;
+    policy.restore_limit.window_days = 365;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn r34_a_policy_file_written_before_the_first_access_delays_loads_with_the_default() {
+    // Every field but the new one, as a policy stored by an earlier release was written.
+    let mut file = serde_json::to_value(Policy::default()).unwrap();
+    file.as_object_mut().unwrap().remove("first_access_delays");
+    assert_eq!(load(file), Ok(Policy::default()));
+    // And written, the new field is a plain list of seconds.
+    let written = serde_json::to_value(Policy::default()).unwrap();
+    assert_eq!(written["first_access_delays"], json!([1, 2, 5]));
+}
+
+#[test]
+fn r34_a_delay_ladder_is_checked_however_it_is_made_or_read() {
+    let ladder = DelayLadder::new(vec![1, 2, 5]).unwrap();
+    assert_eq!(DelayLadder::try_from(vec![1, 2, 5]), Ok(ladder.clone()));
+    assert_eq!(
+        DelayLadder::try_from(vec![5, 1]),
+        Err(LockoutError::ShrinkingDelays)
+    );
+    assert_eq!(
+        DelayLadder::try_from(vec![3_601]),
+        Err(LockoutError::DelayTooLong { found: 3_601 })
+    );
+    // Read on its own, as the list of seconds it is written as.
+    assert_eq!(serde_json::to_string(&ladder).unwrap(), "[1,2,5]");
+    assert_eq!(
+        serde_json::from_str::<DelayLadder>("[1,2,5]").unwrap(),
+        ladder
+    );
+    for refused in ["[5,1]", "[3601]"] {
+        assert!(
+            serde_json::from_str::<DelayLadder>(refused).is_err(),
+            "{refused}"
+        );
+    }
+    let too_many = serde_json::to_string(&vec![1; 101]).unwrap();
+    let error = serde_json::from_str::<DelayLadder>(&too_many)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("more than 100 delays"), "{error}");
+    let bytes = postcard::to_allocvec(&ladder).unwrap();
+    assert_eq!(postcard::from_bytes::<DelayLadder>(&bytes).unwrap(), ladder);
+    assert_eq!(ladder.longest_secs(), Some(5));
+    assert_eq!(DelayLadder::default().longest_secs(), None);
+    assert_eq!(ladder.delay_after(0), None);
+    assert_eq!(
+        ladder.delay_after(3),
+        Some(jiff::SignedDuration::from_secs(5))
+    );
+}

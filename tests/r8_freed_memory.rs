@@ -1,4 +1,5 @@
-//! R8 in memory: no delivered code is ever left behind in a block of freed heap memory.
+//! R8 in memory: no delivered code, and no trusted device's token, is ever left behind in a
+//! block of freed heap memory.
 //!
 //! This test binary installs a global allocator that wraps the system's. Every block it hands
 //! out is zeroed first, so whatever a block holds when it is freed was written during its own
@@ -27,8 +28,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use common::*;
 use inps_pin::{
-    Account, ChannelRequest, Command, EnteredPin, FULL_LEN, HALF_LEN, Outcome, PhoneKind, PinPart,
-    Policy, Reply,
+    Account, ChannelRequest, Command, DEVICE_ID_LEN, DEVICE_TOKEN_LEN, DeviceToken, EnteredPin,
+    FULL_LEN, HALF_LEN, Outcome, PhoneKind, PinPart, Policy, Reply,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -37,10 +38,17 @@ use inps_pin::{
 /// How many codes one search can look for.
 const NEEDLE_SLOTS: usize = 8;
 
+/// The longest code a needle holds: a device token, longer than any PIN.
+const NEEDLE_LEN: usize = if DEVICE_TOKEN_LEN > FULL_LEN {
+    DEVICE_TOKEN_LEN
+} else {
+    FULL_LEN
+};
+
 /// One code to look for, with the count of freed blocks found holding it. Atomics, so that the
 /// allocator reads it without locking or allocating.
 struct Needle {
-    bytes: [AtomicU8; FULL_LEN],
+    bytes: [AtomicU8; NEEDLE_LEN],
     len: AtomicUsize,
     /// Freed blocks that held the code.
     hits: AtomicUsize,
@@ -51,7 +59,7 @@ struct Needle {
 impl Needle {
     const fn new() -> Needle {
         Needle {
-            bytes: [const { AtomicU8::new(0) }; FULL_LEN],
+            bytes: [const { AtomicU8::new(0) }; NEEDLE_LEN],
             len: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
             largest_block: AtomicUsize::new(0),
@@ -111,7 +119,7 @@ fn search(block: &[u8]) {
         if len == 0 || len > block.len() {
             continue;
         }
-        let mut wanted = [0u8; FULL_LEN];
+        let mut wanted = [0u8; NEEDLE_LEN];
         for (byte, stored) in wanted.iter_mut().zip(&needle.bytes) {
             *byte = stored.load(Ordering::SeqCst);
         }
@@ -159,7 +167,7 @@ fn needle_is(slot: usize, parts: &[&[u8]]) -> bool {
     let needle = &NEEDLES[slot];
     let mut len = 0;
     for &byte in parts.iter().flat_map(|part| part.iter()) {
-        if len >= FULL_LEN || needle.bytes[len].load(Ordering::SeqCst) != byte {
+        if len >= NEEDLE_LEN || needle.bytes[len].load(Ordering::SeqCst) != byte {
             return false;
         }
         len += 1;
@@ -206,7 +214,7 @@ impl Pass {
             Pass::Armed => assert!(
                 needle_is(slot, parts),
                 "the armed run delivered another {} than the learning run",
-                SLOT_NAMES[slot]
+                SLOT_NAMES.get(slot).copied().unwrap_or("device token")
             ),
         }
     }
@@ -350,6 +358,165 @@ fn r8_no_delivered_code_in_any_freed_block_contact_center() {
 #[test]
 fn r8_no_delivered_code_in_any_freed_block_sede() {
     assert_no_code_in_freed_blocks(sede_request, 83);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A trusted device's token, played twice
+
+/// The token's needles: the whole cookie, and its secret part alone.
+const WHOLE_TOKEN: usize = 5;
+const TOKEN_SECRET: usize = 6;
+const TOKEN_SLOTS: [(usize, &str); 2] = [
+    (WHOLE_TOKEN, "the device token"),
+    (TOKEN_SECRET, "the device token's secret part"),
+];
+
+/// A device token read back from a cookie held in a buffer on the stack, as a request's header
+/// reaches the crate (without a heap `String` of the token in the test itself).
+fn cookie(token: &[u8]) -> DeviceToken {
+    let mut buffer = [0u8; DEVICE_TOKEN_LEN];
+    buffer.copy_from_slice(token);
+    let parsed = DeviceToken::parse(std::str::from_utf8(&buffer).unwrap()).unwrap();
+    buffer.fill(0);
+    std::hint::black_box(&buffer);
+    parsed
+}
+
+/// A trusted device's life: a login that trusts the client (the token handed out in the
+/// outcome), logins and a renewal presenting the token read back from the cookie, and a
+/// wrong PIN from the device. Each outcome and token is dropped as soon as it is read.
+fn device_life(seed: u64, pass: Pass) {
+    let policy = policy();
+    let mut rng = rng(seed);
+    let person = person();
+    let mut account = Account::new(person.codice_fiscale());
+    let issued = request(
+        &mut account,
+        person,
+        ChannelRequest::Online,
+        t0(),
+        &policy,
+        &mut rng,
+    );
+    let sixteen = whole_pin_from(&issued);
+    drop(issued);
+    let accessed = first_access(&mut account, sixteen, day_after(), &policy, &mut rng);
+    let eight = new_pin_from(&accessed);
+    let eight_again = new_pin_from(&accessed);
+    let eight_last = new_pin_from(&accessed);
+    drop(accessed);
+
+    let trusting = run(
+        &mut account,
+        Command::LogIn {
+            pin: eight,
+            device: None,
+            trust_device: true,
+        },
+        day_after(),
+        &policy,
+        &mut rng,
+    )
+    .unwrap();
+    let token = trusting
+        .trusted_device
+        .as_ref()
+        .unwrap()
+        .expose()
+        .as_bytes();
+    pass.code(WHOLE_TOKEN, &[token]);
+    pass.code(TOKEN_SECRET, &[&token[DEVICE_ID_LEN..]]);
+    let from_device = cookie(token);
+    let from_device_again = cookie(token);
+    let from_device_last = cookie(token);
+    drop(trusting);
+
+    let outcome = run(
+        &mut account,
+        Command::LogIn {
+            pin: eight_again,
+            device: Some(from_device),
+            trust_device: false,
+        },
+        day_after(),
+        &policy,
+        &mut rng,
+    )
+    .unwrap();
+    assert!(matches!(outcome.reply, Reply::LoggedIn(_)));
+    drop(outcome);
+    let outcome = run(
+        &mut account,
+        Command::LogIn {
+            pin: typed(b"ZZZZZZZZ"),
+            device: Some(from_device_again),
+            trust_device: false,
+        },
+        day_after(),
+        &policy,
+        &mut rng,
+    )
+    .unwrap();
+    assert!(matches!(outcome.reply, Reply::LoginFailed(_)));
+    drop(outcome);
+    let renewed = run(
+        &mut account,
+        Command::RenewPin {
+            pin: eight_last,
+            trust_device: false,
+            device: Some(from_device_last),
+        },
+        plus_rome_days(day_after(), 200),
+        &policy,
+        &mut rng,
+    )
+    .unwrap();
+    assert!(matches!(renewed.reply, Reply::PinRenewed(_)));
+    drop(renewed);
+    drop(account);
+}
+
+#[test]
+fn r8_no_device_token_in_any_freed_block() {
+    let _search = exclusive_search();
+    device_life(86, Pass::Learning);
+    for (slot, name) in TOKEN_SLOTS {
+        assert_ne!(
+            NEEDLES[slot].len.load(Ordering::SeqCst),
+            0,
+            "{name} not learnt"
+        );
+    }
+    ARMED.store(true, Ordering::SeqCst);
+    device_life(86, Pass::Armed);
+    ARMED.store(false, Ordering::SeqCst);
+    for (slot, name) in TOKEN_SLOTS {
+        assert_eq!(
+            hits(slot),
+            0,
+            "{name} was found in {} freed block(s), the largest of {} bytes",
+            hits(slot),
+            largest_block(slot)
+        );
+    }
+}
+
+/// The detector finds a token that is not wiped: the token's characters copied into a heap
+/// block of the same size as the token's own, freed without a wipe.
+#[test]
+fn r8_search_finds_a_device_token_left_unwiped() {
+    let _search = exclusive_search();
+    let token = b"ABCD23456789ABCDEFGHJKLMNPQRST";
+    set_needle(WHOLE_TOKEN, &[token]);
+    ARMED.store(true, Ordering::SeqCst);
+    let copy: Box<[u8; DEVICE_TOKEN_LEN]> = Box::new(*token);
+    std::hint::black_box(&copy);
+    drop(copy);
+    // The crate's own token, parsed and dropped, is wiped.
+    drop(cookie(token));
+    ARMED.store(false, Ordering::SeqCst);
+    assert_eq!(hits(WHOLE_TOKEN), 1);
+    assert_eq!(largest_block(WHOLE_TOKEN), DEVICE_TOKEN_LEN);
 }
 
 // ---------------------------------------------------------------------------------------------

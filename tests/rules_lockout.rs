@@ -1,4 +1,6 @@
-//! Lockout (R25): graduated delays, the block at the tenth failure, and the owner's way back.
+//! Lockout (R25): graduated delays, the block at the tenth failure, and the owner's way back;
+//! a guess inside a delay or after the block is turned away unchecked (R25b) and reads as a
+//! wrong PIN to whoever knows only the codice fiscale (R30a).
 //!
 //! The rig (an account whose every command is checked for R27 and logged for R29, and a clock
 //! driven by deadlines) is in `tests/common/rig.rs`.
@@ -14,7 +16,7 @@ use jiff::SignedDuration;
 // R25: lockout.
 
 #[test]
-fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
+fn r25_r25b_r30a_graduated_delays_of_1_3_5_and_10_seconds_turn_away_tries_inside_them() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let start = at("2026-12-01T09:00:00Z");
@@ -42,10 +44,11 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
             }]
         );
         assert!(outcome.effects.is_empty());
-        // Inside the delay: refused, for the right PIN as for a wrong one, and not counted.
+        // Inside the delay: turned away, for the right PIN as for a wrong one, unchecked and
+        // not counted, with a wrong PIN's answer (R25b, R30a).
         let inside = retry - SignedDuration::from_millis(1);
         for typed in [entered(&code), wrong(&code)] {
-            let refusal = rig.refuse(
+            let closed = rig.turn_away(
                 Command::LogIn {
                     pin: typed,
                     device: None,
@@ -53,11 +56,10 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
                 },
                 inside,
             );
-            assert_eq!(refusal, Refusal::LoginDelayed { retry_after: retry });
-            assert_eq!(refusal.code(), "login.delayed");
+            assert_eq!(closed, LaneClosed::Delayed { retry_after: retry });
         }
         // A renewal waits too.
-        let refusal = rig.refuse(
+        let closed = rig.turn_away(
             Command::RenewPin {
                 pin: entered(&code),
                 trust_device: false,
@@ -65,7 +67,7 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
             },
             inside,
         );
-        assert_eq!(refusal.code(), "login.delayed");
+        assert_eq!(closed, LaneClosed::Delayed { retry_after: retry });
         assert_eq!(rig.account.consecutive_failures(), count);
         now = retry;
     }
@@ -94,7 +96,7 @@ fn r25_graduated_delays_of_1_3_5_and_10_seconds_refuse_tries_inside_them() {
 }
 
 #[test]
-fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
+fn r25_r30a_the_tenth_consecutive_failure_blocks_and_tells_the_person_only_by_notice() {
     let mut rig = Rig::new(&person());
     let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
     let start = at("2026-12-01T09:00:00Z");
@@ -117,45 +119,42 @@ fn r25_the_tenth_consecutive_failure_blocks_and_tells_the_person() {
     );
     // No delay to wait for: the next deadline is the expiry warning.
     assert_eq!(rig.deadline(), Some(at("2027-05-11T08:00:00Z")));
-    // Blocked: even the right PIN, even much later, is refused before any check.
+    // Blocked: even the right PIN, even much later, is turned away before any check, with a
+    // wrong PIN's answer, which tells an honest owner to restore (R25b, R30a).
     for later in [
         blocked_at,
         blocked_at + secs(3600),
         at("2027-01-01T00:00:00Z"),
     ] {
-        let refusal = rig.refuse(
+        for command in [
+            Command::LogIn {
+                pin: entered(&code),
+                device: None,
+                trust_device: false,
+            },
+            Command::LogIn {
+                pin: wrong(&code),
+                device: None,
+                trust_device: false,
+            },
+            Command::RenewPin {
+                pin: entered(&code),
+                trust_device: false,
+                device: None,
+            },
+        ] {
+            assert_eq!(rig.turn_away(command, later), LaneClosed::Blocked);
+        }
+        let answer = login_failure(&rig.ok(
             Command::LogIn {
                 pin: entered(&code),
                 device: None,
                 trust_device: false,
             },
             later,
-        );
-        assert_eq!(refusal, Refusal::PinBlocked);
-        assert_eq!(refusal.code(), "login.pin_blocked");
-        assert!(refusal.message_it().contains("Ripristina PIN"));
-        assert_eq!(
-            rig.refuse(
-                Command::LogIn {
-                    pin: wrong(&code),
-                    device: None,
-                    trust_device: false
-                },
-                later
-            ),
-            Refusal::PinBlocked
-        );
-        assert_eq!(
-            rig.refuse(
-                Command::RenewPin {
-                    pin: entered(&code),
-                    trust_device: false,
-                    device: None
-                },
-                later
-            ),
-            Refusal::PinBlocked
-        );
+        ));
+        assert_eq!(answer.code(), "login.credentials_invalid");
+        assert!(answer.message_it().contains("Ripristina PIN"));
     }
     assert_eq!(rig.account.consecutive_failures(), 10);
     rig.check_replay();
@@ -341,8 +340,9 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
         if rig.account.status(now, &rig.policy) == PinStatus::Blocked {
             break;
         }
-        // The stranger waits out the delay, which no tick needs to end.
-        let refusal = rig.refuse(
+        // The stranger waits out the delay, which no tick needs to end; meanwhile a guess
+        // is turned away unchecked, and only operators see until when.
+        let closed = rig.turn_away(
             Command::LogIn {
                 pin: entered("ZZZZZZZZ"),
                 device: None,
@@ -350,8 +350,8 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
             },
             now,
         );
-        let Refusal::LoginDelayed { retry_after } = refusal else {
-            panic!("no delay after a failure: {refusal:?}")
+        let LaneClosed::Delayed { retry_after } = closed else {
+            panic!("no delay after a failure: {closed:?}")
         };
         waits.push(now.duration_until(retry_after).as_secs());
         now = retry_after;
@@ -359,16 +359,15 @@ fn r25_a_stranger_hammering_can_block_but_the_owner_restores_and_logs_in() {
     assert_eq!(waits, [1, 3, 5, 10, 10, 10, 10, 10, 10]);
     assert_eq!(rig.account.status(now, &rig.policy), PinStatus::Blocked);
     assert_eq!(
-        rig.refuse(
+        rig.turn_away(
             Command::LogIn {
                 pin: entered(&code),
                 device: None,
                 trust_device: false,
             },
             now
-        )
-        .code(),
-        "login.pin_blocked"
+        ),
+        LaneClosed::Blocked
     );
 
     // The owner restores with the contacts only they hold, and is back in.
@@ -424,7 +423,8 @@ fn r25_r30_a_counted_failure_reads_like_an_unknown_person() {
     );
     failures.push(login_failure(&outcome));
     counts.push(failure_count(&outcome));
-    assert_eq!(counts, [1, 2, 3, 1]);
+    // The 16 at a first access, with no 16 waiting, had nothing to be counted against (R25b).
+    assert_eq!(counts, [1, 2, 0, 1]);
     for failure in failures {
         assert_eq!(failure.code(), unknown.code());
         assert_eq!(failure.code(), "login.credentials_invalid");

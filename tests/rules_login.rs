@@ -122,18 +122,20 @@ fn r6_after_the_first_access_the_16_stops_working_and_the_8_works() {
     );
     let pin = code_of(&completed, PinPart::Pin);
 
-    // The 16, at login and at a second first access: a counted wrong PIN, not a session.
+    // The 16, at login: a counted wrong PIN, not a session. At a second first access: a
+    // wrong PIN's answer, with no 16 waiting to count it against (R25b).
     let outcome = log_in(&mut account, entered(&whole), later(), &policy, &mut rng);
     assert_eq!(failure_count(&outcome), 1);
     let outcome = first_access(&mut account, entered(&whole), later(), &policy, &mut rng);
-    assert_eq!(failure_count(&outcome), 2);
+    assert_eq!(failure_count(&outcome), 0);
+    assert!(outcome.events.is_empty());
     assert!(
         outcome.effects.is_empty(),
         "no new PIN for a repeated first access"
     );
     // Its first half alone is no PIN either.
     let outcome = log_in(&mut account, entered(&first), later(), &policy, &mut rng);
-    assert_eq!(failure_count(&outcome), 3);
+    assert_eq!(failure_count(&outcome), 2);
 
     // The 8 opens a session, again and again.
     // (The second login is late in the PIN's six months, before it expires: R20.)
@@ -228,8 +230,13 @@ fn r6_a_wrong_16_before_the_first_access_is_a_wrong_pin_not_a_hint() {
     let whole = format!("{first}{second}");
     let outcome = log_in(&mut account, wrong(&whole), day_after(), &policy, &mut rng);
     assert_eq!(failure_count(&outcome), 1);
+    // At the first access, counted in the waiting 16's own lane, apart from the login's
+    // (R25b).
     let outcome = first_access(&mut account, wrong(&whole), day_after(), &policy, &mut rng);
-    assert_eq!(failure_count(&outcome), 2);
+    assert_eq!(failure_count(&outcome), 1);
+    assert!(outcome.failure.as_ref().unwrap().first_access);
+    assert_eq!(account.consecutive_failures(), 1);
+    assert_eq!(account.wrong_first_accesses(), 1);
     assert!(outcome.effects.is_empty());
     assert!(matches!(
         account.status(day_after(), &policy),
@@ -326,12 +333,7 @@ fn r9_after_the_window_a_new_request_is_accepted_and_the_old_16_is_dead() {
         &policy,
         &mut rng,
     );
-    assert_eq!(
-        refusal,
-        Refusal::PinAlreadyLive {
-            live: LivePin::PendingFirstAccess
-        }
-    );
+    assert_eq!(refusal, Refusal::PinAlreadyLive);
 
     // 22 February 10:00 in Rome (CET) + 90 days = 23 May 10:00 in Rome (CEST) = 08:00Z.
     let renewed_at = t0_lapse();
@@ -385,10 +387,13 @@ fn r9_a_wrong_16_after_the_window_does_not_learn_that_it_lapsed() {
     let mut rng = rng(92);
     let (mut account, first, second) = online(&policy, &mut rng);
     let whole = format!("{first}{second}");
+    // Each counted in its own lane: the first access's, then the login's (R25b).
     let outcome = first_access(&mut account, wrong(&whole), t0_lapse(), &policy, &mut rng);
     assert_eq!(failure_count(&outcome), 1);
+    assert_eq!(account.wrong_first_accesses(), 1);
     let outcome = log_in(&mut account, wrong(&whole), t0_lapse(), &policy, &mut rng);
-    assert_eq!(failure_count(&outcome), 2);
+    assert_eq!(failure_count(&outcome), 1);
+    assert_eq!(account.consecutive_failures(), 1);
 }
 
 #[test]
@@ -1068,7 +1073,8 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
     let policy = policy_without_lockout();
     let mut rng = rng(25);
     let (mut account, first, second) = online(&policy, &mut rng);
-    // At the first access too: counted, and reset by the successful first access.
+    // At the first access too: counted in the waiting 16's own lane, and reset by the
+    // successful first access (R25b).
     let outcome = first_access(
         &mut account,
         wrong(&format!("{first}{second}")),
@@ -1077,7 +1083,8 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
         &mut rng,
     );
     assert_eq!(failure_count(&outcome), 1);
-    assert_eq!(account.consecutive_failures(), 1);
+    assert_eq!(account.wrong_first_accesses(), 1);
+    assert_eq!(account.consecutive_failures(), 0);
     let completed = first_access(
         &mut account,
         entered(&format!("{first}{second}")),
@@ -1085,6 +1092,7 @@ fn r25_a_wrong_pin_is_a_counted_failure_and_a_success_resets_it() {
         &policy,
         &mut rng,
     );
+    assert_eq!(account.wrong_first_accesses(), 0);
     assert_eq!(account.consecutive_failures(), 0);
     let pin = code_of(&completed, PinPart::Pin);
 

@@ -420,7 +420,7 @@ fn r26_every_instant_comes_from_the_caller() {
             "pin_issued",
             "login_failed",
             "pin_issued",
-            "login_failed",
+            "first_access_failed",
             "first_access_completed",
             "login_failed",
             "logged_in",
@@ -922,13 +922,11 @@ fn r30_each_italian_message_says_what_to_do_next() {
             Refusal::IdentityDocumentExpired { .. } => {
                 &["Presenta un documento di identità in corso di validità"]
             }
-            Refusal::PinAlreadyLive {
-                live: LivePin::PendingFirstAccess,
-            } => &["Completa il primo accesso", "16 caratteri"],
-            Refusal::PinAlreadyLive {
-                live: LivePin::Active,
-            } => &[
-                "ripristinalo",
+            // One message for every state of the live PIN, saying every way on (R30a).
+            Refusal::PinAlreadyLive => &[
+                "Accedi con il tuo PIN",
+                "16 caratteri",
+                "scaduto",
                 "Ripristina PIN",
                 "revocalo",
                 "tessera sanitaria",
@@ -946,14 +944,13 @@ fn r30_each_italian_message_says_what_to_do_next() {
             );
         }
     }
-    // The two PinAlreadyLive messages are not the same: they say different things to do.
-    let live: Vec<String> = refusals
+    // A PIN waiting for its first access and one in use read the same (R30a).
+    let live: Vec<&Refusal> = refusals
         .iter()
-        .filter(|r| matches!(r, Refusal::PinAlreadyLive { .. }))
-        .map(Refusal::message_it)
+        .filter(|r| matches!(r, Refusal::PinAlreadyLive))
         .collect();
     assert_eq!(live.len(), 2);
-    assert_ne!(live[0], live[1]);
+    assert_eq!(live[0], live[1]);
 }
 
 #[test]
@@ -1073,10 +1070,17 @@ fn r30_a_wrong_pin_and_an_unknown_codice_fiscale_read_the_same() {
         assert_eq!(failure.message_en(), unknown.message_en());
         assert_eq!(failure.message_it(), unknown.message_it());
     }
-    // What to do next, without saying which of the two was wrong.
+    // What to do next, without saying which of the two was wrong, nor whether a delay or a
+    // block stands (R30a): type it again, try again in a few seconds, restore if it keeps
+    // failing.
     let it = unknown.message_it();
-    assert!(it.starts_with("Codice fiscale o PIN non corretti"), "{it}");
-    assert!(it.contains("803 164") && it.contains("06 164 164") && it.contains("ripristinarlo"));
+    assert!(
+        it.starts_with("Accesso non riuscito: codice fiscale o PIN non corretti"),
+        "{it}"
+    );
+    assert!(it.contains("riprova tra qualche secondo"), "{it}");
+    assert!(it.contains("continua a non riuscire") && it.contains("Ripristina PIN"));
+    assert!(it.contains("803 164") && it.contains("06 164 164"));
     assert!(unknown.message_en().contains("codice fiscale or the PIN"));
 }
 

@@ -105,9 +105,7 @@ fn r28_every_refusal_round_trips() {
         Refusal::WrongAccount {
             requested: cf("RCCMNL83S18D969H"),
         },
-        Refusal::PinAlreadyLive {
-            live: LivePin::Expired,
-        },
+        Refusal::PinAlreadyLive,
         Refusal::TemporaryCodiceFiscale,
         Refusal::NoContactForFirstHalf,
         Refusal::IdentityDocumentExpired {

@@ -22,78 +22,31 @@
 #[path = "simulation/mod.rs"]
 mod simulation;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::alloc::System;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 type Error = Box<dyn std::error::Error>;
 
-/// The system allocator, watched for the live heap.
-struct Watched;
-
-thread_local! {
-    /// Allocations this thread has made.
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-    /// Bytes this thread has allocated and not freed. Per thread, in a plain cell, because
-    /// the count runs inside every timed command: an atomic add is a locked instruction,
-    /// which waits for every store before it to be written out, and after the crate's
-    /// moves and Argon2's block copies that wait cost 30 ns an allocation, about a tenth of
-    /// what the example measured as the crate's own time. The whole simulation runs on the
-    /// main thread, which allocates and frees every account.
-    static LIVE_BYTES: Cell<i64> = const { Cell::new(0) };
-}
-
-/// Adds `change` to this thread's live bytes.
-fn count(change: i64) {
-    LIVE_BYTES.with(|live| live.set(live.get() + change));
-}
-
-/// Counts an allocation (or a reallocation) by this thread.
-fn count_allocation() {
-    ALLOCATIONS.with(|made| made.set(made.get() + 1));
-}
-
-/// The allocations this thread has made.
-fn allocations() -> u64 {
-    ALLOCATIONS.with(Cell::get)
-}
-
-/// This thread's live bytes.
-fn live_bytes() -> i64 {
-    LIVE_BYTES.with(Cell::get)
-}
-
-// SAFETY: every call is passed on to the system allocator unchanged; only a counter is added,
-// and it never allocates.
-unsafe impl GlobalAlloc for Watched {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as i64);
-        count_allocation();
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as i64);
-        count_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as i64));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size as i64 - layout.size() as i64);
-        count_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// The system allocator, counting allocations and bytes (`stats_alloc`): for the allocations
+/// of each command and the live heap per account. Its counters are atomics, shared by every
+/// thread; the whole simulation runs on the main thread.
 #[global_allocator]
-static ALLOCATOR: Watched = Watched;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The allocations (and reallocations) made so far.
+fn allocations() -> u64 {
+    let stats = GLOBAL.stats();
+    (stats.allocations + stats.reallocations) as u64
+}
+
+/// Bytes allocated and not freed.
+fn live_bytes() -> i64 {
+    let stats = GLOBAL.stats();
+    stats.bytes_allocated as i64 - stats.bytes_deallocated as i64
+}
 
 struct Arguments {
     people: u32,
@@ -156,7 +109,7 @@ fn main() -> Result<(), Error> {
     if let Some(folder) = std::path::Path::new(&arguments.svg).parent() {
         std::fs::create_dir_all(folder).ok();
     }
-    std::fs::write(&arguments.svg, simulation::svg_chart(&run.summary))?;
+    std::fs::write(&arguments.svg, simulation::svg_chart(&run.summary)?)?;
     println!("\nChart of the phases over the year: {}", arguments.svg);
 
     let people = f64::from(arguments.people);
@@ -199,6 +152,10 @@ fn main() -> Result<(), Error> {
         "the crate's own share",
         100.0 * own.as_secs_f64() / year.as_secs_f64().max(1e-9)
     );
+    let resident_per_account = match (resident_before, resident_after) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before) as f64 / people),
+        _ => None,
+    };
     if let (Some(before), Some(after)) = (resident_before, resident_after) {
         println!(
             "  {:<48} {:>10.0} B ({:.1} MiB before, {:.1} MiB after)",
@@ -216,7 +173,80 @@ fn main() -> Result<(), Error> {
         std::mem::size_of::<simulation::Agent>(),
     );
     print!("{}", command_costs(timings));
+
+    // The result lines of BENCHMARKS.md (`scripts/benchmarks.py`).
+    let own_rate = timings.handled as f64 / own.as_secs_f64().max(1e-9);
+    let own_share = 100.0 * own.as_secs_f64() / year.as_secs_f64().max(1e-9);
+    let live_per_account = (live_after - live_before) as f64 / people;
+    let measure = format!(
+        "the crate's own time in a simulated year of {} people (`Account::handle` less Argon2)",
+        arguments.people
+    );
+    let argon2_baseline = format!(
+        "Argon2 timed bare beside each command: {:.2} s of the {:.2} s in `handle`, subtracted",
+        argon2.as_secs_f64(),
+        timings.handle.as_secs_f64()
+    );
+    print_row(
+        "population_own_rate",
+        &measure,
+        "≥ 1,000,000 commands/s",
+        own_rate,
+        "commands/s",
+        &argon2_baseline,
+        None,
+        own_rate >= 1e6,
+    );
+    let year_baseline = format!("the simulated year: {:.2} s", year.as_secs_f64());
+    print_row(
+        "population_own_share",
+        "the crate's own share of the simulated year",
+        "≤ 2 %",
+        own_share,
+        "%",
+        &year_baseline,
+        None,
+        own_share <= 2.0,
+    );
+    if let Some(resident) = resident_per_account {
+        print_row(
+            "population_resident_memory",
+            "resident memory an account, after the simulated year",
+            "≤ 1.5 KiB (1,536 B)",
+            resident,
+            "B",
+            "the live heap an account (allocations counted)",
+            Some(live_per_account),
+            resident <= 1536.0,
+        );
+    }
     Ok(())
+}
+
+/// One result line of BENCHMARKS.md: `BENCHMARK {json}` (see `benches/support/mod.rs`).
+#[allow(clippy::too_many_arguments)]
+fn print_row(
+    id: &str,
+    measure: &str,
+    target: &str,
+    value: f64,
+    unit: &str,
+    baseline: &str,
+    baseline_value: Option<f64>,
+    met: bool,
+) {
+    let line = serde_json::json!({
+        "id": id,
+        "measure": measure,
+        "target": target,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "baseline_value": baseline_value,
+        "met": met,
+        "test_mode": false,
+    });
+    println!("BENCHMARK {line}");
 }
 
 /// The crate's own time and allocations command by command: where the time goes.

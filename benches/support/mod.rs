@@ -148,6 +148,19 @@ pub fn phc_in(value: &serde_json::Value) -> Option<&str> {
     }
 }
 
+/// What a paired run measured: the medians of each side per call, in seconds, and the median
+/// of the per-pair ratios a/b with its interquartile range.
+#[derive(Clone, Copy, Debug)]
+pub struct Paired {
+    pub a: f64,
+    pub b: f64,
+    pub ratio: f64,
+    pub ratio_q1: f64,
+    pub ratio_q3: f64,
+    pub pairs: usize,
+    pub batch: usize,
+}
+
 /// Runs `a` and `b` alternately, `pairs` times (after one warm-up pair), each time `batch` calls
 /// in a row, and prints the medians of each per call and the median of the per-pair ratios a/b
 /// with its interquartile range. Alternating lets drift in machine load hit both alike; the
@@ -159,19 +172,30 @@ pub fn paired_ratio<A, B>(
     batch: usize,
     pairs: usize,
 ) -> f64 {
-    paired(label, a, b, batch, pairs, Results::DroppedInTheTiming)
+    paired(label, a, b, batch, pairs, Results::DroppedInTheTiming).ratio
 }
 
-/// Like [`paired_ratio`], but what each call returns is kept until its batch has been timed and
-/// dropped after: the time of making a value without the time of dropping it (what criterion's
-/// `iter_with_large_drop` measures), for values whose drop does work of its own.
-pub fn paired_ratio_excluding_drop<A, B>(
+/// Like [`paired_ratio`], returning everything the run measured.
+pub fn paired_run<A, B>(
     label: &str,
     a: (&str, impl FnMut() -> A),
     b: (&str, impl FnMut() -> B),
     batch: usize,
     pairs: usize,
-) -> f64 {
+) -> Paired {
+    paired(label, a, b, batch, pairs, Results::DroppedInTheTiming)
+}
+
+/// Like [`paired_run`], but what each call returns is kept until its batch has been timed and
+/// dropped after: the time of making a value without the time of dropping it (what criterion's
+/// `iter_with_large_drop` measures), for values whose drop does work of its own.
+pub fn paired_run_excluding_drop<A, B>(
+    label: &str,
+    a: (&str, impl FnMut() -> A),
+    b: (&str, impl FnMut() -> B),
+    batch: usize,
+    pairs: usize,
+) -> Paired {
     paired(label, a, b, batch, pairs, Results::DroppedAfterTheTiming)
 }
 
@@ -189,7 +213,7 @@ fn paired<A, B>(
     batch: usize,
     pairs: usize,
     results: Results,
-) -> f64 {
+) -> Paired {
     let mut time_a = || match results {
         Results::DroppedInTheTiming => time_per_call_dropping(&mut a, batch),
         Results::DroppedAfterTheTiming => time_per_call_keeping(&mut a, batch),
@@ -216,11 +240,6 @@ fn paired<A, B>(
             times_b.push(tb);
         }
     }
-    let quartiles = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-        (at(0.25), at(0.5), at(0.75))
-    };
     let (r1, r2, r3) = quartiles(&mut ratios);
     let (_, ma, _) = quartiles(&mut times_a);
     let (_, mb, _) = quartiles(&mut times_b);
@@ -234,7 +253,22 @@ fn paired<A, B>(
         duration_text(ma),
         duration_text(mb),
     );
-    r2
+    Paired {
+        a: ma,
+        b: mb,
+        ratio: r2,
+        ratio_q1: r1,
+        ratio_q3: r3,
+        pairs,
+        batch,
+    }
+}
+
+/// The first quartile, the median and the third quartile of `values`, sorted in place.
+pub fn quartiles(values: &mut [f64]) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    (at(0.25), at(0.5), at(0.75))
 }
 
 /// Seconds one call takes, averaged over `batch` calls in a row, each dropping its result.
@@ -260,7 +294,7 @@ fn time_per_call_keeping<T>(f: &mut impl FnMut() -> T, batch: usize) -> f64 {
 }
 
 /// Seconds as text in the unit that suits them: ns, µs or ms.
-fn duration_text(seconds: f64) -> String {
+pub fn duration_text(seconds: f64) -> String {
     if seconds < 1e-6 {
         format!("{:.1} ns", seconds * 1e9)
     } else if seconds < 1e-3 {
@@ -268,4 +302,157 @@ fn duration_text(seconds: f64) -> String {
     } else {
         format!("{:.3} ms", seconds * 1e3)
     }
+}
+
+/// Whether the bench runs in criterion's test mode (`cargo test --benches`, or `--test`): the
+/// paired runs are then short, checking that everything works rather than measuring.
+pub fn test_mode() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().any(|arg| arg == name);
+    !flag("--bench") || flag("--test")
+}
+
+/// `full` when measuring, `quick` in test mode.
+pub fn scaled(full: usize, quick: usize) -> usize {
+    if test_mode() { quick } else { full }
+}
+
+/// One row of BENCHMARKS.md, as a bench measured it: printed on standard output as
+/// `BENCHMARK {json}`, the line `scripts/benchmarks.py render` reads, so that the table holds
+/// what the bench printed and nothing else.
+pub struct Row<'a> {
+    /// Unique across the benches: the row's key in the table.
+    pub id: &'a str,
+    /// What is measured, in words.
+    pub measure: &'a str,
+    /// The target, in words ("≤ 50 ns", "≤ 10× the baseline").
+    pub target: &'a str,
+    /// The figure measured, in `unit`.
+    pub value: f64,
+    pub unit: &'a str,
+    /// The baseline measured in the same run, in words, and its figure in `unit`.
+    pub baseline: &'a str,
+    pub baseline_value: Option<f64>,
+    /// `value / baseline_value` as a paired run measured it (the median of the pairs' ratios),
+    /// with its interquartile range.
+    pub ratio: Option<Paired>,
+    /// Whether the target is met.
+    pub met: bool,
+}
+
+impl Row<'_> {
+    /// Prints the row's line.
+    pub fn print(&self) {
+        let mut line = serde_json::json!({
+            "id": self.id,
+            "measure": self.measure,
+            "target": self.target,
+            "value": self.value,
+            "unit": self.unit,
+            "baseline": self.baseline,
+            "baseline_value": self.baseline_value,
+            "met": self.met,
+            "test_mode": test_mode(),
+        });
+        if let Some(paired) = self.ratio {
+            line["ratio"] = serde_json::json!(paired.ratio);
+            line["ratio_iqr"] = serde_json::json!([paired.ratio_q1, paired.ratio_q3]);
+            line["pairs"] =
+                serde_json::json!(format!("{} pairs of {} calls", paired.pairs, paired.batch));
+        }
+        println!("BENCHMARK {line}");
+    }
+}
+
+/// A comparison with no target of its own (one that DESIGN.md weighs, for instance): printed
+/// as a `BENCHMARK` line like a [`Row`], with no verdict.
+pub fn print_comparison(id: &str, measure: &str, baseline: &str, paired: Paired) {
+    let line = serde_json::json!({
+        "id": id,
+        "measure": measure,
+        "target": "none (a comparison)",
+        "value": ns(paired.a),
+        "unit": "ns",
+        "baseline": baseline,
+        "baseline_value": ns(paired.b),
+        "ratio": paired.ratio,
+        "ratio_iqr": [paired.ratio_q1, paired.ratio_q3],
+        "pairs": format!("{} pairs of {} calls", paired.pairs, paired.batch),
+        "met": null,
+        "test_mode": test_mode(),
+    });
+    println!("BENCHMARK {line}");
+}
+
+/// Nanoseconds in `seconds`.
+pub fn ns(seconds: f64) -> f64 {
+    seconds * 1e9
+}
+
+/// `count` different valid personal codici fiscali from `seed`, about one in ten an omocode:
+/// surname and name letters, birth year, month and day (women's + 40) and place drawn at random,
+/// the omocodes written with one to three of their last digits as letters (the order the
+/// Agenzia delle Entrate assigns them), each with its check character.
+pub fn varied_codici_fiscali(count: usize, seed: u64) -> Vec<String> {
+    use rand_core::Rng;
+    const MONTHS: &[u8; 12] = b"ABCDEHLMPRST";
+    const DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    /// The digit positions (0-based) omocodia writes as letters, from the right.
+    const FROM_THE_RIGHT: [usize; 7] = [14, 13, 12, 10, 9, 7, 6];
+    const OMOCODE_LETTERS: &[u8; 10] = b"LMNPQRSTUV";
+    let mut rng = rng(seed);
+    let mut below = |n: u32| rng.next_u32() % n;
+    let mut seen = std::collections::HashSet::new();
+    let mut codes = Vec::with_capacity(count);
+    while codes.len() < count {
+        let mut code = Vec::with_capacity(16);
+        for _ in 0..6 {
+            code.push(b'A' + below(26) as u8);
+        }
+        code.extend(format!("{:02}", below(100)).bytes());
+        let month = below(12) as usize;
+        code.push(MONTHS[month]);
+        let day = 1 + below(DAYS[month]) + if below(2) == 0 { 0 } else { 40 };
+        code.extend(format!("{day:02}").bytes());
+        code.push(b'A' + below(26) as u8);
+        code.extend(format!("{:03}", below(1000)).bytes());
+        if below(10) == 0 {
+            for &at in &FROM_THE_RIGHT[..1 + below(3) as usize] {
+                code[at] = OMOCODE_LETTERS[usize::from(code[at] - b'0')];
+            }
+        }
+        code.push(check_character(&code));
+        let text = String::from_utf8(code).unwrap();
+        assert!(CodiceFiscale::parse(&text).is_ok(), "{text}");
+        if seen.insert(text.clone()) {
+            codes.push(text);
+        }
+    }
+    codes
+}
+
+/// The check character of a codice fiscale's first 15 characters, from the published tables.
+fn check_character(body: &[u8]) -> u8 {
+    const ODD: [u32; 26] = [
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
+        23,
+    ];
+    let sum: u32 = body
+        .iter()
+        .take(15)
+        .enumerate()
+        .map(|(i, &b)| {
+            let value = if b.is_ascii_digit() {
+                b - b'0'
+            } else {
+                b - b'A'
+            };
+            if i % 2 == 0 {
+                ODD[usize::from(value)]
+            } else {
+                u32::from(value)
+            }
+        })
+        .sum();
+    b'A' + (sum % 26) as u8
 }

@@ -11,9 +11,9 @@ use rand_core::CryptoRng;
 
 use crate::account::command::Command;
 use crate::account::event::Event;
-use crate::account::outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
+use crate::account::outcome::{Effect, FailureDetail, LaneClosed, LoginFailure, Outcome, Reply};
 use crate::account::phase::{PinStatus, renewable_from, retired_since};
-use crate::account::refusal::{LivePin, Refusal};
+use crate::account::refusal::Refusal;
 use crate::account::session_end::SessionEnd;
 use crate::account::sunset_rules::{sunset_allows_new_pin, sunset_allows_use};
 use crate::account::table::{Check, Refuse, Then, row};
@@ -200,12 +200,33 @@ impl Account {
                     .as_ref()
                     .and_then(|record| record.lock(lane))
                     .map_or(Ok(()), |lock| lock.gate(now, lane_lockout(policy, lane)));
-                match gate {
-                    Ok(()) => Checked::Passed,
-                    Err(LockGate::Blocked) => return Err(Refusal::PinBlocked),
-                    Err(LockGate::Delayed { retry_after }) => {
+                let closed = match gate {
+                    Ok(()) => return Ok(Checked::Passed),
+                    Err(LockGate::Blocked) => LaneClosed::Blocked,
+                    Err(LockGate::Delayed { retry_after }) => LaneClosed::Delayed { retry_after },
+                };
+                match (lane, closed) {
+                    // Whoever knows a codice fiscale is answered as for a wrong PIN (R30a).
+                    (Lane::Anonymous, _) => {
+                        Checked::Answered(Box::new(self.turned_away(closed, lane, false)))
+                    }
+                    // A trusted device proved more than a codice fiscale: it is told its own
+                    // delay (R25a). Its lane never stays blocked (the device is forgotten).
+                    (Lane::Device(_), LaneClosed::Delayed { retry_after }) => {
                         return Err(Refusal::LoginDelayed { retry_after });
                     }
+                    (Lane::Device(_), LaneClosed::Blocked) => return Err(Refusal::PinBlocked),
+                }
+            }
+            (Check::FirstAccessDelay, Command::FirstAccess { .. }) => {
+                let delays = &policy.first_access_delays;
+                match self.record()?.first_access_lock.delay_until(now, delays) {
+                    None => Checked::Passed,
+                    Some(retry_after) => Checked::Answered(Box::new(self.turned_away(
+                        LaneClosed::Delayed { retry_after },
+                        lane,
+                        true,
+                    ))),
                 }
             }
             (
@@ -222,8 +243,11 @@ impl Account {
                 };
                 match verified.map_err(|_| Refusal::StoredHashRejected)? {
                     Verified::Matched(code) => Checked::Matched(code),
-                    Verified::Wrong { unverified } => {
-                        Checked::Answered(Box::new(self.wrong_pin(pin, context, unverified, lane)))
+                    Verified::Wrong { unverified } if check == Check::WaitingCode => {
+                        Checked::Answered(Box::new(self.wrong_first_access(context, unverified)))
+                    }
+                    Verified::Wrong { .. } => {
+                        Checked::Answered(Box::new(self.wrong_pin(context, lane)))
                     }
                 }
             }
@@ -462,6 +486,9 @@ impl Account {
                 Notice::PinRevoked,
             )),
             (Then::ApplyTime, Command::Tick) => Ok(self.apply_time(context)),
+            (Then::TurnAway, Command::LogIn { .. } | Command::RenewPin { .. }) => {
+                Ok(self.turned_away(LaneClosed::Blocked, lane, false))
+            }
             (
                 Then::AnswerUnknown,
                 Command::FirstAccess { pin, .. }
@@ -476,22 +503,9 @@ impl Account {
     /// The refusal a row gives, with the data of the phase it was given in.
     fn refusal(&self, refuse: Refuse, status: PinStatus, policy: &Policy) -> Refusal {
         match (refuse, status) {
-            (Refuse::PinAlreadyLive, PinStatus::AwaitingFirstAccess { .. }) => {
-                Refusal::PinAlreadyLive {
-                    live: LivePin::PendingFirstAccess,
-                }
-            }
-            (Refuse::PinAlreadyLive, PinStatus::Active { .. } | PinStatus::ExpiringSoon { .. }) => {
-                Refusal::PinAlreadyLive {
-                    live: LivePin::Active,
-                }
-            }
-            (Refuse::PinAlreadyLive, PinStatus::Expired { .. }) => Refusal::PinAlreadyLive {
-                live: LivePin::Expired,
-            },
-            (Refuse::PinAlreadyLive, PinStatus::Blocked) => Refusal::PinAlreadyLive {
-                live: LivePin::Blocked,
-            },
+            // One answer whatever the live PIN is doing: its state is told to no one who only
+            // knows the codice fiscale (R30a).
+            (Refuse::PinAlreadyLive, _) => Refusal::PinAlreadyLive,
             (Refuse::PinsRetired, PinStatus::Retired { since }) => Refusal::PinsRetired { since },
             (Refuse::FirstPinLapsed, PinStatus::FirstPinLapsed { lapsed_at }) => {
                 Refusal::FirstPinLapsed { lapsed_at }
@@ -580,22 +594,14 @@ impl Account {
         self.notify(outcome, notice)
     }
 
-    /// A wrong PIN: counted in its lane, answered like an unknown person (R25, R25a, R30);
-    /// what operators need goes in [`Outcome::failure`]. At the lane's block the PIN is
-    /// blocked for every client without a trusted device (and the person told), or the device
-    /// is forgotten. When no hash was checked (`unverified`), the time of one verification is
-    /// spent so the answer does not come faster and tell which case it was. One event per
-    /// guess: the delay's end follows from its instant.
-    fn wrong_pin<R: CryptoRng + ?Sized>(
-        &self,
-        pin: &EnteredPin,
-        context: &Context<'_, R>,
-        unverified: bool,
-        lane: &Lane,
-    ) -> Outcome {
-        if unverified {
-            pin.spend_one_verification(context.policy.hash_cost);
-        }
+    /// A wrong PIN at a login or renewal: counted in its lane, answered like an unknown person
+    /// (R25, R25a, R30); what operators need goes in [`Outcome::failure`]. At the lane's block
+    /// the PIN is blocked for every client without a trusted device (and the person told), or
+    /// the device is forgotten; no session ends, since the PIN that opened them is unchanged
+    /// (R31). One event per guess: the delay's end follows from its instant. A PIN of a length
+    /// no code of the account has was checked against no hash (R25b): it is counted all the
+    /// same, as any guess.
+    fn wrong_pin<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>, lane: &Lane) -> Outcome {
         let now = context.now;
         let lockout = lane_lockout(context.policy, lane);
         let lock = self.pin.as_ref().and_then(|record| record.lock(lane));
@@ -622,13 +628,79 @@ impl Account {
                 .map(|delay| now.checked_add(delay).unwrap_or(Timestamp::MAX)),
             blocks: next.blocks,
             device,
+            first_access: false,
+            counted: true,
+            closed: None,
         });
         if next.blocks && *lane == Lane::Anonymous {
-            // Sessions opened outside trusted devices end with the block (R31, R25a).
-            let outcome =
-                outcome.with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Blocked)));
             return self.notify(outcome, Notice::PinBlocked);
         }
+        outcome
+    }
+
+    /// A wrong 16 at a first access (R25b): counted in the lane of the 16 that waits for it,
+    /// which slows further first accesses by its own delays and never blocks them; no login
+    /// lane, no PIN in use and no session is touched. Where no 16 waits (`unverified`) there
+    /// is nothing to guess at: no hash was checked, and nothing is counted or written. Either
+    /// way the person reads a wrong PIN's answer (R30).
+    fn wrong_first_access<R: CryptoRng + ?Sized>(
+        &self,
+        context: &Context<'_, R>,
+        unverified: bool,
+    ) -> Outcome {
+        let now = context.now;
+        let counted_so_far = self
+            .pin
+            .as_ref()
+            .map_or(0, |record| record.first_access_lock.failures());
+        let outcome = Outcome::new(Reply::LoginFailed(LoginFailure::new()));
+        let (mut outcome, failures) = if unverified {
+            (outcome, counted_so_far)
+        } else {
+            (
+                outcome.with_event(Event::FirstAccessFailed { at: now }),
+                counted_so_far.saturating_add(1),
+            )
+        };
+        outcome.failure = Some(FailureDetail {
+            consecutive_failures: failures,
+            retry_after: (!unverified)
+                .then(|| context.policy.first_access_delays.delay_after(failures))
+                .flatten()
+                .map(|delay| now.checked_add(delay).unwrap_or(Timestamp::MAX)),
+            blocks: false,
+            device: None,
+            first_access: true,
+            counted: !unverified,
+            closed: None,
+        });
+        outcome
+    }
+
+    /// A guess turned away by a closed lane (R25b, R30a): no PIN checked, no Argon2 run,
+    /// nothing written; the person reads a wrong PIN's answer, and operators read why in
+    /// [`Outcome::failure`].
+    fn turned_away(&self, closed: LaneClosed, lane: &Lane, first_access: bool) -> Outcome {
+        let lock = self.pin.as_ref().and_then(|record| {
+            if first_access {
+                Some(&record.first_access_lock)
+            } else {
+                record.lock(lane)
+            }
+        });
+        let mut outcome = Outcome::new(Reply::LoginFailed(LoginFailure::new()));
+        outcome.failure = Some(FailureDetail {
+            consecutive_failures: lock.map_or(0, LockState::failures),
+            retry_after: match closed {
+                LaneClosed::Delayed { retry_after } => Some(retry_after),
+                LaneClosed::Blocked => None,
+            },
+            blocks: false,
+            device: lane_device(lane),
+            first_access,
+            counted: false,
+            closed: Some(closed),
+        });
         outcome
     }
 
@@ -688,10 +760,11 @@ impl Account {
 }
 
 /// A PIN typed for an account that has none: nothing to count, the same answer as an unknown
-/// person (R30).
+/// person (R30), after a decoy verification at what the stored hashes cost (R30a).
 fn unknown_pin<R: CryptoRng + ?Sized>(pin: &EnteredPin, context: &Context<'_, R>) -> Outcome {
-    Outcome::new(Reply::LoginFailed(LoginFailure::for_unknown_person(
+    Outcome::new(Reply::LoginFailed(LoginFailure::for_unknown_person_at(
         context.policy,
+        context.decoy_cost(),
         pin,
     )))
 }

@@ -80,7 +80,9 @@ pub enum Event {
         #[serde(default)]
         rehashed: Option<PinHash>,
     },
-    /// A wrong PIN at a login, first access or renewal: counted (R25). The delay it starts
+    /// A wrong PIN at a login or renewal: counted (R25). (A wrong 16 at a first access is
+    /// [`Event::FirstAccessFailed`]; in streams whose first accesses counted here, it replays
+    /// as it was counted.) The delay it starts
     /// follows from its instant and the policy, so nothing more is stored for it.
     LoginFailed {
         /// When.
@@ -228,6 +230,14 @@ pub enum Event {
         /// The device it makes room for, when the account trusted as many as the policy allows.
         replaces: Option<DeviceId>,
     },
+    /// A wrong 16 typed at a first access: counted in the lane of the 16 that waits for it,
+    /// whose delays follow from this instant and the policy; it never blocks, and touches no
+    /// other lane, no PIN in use and no session (R25b).
+    FirstAccessFailed {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+    },
 }
 
 impl Event {
@@ -251,7 +261,8 @@ impl Event {
             | Event::PinRestored { at, .. }
             | Event::RestoreRequested { at, .. }
             | Event::DeviceTrusted { at, .. }
-            | Event::PinRevoked { at, .. } => *at,
+            | Event::PinRevoked { at, .. }
+            | Event::FirstAccessFailed { at } => *at,
         }
     }
 
@@ -276,6 +287,7 @@ impl Event {
             Event::RestoreRequested { .. } => "restore_requested",
             Event::DeviceTrusted { .. } => "device_trusted",
             Event::PinRevoked { .. } => "pin_revoked",
+            Event::FirstAccessFailed { .. } => "first_access_failed",
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::account::{
     Account, ActivePin, DeadlineMemo, FirstPin, PinRecord, RestoreCode, RestoreRequest, Stage,
 };
 use crate::assurance::AssuranceLevel;
-use crate::device::{DeviceId, TrustedDevice};
+use crate::device::{DeviceId, MAX_TRUSTED_DEVICES, TrustedDevice};
 use crate::hash::PinHash;
 use crate::lockout::LockState;
 use crate::restore::MAX_RESTORE_REQUESTS;
@@ -63,6 +63,8 @@ impl Account {
                     whole: whole.clone(),
                     lapses_at: *lapses_at,
                 }));
+                // A new code waits: its first accesses start a lane of their own (R25b).
+                record.first_access_lock.clear();
                 record.restores_requested.push(RestoreRequest { at: *at });
                 let excess = record
                     .restores_requested
@@ -85,6 +87,14 @@ impl Account {
                     last_used_at: *at,
                     lock: LockState::default(),
                 });
+                // No stream the crate writes holds more (a policy trusts at most as many, and
+                // the oldest makes room): the bound a stored account is loaded with holds for
+                // a replayed one too, whatever the events (R35).
+                let excess = record
+                    .devices
+                    .len()
+                    .saturating_sub(usize::from(MAX_TRUSTED_DEVICES));
+                record.devices.drain(..excess);
             }),
             Event::FirstAccessCompleted {
                 pin,
@@ -105,6 +115,7 @@ impl Account {
                         deadline_memo: DeadlineMemo::default(),
                     });
                     record.lock.clear();
+                    record.first_access_lock.clear();
                     record.restore = None;
                     record.pending_upgrade = None;
                     // The cap counts restores since the owner last came in: whoever asked
@@ -206,6 +217,9 @@ impl Account {
                 self.with_pin(|record| record.pending_upgrade = None);
             }
             Event::PinRevoked { .. } => self.pin = None,
+            Event::FirstAccessFailed { at } => {
+                self.with_pin(|record| record.first_access_lock.record_failure(*at));
+            }
         }
         // The live PIN changed: sessions opened with the one before end with it (R31).
         if matches!(

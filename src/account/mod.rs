@@ -27,9 +27,9 @@ mod verify;
 
 pub use command::{Command, CommandKind};
 pub use event::Event;
-pub use outcome::{Effect, FailureDetail, LoginFailure, Outcome, Reply};
+pub use outcome::{Effect, FailureDetail, LaneClosed, LoginFailure, Outcome, Reply};
 pub use phase::{Phase, PinStatus};
-pub use refusal::{LivePin, Refusal, RefusalClass};
+pub use refusal::{Refusal, RefusalClass};
 pub use session_end::{EndSessions, SessionEnd};
 pub use stored::{AccountFormatError, STORED_FORMAT, StoredEvent, UnversionedEvent};
 
@@ -43,7 +43,7 @@ use crate::assurance::AssuranceLevel;
 use crate::civil_time::rome_start_of_day;
 use crate::device::DeviceId;
 use crate::device::{Lane, TrustedDevice};
-use crate::hash::PinHash;
+use crate::hash::{HashCost, PinHash};
 use crate::lockout::LockState;
 use crate::person::{Person, Role};
 use crate::policy::Policy;
@@ -58,22 +58,79 @@ pub struct Context<'a, R: CryptoRng + ?Sized> {
     pub policy: &'a Policy,
     /// A cryptographic generator, for PIN characters and hash salts.
     pub rng: &'a mut R,
+    /// What the stored PIN hashes cost to verify, for the decoy verification an account
+    /// without a PIN runs in place of checking one (R30, R30a): an unknown codice fiscale
+    /// must take as long as a wrong PIN against the hashes actually stored. `None`: the
+    /// policy's [`hash_cost`](Policy::hash_cost), which is right while every stored hash was
+    /// made at it. See [`Context::with_decoy_cost`].
+    pub decoy_cost: Option<HashCost>,
 }
 
-/// Shows the time and the policy; the generator's state is not shown.
+/// Shows the time, the policy and the decoy's cost; the generator's state is not shown.
 impl<R: CryptoRng + ?Sized> core::fmt::Debug for Context<'_, R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Context")
             .field("now", &self.now)
             .field("policy", self.policy)
+            .field("decoy_cost", &self.decoy_cost)
             .finish_non_exhaustive()
     }
 }
 
 impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
-    /// A context for one command.
+    /// A context for one command, the decoy at the policy's cost.
     pub fn new(now: Timestamp, policy: &'a Policy, rng: &'a mut R) -> Self {
-        Context { now, policy, rng }
+        Context {
+            now,
+            policy,
+            rng,
+            decoy_cost: None,
+        }
+    }
+
+    /// The same context with the decoy verification at `cost` (R30a).
+    ///
+    /// A PIN hash keeps the cost it was made at until its owner next logs in, when it is made
+    /// again at the policy's (R30). So after the policy's [`hash_cost`](Policy::hash_cost)
+    /// changes, most stored hashes still have the old cost for a while, and a decoy at the
+    /// new cost would tell an unknown codice fiscale (the decoy's time) from a wrong PIN (the
+    /// stored hash's time). A service passes what its stored hashes cost: the cost of an
+    /// account it loaded lately ([`Account::stored_hash_cost`]), or of the last wrong PIN it
+    /// checked ([`EnteredPin::last_verification_cost`](crate::EnteredPin::last_verification_cost)).
+    /// A cost above the policy's bound on stored hashes
+    /// ([`max_stored_hash_cost`](Policy::max_stored_hash_cost)) is run at that bound: no stored
+    /// hash above it is ever run either (R35).
+    ///
+    /// ```
+    /// use inps_pin::*;
+    /// use rand_chacha::ChaCha20Rng;
+    /// use rand_core::SeedableRng;
+    ///
+    /// let policy = Policy::default().with_hash_cost(HashCost::CHEAP);
+    /// let mut rng = ChaCha20Rng::seed_from_u64(1);
+    /// let now: jiff::Timestamp = "2026-12-01T09:00:00Z".parse()?;
+    /// let stored = HashCost::new(16, 1, 1)?; // what the accounts loaded lately were hashed at
+    /// let pin = EnteredPin::parse("ABCDEFGH")?;
+    /// let mut unknown = Account::new(CodiceFiscale::parse("RSSMRA80A01H501U")?);
+    /// let outcome = unknown.handle(
+    ///     Command::LogIn { pin, device: None, trust_device: false },
+    ///     &mut Context::new(now, &policy, &mut rng).with_decoy_cost(stored),
+    /// )?;
+    /// assert!(matches!(outcome.reply, Reply::LoginFailed(_)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_decoy_cost(mut self, cost: HashCost) -> Self {
+        self.decoy_cost = Some(cost);
+        self
+    }
+
+    /// The cost the decoy verification runs at: [`Context::decoy_cost`] or the policy's, never
+    /// above the policy's bound on stored hashes (R35).
+    pub(crate) fn decoy_cost(&self) -> HashCost {
+        self.decoy_cost
+            .unwrap_or(self.policy.hash_cost)
+            .at_most(self.policy.stored_hash_cost_bound())
     }
 }
 
@@ -148,12 +205,25 @@ struct PinRecord {
     restore: Option<Box<RestoreCode>>,
     /// When the latest restores were asked for, at most
     /// [`MAX_RESTORE_REQUESTS`](crate::MAX_RESTORE_REQUESTS), oldest
-    /// first: what the policy's cap counts (R23a).
-    #[serde(default)]
+    /// first: what the policy's cap counts (R23a). A stored account with more does not load.
+    #[serde(
+        default,
+        deserialize_with = "crate::bounded::vec::<_, _, crate::restore::StoredRestoreRequests>"
+    )]
     restores_requested: Vec<RestoreRequest>,
-    /// The trusted devices, each with its own lane of wrong PINs (R25a).
-    #[serde(default)]
+    /// The trusted devices, each with its own lane of wrong PINs (R25a), at most
+    /// [`MAX_TRUSTED_DEVICES`](crate::MAX_TRUSTED_DEVICES). A stored account with more does
+    /// not load.
+    #[serde(
+        default,
+        deserialize_with = "crate::bounded::vec::<_, _, crate::device::StoredDevices>"
+    )]
     devices: Vec<TrustedDevice>,
+    /// Wrong 16s typed at a first access: the lane of the 16 that waits for its first access
+    /// (the issued one, or a restore's), with its own delays and no block (R25b). A new code
+    /// starts it afresh. Stored last: the stored forms before it end with `devices`.
+    #[serde(default)]
+    first_access_lock: LockState,
 }
 
 /// A restore's new 16-character PIN, waiting for its first access (R23a).
@@ -181,6 +251,7 @@ impl PinRecord {
             restore: None,
             restores_requested: Vec::new(),
             devices: Vec::new(),
+            first_access_lock: LockState::default(),
         }
     }
 
@@ -454,6 +525,27 @@ impl Account {
                 .map(|device| device.id.clone())
                 .collect()
         })
+    }
+
+    /// What the hash a login checks cost to make: the 8's in use, or the 16's that waits for
+    /// its first access; `None` without a PIN. A service passes it as the decoy's cost
+    /// ([`Context::with_decoy_cost`]), so that an unknown codice fiscale costs what a wrong PIN
+    /// against the hashes actually stored costs (R30a).
+    #[must_use]
+    pub fn stored_hash_cost(&self) -> Option<HashCost> {
+        self.pin.as_ref().map(|record| match &record.stage {
+            Stage::AwaitingFirstAccess(first) => first.whole.cost(),
+            Stage::Active(active) => active.hash.cost(),
+        })
+    }
+
+    /// Wrong 16s typed at a first access since the waiting 16 was issued: the count of its own
+    /// lane, which slows further first accesses and never blocks them (R25b).
+    #[must_use]
+    pub fn wrong_first_accesses(&self) -> u32 {
+        self.pin
+            .as_ref()
+            .map_or(0, |record| record.first_access_lock.failures())
     }
 
     /// When a restore's 16 that waits beside the PIN lapses, if one waits at `now` (R23a).

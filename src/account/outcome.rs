@@ -9,6 +9,7 @@ use crate::assurance::{AssuranceLevel, Session};
 use crate::channel::Channel;
 use crate::delivery::Delivery;
 use crate::device::{DeviceId, DeviceToken};
+use crate::hash::HashCost;
 use crate::notification::Notification;
 use crate::policy::Policy;
 use crate::secret::EnteredPin;
@@ -33,8 +34,9 @@ pub struct Outcome {
     /// for one and succeeded. A secret: never serialized, wiped on drop.
     #[serde(skip)]
     pub trusted_device: Option<DeviceToken>,
-    /// What operators see of a wrong PIN (the count, the delay, the block), never the person:
-    /// the reply for it reads like an unknown codice fiscale's (R30).
+    /// What operators see of a failed login, first access or renewal (the count, the delay,
+    /// the block, a guess turned away unchecked), never the person: the reply for it reads
+    /// like an unknown codice fiscale's (R30, R30a).
     pub failure: Option<FailureDetail>,
 }
 
@@ -153,19 +155,22 @@ pub enum Reply {
 }
 
 /// A failed login, as the person sees it: nothing at all that tells a wrong PIN from an
-/// unknown codice fiscale, in content or in serialized form (R30). What operators need is in
-/// [`Outcome::failure`].
+/// unknown codice fiscale, a lane inside its delay or a blocked PIN, in content or in
+/// serialized form (R30, R30a). What operators need is in [`Outcome::failure`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LoginFailure(());
 
-/// What operators see of a wrong PIN (R25, R25a, R30): kept apart from the reply, which must
-/// read the same for an unknown codice fiscale. Log it; never show it to the person.
+/// What operators see of a failed login, first access or renewal (R25, R25a, R25b, R30a):
+/// kept apart from the reply, which must read the same for an unknown codice fiscale. Log it;
+/// never show it to the person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FailureDetail {
-    /// Consecutive failures in the attempt's lane, this one included.
+    /// Consecutive failures in the attempt's lane: this one included when it was
+    /// [`counted`](Self::counted).
     pub consecutive_failures: u32,
-    /// When the lane accepts a new try, if a delay follows.
+    /// When the lane accepts a new try, if a delay follows (or, for a guess turned away, is
+    /// running).
     #[serde(with = "crate::timestamp_serde::option")]
     pub retry_after: Option<Timestamp>,
     /// This failure blocked the lane: the PIN for every client without a trusted device, or
@@ -173,6 +178,40 @@ pub struct FailureDetail {
     pub blocks: bool,
     /// The trusted device whose own lane counted it; `None`: every other client's lane.
     pub device: Option<DeviceId>,
+    /// The attempt was a first access, counted in the lane of the 16 that waits for it, which
+    /// slows and never blocks (R25b); `false`: a login or renewal.
+    #[serde(default)]
+    pub first_access: bool,
+    /// The failure was counted: an event records it. `false` for a guess turned away by a
+    /// lane inside its delay or blocked ([`closed`](Self::closed)), and for a 16 typed at a
+    /// first access where none waits: no PIN was checked, and nothing was written (R25b).
+    #[serde(default = "counted_by_default")]
+    pub counted: bool,
+    /// The lane was closed, and the guess turned away without checking any PIN (no Argon2)
+    /// and without writing anything (R25b); the person was answered as for a wrong PIN
+    /// (R30a). `None`: the lane was open.
+    #[serde(default)]
+    pub closed: Option<LaneClosed>,
+}
+
+/// Failures operators logged before [`FailureDetail::counted`] existed were all counted.
+fn counted_by_default() -> bool {
+    true
+}
+
+/// Why a lane turned a guess away unchecked (R25, R25b, R30a): for operators, in
+/// [`FailureDetail::closed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum LaneClosed {
+    /// Inside the delay after a wrong PIN (or, at a first access, a wrong 16).
+    Delayed {
+        /// When the lane accepts a new try.
+        #[serde(with = "crate::timestamp_serde")]
+        retry_after: Timestamp,
+    },
+    /// Blocked after too many wrong PINs, until a restore or a revocation (R25).
+    Blocked,
 }
 
 impl LoginFailure {
@@ -184,6 +223,8 @@ impl LoginFailure {
     ///
     /// It spends the time of one PIN verification at the policy's cost, so that the answer
     /// for an unknown person takes as long as the one for a wrong PIN, and reads the same.
+    /// After the policy's cost changed, use [`LoginFailure::for_unknown_person_at`] with what
+    /// the stored hashes cost (R30a).
     ///
     /// ```
     /// use inps_pin::{EnteredPin, HashCost, LoginFailure, Policy};
@@ -195,11 +236,36 @@ impl LoginFailure {
     /// ```
     #[must_use]
     pub fn for_unknown_person(policy: &Policy, pin: &EnteredPin) -> LoginFailure {
-        pin.spend_one_verification(policy.hash_cost);
+        LoginFailure::for_unknown_person_at(policy, policy.hash_cost, pin)
+    }
+
+    /// [`LoginFailure::for_unknown_person`], spending one verification at `stored_cost`: what
+    /// the stored PIN hashes cost, which after a change of the policy's cost is not the
+    /// policy's for a while (R30a; see [`Context::with_decoy_cost`](crate::Context::with_decoy_cost)).
+    /// A cost above the policy's bound on stored hashes is spent at that bound (R35).
+    ///
+    /// ```
+    /// use inps_pin::{EnteredPin, HashCost, LoginFailure, Policy};
+    ///
+    /// let policy = Policy::default().with_hash_cost(HashCost::CHEAP);
+    /// let pin = EnteredPin::parse("ABCDEFGH")?;
+    /// let stored = HashCost::new(16, 1, 1).map_err(|_| "a valid cost")?;
+    /// let _ = LoginFailure::for_unknown_person_at(&policy, stored, &pin);
+    /// assert_eq!(pin.last_verification_cost(), Some(stored));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn for_unknown_person_at(
+        policy: &Policy,
+        stored_cost: HashCost,
+        pin: &EnteredPin,
+    ) -> LoginFailure {
+        pin.spend_one_verification(stored_cost.at_most(policy.stored_hash_cost_bound()));
         LoginFailure::new()
     }
 
-    /// A stable code, the same for a wrong PIN and an unknown person.
+    /// A stable code, the same for a wrong PIN, an unknown person, a lane inside its delay
+    /// and a blocked PIN.
     #[must_use]
     pub fn code(&self) -> &'static str {
         "login.credentials_invalid"
@@ -208,15 +274,19 @@ impl LoginFailure {
     /// For operators.
     #[must_use]
     pub fn message_en(&self) -> &'static str {
-        "the codice fiscale or the PIN is not correct"
+        "the codice fiscale or the PIN is not correct, or too many attempts were made"
     }
 
-    /// For the person: what to do next, without saying which of the two was wrong.
+    /// For the person: what to do next, without saying what went wrong, and what an honest
+    /// owner does in every case: type it again, wait a few seconds and try again (a delay),
+    /// and restore the PIN if it keeps failing (a block).
     #[must_use]
     pub fn message_it(&self) -> &'static str {
-        "Codice fiscale o PIN non corretti. Controlla di averli scritti bene. Se non hai ancora \
-         fatto il primo accesso, usa il PIN completo di 16 caratteri. Se hai smarrito il PIN, \
-         puoi ripristinarlo online con i recapiti registrati o chiamare il Contact Center: \
-         803 164 da rete fissa, 06 164 164 da cellulare."
+        "Accesso non riuscito: codice fiscale o PIN non corretti, oppure troppi tentativi \
+         ravvicinati. Controlla di averli scritti bene e riprova tra qualche secondo. Se non hai \
+         ancora fatto il primo accesso, usa il PIN completo di 16 caratteri. Se l'accesso \
+         continua a non riuscire, ripristina il PIN online con la funzione \"Ripristina PIN\" \
+         usando i recapiti registrati, oppure chiama il Contact Center: 803 164 da rete fissa, \
+         06 164 164 da cellulare."
     }
 }

@@ -7,20 +7,6 @@ use thiserror::Error;
 
 use crate::CodiceFiscale;
 
-/// What the live PIN is doing, when a new request is refused (R14).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum LivePin {
-    /// Issued, waiting for the first access with the 16 characters.
-    PendingFirstAccess,
-    /// In use.
-    Active,
-    /// Expired: the guided renewal gives a new one.
-    Expired,
-    /// Blocked after wrong PINs: a restore lifts the block.
-    Blocked,
-}
-
 const CONTACT_CENTER: &str = "803 164 da rete fissa, 06 164 164 da cellulare";
 
 /// Why a command was refused. A refused command leaves the account exactly as it was (R27).
@@ -30,9 +16,11 @@ const CONTACT_CENTER: &str = "803 164 da rete fissa, 06 164 164 da cellulare";
 /// that says what to do next (R30). None repeats a secret. A wrong PIN is not a refusal but a
 /// counted [`LoginFailure`](crate::LoginFailure); refusals that concern a PIN's state (expired,
 /// lapsed, first access due) come only after the right PIN was typed, so they tell a guesser
-/// nothing. The two exceptions are the lockout's own answers, [`Refusal::LoginDelayed`] and
-/// [`Refusal::PinBlocked`], given before any check: they are what makes guessing slow, and
-/// they tell only that someone has been guessing.
+/// nothing. A login lane inside its delay, or blocked, answers whoever knows only the codice
+/// fiscale with a [`LoginFailure`](crate::LoginFailure) too, as a wrong PIN (R30a): the
+/// lockout's own refusals, [`Refusal::LoginDelayed`] and [`Refusal::PinBlocked`], go only to
+/// a trusted device, which proved more than a codice fiscale (its own delay, R25a), and to
+/// commands of a holder of a session (an upgrade on a blocked PIN).
 ///
 /// Refusals serialize (R28), so a service can return them from an API or log them as records.
 #[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
@@ -46,17 +34,16 @@ pub enum Refusal {
         /// The codice fiscale in the request.
         requested: CodiceFiscale,
     },
-    /// The person already has a live PIN (R14).
-    #[error("a PIN is already live for this codice fiscale ({live:?}): {}", match live {
-        LivePin::PendingFirstAccess => "finish the first access with the 16 characters",
-        LivePin::Active => "restore it with the registered contacts, or revoke it with the tessera sanitaria and request again",
-        LivePin::Expired => "renew it with the guided procedure",
-        LivePin::Blocked => "restore it with the registered contacts, or revoke it with the tessera sanitaria",
-    })]
-    PinAlreadyLive {
-        /// What the live PIN is doing.
-        live: LivePin,
-    },
+    /// The person already has a live PIN (R14). One answer whatever the PIN is doing
+    /// (waiting for its first access, in use, expired, blocked): a request needs no more than a
+    /// codice fiscale, so the answer must not tell the PIN's state (R30a). Operators read it
+    /// from [`Account::status`](crate::Account::status).
+    #[error(
+        "a PIN is already live for this codice fiscale: log in with it (the 16 characters for \
+         the first access, the guided renewal once expired), restore it with the registered \
+         contacts, or revoke it with the tessera sanitaria and request again"
+    )]
+    PinAlreadyLive,
     /// A temporary (11-digit) codice fiscale where the policy does not accept one (R3).
     #[error(
         "the request gives a temporary codice fiscale, which this service does not accept: request with the definitive 16-character code"
@@ -104,12 +91,16 @@ pub enum Refusal {
         #[serde(with = "crate::timestamp_serde")]
         renewable_from: Timestamp,
     },
-    /// Too many wrong PINs blocked it (R25).
+    /// Too many wrong PINs blocked it (R25): told to a command of a session's holder (an
+    /// upgrade), never to a login or renewal without a trusted device, which reads a
+    /// [`LoginFailure`](crate::LoginFailure) (R30a).
     #[error(
         "the PIN is blocked after too many wrong attempts: restore it with the registered contacts, or revoke it with the tessera sanitaria"
     )]
     PinBlocked,
-    /// A try inside the delay after a wrong PIN (R25).
+    /// A try from a trusted device inside its own delay after a wrong PIN (R25, R25a). Every
+    /// other client inside its lane's delay reads a [`LoginFailure`](crate::LoginFailure)
+    /// (R30a).
     #[error("too many attempts: try again from {retry_after}")]
     LoginDelayed {
         /// When a new try is accepted.
@@ -246,7 +237,7 @@ impl Refusal {
             | Refusal::TesseraExpired { .. }
             | Refusal::AttestationFromTheFuture
             | Refusal::AttestationStale { .. } => RefusalClass::InvalidInput,
-            Refusal::PinAlreadyLive { .. }
+            Refusal::PinAlreadyLive
             | Refusal::FirstAccessRequired
             | Refusal::RenewalNotDue { .. }
             | Refusal::AlreadyDispositivo
@@ -283,7 +274,7 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::WrongAccount { .. } => "request.wrong_account",
-            Refusal::PinAlreadyLive { .. } => "request.pin_already_live",
+            Refusal::PinAlreadyLive => "request.pin_already_live",
             Refusal::TemporaryCodiceFiscale => "request.temporary_codice_fiscale",
             Refusal::NoContactForFirstHalf => "request.no_contact_for_first_half",
             Refusal::IdentityDocumentExpired { .. } => "request.identity_document_expired",
@@ -322,29 +313,14 @@ impl Refusal {
                  codice fiscale sulla tessera sanitaria e riprova."
                     .to_owned()
             }
-            Refusal::PinAlreadyLive { live } => match live {
-                LivePin::PendingFirstAccess => {
-                    "Hai già richiesto un PIN. Completa il primo accesso \
-                     con il PIN di 16 caratteri: i primi 8 li hai ricevuti online o dal Contact \
-                     Center, gli altri 8 arrivano per posta all'indirizzo di residenza."
-                        .to_owned()
-                }
-                LivePin::Active => {
-                    "Hai già un PIN attivo. Se lo hai smarrito, ripristinalo con la \
-                     funzione \"Ripristina PIN\" usando i recapiti registrati; se non hai \
-                     registrato recapiti, revocalo con la tessera sanitaria e richiedine uno nuovo."
-                        .to_owned()
-                }
-                LivePin::Expired => {
-                    "Il tuo PIN è scaduto: non serve richiederne uno nuovo. Accedi \
-                     con il PIN scaduto e la procedura guidata ti darà un nuovo PIN."
-                        .to_owned()
-                }
-                LivePin::Blocked => "Il tuo PIN è bloccato. Ripristinalo con la funzione \
-                     \"Ripristina PIN\" usando i recapiti registrati, oppure revocalo con la \
-                     tessera sanitaria e richiedine uno nuovo."
-                    .to_owned(),
-            },
+            Refusal::PinAlreadyLive => "Per questo codice fiscale esiste già un PIN: non serve \
+                 richiederne un altro. Accedi con il tuo PIN; se non hai ancora fatto il primo \
+                 accesso, usa il PIN completo di 16 caratteri; se è scaduto, accedi con il PIN \
+                 scaduto e la procedura guidata te ne darà uno nuovo. Se lo hai smarrito o non \
+                 riesci ad accedere, ripristinalo con la funzione \"Ripristina PIN\" usando i \
+                 recapiti registrati; se non hai registrato recapiti, revocalo con la tessera \
+                 sanitaria e richiedine uno nuovo."
+                .to_owned(),
             Refusal::TemporaryCodiceFiscale => "Il PIN si richiede con il codice fiscale \
                  definitivo di 16 caratteri, riportato sulla tessera sanitaria. Se hai solo il \
                  codice provvisorio di 11 cifre, attendi quello definitivo dall'Agenzia delle \

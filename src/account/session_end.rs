@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::CodiceFiscale;
-use crate::account::Account;
 use crate::account::phase::PinStatus;
+use crate::account::{Account, Stage};
 use crate::assurance::Session;
 use crate::policy::Policy;
 
@@ -19,8 +19,10 @@ pub enum SessionEnd {
     Replaced,
     /// The PIN was revoked.
     Revoked,
-    /// The PIN was blocked after wrong PINs from clients without a trusted device; a session
-    /// opened from a trusted device stands (R25a).
+    /// The PIN was blocked after wrong PINs. Never given: a block ends no session, since the
+    /// guesses failed and the PIN that opened them is unchanged, and ending them would let a
+    /// stranger log anyone out at will (R31, R25a). Kept so that effects a service stored with
+    /// it still load.
     Blocked,
     /// The PIN expired (R20), or the 16 whose first half opened it lapsed (R9).
     Expired,
@@ -31,8 +33,8 @@ pub enum SessionEnd {
 }
 
 /// The sessions a service must end now (R31): every session of `codice_fiscale` opened with a
-/// PIN of generation up to `up_to_generation`, but those from trusted devices when
-/// `trusted_devices_stand`.
+/// PIN of generation up to `up_to_generation` (but those from trusted devices when
+/// `trusted_devices_stand`, which no effect of the crate sets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EndSessions {
@@ -42,7 +44,9 @@ pub struct EndSessions {
     pub up_to_generation: u64,
     /// Why.
     pub reason: SessionEnd,
-    /// Sessions opened from a trusted device stand (a block of everyone else's lane).
+    /// Sessions opened from a trusted device stand. Always `false` in the effects the crate
+    /// gives: the PIN that opened every one of them stopped being live. Kept so that effects
+    /// a service stored with it still load and mean what they meant.
     pub trusted_devices_stand: bool,
 }
 
@@ -66,8 +70,8 @@ impl Account {
     }
 
     /// Whether `session` still stands at `now` (R31): opened on this account, by the PIN that
-    /// is live now, which has not expired, been blocked for its lane, or been retired. A
-    /// session of a digital identity stands whatever the PIN does.
+    /// is live now, which has not expired, lapsed or been retired. A block ends no session
+    /// (the PIN is unchanged). A session of a digital identity stands whatever the PIN does.
     ///
     /// # Errors
     /// The [`SessionEnd`] that ended it.
@@ -91,25 +95,31 @@ impl Account {
         }
         match self.status(now, policy) {
             PinStatus::Retired { .. } => Err(SessionEnd::Retired),
-            PinStatus::Blocked if !session.from_trusted_device() => Err(SessionEnd::Blocked),
-            // A trusted device's session outlives everyone else's block, not the expiry.
-            PinStatus::Blocked if self.expires_at().is_some_and(|expiry| now >= expiry) => {
-                Err(SessionEnd::Expired)
-            }
             PinStatus::Expired { .. } | PinStatus::FirstPinLapsed { .. } => {
                 Err(SessionEnd::Expired)
             }
+            // A block hides the stage, whose own end still ends the sessions.
+            PinStatus::Blocked if self.pin_ended_by_the_clock(now) => Err(SessionEnd::Expired),
             _ => Ok(()),
         }
     }
 
-    /// The sessions to end now that the live PIN stops being live for `reason`.
+    /// Whether the PIN's stage ended by the clock at `now`: the 8 expired, or the 16 lapsed.
+    fn pin_ended_by_the_clock(&self, now: Timestamp) -> bool {
+        match self.pin.as_ref().map(|record| &record.stage) {
+            Some(Stage::Active(active)) => now >= active.expires_at,
+            Some(Stage::AwaitingFirstAccess(first)) => now >= first.lapses_at,
+            None => false,
+        }
+    }
+
+    /// The sessions to end now that the live PIN stops being live for `reason`: all of them.
     pub(crate) fn end_sessions(&self, reason: SessionEnd) -> EndSessions {
         EndSessions {
             codice_fiscale: self.codice_fiscale,
             up_to_generation: self.pin_generation,
             reason,
-            trusted_devices_stand: reason == SessionEnd::Blocked,
+            trusted_devices_stand: false,
         }
     }
 }

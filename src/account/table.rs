@@ -6,8 +6,9 @@
 //! codice fiscale that is not the account's, a 16 where an 8 goes) is answered first, in every
 //! phase, so the answer tells nothing of the account (so is what an attestation says: whose
 //! record it is, and whether it is current, R35); the lockout's gate comes before any PIN
-//! is verified, so a guesser is slowed before Argon2 runs; and a PIN's own state (lapsed,
-//! expired, first access due) is told only to whoever typed the right PIN.
+//! is verified, so a guesser is slowed before Argon2 runs, and a guess it turns away costs no
+//! Argon2 and no event (R25b) and is answered as a wrong PIN is (R30a); and a PIN's own state
+//! (lapsed, expired, first access due) is told only to whoever typed the right PIN.
 
 use crate::account::command::CommandKind;
 use crate::account::phase::{Phase, listed_enum};
@@ -32,19 +33,28 @@ listed_enum! {
         DocumentValid => "the identity document is valid (R13, R16)",
         /// R6: the first access is typed with all 16 characters.
         WholePinTyped => "all 16 characters typed (R6)",
-        /// R25: not inside the delay after a wrong PIN (`login.delayed`).
-        LoginDelay => "not inside a login delay (R25)",
+        /// R25, R25b, R30a: the lane is not inside the delay after a wrong PIN, nor blocked.
+        /// Else no PIN is checked and nothing is written: everyone without a trusted device is
+        /// answered as a wrong PIN is, uncounted (a delay told only to known codici fiscali
+        /// would tell them apart); a trusted device, which proved more than a codice fiscale,
+        /// is told its own delay (`login.delayed`, R25a).
+        LoginDelay => "the lane is open, else a failed login, unchecked (R25, R25b, R30a)",
         /// R8, R25: the typed PIN matches the live one; a wrong PIN is a counted failure, which
         /// may block the PIN.
         Pin => "the PIN is right, else a counted failure (R8, R25)",
         /// R9a: as [`Check::Pin`], and the first half alone also matches where the policy
         /// keeps its hash.
         PinOrFirstHalf => "the PIN, or its first half where allowed, is right (R9a, R25)",
-        /// R6, R23a: the 16 typed is one waiting for its first access (the issued one, or a
-        /// restore's beside the PIN in use), else a counted failure. No lane's delay or block
-        /// stands before it: 16 characters cannot be guessed, and the owner's way back must
-        /// never wait on a stranger (R25a).
-        WaitingCode => "the 16 waits for its first access, else a counted failure (R6, R23a)",
+        /// R25b: the waiting 16's own lane is not inside the delay after a wrong 16. Else no
+        /// PIN is checked and nothing is written, and the answer is a wrong PIN's. The lane
+        /// only slows: no block stands before a first access.
+        FirstAccessDelay => "the first-access lane is open, else a failed first access, unchecked (R25b)",
+        /// R6, R23a, R25b: the 16 typed is one waiting for its first access (the issued one,
+        /// or a restore's beside the PIN in use), else a failure counted in that code's own
+        /// lane (none counted where no 16 waits). No login lane's delay or block stands before
+        /// it, and a wrong 16 touches none of them, nor the PIN in use, nor any session: the
+        /// owner's way back must never wait on a stranger (R25a).
+        WaitingCode => "the 16 waits for its first access, else a failure in its own lane (R6, R23a, R25b)",
         /// R16: the PIN is still ordinary (`upgrade.already_dispositivo`).
         Ordinary => "the PIN is ordinary (R16)",
         /// R17: no written upgrade request waits already.
@@ -133,6 +143,9 @@ pub enum Then {
     /// R30: no account has a PIN here: the answer of an unknown codice fiscale, after the
     /// time of one verification.
     AnswerUnknown,
+    /// R25b, R30a: the lane is blocked: the answer of a wrong PIN, uncounted, with no PIN
+    /// checked and nothing written.
+    TurnAway,
     /// The command is refused.
     Refuse(Refuse),
 }
@@ -153,6 +166,7 @@ impl Then {
             | Then::ApproveAtSede
             | Then::ApplyTime
             | Then::AnswerUnknown
+            | Then::TurnAway
             | Then::Restore
             | Then::Refuse(_) => None,
         }
@@ -174,6 +188,7 @@ impl Then {
             Then::Revoke => "revoked",
             Then::ApplyTime => "what is due",
             Then::AnswerUnknown => "failure, uncounted",
+            Then::TurnAway => "failure, unchecked (R30a)",
             Then::Refuse(refuse) => refuse.label(),
         }
     }
@@ -201,9 +216,9 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 
 use Check::{
     ArchiveMatches, AttestationCurrent, ContactForFirstHalf, ContactsMatch, ContactsProven,
-    DocumentValid, LoginDelay, NoUpgradeWaiting, Ordinary, Pin, PinOrFirstHalf, RestoreLimit,
-    SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale, TesseraMatches,
-    TesseraValid, UpgradeWaiting, WaitingCode, WholePinTyped,
+    DocumentValid, FirstAccessDelay, LoginDelay, NoUpgradeWaiting, Ordinary, Pin, PinOrFirstHalf,
+    RestoreLimit, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale,
+    TesseraMatches, TesseraValid, UpgradeWaiting, WaitingCode, WholePinTyped,
 };
 use Phase::{
     Active, AwaitingFirstAccess, Blocked, Expired, ExpiringSoon, FirstPinLapsed, NoPin, Retired,
@@ -262,11 +277,21 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
             // The issued 16, or a restore's beside the PIN in use: its first access replaces
             // whatever was live, the block included (R6, R23a, R25).
             AwaitingFirstAccess | Active | ExpiringSoon | Expired | Blocked => cell(
-                &[SunsetAllowsUse, WholePinTyped, WaitingCode],
+                &[
+                    SunsetAllowsUse,
+                    WholePinTyped,
+                    FirstAccessDelay,
+                    WaitingCode,
+                ],
                 Then::CompleteFirstAccess,
             ),
             FirstPinLapsed => refuse(
-                &[SunsetAllowsUse, WholePinTyped, WaitingCode],
+                &[
+                    SunsetAllowsUse,
+                    WholePinTyped,
+                    FirstAccessDelay,
+                    WaitingCode,
+                ],
                 Refuse::FirstPinLapsed,
             ),
             Retired => refuse(&[], Refuse::PinsRetired),
@@ -289,7 +314,9 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
                 &[SunsetAllowsUse, LoginDelay, PinOrFirstHalf],
                 Refuse::PinExpired,
             ),
-            Blocked => refuse(&[SunsetAllowsUse], Refuse::PinBlocked),
+            // Answered as a wrong PIN: a block told to whoever knows a codice fiscale would
+            // tell a person with a PIN from one without (R30a).
+            Blocked => cell(&[SunsetAllowsUse], Then::TurnAway),
             Retired => refuse(&[], Refuse::PinsRetired),
         },
         CommandKind::RenewPin => match phase {
@@ -301,7 +328,7 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
             FirstPinLapsed => refuse(&[SunsetAllowsUse, LoginDelay, Pin], Refuse::FirstPinLapsed),
             Active => refuse(&[SunsetAllowsUse, LoginDelay, Pin], Refuse::RenewalNotDue),
             ExpiringSoon | Expired => cell(&[SunsetAllowsUse, LoginDelay, Pin], Then::Renew),
-            Blocked => refuse(&[SunsetAllowsUse], Refuse::PinBlocked),
+            Blocked => cell(&[SunsetAllowsUse], Then::TurnAway),
             Retired => refuse(&[], Refuse::PinsRetired),
         },
         // Both upgrade paths and the back office's decision share one shape: only an ordinary

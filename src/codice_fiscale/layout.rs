@@ -131,8 +131,8 @@ macro_rules! byte_table {
 }
 
 // Lookup tables, one entry a byte, built at compile time from the definitions above so that
-// the two cannot disagree: the hot path (a stored, upper-case code parsed again, issue 12)
-// reads one table entry a character instead of running a `match` for each of its uses.
+// the two cannot disagree: the usual path (a stored, upper-case code parsed again) reads one
+// table entry a character instead of running a `match` for each of its uses.
 
 /// [`CLASSES`] bit: an upper-case letter A-Z (name letters, place letter, check character).
 pub(super) const LETTER: u8 = 1;
@@ -207,26 +207,24 @@ pub(super) fn two_digits(tens: u8, units: u8) -> u8 {
     digit(tens) * 10 + digit(units)
 }
 
-/// Days in `month`; February has 29 days whenever the two-digit year could
-/// belong to a leap year (`yy % 4 == 0`), since the century is unknown.
-pub(super) fn days_in_month(month: u8, year_in_century: u8) -> u8 {
-    match month {
-        2 if year_in_century % 4 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+/// The last day of `month` (1-12) in a year ending in `year_in_century`; February has 29 days
+/// whenever the two-digit year could belong to a leap year (`yy % 4 == 0`), since the century is
+/// unknown. 0 for any other month. A table lookup, so that codes of every month take the same
+/// path.
+pub(super) fn longest_day(month: u8, year_in_century: u8) -> u8 {
+    /// Indexed by the month, plus 16 in a year whose last two digits a leap year can have.
+    const LONGEST_DAYS: [u8; 32] = [
+        0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0, //
+        0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0,
+    ];
+    let leap_possible = u8::from(year_in_century % 4 == 0);
+    let index = usize::from(month & 15) | usize::from(leap_possible) << 4;
+    LONGEST_DAYS.get(index).copied().unwrap_or(0)
 }
 
-/// Days in `month` of the full (proleptic Gregorian) `year`.
-pub(super) fn days_in_month_of_year(month: u8, year: i32) -> u8 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+/// Whether the full (proleptic Gregorian) `year` is a leap year.
+pub(super) fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
 
 /// Value of a character at an odd (1-based) position; a digit is worth the

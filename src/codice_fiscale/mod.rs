@@ -121,14 +121,16 @@ impl CodiceFiscale {
     /// position, then for a personal code the birth day and date and the
     /// check character, for a temporary code the check digit.
     pub fn parse(input: &str) -> Result<CodiceFiscale, CodiceFiscaleError> {
-        // The usual input, a code as stored or printed: 16 characters, each fitting its
-        // position once upper-cased. Checked in one pass without early exits; any other input
-        // (separators, a wrong character, another length) takes the general path, which finds
-        // the first problem in the documented order.
+        // The usual input, a valid code as stored or printed: 16 characters. Every check runs
+        // on it without a branch that depends on the code (each one's answer is gathered with
+        // `&`), so that codes of every shape take the same path and the processor has nothing
+        // to mispredict; only the one answer is branched on. Any other input (separators, a
+        // problem, another length) takes the general path, which finds the first problem in
+        // the documented order.
         if let Ok(&bytes) = <&[u8; LEN]>::try_from(input.as_bytes()) {
             let code = bytes.map(|b| b.to_ascii_uppercase());
-            if fits_layout(&code) {
-                return check_personal(code);
+            if is_valid_personal(&code) {
+                return Ok(CodiceFiscale(code));
             }
         }
         match normalise(input)? {
@@ -290,29 +292,24 @@ impl CodiceFiscale {
         let [_, _, _, _, _, _, y1, y2, m, d1, d2, ..] = self.personal()?;
         let yy = i32::from(two_digits(y1, y2));
         let month = lookup(&MONTH_NUMBERS, m);
-        let written_day = two_digits(d1, d2);
-        let day = if written_day > 40 {
-            written_day - 40
-        } else {
-            written_day
-        };
+        let day = women_day_removed(two_digits(d1, d2));
         let reference_year = i32::from(reference.year());
         let latest = reference_year - (reference_year - yy).rem_euclid(100);
-        // The candidates of the definition above, judged with plain arithmetic: the date
-        // exists (parse checked every day but 29 February against the month already) and is
-        // not after the reference. Only the one found is built as a `Date`, whose own checks
-        // cost more than all of this.
-        let not_after_reference = (month, day)
-            <= (
-                u8::try_from(reference.month()).unwrap_or(0),
-                u8::try_from(reference.day()).unwrap_or(0),
-            );
-        let year = (0..5)
-            .map(|centuries| latest - 100 * centuries)
-            .find(|&year| {
-                (year < reference_year || not_after_reference)
-                    && day <= days_in_month_of_year(month, year)
-            })?;
+        // Month and day as one number that orders as the pair does.
+        let month_day = |month: i32, day: i32| 32 * month + day;
+        let after_reference = month_day(i32::from(month), i32::from(day))
+            > month_day(i32::from(reference.month()), i32::from(reference.day()));
+        let year = if month == 2 && day == 29 {
+            // The candidates of the definition above, a century apart: the first in a leap
+            // year that is not after the reference.
+            (0..5)
+                .map(|centuries| latest - 100 * centuries)
+                .find(|&year| (year < reference_year || !after_reference) && is_leap(year))?
+        } else {
+            // Every other date parse accepted exists in every year: the latest year, or a
+            // century earlier when that date is after the reference. No branch on the code.
+            latest - 100 * i32::from(latest == reference_year && after_reference)
+        };
         Date::new(
             i16::try_from(year).ok()?,
             i8::try_from(month).ok()?,
@@ -455,6 +452,28 @@ fn parse_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> 
     check_personal(code)
 }
 
+/// Whether the 16 (upper-case) bytes are a valid personal code: the same answer as
+/// [`parse_personal`] being `Ok`, computed without a branch on the code. Each check's answer
+/// is a `bool` combined with `&` (not `&&`, which would branch): every byte fits its position,
+/// the birth day is 1-31 once the 40 of women's days is taken off, the month has that day, and
+/// the check character matches. A byte that does not fit makes the table lookups below read
+/// 0, which can only fail the other checks too.
+fn is_valid_personal(code: &[u8; LEN]) -> bool {
+    let [_, _, _, _, _, _, y1, y2, m, d1, d2, _, _, _, _, found] = *code;
+    let written_day = two_digits(d1, d2);
+    let day = women_day_removed(written_day);
+    let day_in_range = day.wrapping_sub(1) < 31;
+    let month = lookup(&MONTH_NUMBERS, m);
+    let date_exists = day <= longest_day(month, two_digits(y1, y2));
+    fits_layout(code) & day_in_range & date_exists & (check_char(code) == found)
+}
+
+/// The birth day of a written day: 41-71 (women) less 40, 1-31 (men) as it is; the other
+/// written values, which [`check_personal`] rejects, come out outside 1-31 too.
+fn women_day_removed(written_day: u8) -> u8 {
+    written_day - 40 * u8::from(written_day > 40)
+}
+
 /// Whether every one of the 16 (upper-case) bytes fits its position: one table lookup a
 /// byte, all of them, no early exit. The class bits each position wants and its byte lacks are
 /// gathered into one byte, which is zero only if every byte fits.
@@ -480,7 +499,7 @@ fn check_personal(code: [u8; LEN]) -> Result<CodiceFiscale, CodiceFiscaleError> 
         _ => return Err(CodiceFiscaleError::DayOutOfRange { day: written_day }),
     };
     let month = lookup(&MONTH_NUMBERS, m);
-    if day > days_in_month(month, year_in_century) {
+    if day > longest_day(month, year_in_century) {
         return Err(CodiceFiscaleError::NonexistentDate {
             year_in_century,
             month,
@@ -644,5 +663,97 @@ impl Visitor<'_> for CodiceFiscaleVisitor {
         let s = core::str::from_utf8(v)
             .map_err(|_| E::invalid_value(de::Unexpected::Bytes(v), &self))?;
         self.visit_str(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    /// A 16-byte code of the right kinds of character, mostly: each position drawn from what
+    /// it holds, or now and then from any letter or digit, the day's digits from 0-9 (so 00-99),
+    /// and the check character half the time the right one.
+    fn random_code(rng: &mut ChaCha20Rng) -> [u8; LEN] {
+        const ANY: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        const DIGITS: &[u8] = b"0123456789LMNPQRSTUV";
+        const MONTHS: &[u8] = b"ABCDEHLMPRST";
+        let mut pick = |from: &[u8]| from[rng.next_u32() as usize % from.len()];
+        let mut code = [0u8; LEN];
+        for (i, slot) in LAYOUT.iter().enumerate() {
+            code[i] = if pick(b"0123456789") == b'0' {
+                pick(ANY)
+            } else {
+                match slot {
+                    Slot::Letter | Slot::Check => pick(&ANY[..26]),
+                    Slot::Digit if i == 9 || i == 10 => pick(b"0123456789"),
+                    Slot::Digit => pick(DIGITS),
+                    Slot::Month => pick(MONTHS),
+                }
+            };
+        }
+        if pick(b"01") == b'0' {
+            code[15] = check_char(&code);
+        }
+        code
+    }
+
+    /// The birth date as defined: of the five candidate years a century apart, the latest in
+    /// which the date exists and is not after the reference.
+    fn birth_date_by_definition(code: &CodiceFiscale, reference: Date) -> Option<Date> {
+        let yy = i16::from(code.birth_year_in_century()?);
+        let month = i8::try_from(code.birth_month()?).ok()?;
+        let day = i8::try_from(code.birth_day()?).ok()?;
+        let latest = reference.year() - (reference.year() - yy).rem_euclid(100);
+        (0..5)
+            .filter_map(|centuries| Date::new(latest - 100 * centuries, month, day).ok())
+            .find(|born| *born <= reference)
+    }
+
+    /// R3: the branch-free check of the usual path accepts exactly the codes the ordered
+    /// checks accept, and the birth date is the one its definition gives.
+    #[test]
+    fn r3_the_usual_path_agrees_with_the_ordered_checks_and_the_definition() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let references = [
+            date(2026, 11, 24),
+            date(2000, 2, 28),
+            date(2000, 2, 29),
+            date(1999, 12, 31),
+            date(2080, 1, 1),
+        ];
+        let mut valid = 0;
+        for _ in 0..300_000 {
+            let code = random_code(&mut rng);
+            let ordered = parse_personal(code);
+            assert_eq!(is_valid_personal(&code), ordered.is_ok(), "{code:?}");
+            if let Ok(parsed) = ordered {
+                valid += 1;
+                for reference in references {
+                    assert_eq!(
+                        parsed.birth_date(reference),
+                        birth_date_by_definition(&parsed, reference),
+                        "{parsed} {reference}"
+                    );
+                }
+            }
+        }
+        assert!(valid > 10_000, "only {valid} valid codes drawn");
+        // 29 February of a year ending in 00, against references either side of it.
+        let leap_day = with_check_char(*b"RSSMRA00B29H501X");
+        assert!(CodiceFiscale::parse(leap_day.as_str()).is_ok());
+        for reference in [
+            date(1999, 6, 1),
+            date(2000, 2, 28),
+            date(2000, 3, 1),
+            date(2100, 3, 1),
+        ] {
+            assert_eq!(
+                leap_day.birth_date(reference),
+                birth_date_by_definition(&leap_day, reference)
+            );
+        }
     }
 }

@@ -181,6 +181,17 @@ impl HashCost {
         }
     }
 
+    /// The smaller of two costs, value by value: valid, since each value is at least Argon2's
+    /// least and the memory stays at least 8 KiB per lane (each cost has 8 KiB for each of its
+    /// own lanes, so for the fewer lanes of the two).
+    pub(crate) fn at_most(self, other: HashCost) -> HashCost {
+        HashCost {
+            memory_kib: self.memory_kib.min(other.memory_kib),
+            iterations: self.iterations.min(other.iterations),
+            parallelism: self.parallelism.min(other.parallelism),
+        }
+    }
+
     pub(super) fn params(&self) -> Result<Params, HashCostError> {
         Params::new(self.memory_kib, self.iterations, self.parallelism, None).map_err(|error| {
             self.error(format!(

@@ -11,7 +11,7 @@ use super::{HashCost, PinHash, PinHashError};
 ///
 /// Empty until the first verification, and then on the heap: a typed PIN is made for every
 /// login, and most are checked once, so the memo costs its owner one pointer, not the size of
-/// what it remembers (`EnteredPin::parse` writes, moves and drops all of it; issue 12).
+/// what it remembers (`EnteredPin::parse` would otherwise write, move and drop all of it).
 #[derive(Default)]
 pub(crate) struct VerificationMemo(OnceCell<Box<Remembered>>);
 
@@ -19,12 +19,14 @@ pub(crate) struct VerificationMemo(OnceCell<Box<Remembered>>);
 #[derive(Default)]
 struct Remembered {
     /// The first hash checked and its answer, in the block itself: a login checks one hash,
-    /// and a second allocation for it would cost as much as the rest of the memo (issue 12).
+    /// and a second allocation for it would cost as much as the rest of the memo.
     first: RefCell<Option<(PinHash, bool)>>,
     /// Any hash checked after the first (a first access checks two; a hash changed between
     /// two decisions of the same command).
     others: RefCell<Vec<(PinHash, bool)>>,
     runs: Cell<u32>,
+    /// The cost of the last run: a stored hash's, or the decoy's.
+    last_cost: Cell<Option<HashCost>>,
     spent: Cell<bool>,
 }
 
@@ -78,22 +80,29 @@ impl VerificationMemo {
         }
         let answer = verify(hash)?;
         memo.runs.set(memo.runs.get().saturating_add(1));
+        memo.last_cost.set(Some(hash.cost()));
         memo.remember(hash, answer);
         Ok(answer)
     }
 
-    /// Runs `spend` the first time only.
-    pub(crate) fn spend_once(&self, spend: impl FnOnce()) {
+    /// Runs `spend`, which runs Argon2 at `cost`, the first time only.
+    pub(crate) fn spend_once(&self, cost: HashCost, spend: impl FnOnce()) {
         let memo = self.remembered();
         if !memo.spent.replace(true) {
             spend();
             memo.runs.set(memo.runs.get().saturating_add(1));
+            memo.last_cost.set(Some(cost));
         }
     }
 
     /// How many Argon2 runs it made.
     pub(crate) fn runs(&self) -> u32 {
         self.0.get().map_or(0, |memo| memo.runs.get())
+    }
+
+    /// The cost of the last Argon2 run it made.
+    pub(crate) fn last_cost(&self) -> Option<HashCost> {
+        self.0.get().and_then(|memo| memo.last_cost.get())
     }
 }
 

@@ -24,8 +24,8 @@ pub(crate) use memo::VerificationMemo;
 
 use core::fmt;
 
-use argon2::password_hash::phc::Output;
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
+use base64ct::{Base64Unpadded, Encoding};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -128,8 +128,8 @@ impl PinHash {
             output: unbase64(output)?,
         };
         // What loads is stored unchanged: the decimals have no leading zero
-        // (`leading_decimal`), and the PHC Base64 decoder takes only the one writing of each
-        // byte string (it checks the last block's unused bits), so written again, it is the
+        // (`leading_decimal`), and the Base64 decoder takes only the one writing of each byte
+        // string (it checks the last character's unused bits), so written again, it is the
         // same string.
         Some(hash)
     }
@@ -190,12 +190,11 @@ impl PinHash {
 /// default cost (19 MiB) the allocator maps and unmaps the buffer, which leaves nothing behind.
 const STACK_BLOCKS: usize = Params::MIN_M_COST as usize;
 
-/// Argon2's memory on the stack, starting a page of its own. Where it started otherwise
-/// depended on how deep the stack was and where the system put it: Argon2 ran a few per cent
-/// slower at some of those places than at others, the same command slower in one run than in
-/// the next. In a year of logins that difference was as large as the crate's own time
-/// (issue 12: 1.5–1.7 µs a command against 0.7–0.8 with the address space laid out the same
-/// every run, the same 0.7 µs whatever the layout once aligned).
+/// Argon2's memory on the stack, starting a page of its own. Unaligned, where it starts
+/// depends on how deep the stack is and where the system put it, and Argon2 runs a few per cent
+/// slower at some of those places than at others: the same command slower in one run than in
+/// the next, by as much as the crate's own time in a simulated year of logins. Aligned, it runs
+/// at the same speed whatever the layout.
 #[repr(C, align(4096))]
 struct StackBlocks([Block; STACK_BLOCKS]);
 
@@ -230,8 +229,8 @@ fn argon2id(
 /// reasoning about the result before the one comparison at the end.
 ///
 /// Written here rather than through the `phc` crate's `Output`, whose comparison is the same
-/// but copies both hashes into 64-byte buffers first: a twentieth of the crate's own time per
-/// command (issue 12).
+/// but copies both hashes into 64-byte buffers first, at a twentieth of the crate's own time
+/// per command.
 fn constant_time_eq(a: &[u8; OUTPUT_LEN], b: &[u8; OUTPUT_LEN]) -> bool {
     let difference = a
         .iter()
@@ -251,62 +250,16 @@ const PHC_MAX_LEN: usize =
 
 /// `bytes` in the PHC string's Base64 (unpadded), into `buffer`.
 fn base64<'b>(bytes: &[u8], buffer: &'b mut [u8]) -> Result<&'b str, fmt::Error> {
-    Output::new(bytes)
-        .and_then(|output| output.encode(buffer).map(|text| text.len()))
-        .ok()
-        .and_then(|len| buffer.get(..len))
-        .and_then(|text| core::str::from_utf8(text).ok())
-        .ok_or(fmt::Error)
+    Base64Unpadded::encode(bytes, buffer).map_err(|_| fmt::Error)
 }
 
-/// The value of each character in the PHC string's Base64 (`A`–`Z`, `a`–`z`, `0`–`9`, `+`,
-/// `/`), [`NOT_BASE64`] for every other byte.
-// Indexing in a constant: evaluated when compiling, where an index out of bounds is an error.
-#[allow(clippy::indexing_slicing)]
-const BASE64_VALUES: [u8; 256] = {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut values = [NOT_BASE64; 256];
-    let mut value = 0;
-    while value < alphabet.len() {
-        values[alphabet[value] as usize] = value as u8;
-        value += 1;
-    }
-    values
-};
-const NOT_BASE64: u8 = 0xff;
-
 /// The `N` bytes `text` encodes in the PHC string's Base64 (unpadded), if it encodes exactly
-/// `N` and is their one writing: the bits of the last character past the `N` bytes are zero,
-/// as the `phc` crate's decoder requires. Read here rather than by that decoder, which is
-/// generic and about ten times slower, because every account loaded reads 65 characters.
+/// `N` and is their one writing: `base64ct`, the decoder of the PHC string crates that
+/// `argon2` depends on, rejects a last character whose bits past the bytes are not zero.
 fn unbase64<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != (N * 4).div_ceil(3) {
-        return None;
-    }
     let mut bytes = [0u8; N];
-    // Every value ORed in: a character outside the alphabet sets its top bit.
-    let mut seen = 0u8;
-    let value = |character: &u8| BASE64_VALUES.get(usize::from(*character)).copied();
-    // Four characters make three bytes; the last group may be shorter.
-    for (group, three) in text.as_bytes().chunks(4).zip(bytes.chunks_mut(3)) {
-        let mut bits = 0u32;
-        for character in group {
-            let value = value(character)?;
-            seen |= value;
-            bits = bits << 6 | u32::from(value & 0x3f);
-        }
-        // Aligned on the left of 24 bits, as a full group is.
-        let unused = 6 * (4 - group.len());
-        let group_bytes = (bits << unused).to_be_bytes();
-        let decoded = group_bytes.get(1..).unwrap_or_default();
-        // The bits of a short group beyond its bytes must be zero: one writing only.
-        let (kept, past) = decoded.split_at_checked(three.len())?;
-        if past.iter().any(|&byte| byte != 0) {
-            return None;
-        }
-        three.copy_from_slice(kept);
-    }
-    (seen & 0x80 == 0).then_some(bytes)
+    let decoded = Base64Unpadded::decode(text, &mut bytes).ok()?.len();
+    (decoded == N).then_some(bytes)
 }
 
 /// The decimal number `text` starts with, written without leading zeros, and what follows it.

@@ -23,13 +23,14 @@ fn r8_hashes_compare_equal_only_when_every_bit_is() {
     assert!(!constant_time_eq(&stored, &[0; OUTPUT_LEN]));
 }
 
-/// R35: the hand-written Base64 reader loads exactly the salts and hashes the `phc`
-/// crate's decoder does, so that it loads no stored hash that decoder refuses: each of
+/// R35: the Base64 reader loads exactly the salts and hashes the `phc` crate's decoder
+/// does, so that it loads no stored hash that decoder refuses: each of
 /// 64 random byte strings, and every string one character away from its writing (each
 /// character replaced by each of the 64 letters, a padding `=` and a space), or one
 /// character longer or shorter.
 #[test]
 fn r35_the_base64_reader_takes_what_the_phc_decoder_takes() {
+    use argon2::password_hash::phc::Output;
     use rand_core::Rng;
     fn by_phc<const N: usize>(text: &str) -> Option<[u8; N]> {
         Output::decode(text).ok()?.as_bytes().try_into().ok()

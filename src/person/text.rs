@@ -12,8 +12,8 @@ use super::{ContactError, ContactField};
 /// validation (a `String`'s capacity is 8 bytes more each, and a [`Person`](super::Person) is
 /// inside every account and every request command), and it is shared rather than copied. A PIN
 /// request copies the person into its event, the account copies it from the event, and every
-/// notice and delivery copies an address: as boxed strings, that was 13 of a request's 23
-/// allocations and one of a clock tick's three (issue 12). The postal code and the province,
+/// notice and delivery copies an address: as boxed strings, those copies would be 13 of a
+/// request's 23 allocations and one of a clock tick's three. The postal code and the province,
 /// of a fixed length of ASCII, keep their bytes inline: no allocation to make, load or free.
 macro_rules! string_form {
     ($type:ident) => {

@@ -14,11 +14,26 @@ use thiserror::Error;
 
 use super::Policy;
 use crate::assurance::{Catalogue, CatalogueError, RawCatalogue};
-use crate::device::TrustedDevices;
+use crate::device::{MAX_DEVICE_VALID_DAYS, MAX_TRUSTED_DEVICES, TrustedDevices};
 use crate::hash::{HashCost, HashCostError, RawHashCost};
-use crate::lockout::{Lockout, LockoutError, RawLockout};
+use crate::lockout::{DelayLadder, DelaySteps, Lockout, LockoutError, RawLockout};
 use crate::restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 use crate::sunset::Sunset;
+
+/// The longest wait after a wrong 16 at a first access: 60 s (R25b, R34).
+///
+/// That lane slows a guesser and never blocks, so that a stranger can never stand in the way
+/// of the owner's first access (R23a, R25a). A wait of a minute already holds a guesser to 60
+/// checks of the code an hour; a longer one would hold the owner too, who may mistype a code
+/// read from a letter, for nothing gained against 16 characters.
+pub const MAX_FIRST_ACCESS_DELAY_SECS: u32 = 60;
+
+/// The most days a 16-character PIN may wait for its first access: 365 (R9, R34).
+///
+/// A year covers the slowest post and the longest absence; an unused code kept alive for
+/// longer is a code more likely found by someone else than used by its owner, and the
+/// restore cap's window, no longer than this, stays within a year too (R23a).
+pub const MAX_FIRST_ACCESS_WINDOW_DAYS: u16 = 365;
 
 impl Policy {
     /// Checks the policy (R34): every value makes sense alone and with the others.
@@ -32,15 +47,18 @@ impl Policy {
     /// - `citizen_validity_months` and `intermediary_validity_months` are at least 1;
     /// - `expiry_warning_days` is shorter than the fewest days the shorter validity can last
     ///   (3 months last 89 days or more), else a PIN would be expiring from the day it is given;
-    /// - `first_access_window_days` is at least 1;
-    /// - `trusted_devices.valid_days` is at least 1 when `trusted_devices.max_devices` is not 0;
+    /// - `first_access_window_days` is 1 to [`MAX_FIRST_ACCESS_WINDOW_DAYS`];
+    /// - every wait of `first_access_delays` is at most [`MAX_FIRST_ACCESS_DELAY_SECS`];
+    /// - `trusted_devices.max_devices` is at most [`MAX_TRUSTED_DEVICES`], and
+    ///   `trusted_devices.valid_days` at most [`MAX_DEVICE_VALID_DAYS`] and at least 1 when
+    ///   `trusted_devices.max_devices` is not 0;
     /// - `restore_limit.max_requests` is 1 to [`MAX_RESTORE_REQUESTS`], and
     ///   `restore_limit.window_days` at least 1;
     /// - a sunset's `retired_from` is not before its `no_new_pins_from`.
     ///
-    /// A block above 100 failures ([`Lockout`]), an absurd Argon2 cost ([`HashCost`]) and the
-    /// same service twice ([`Catalogue`]) cannot be built at all; loading them is refused with
-    /// the field named.
+    /// A block above 100 failures or a delay above an hour ([`Lockout`], [`DelayLadder`]), an
+    /// absurd Argon2 cost ([`HashCost`]) and the same service twice ([`Catalogue`]) cannot be
+    /// built at all; loading them is refused with the field named.
     ///
     /// ```
     /// use inps_pin::{Policy, PolicyError};
@@ -71,7 +89,29 @@ impl Policy {
         if self.first_access_window_days == 0 {
             return Err(PolicyError::ZeroFirstAccessWindow);
         }
+        if self.first_access_window_days > MAX_FIRST_ACCESS_WINDOW_DAYS {
+            return Err(PolicyError::FirstAccessWindowTooLong {
+                found: self.first_access_window_days,
+            });
+        }
+        if let Some(found) = self
+            .first_access_delays
+            .longest_secs()
+            .filter(|&longest| longest > MAX_FIRST_ACCESS_DELAY_SECS)
+        {
+            return Err(PolicyError::FirstAccessDelayTooLong { found });
+        }
         let devices = &self.trusted_devices;
+        if devices.max_devices > MAX_TRUSTED_DEVICES {
+            return Err(PolicyError::TooManyDevices {
+                found: devices.max_devices,
+            });
+        }
+        if devices.valid_days > MAX_DEVICE_VALID_DAYS {
+            return Err(PolicyError::DeviceValidityTooLong {
+                found: devices.valid_days,
+            });
+        }
         if devices.max_devices > 0 && devices.valid_days == 0 {
             return Err(PolicyError::ZeroDeviceValidity {
                 max_devices: devices.max_devices,
@@ -207,11 +247,11 @@ pub enum PolicyError {
         /// Why the cost was refused.
         source: HashCostError,
     },
-    /// A lockout ([`Lockout`]) that the crate refuses: a block above 100 failures, or delays
-    /// that shrink.
+    /// A lockout ([`Lockout`]) or a delay ladder ([`DelayLadder`]) that the crate refuses: a
+    /// block above 100 failures, a delay above an hour, too many delays, or delays that shrink.
     #[error("policy field `{field}`: {source}")]
     Lockout {
-        /// `lockout` or `trusted_devices.lockout`.
+        /// `lockout`, `trusted_devices.lockout` or `first_access_delays`.
         field: &'static str,
         /// Why the lockout was refused.
         source: LockoutError,
@@ -270,6 +310,48 @@ pub enum PolicyError {
          is 90)"
     )]
     ZeroFirstAccessWindow,
+    /// A 16-character PIN would wait for its first access longer than
+    /// [`MAX_FIRST_ACCESS_WINDOW_DAYS`] (R9).
+    #[error(
+        "policy field `first_access_window_days` is {found}: a 16-character PIN may wait for its \
+         first access at most {MAX_FIRST_ACCESS_WINDOW_DAYS} days (the default is 90); an unused \
+         code kept alive longer is more likely found by someone else than used by its owner"
+    )]
+    FirstAccessWindowTooLong {
+        /// The days given.
+        found: u16,
+    },
+    /// A wait after a wrong 16 at a first access longer than [`MAX_FIRST_ACCESS_DELAY_SECS`]
+    /// (R25b).
+    #[error(
+        "policy field `first_access_delays` has a wait of {found} s: a wrong 16 at a first \
+         access slows the next one by at most {MAX_FIRST_ACCESS_DELAY_SECS} s (the default is \
+         1, 2, then 5 s); a longer wait would hold the owner's first access back too"
+    )]
+    FirstAccessDelayTooLong {
+        /// The longest wait given, in seconds.
+        found: u32,
+    },
+    /// More trusted devices than [`MAX_TRUSTED_DEVICES`] (R25a).
+    #[error(
+        "policy field `trusted_devices.max_devices` is {found}: trust at most \
+         {MAX_TRUSTED_DEVICES} devices at once (the default is 5); a longer list keeps \
+         forgotten devices trusted"
+    )]
+    TooManyDevices {
+        /// The number given.
+        found: u8,
+    },
+    /// Devices trusted for longer than [`MAX_DEVICE_VALID_DAYS`] after their last login (R25a).
+    #[error(
+        "policy field `trusted_devices.valid_days` is {found}: trust a device at most \
+         {MAX_DEVICE_VALID_DAYS} days after its last login (the default is 90); a device unused \
+         for longer is most likely replaced, sold or lost"
+    )]
+    DeviceValidityTooLong {
+        /// The days given.
+        found: u16,
+    },
     /// Devices would be trusted for no time at all (R25a).
     #[error(
         "policy field `trusted_devices.valid_days` is 0 while `trusted_devices.max_devices` is \
@@ -343,8 +425,14 @@ impl PolicyError {
             PolicyError::Catalogue { .. } => "catalogue",
             PolicyError::HashCostAboveStoredBound { .. } => "hash_cost",
             PolicyError::WarningNotShorterThanValidity { .. } => "expiry_warning_days",
-            PolicyError::ZeroFirstAccessWindow => "first_access_window_days",
-            PolicyError::ZeroDeviceValidity { .. } => "trusted_devices.valid_days",
+            PolicyError::ZeroFirstAccessWindow | PolicyError::FirstAccessWindowTooLong { .. } => {
+                "first_access_window_days"
+            }
+            PolicyError::FirstAccessDelayTooLong { .. } => "first_access_delays",
+            PolicyError::TooManyDevices { .. } => "trusted_devices.max_devices",
+            PolicyError::ZeroDeviceValidity { .. } | PolicyError::DeviceValidityTooLong { .. } => {
+                "trusted_devices.valid_days"
+            }
             PolicyError::RestoreRequests { .. } => "restore_limit.max_requests",
             PolicyError::ZeroRestoreWindow | PolicyError::RestoreWindowOutlastsCodes { .. } => {
                 "restore_limit.window_days"
@@ -364,6 +452,8 @@ pub(super) struct RawPolicy {
     hash_cost: RawHashCost,
     max_stored_hash_cost: RawHashCost,
     first_access_window_days: u16,
+    #[serde(deserialize_with = "crate::bounded::vec::<_, _, DelaySteps>")]
+    first_access_delays: Vec<u32>,
     digital_identity_dispositivo_since: Date,
     catalogue: RawCatalogue,
     citizen_validity_months: u8,
@@ -390,6 +480,7 @@ impl From<Policy> for RawPolicy {
             hash_cost,
             max_stored_hash_cost,
             first_access_window_days,
+            first_access_delays,
             digital_identity_dispositivo_since,
             catalogue,
             citizen_validity_months,
@@ -406,6 +497,7 @@ impl From<Policy> for RawPolicy {
             hash_cost: hash_cost.into(),
             max_stored_hash_cost: max_stored_hash_cost.into(),
             first_access_window_days,
+            first_access_delays: first_access_delays.into(),
             digital_identity_dispositivo_since,
             catalogue: catalogue.into(),
             citizen_validity_months,
@@ -434,6 +526,12 @@ impl TryFrom<RawPolicy> for Policy {
             hash_cost: hash_cost("hash_cost", raw.hash_cost)?,
             max_stored_hash_cost: hash_cost("max_stored_hash_cost", raw.max_stored_hash_cost)?,
             first_access_window_days: raw.first_access_window_days,
+            first_access_delays: DelayLadder::new(raw.first_access_delays).map_err(|source| {
+                PolicyError::Lockout {
+                    field: "first_access_delays",
+                    source,
+                }
+            })?,
             digital_identity_dispositivo_since: raw.digital_identity_dispositivo_since,
             catalogue: Catalogue::try_from(raw.catalogue)
                 .map_err(|source| PolicyError::Catalogue { source })?,

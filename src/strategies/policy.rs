@@ -30,9 +30,13 @@ pub fn policy() -> impl Strategy<Value = Policy> {
                 })
             },
         );
+    let first_access_delays = vec(0..=10u32, 0..4)
+        .prop_map(sorted)
+        .prop_filter_map("a valid ladder", |delays| DelayLadder::new(delays).ok());
     let sunset = proptest::option::of(Just(Sunset::inps_2020_2021()));
     (
         (1..=12u8, 1..=12u8, 0..=27u16, 1..=365u16),
+        first_access_delays,
         (1..=MAX_RESTORE_REQUESTS, 1..=365u16),
         lockout,
         devices,
@@ -44,6 +48,7 @@ pub fn policy() -> impl Strategy<Value = Policy> {
             "a valid policy",
             |(
                 (citizen, intermediary, warning, window),
+                first_access_delays,
                 (max_requests, restore_window),
                 lockout,
                 trusted_devices,
@@ -55,6 +60,7 @@ pub fn policy() -> impl Strategy<Value = Policy> {
                     hash_cost: HashCost::CHEAP,
                     max_stored_hash_cost: Policy::DEFAULT_MAX_STORED_HASH_COST,
                     first_access_window_days: window,
+                    first_access_delays,
                     digital_identity_dispositivo_since: date(2017, 7, 21),
                     catalogue: Catalogue::standard(),
                     citizen_validity_months: citizen,

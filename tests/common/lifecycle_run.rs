@@ -18,9 +18,9 @@
 //! of passing vacuously. A deterministic companion sequence reaches the same spread.
 
 use inps_pin::{
-    Account, Attested, ChannelRequest, Command, Email, Event, IdentityDocument, MobileNumber,
-    Outcome, PIN_ALPHABET, Person, PhoneKind, PinPart, PinStatus, Policy, Refusal, RejectionReason,
-    Reply, Role, SunsetExemption, TesseraSanitaria, UpgradeDecision, UpgradeVia,
+    Account, Attested, ChannelRequest, Command, Email, Event, IdentityDocument, LaneClosed,
+    MobileNumber, Outcome, PIN_ALPHABET, Person, PhoneKind, PinPart, PinStatus, Policy, Refusal,
+    RejectionReason, Reply, Role, SunsetExemption, TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -498,7 +498,6 @@ pub fn alphabet_code(indices: &[u8]) -> String {
 // What runs reach
 // ---------------------------------------------------------------------------------------------
 
-/// The tally key of a refusal: its code, and for a live PIN which state it is in.
 /// The key of an event: its name, and for a wrong PIN that blocks, `event:login_failed_blocking`
 /// (one event per guess, the blocking one too).
 pub fn event_key(event: &Event) -> String {
@@ -508,11 +507,10 @@ pub fn event_key(event: &Event) -> String {
     }
 }
 
+/// The tally key of a refusal: its code, which is all a refusal tells (a live PIN's state is
+/// not told, R30a).
 pub fn refusal_key(refusal: &Refusal) -> String {
-    match refusal {
-        Refusal::PinAlreadyLive { live } => format!("refused:{}:{live:?}", refusal.code()),
-        other => format!("refused:{}", other.code()),
-    }
+    format!("refused:{}", refusal.code())
 }
 
 /// The keys a step adds: per command, accepted or refused (a tick: with events or not); the
@@ -536,6 +534,14 @@ pub fn step_keys(act: Act, result: &Result<Outcome, Refusal>) -> Vec<String> {
                 keys.push(due.to_owned());
             }
             keys.extend(outcome.events.iter().map(event_key));
+            // A guess a closed lane turned away reads as a wrong PIN (R30a); operators see why.
+            match outcome.failure.as_ref().and_then(|failure| failure.closed) {
+                Some(LaneClosed::Delayed { .. }) => {
+                    keys.push("failure:turned_away_delayed".to_owned())
+                }
+                Some(LaneClosed::Blocked) => keys.push("failure:turned_away_blocked".to_owned()),
+                _ => {}
+            }
             keys
         }
         Err(refusal) => vec![
@@ -707,7 +713,9 @@ pub fn check_along_runs(
     check_property(cases, scenario_strategy(), property)
 }
 
-/// Every command kind, accepted and refused (a tick cannot be refused: due and not due).
+/// Every command kind, accepted and refused (a tick cannot be refused: due and not due; a
+/// stranger's guess is answered as a wrong PIN whatever the lanes, R30a, and refused only once
+/// the sunset retired every PIN, R22a).
 pub const EVERY_COMMAND_BOTH_WAYS: &[&str] = &[
     "request_pin:accepted",
     "request_pin:refused",
@@ -730,11 +738,11 @@ pub const EVERY_COMMAND_BOTH_WAYS: &[&str] = &[
     "tick:due",
     "tick:no_op",
     "stranger:accepted",
-    "stranger:refused",
 ];
 
 /// Replies and refusals the random runs must reach between them.
 pub const MUST_REACH: &[&str] = &[
+    "stranger:refused",
     "reply:pin_issued",
     "reply:first_access_completed",
     "reply:logged_in",
@@ -752,17 +760,16 @@ pub const MUST_REACH: &[&str] = &[
     "event:expiry_warned",
     "event:pin_expired",
     "refused:request.wrong_account",
-    "refused:request.pin_already_live:PendingFirstAccess",
-    "refused:request.pin_already_live:Active",
-    "refused:request.pin_already_live:Expired",
-    "refused:request.pin_already_live:Blocked",
+    "refused:request.pin_already_live",
     "refused:request.identity_document_expired",
     "refused:first_access.whole_pin_required",
     "refused:first_access.pin_lapsed",
     "refused:login.first_access_required",
     "refused:login.pin_expired",
     "refused:login.pin_blocked",
-    "refused:login.delayed",
+    "failure:turned_away_delayed",
+    "failure:turned_away_blocked",
+    "event:first_access_failed",
     "refused:renewal.not_due",
     "refused:sunset.no_new_pins",
     "refused:sunset.pins_retired",

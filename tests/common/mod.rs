@@ -14,10 +14,10 @@ pub mod scenario;
 
 use inps_pin::{
     Account, Address, ArchiveRecord, AssuranceLevel, Attested, ChannelRequest, CodiceFiscale,
-    Command, ContactError, Context, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument,
-    LandlineNumber, Lockout, LoginFailure, MAX_BLOCK_AFTER, Medium, MobileNumber, OperatorId,
-    Outcome, Person, PersonName, PhoneKind, PinPart, Policy, Refusal, Reply, Role, SedeRequest,
-    Service, ServiceId, Session, Sunset, TesseraSanitaria,
+    Command, ContactError, Context, DelayLadder, DocumentKind, Email, EnteredPin, HashCost,
+    IdentityDocument, LandlineNumber, LaneClosed, Lockout, LoginFailure, MAX_BLOCK_AFTER, Medium,
+    MobileNumber, OperatorId, Outcome, Person, PersonName, PhoneKind, PinPart, Policy, Refusal,
+    Reply, Role, SedeRequest, Service, ServiceId, Session, Sunset, TesseraSanitaria,
 };
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -38,12 +38,14 @@ pub fn policy() -> Policy {
     policy
 }
 
-/// The test policy without R25's delays and block: the tests of issuance, login and the
-/// machine pin those rules and often retry at one instant, which the delays would refuse.
-/// Delays and blocks are pinned in `tests/rules_lockout.rs`.
+/// The test policy without R25's delays and block, nor R25b's delays of first accesses: the
+/// tests of issuance, login and the machine pin those rules and often retry at one instant,
+/// which the delays would turn away. Delays and blocks are pinned in `tests/rules_lockout.rs`
+/// and `tests/r25b_bounded_guessing.rs`.
 pub fn policy_without_lockout() -> Policy {
     let mut policy = policy();
     policy.lockout = Lockout::new(vec![], MAX_BLOCK_AFTER).unwrap();
+    policy.first_access_delays = DelayLadder::default();
     policy
 }
 
@@ -667,6 +669,34 @@ pub fn failure_count(outcome: &Outcome) -> u32 {
         .as_ref()
         .expect("a counted failure has an operator view")
         .consecutive_failures
+}
+
+/// A guess a closed lane turned away (R25b, R30a): a wrong PIN's reply to the person, no event
+/// and no effect, and the operators' view naming why; returns why.
+pub fn turned_away(outcome: &Outcome) -> LaneClosed {
+    login_failure(outcome);
+    assert!(
+        outcome.events.is_empty(),
+        "a guess turned away writes nothing: {:?}",
+        outcome.events
+    );
+    assert!(outcome.effects.is_empty(), "{:?}", outcome.effects);
+    let failure = outcome
+        .failure
+        .as_ref()
+        .expect("a guess turned away has an operator view");
+    assert!(!failure.counted, "a guess turned away is not counted");
+    failure.closed.expect("a guess turned away names why")
+}
+
+/// The typed PIN a command carries, if it carries one.
+pub fn typed_pin(command: &Command) -> Option<&EnteredPin> {
+    match command {
+        Command::LogIn { pin, .. }
+        | Command::RenewPin { pin, .. }
+        | Command::FirstAccess { pin, .. } => Some(pin),
+        _ => None,
+    }
 }
 
 /// The counted failure a wrong PIN gave, panicking on any other reply.

@@ -111,6 +111,30 @@ impl Rig {
         outcome
     }
 
+    /// A command that must apply, and how many Argon2 verifications its typed PIN ran (0 for a
+    /// command without one).
+    pub fn ok_verifying(&mut self, command: Command, now: Timestamp) -> (Outcome, u32) {
+        let outcome = self
+            .account
+            .decide(
+                &command,
+                &mut Context::new(now, &self.policy, &mut self.rng),
+            )
+            .unwrap_or_else(|refusal| {
+                panic!(
+                    "{} at {now} was refused: {}",
+                    command.name(),
+                    refusal.code()
+                )
+            });
+        let runs = typed_pin(&command).map_or(0, EnteredPin::verifications);
+        for event in &outcome.events {
+            self.account.evolve(event);
+        }
+        self.log.extend(outcome.events.iter().cloned());
+        (outcome, runs)
+    }
+
     /// A command that must apply, when only its effect on the account matters.
     pub fn apply(&mut self, command: Command, now: Timestamp) {
         let _ = self.ok(command, now);
@@ -119,6 +143,31 @@ impl Rig {
     /// A command that must be refused, leaving the account byte-identical (R27).
     pub fn refuse(&mut self, command: Command, now: Timestamp) -> Refusal {
         refused(&mut self.account, command, now, &self.policy, &mut self.rng)
+    }
+
+    /// A guess that a closed lane must turn away (R25b, R30a): the person reads a wrong PIN's
+    /// answer, no Argon2 ran for it, and the account is unchanged (nothing is written).
+    /// Returns why, as operators see it.
+    pub fn turn_away(&mut self, command: Command, now: Timestamp) -> LaneClosed {
+        let before = serde_json::to_string(&self.account).unwrap();
+        let outcome = self
+            .account
+            .decide(
+                &command,
+                &mut Context::new(now, &self.policy, &mut self.rng),
+            )
+            .unwrap_or_else(|refusal| {
+                panic!(
+                    "{} at {now} was refused: {}",
+                    command.name(),
+                    refusal.code()
+                )
+            });
+        let pin = typed_pin(&command).expect("a guess carries a PIN");
+        assert_eq!(pin.verifications(), 0, "no Argon2 while a lane is closed");
+        let closed = turned_away(&outcome);
+        assert_eq!(serde_json::to_string(&self.account).unwrap(), before);
+        closed
     }
 
     /// [`advance`], keeping the events.

@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use inps_pin::{
     Account, Address, ArchiveRecord, AssuranceLevel, Attested, ChannelRequest, CodiceFiscale,
     Command, Context, DeviceToken, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument,
-    MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, Phase, PhoneKind,
-    PinPart, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest, TesseraSanitaria,
-    UpgradeDecision, UpgradeVia,
+    LaneClosed, MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, Phase,
+    PhoneKind, PinPart, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest,
+    TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -800,6 +800,25 @@ impl Simulation {
             Reply::LoginFailed(_) if act == Act::FirstAccess => {
                 self.summary.first_access_failures += 1;
             }
+            // A lane a stranger closed reads as a wrong PIN too (R30a), whose message says to
+            // try again in a few seconds and to restore if it keeps failing: the simulation
+            // takes what operators see for what the person finds out by trying again.
+            Reply::LoginFailed(_)
+                if outcome.failure.as_ref().and_then(|failure| failure.closed)
+                    == Some(LaneClosed::Blocked) =>
+            {
+                let wait = self.between(MINUTE, DAY);
+                self.plan_at(who, Act::Restore, self.now + wait);
+            }
+            Reply::LoginFailed(_)
+                if outcome
+                    .failure
+                    .as_ref()
+                    .is_some_and(|failure| failure.closed.is_some()) =>
+            {
+                let wait = self.between(15, 60);
+                self.plan_at(who, Act::LogIn, self.now + wait);
+            }
             Reply::LoginFailed(_) => {
                 // The owner's typo: typed again, right, within two minutes.
                 let wait = self.between(20, 120);
@@ -1107,93 +1126,122 @@ fn percent(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// A stacked area chart of the phases day by day, as SVG text.
-///
-/// Written by hand: eight polygons, two axes and a legend are some sixty lines, where a
-/// plotting crate would add a dependency tree (and font handling) to draw the same shapes.
-pub fn svg_chart(summary: &Summary) -> String {
-    const COLOURS: [&str; 8] = [
-        "#d9d9d9", "#9ecae1", "#fdae6b", "#31a354", "#ffd92f", "#e6550d", "#de2d26", "#636363",
+/// A stacked area chart of the phases day by day, as SVG text, drawn with plotters (the SVG
+/// backend criterion already compiles). The legend has a panel of its own beside the plot,
+/// sized for its longest line, so that no label runs past the edge.
+pub fn svg_chart(summary: &Summary) -> Result<String, Error> {
+    use plotters::prelude::*;
+
+    const COLOURS: [RGBColor; 8] = [
+        RGBColor(0xd9, 0xd9, 0xd9),
+        RGBColor(0x9e, 0xca, 0xe1),
+        RGBColor(0xfd, 0xae, 0x6b),
+        RGBColor(0x31, 0xa3, 0x54),
+        RGBColor(0xff, 0xd9, 0x2f),
+        RGBColor(0xe6, 0x55, 0x0d),
+        RGBColor(0xde, 0x2d, 0x26),
+        RGBColor(0x63, 0x63, 0x63),
     ];
-    let (width, height, left, top, plot_w, plot_h) = (960.0, 540.0, 70.0, 40.0, 640.0, 440.0);
-    let days = summary.phases_by_day.len().max(2);
-    let people = f64::from(summary.people.max(1));
-    let x = |day: usize| left + plot_w * day as f64 / (days - 1) as f64;
-    let y = |count: f64| top + plot_h - plot_h * count / people;
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">"#
-    );
-    let _ = writeln!(
-        svg,
-        r#"<rect width="100%" height="100%" fill="white"/><text x="{left}" y="24" font-size="16">Phases of {} PINs through 2026 (seed {}), accounts at noon each day</text>"#,
-        summary.people, summary.seed
-    );
-    let mut below = vec![0.0f64; days];
-    for (phase, colour) in COLOURS.iter().enumerate() {
-        if summary.phases_by_day.iter().all(|day| day[phase] == 0) {
-            continue;
-        }
-        let above: Vec<f64> = below
-            .iter()
-            .zip(&summary.phases_by_day)
-            .map(|(b, day)| b + f64::from(day[phase]))
-            .collect();
-        let mut points = String::new();
-        for (day, value) in above.iter().enumerate() {
-            let _ = write!(points, "{:.1},{:.1} ", x(day), y(*value));
-        }
-        for (day, value) in below.iter().enumerate().rev() {
-            let _ = write!(points, "{:.1},{:.1} ", x(day), y(*value));
-        }
-        let _ = writeln!(
-            svg,
-            r#"<polygon points="{}" fill="{colour}"/>"#,
-            points.trim_end()
-        );
-        below = above;
-    }
-    // Axes: a tick at each month's start, and at each fifth of the population.
-    let _ = writeln!(
-        svg,
-        r#"<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="black"/>"#
-    );
-    let month_starts = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-    let months = [
+    const MONTH_STARTS: [i32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    for (start, month) in month_starts.iter().zip(months) {
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="start">{month}</text>"#,
-            x(*start) + 2.0,
-            top + plot_h + 18.0
-        );
+    const FONT: u32 = 14;
+    const PLOT_WIDTH: u32 = 760;
+    const HEIGHT: u32 = 560;
+
+    let labels: Vec<String> = PHASES
+        .iter()
+        .zip(summary.phases_at_end)
+        .map(|(phase, count)| format!("{} ({count} at the end)", phase.label()))
+        .collect();
+    // Wide enough for the longest label in any sans-serif font: plotters writes a font of
+    // size 14 as 11.3 px, whose letters average well under 7 px, half the size.
+    let longest = labels
+        .iter()
+        .map(|label| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let legend_width = 50 + (longest as f64 * f64::from(FONT) * 0.5).ceil() as u32;
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (PLOT_WIDTH + legend_width, HEIGHT))
+            .into_drawing_area();
+        root.fill(&WHITE)?;
+        let (plot, legend) = root.split_horizontally(PLOT_WIDTH);
+        let days = summary.phases_by_day.len().max(2) as i32;
+        let people = f64::from(summary.people.max(1));
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(
+                format!(
+                    "Phases of {} PINs through 2026 (seed {}), accounts at noon each day",
+                    summary.people, summary.seed
+                ),
+                ("sans-serif", 17),
+            )
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(64)
+            .build_cartesian_2d(
+                (0..days - 1).with_key_points(MONTH_STARTS.to_vec()),
+                0.0..people,
+            )?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_label_formatter(&|day| {
+                MONTH_STARTS
+                    .iter()
+                    .position(|start| start == day)
+                    .and_then(|month| MONTHS.get(month))
+                    .map_or_else(String::new, |name| (*name).to_owned())
+            })
+            .y_labels(6)
+            .y_label_formatter(&|count| format!("{count:.0}"))
+            .label_style(("sans-serif", FONT))
+            .draw()?;
+
+        // Each phase's band lies on the bands of the phases before it.
+        let mut below = vec![0.0f64; summary.phases_by_day.len()];
+        for (phase, colour) in COLOURS.iter().enumerate() {
+            if summary.phases_by_day.iter().all(|day| day[phase] == 0) {
+                continue;
+            }
+            let above: Vec<f64> = below
+                .iter()
+                .zip(&summary.phases_by_day)
+                .map(|(b, day)| b + f64::from(day[phase]))
+                .collect();
+            let outline: Vec<(i32, f64)> = (0i32..)
+                .zip(above.iter().copied())
+                .chain(
+                    (0i32..)
+                        .zip(below.iter().copied())
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev(),
+                )
+                .collect();
+            chart.draw_series(std::iter::once(Polygon::new(outline, colour.filled())))?;
+            below = above;
+        }
+
+        // The legend, one line a phase, in its own panel.
+        for (row, (label, colour)) in labels.iter().zip(COLOURS).enumerate() {
+            let top = 60 + 28 * row as i32;
+            legend.draw(&Rectangle::new(
+                [(12, top), (28, top + 16)],
+                colour.filled(),
+            ))?;
+            legend.draw(&Rectangle::new([(12, top), (28, top + 16)], BLACK))?;
+            legend.draw(&Text::new(
+                label.clone(),
+                (38, top + 1),
+                ("sans-serif", FONT).into_font(),
+            ))?;
+        }
+        root.present()?;
     }
-    for fifth in 0..=5 {
-        let count = people * f64::from(fifth) / 5.0;
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{:.0}</text>"#,
-            left - 6.0,
-            y(count) + 4.0,
-            count
-        );
-    }
-    for (row, (phase, colour)) in PHASES.iter().zip(COLOURS).enumerate() {
-        let at = top + 20.0 + 24.0 * row as f64;
-        let _ = writeln!(
-            svg,
-            r#"<rect x="{:.1}" y="{:.1}" width="14" height="14" fill="{colour}" stroke="black"/><text x="{:.1}" y="{:.1}">{} ({} at the end)</text>"#,
-            left + plot_w + 16.0,
-            at - 12.0,
-            left + plot_w + 36.0,
-            at,
-            phase.label(),
-            summary.phases_at_end[row]
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
+    Ok(svg)
 }

@@ -14,7 +14,8 @@
 //! window, each worker's completions inside it, less one, over the time from its first to its
 //! last there, summed over the workers. The sides alternate round by round, their order
 //! rotating, so that drift in the machine's load hits all alike; the printout gives each
-//! round, the medians, and the median of the rounds' ratios.
+//! round, the medians, and the median of the rounds' ratios, each client count as a
+//! `BENCHMARK` line (`scripts/benchmarks.py`).
 //!
 //! ```text
 //! cargo bench -p inps-pin-server --bench http_logins     # 8 rounds of 1.5 s windows
@@ -358,6 +359,13 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// The first and third quartiles of `values`, sorted in place.
+fn quartiles(values: &mut [f64]) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    (at(0.25), at(0.75))
+}
+
 /// Alternates bare Argon2 and the server with each client count, and prints the rounds,
 /// the medians and the median ratios.
 fn measure(backend: &str, url: &str, dir: &Path, timing: &Timing) {
@@ -403,13 +411,34 @@ fn measure(backend: &str, url: &str, dir: &Path, timing: &Timing) {
         "  median bare Argon2: {:.1} verifications/s",
         median(&mut bare_rates)
     );
+    let bare_median = median(&mut bare_rates);
     for (side, clients) in CLIENTS.iter().enumerate() {
         let target = if *clients == 2 { 90.0 } else { 95.0 };
+        let rate = median(&mut served[side]);
+        let ratio = median(&mut ratios[side]);
+        let (q1, q3) = quartiles(&mut ratios[side]);
         println!(
-            "  median {clients} clients: {:.1} logins/s, {:.1} % of bare (target >= {target} %)",
-            median(&mut served[side]),
-            100.0 * median(&mut ratios[side])
+            "  median {clients} clients: {rate:.1} logins/s, {:.1} % of bare (target >= {target} %)",
+            100.0 * ratio
         );
+        let line = json!({
+            "id": format!("http_logins_{}_{clients}_clients", backend.to_lowercase()),
+            "measure": format!(
+                "logins/s through the HTTP server, {clients} clients, {backend}, default cost"
+            ),
+            "target": format!("≥ {target} % of the baseline"),
+            "value": rate,
+            "unit": "logins/s",
+            "baseline": format!("bare Argon2 verifications/s on {CORES} threads"),
+            "baseline_value": bare_median,
+            "baseline_unit": "verifications/s",
+            "ratio": ratio,
+            "ratio_iqr": [q1, q3],
+            "pairs": format!("{} rounds", timing.rounds),
+            "met": ratio >= target / 100.0,
+            "test_mode": timing.rounds == 1,
+        });
+        println!("BENCHMARK {line}");
     }
     drop(server);
 }

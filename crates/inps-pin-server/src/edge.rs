@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use tracing::Instrument as _;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -51,6 +53,24 @@ pub async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Ne
 }
 
 async fn admit_and_run(state: &AppState, request: Request, next: Next) -> Response {
+    // A span per request: the method and the route's template, never the path itself (it may
+    // hold a codice fiscale), a header or the body.
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let span = tracing::info_span!("request", method = %request.method(), route);
+    async move {
+        let response = admit_and_run_in_span(state, request, next).await;
+        tracing::debug!(status = response.status().as_u16(), "answered");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn admit_and_run_in_span(state: &AppState, request: Request, next: Next) -> Response {
     let before = state.in_flight.fetch_add(1, Ordering::AcqRel);
     state.metrics.in_flight.inc();
     let _place = InFlight(state);

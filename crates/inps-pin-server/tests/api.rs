@@ -627,19 +627,14 @@ async fn r30_the_openapi_document_is_served_and_lists_every_route_of_v1() {
 
 #[test]
 fn r30_every_refusal_maps_to_a_status_by_its_class() {
-    use inps_pin::{CodiceFiscale, LivePin, Refusal};
+    use inps_pin::{CodiceFiscale, Refusal};
     use inps_pin_server::status_for;
     let cf = CodiceFiscale::parse(MARIO).unwrap();
     let at = t0();
     let day = jiff::civil::date(2030, 1, 1);
     let all = [
         (Refusal::WrongAccount { requested: cf }, 422),
-        (
-            Refusal::PinAlreadyLive {
-                live: LivePin::Active,
-            },
-            409,
-        ),
+        (Refusal::PinAlreadyLive, 409),
         (Refusal::TemporaryCodiceFiscale, 422),
         (Refusal::NoContactForFirstHalf, 422),
         (Refusal::IdentityDocumentExpired { expired_on: day }, 422),
@@ -730,30 +725,25 @@ async fn r30_refusal_classes_through_the_router_with_retry_after_where_there_is_
         .unwrap();
     assert!((1..=7 * 86_400 + 3600).contains(&wait), "{wait}");
 
-    // 401, then 429 with Retry-After: a wrong PIN, then another inside the delay (R25).
+    // A wrong PIN, then another inside the delay, then the block after ten in a row: to
+    // whoever knows only the codice fiscale, each reads as a wrong PIN, with no Retry-After
+    // (R30a: a delay shown only to known codici fiscali would say the account exists).
     let wrong = wrong_pin(&pin);
-    rig.login(MARIO, &wrong)
-        .await
-        .assert_coded(StatusCode::UNAUTHORIZED, "login.credentials_invalid");
+    let first_guess = rig.login(MARIO, &wrong).await;
+    first_guess.assert_coded(StatusCode::UNAUTHORIZED, "login.credentials_invalid");
     let delayed = rig.login(MARIO, &wrong).await;
-    delayed.assert_coded(StatusCode::TOO_MANY_REQUESTS, "login.delayed");
-    assert_eq!(delayed.headers["retry-after"], "1");
-    // 423: blocked after ten in a row, the clock past each delay.
+    delayed.assert_coded(StatusCode::UNAUTHORIZED, "login.credentials_invalid");
+    assert!(delayed.headers.get("retry-after").is_none());
+    assert_eq!(delayed.bytes, first_guess.bytes);
     for _ in 0..12 {
         rig.advance(SignedDuration::from_secs(11));
         rig.login(MARIO, &wrong).await;
     }
     rig.advance(SignedDuration::from_secs(11));
-    rig.login(MARIO, &pin)
-        .await
-        .assert_coded(StatusCode::LOCKED, "login.pin_blocked");
-    assert!(
-        rig.login(MARIO, &pin)
-            .await
-            .headers
-            .get("retry-after")
-            .is_none()
-    );
+    let blocked = rig.login(MARIO, &pin).await;
+    blocked.assert_coded(StatusCode::UNAUTHORIZED, "login.credentials_invalid");
+    assert!(blocked.headers.get("retry-after").is_none());
+    assert_eq!(blocked.bytes, first_guess.bytes);
 
     // 410: an unused 16 lapses after its window (R9).
     let first = rig.request_pin(EMANUELE).await;

@@ -783,11 +783,8 @@ async fn r8_r31_session_tokens_are_stored_only_as_their_hashes() {
 }
 
 /// R25b: a wrong 16 typed at a first access is counted in that code's own lane and never
-/// blocks the PIN in use. Pinned here through the service; it fails while the library counts
-/// a first access with no waiting code in the login lane (10 of them block the owner's PIN
-/// and end their sessions).
+/// blocks the PIN in use nor ends the owner's sessions, through the service.
 #[tokio::test]
-#[ignore = "library bug (R25b): a wrong 16 at a first access is counted in the login lane"]
 async fn r25b_attack_wrong_16s_at_a_first_access_never_block_the_pin_in_use() {
     let dir = scratch("r25b");
     let rig = Rig::sqlite(&dir).await;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use inps_pin::{
     Account, CodiceFiscale, Command, Context, Delivery, DeviceToken, Effect, EndSessions,
-    FailureDetail, Outcome, Policy, Refusal, Reply, Session, SessionEnd,
+    FailureDetail, HashCost, Outcome, Policy, Refusal, Reply, Session, SessionEnd,
 };
 use jiff::{SignedDuration, Timestamp};
 use rand_chacha::ChaCha20Rng;
@@ -52,6 +52,9 @@ pub struct Accounts {
     deciding: Arc<DecidingPool>,
     session_lifetime: SignedDuration,
     locks: Mutex<HashMap<CodiceFiscale, Weak<tokio::sync::Mutex<()>>>>,
+    /// What the stored PIN hashes cost, as the last account loaded with one says: the decoy
+    /// verification of an unknown codice fiscale runs at it (R30a).
+    stored_cost: Mutex<Option<HashCost>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -119,6 +122,9 @@ pub struct Executed {
     /// Argon2 verifications its typed PIN cost over every decision (R32: at most one per
     /// hash, however many races it lost).
     pub verifications: u32,
+    /// What the last Argon2 run of its typed PIN cost: the stored hash checked, or the decoy
+    /// an unknown codice fiscale runs (R30a); `None` when none ran.
+    pub verified_at_cost: Option<HashCost>,
     /// Where the time went.
     pub timings: Timings,
 }
@@ -191,6 +197,7 @@ impl Accounts {
             deciding: Arc::new(DecidingPool::new(DecidingOptions::default())?),
             session_lifetime: SignedDuration::from_mins(30),
             locks: Mutex::new(HashMap::new()),
+            stored_cost: Mutex::new(None),
         })
     }
 
@@ -252,6 +259,20 @@ impl Accounts {
         &self.keys
     }
 
+    /// The cost of the stored hashes, for the decoy verification (R30a): learnt from every
+    /// account loaded with a hash, so that after the policy's cost changes an unknown codice
+    /// fiscale still costs what a wrong PIN against the hashes actually stored costs.
+    fn decoy_cost(&self, read: &Account) -> Option<HashCost> {
+        let mut remembered = match self.stored_cost.lock() {
+            Ok(remembered) => remembered,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(cost) = read.stored_hash_cost() {
+            *remembered = Some(cost);
+        }
+        *remembered
+    }
+
     /// The lock of one account inside this instance. Commands for one account wait here, so a
     /// queue of logins does not each run Argon2 and then lose the compare-and-swap to the
     /// first; other instances are kept out by the compare-and-swap itself.
@@ -298,9 +319,11 @@ impl Accounts {
         let mut timings = Timings::default();
         let result = self.run(codice_fiscale, &mut slot, &mut timings).await;
         let verifications = slot.as_ref().map_or(0, typed_pin_verifications);
+        let cost = slot.as_ref().and_then(typed_pin_cost);
         timings.total = started.elapsed();
         let result = result.map(|mut executed| {
             executed.verifications = verifications;
+            executed.verified_at_cost = cost;
             executed.timings = timings;
             executed
         });
@@ -336,6 +359,7 @@ impl Accounts {
             let command = slot
                 .take()
                 .ok_or_else(|| ExecuteError::Internal("the command was lost".to_owned()))?;
+            let decoy = self.decoy_cost(&read);
             let (returned, read, decided) = if matches!(command, Command::Tick) {
                 // A tick runs no Argon2: decided here, without a trip through the queue.
                 let decided = read.decide(
@@ -350,8 +374,11 @@ impl Accounts {
                 let (decision, waited) = self
                     .deciding
                     .run(move || {
-                        let decided =
-                            read.decide(&command, &mut Context::new(now, &policy, &mut rng));
+                        let mut context = Context::new(now, &policy, &mut rng);
+                        if let Some(cost) = decoy {
+                            context = context.with_decoy_cost(cost);
+                        }
+                        let decided = read.decide(&command, &mut context);
                         (command, read, decided)
                     })
                     .await
@@ -409,6 +436,7 @@ impl Accounts {
                 events: outcome.events.len(),
                 outbox_rows: prepared.outbox.len(),
                 verifications: 0,
+                verified_at_cost: None,
                 timings: Timings::default(),
             });
         }
@@ -642,6 +670,16 @@ fn guarded_deadline(deadline: Option<Timestamp>, now: Timestamp) -> Option<Times
             Some(now.checked_add(SignedDuration::from_mins(1)).unwrap_or(now))
         }
         other => other,
+    }
+}
+
+/// What the last Argon2 run of a command's typed PIN cost.
+fn typed_pin_cost(command: &Command) -> Option<HashCost> {
+    match command {
+        Command::FirstAccess { pin, .. }
+        | Command::LogIn { pin, .. }
+        | Command::RenewPin { pin, .. } => pin.last_verification_cost(),
+        _ => None,
     }
 }
 

@@ -8,14 +8,22 @@
 //! - an event is stored as a [`StoredEvent`]: the format it was written in, then the event.
 //!   Every later release reads every earlier format, binary ones (postcard) included, whose
 //!   layout is the declaration order: format 0 is kept field for field in `v0.rs` and turned
-//!   into today's events on reading. Events stored bare, before formats existed, are read
-//!   with [`UnversionedEvent`].
-//! - an account is stored with its format; a cached account of another format is refused with
-//!   an error that says to rebuild it from its events, never read into a wrong state.
+//!   into today's events on reading; format 1 is today's events but the last kind,
+//!   [`Event::FirstAccessFailed`], which format 2 added at the end, so it reads as today's.
+//!   Events stored bare, before formats existed, are read with [`UnversionedEvent`].
+//! - an account is stored with its format. Format 1 is read as well (its PIN record, one field
+//!   shorter, is kept in `v1.rs`); a cached account of format 0 is refused with an error that
+//!   says to rebuild it from its events, never read into a wrong state.
+//!
+//! Whatever the format, the lists a stored account holds are read with hard bounds (at most
+//! [`MAX_TRUSTED_DEVICES`](crate::MAX_TRUSTED_DEVICES) devices and
+//! [`MAX_RESTORE_REQUESTS`](crate::MAX_RESTORE_REQUESTS) restore requests): a longer one was
+//! not written by the crate, and does not load (R35).
 //!
 //! Commands are not stored: they carry secrets and do not deserialize.
 
 mod v0;
+mod v1;
 
 use core::fmt;
 
@@ -24,15 +32,15 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::account::event::Event;
-use crate::account::{Account, role_of};
+use crate::account::{Account, PinRecord, role_of};
 use crate::person::Person;
 
 /// The format this release writes stored events and accounts in.
-pub const STORED_FORMAT: u32 = 1;
+pub const STORED_FORMAT: u32 = 2;
 
 /// An event as a service stores it (R32): the format it was written in, and the event.
 ///
-/// It reads every format any release wrote (0 and 1 today). Serialized, it writes
+/// It reads every format any release wrote (0, 1 and 2 today). Serialized, it writes
 /// [`STORED_FORMAT`]: the format field first, which binary formats need to pick the layout.
 ///
 /// ```
@@ -41,7 +49,7 @@ pub const STORED_FORMAT: u32 = 1;
 /// let event: Event = serde_json::from_str(r#"{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}"#)?;
 /// let stored = StoredEvent::new(event.clone());
 /// let json = serde_json::to_string(&stored)?;
-/// assert!(json.starts_with(r#"{"format":1,"event":"#));
+/// assert!(json.starts_with(r#"{"format":2,"event":"#));
 /// let back: StoredEvent = serde_json::from_str(&json)?;
 /// assert_eq!((back.format(), back.into_event()), (STORED_FORMAT, event));
 /// # Ok::<(), serde_json::Error>(())
@@ -121,7 +129,8 @@ impl<'de> Visitor<'de> for StoredEventVisitor {
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
         let event = match format {
             0 => seq.next_element::<v0::Event>()?.map(Event::from),
-            STORED_FORMAT => seq.next_element::<Event>()?,
+            // Format 1 is format 2 without its last kind of event.
+            1 | STORED_FORMAT => seq.next_element::<Event>()?,
             other => return Err(unknown_format(other)),
         }
         .ok_or_else(|| de::Error::invalid_length(1, &self))?;
@@ -139,7 +148,7 @@ impl<'de> Visitor<'de> for StoredEventVisitor {
                     // events too, so the event may come before its format.
                     event = Some(match format {
                         Some(0) => Event::from(map.next_value::<v0::Event>()?),
-                        Some(STORED_FORMAT) | None => map.next_value::<Event>()?,
+                        Some(1 | STORED_FORMAT) | None => map.next_value::<Event>()?,
                         Some(other) => return Err(unknown_format(other)),
                     });
                 }
@@ -337,7 +346,7 @@ impl<'de> Visitor<'de> for AccountVisitor {
         let format: u32 = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-        if format != STORED_FORMAT {
+        if !readable_account_format(format) {
             return Err(de::Error::custom(AccountFormatError { found: format }));
         }
         let codice_fiscale = required(seq.next_element()?, 1, &self)?;
@@ -353,22 +362,28 @@ impl<'de> Visitor<'de> for AccountVisitor {
             version,
             pin_generation,
             person,
-            pin: required(seq.next_element()?, 5, &self)?,
+            pin: if format == 1 {
+                required(seq.next_element::<Option<v1::PinRecord>>()?, 5, &self)?
+                    .map(PinRecord::from)
+            } else {
+                required(seq.next_element()?, 5, &self)?
+            },
         })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Account, A::Error> {
         // The format is written first: an account without it there is from before formats
         // were recorded, and its other fields are not read (their layout was another).
-        match map.next_key::<AccountField>()? {
+        let format = match map.next_key::<AccountField>()? {
             Some(AccountField::Format) => {
                 let found: u32 = map.next_value()?;
-                if found != STORED_FORMAT {
+                if !readable_account_format(found) {
                     return Err(de::Error::custom(AccountFormatError { found }));
                 }
+                found
             }
             _ => return Err(de::Error::custom(AccountFormatError { found: 0 })),
-        }
+        };
         let (mut codice_fiscale, mut version, mut pin_generation, mut person, mut pin) =
             (None, None, None, None, None);
         while let Some(key) = map.next_key::<AccountField>()? {
@@ -377,6 +392,12 @@ impl<'de> Visitor<'de> for AccountVisitor {
                 AccountField::Version => version = Some(map.next_value()?),
                 AccountField::PinGeneration => pin_generation = Some(map.next_value()?),
                 AccountField::Person => person = Some(map.next_value()?),
+                AccountField::Pin if format == 1 => {
+                    pin = Some(
+                        map.next_value::<Option<v1::PinRecord>>()?
+                            .map(PinRecord::from),
+                    );
+                }
                 AccountField::Pin => pin = Some(map.next_value()?),
                 AccountField::Format => return Err(de::Error::duplicate_field("format")),
                 AccountField::Other => {
@@ -399,6 +420,12 @@ impl<'de> Visitor<'de> for AccountVisitor {
     }
 }
 
+/// Whether a cached account of `format` is read: this release's, and format 1, whose PIN
+/// record `v1.rs` keeps. Format 0 is rebuilt from its events instead.
+fn readable_account_format(format: u32) -> bool {
+    format == 1 || format == STORED_FORMAT
+}
+
 /// A field of a sequence that must be there.
 fn required<T, E: de::Error>(
     value: Option<T>,
@@ -418,11 +445,140 @@ impl<'de> Deserialize<'de> for Account {
 /// A cached account of a format this release does not read as a cache (R32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the account was cached in format {found} (this release caches format {STORED_FORMAT}): \
-     a cache is rebuilt, not converted: replay the account's events with Account::replay and \
-     store the result"
+    "the account was cached in format {found} (this release caches format {STORED_FORMAT} and \
+     reads format 1 too): a cache is rebuilt, not converted: replay the account's events with \
+     Account::replay and store the result"
 )]
 pub struct AccountFormatError {
     /// The format found (0: before formats were recorded).
     pub found: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{ActivePin, DeadlineMemo, RestoreRequest, Stage};
+    use crate::assurance::AssuranceLevel;
+    use crate::device::{DeviceId, TrustedDevice};
+    use crate::hash::PinHash;
+    use crate::lockout::LockState;
+    use crate::{CodiceFiscale, MAX_RESTORE_REQUESTS, MAX_TRUSTED_DEVICES};
+    use jiff::Timestamp;
+
+    const PHC: &str = "$argon2id$v=19$m=8,t=1,p=1$QUJDREVGR0hJSktMTU5PUA$\
+                       mtpz7CnV0Kp8GnYnQYcs2O0Pu+GjXbVWGEkwo4eqtO0";
+
+    /// An account with an 8 in use, `devices` trusted devices and `restores` restore requests,
+    /// built field by field: the crate never writes one with more than its bounds, so this is
+    /// how a damaged or forged cache is made.
+    fn account_with(devices: usize, restores: usize) -> Option<Account> {
+        let hash = PinHash::try_from(PHC).ok()?;
+        let at = Timestamp::from_second(1_800_000_000).ok()?;
+        let id = DeviceId::try_from("ABCD".to_owned()).ok()?;
+        let mut account = Account::new(CodiceFiscale::parse("RSSMRA80A01H501U").ok()?);
+        let mut record = PinRecord::new(Stage::Active(ActivePin {
+            assurance: AssuranceLevel::Ordinary,
+            hash: hash.clone(),
+            expires_at: at,
+            warned: false,
+            expiry_noted: false,
+            deadline_memo: DeadlineMemo::default(),
+        }));
+        record.devices = (0..devices)
+            .map(|_| TrustedDevice {
+                id: id.clone(),
+                hash: hash.clone(),
+                last_used_at: at,
+                lock: LockState::default(),
+            })
+            .collect();
+        record.restores_requested = (0..restores).map(|_| RestoreRequest { at }).collect();
+        account.pin = Some(record);
+        Some(account)
+    }
+
+    /// The account's postcard form in format 1: format 2's with the PIN record's last field
+    /// (the first-access lane, three bytes when empty: no failures, no instant, not blocked)
+    /// left off, and the format (its first byte) 1.
+    fn as_format_1_postcard(account: &Account) -> Vec<u8> {
+        let mut bytes = postcard::to_allocvec(account).unwrap_or_default();
+        assert_eq!(bytes.first(), Some(&2));
+        assert!(bytes.ends_with(&[0, 0, 0]));
+        bytes.truncate(bytes.len() - 3);
+        if let Some(format) = bytes.first_mut() {
+            *format = 1;
+        }
+        bytes
+    }
+
+    /// Every stored form of `account`: JSON in formats 2 and 1, then postcard in formats 2 and
+    /// 1 (format 1 without the first-access lane, empty here).
+    fn loads(account: &Account) -> [Result<Account, String>; 4] {
+        let json = serde_json::to_string(account).unwrap_or_default();
+        let json_1 = json
+            .replacen(r#"{"format":2,"#, r#"{"format":1,"#, 1)
+            .replacen(
+                r#","first_access_lock":{"failures":0,"last_failure":null,"blocked":false}"#,
+                "",
+                1,
+            );
+        assert_ne!(json, json_1);
+        [
+            serde_json::from_str(&json).map_err(|e| e.to_string()),
+            serde_json::from_str(&json_1).map_err(|e| e.to_string()),
+            postcard::from_bytes(&postcard::to_allocvec(account).unwrap_or_default())
+                .map_err(|e| e.to_string()),
+            postcard::from_bytes(&as_format_1_postcard(account)).map_err(|e| e.to_string()),
+        ]
+    }
+
+    #[test]
+    fn r35_an_account_within_the_bounds_loads_in_every_stored_form() {
+        let devices = usize::from(MAX_TRUSTED_DEVICES);
+        let restores = usize::from(MAX_RESTORE_REQUESTS);
+        let account = account_with(devices, restores);
+        assert!(account.is_some());
+        if let Some(account) = account {
+            for loaded in loads(&account) {
+                assert_eq!(loaded.as_ref(), Ok(&account));
+            }
+        }
+    }
+
+    #[test]
+    fn r35_an_account_with_more_devices_than_any_policy_allows_loads_in_no_stored_form() {
+        for devices in [usize::from(MAX_TRUSTED_DEVICES) + 1, 20_000] {
+            let account = account_with(devices, 0);
+            assert!(account.is_some());
+            for (form, loaded) in account.iter().flat_map(loads).enumerate() {
+                let error = loaded.err().unwrap_or_default();
+                assert!(
+                    !error.is_empty(),
+                    "{devices} devices loaded from form {form}"
+                );
+                // The JSON errors name the bound (postcard's carry no message).
+                if form < 2 {
+                    assert!(error.contains("more than 20 trusted devices"), "{error}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn r35_an_account_with_more_restore_requests_than_remembered_loads_in_no_stored_form() {
+        for restores in [usize::from(MAX_RESTORE_REQUESTS) + 1, 20_000] {
+            let account = account_with(0, restores);
+            assert!(account.is_some());
+            for (form, loaded) in account.iter().flat_map(loads).enumerate() {
+                let error = loaded.err().unwrap_or_default();
+                assert!(
+                    !error.is_empty(),
+                    "{restores} restores loaded from form {form}"
+                );
+                if form < 2 {
+                    assert!(error.contains("more than 10 restore requests"), "{error}");
+                }
+            }
+        }
+    }
 }

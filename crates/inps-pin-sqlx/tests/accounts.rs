@@ -1,0 +1,95 @@
+//! Commands end to end through [`Accounts`]: what the store adds to the library's rules.
+
+use std::sync::Arc;
+
+use inps_pin::{
+    Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Email, EnteredPin,
+    HashCost, OperatorId, Person, PersonName, PinPart, Policy, Reply, Role,
+};
+use inps_pin_sqlx::testing::Scratch;
+use inps_pin_sqlx::{Accounts, Entropy, ManualClock, OutboxKey, OutboxKeys, Store};
+use jiff::Timestamp;
+
+fn t0() -> Timestamp {
+    "2026-12-01T09:00:00Z".parse().unwrap()
+}
+
+fn keys() -> OutboxKeys {
+    OutboxKeys::new(OutboxKey::from_hex("test", &"3c".repeat(32)).unwrap())
+}
+
+async fn accounts(url: &str, cost: HashCost) -> Accounts {
+    let store = Store::connect(url).await.unwrap();
+    let policy = Policy::default().with_hash_cost(cost);
+    Accounts::new(store, policy, keys())
+        .unwrap()
+        .with_clock(Arc::new(ManualClock::fixed(t0())))
+        .with_entropy(Entropy::seeded(5))
+}
+
+fn mario() -> Person {
+    Person::new(
+        PersonName::parse("Mario").unwrap(),
+        PersonName::parse("Rossi").unwrap(),
+        CodiceFiscale::parse("RSSMRA80A01H501U").unwrap(),
+        Role::Citizen,
+        Address::new("Via Roma 1", "00184", "Roma", "RM").unwrap(),
+    )
+    .with_email(Email::parse("mario.rossi@example.it").unwrap())
+}
+
+fn login(pin: &str) -> Command {
+    Command::LogIn {
+        pin: EnteredPin::parse(pin).unwrap(),
+        device: None,
+        trust_device: false,
+    }
+}
+
+#[tokio::test]
+async fn r30a_after_the_policy_cost_rises_an_unknown_codice_fiscale_costs_what_a_wrong_pin_does() {
+    let dir = Scratch::new("accounts", "decoy");
+    let url = dir.sqlite_url("decoy.db");
+    let old_cost = HashCost::CHEAP;
+    let new_cost = HashCost::new(64, 2, 1).unwrap();
+    // Mario's PIN is hashed at the old cost.
+    let before = accounts(&url, old_cost).await;
+    let person = mario();
+    let cf = person.codice_fiscale();
+    let archive = Attested::vouched_for(
+        ArchiveRecord::new(cf, person.residence().clone()),
+        OperatorId::new("archive").unwrap(),
+        t0(),
+    );
+    let issued = before
+        .execute(
+            cf,
+            Command::RequestPin {
+                person,
+                channel: ChannelRequest::Online,
+                archive,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(issued.reply, Reply::PinIssued { .. }));
+    assert!(issued.shown.iter().any(|d| d.part() == PinPart::FirstHalf));
+    before.store().close().await;
+
+    // The policy's cost rises. A wrong PIN on Mario is checked against his stored hash, at the
+    // old cost; an unknown codice fiscale then runs its decoy at that same cost, not the new.
+    let after = accounts(&url, new_cost).await;
+    let wrong = after.execute(cf, login("ABCDEFGHABCDEFGH")).await.unwrap();
+    assert!(matches!(wrong.reply, Reply::LoginFailed(_)));
+    assert_eq!(wrong.verified_at_cost, Some(old_cost));
+    let stranger = CodiceFiscale::parse("RCCMNL83S18D969H").unwrap();
+    let unknown = after.execute(stranger, login("ABCDEFGH")).await.unwrap();
+    assert!(matches!(unknown.reply, Reply::LoginFailed(_)));
+    assert_eq!(unknown.verified_at_cost, Some(old_cost));
+    assert_eq!(unknown.reply, wrong.reply);
+
+    // A fresh instance that has loaded no hash yet runs the decoy at the policy's cost.
+    let fresh = accounts(&url, new_cost).await;
+    let unknown = fresh.execute(stranger, login("ABCDEFGH")).await.unwrap();
+    assert_eq!(unknown.verified_at_cost, Some(new_cost));
+}
