@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use inps_pin::{LoginFailure, Refusal, RefusalClass};
-use inps_pin_sqlx::ExecuteError;
+use inps_pin_sqlx::{ExecuteError, StoreError};
 use jiff::Timestamp;
 
 use crate::api::ErrorBody;
@@ -100,6 +100,21 @@ impl ApiError {
         }
     }
 
+    /// A storage failure: 503 with `Retry-After` when the database is unreachable for now (a
+    /// restart, a broken connection), else an internal error.
+    #[must_use]
+    pub fn storage(error: &StoreError) -> ApiError {
+        if error.is_unavailable() {
+            tracing::warn!(error = %error, "the database is unavailable");
+            ApiError::Unavailable {
+                code: "service.unavailable",
+                retry_after: 2,
+            }
+        } else {
+            ApiError::Internal(format!("storage: {error:#}"))
+        }
+    }
+
     /// Why a shed request was shed: the queue is full or its wait ran out.
     #[must_use]
     pub fn overloaded() -> ApiError {
@@ -115,7 +130,7 @@ impl From<ExecuteError> for ApiError {
         match error {
             ExecuteError::Refused { refusal, at } => ApiError::Refused(refusal, at),
             ExecuteError::Overloaded(_) => ApiError::overloaded(),
-            ExecuteError::Store(error) => ApiError::Internal(format!("storage: {error:#}")),
+            ExecuteError::Store(error) => ApiError::storage(&error),
             other => ApiError::Internal(other.to_string()),
         }
     }

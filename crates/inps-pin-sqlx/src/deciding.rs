@@ -36,6 +36,8 @@ const EXPIRED: u8 = 3;
 struct Job {
     deadline: Instant,
     queued: Instant,
+    /// The wait the pool predicted for it before calibration ([`DecidingPool::expected_wait`]).
+    predicted: Duration,
     /// [`QUEUED`] until a thread starts it or its caller stops waiting, whichever comes
     /// first: the one that moves it on decides whether it runs.
     state: Arc<AtomicU8>,
@@ -77,6 +79,15 @@ pub struct DecidingStats {
     pub abandoned: AtomicU64,
     /// Time spent running jobs, in microseconds.
     pub busy_micros: AtomicU64,
+    /// How long a job runs, in microseconds: a moving average (weight 1/32) of the jobs run,
+    /// wall time on the thread (so a machine whose cores are shared reads slower). What a
+    /// job sent now would wait is predicted from it.
+    pub job_micros: AtomicU64,
+    /// How the waits jobs had compare with the waits predicted for them, in thousandths (a
+    /// moving average, weight 1/16; 0 until a job has waited): the prediction is multiplied
+    /// by it. Threads that the machine's other work keeps off the cores between jobs make a
+    /// queue slower than its jobs' times say; this is how much.
+    pub wait_calibration_milli: AtomicU64,
 }
 
 /// How the pool is sized.
@@ -164,10 +175,61 @@ impl DecidingPool {
         self.options
     }
 
-    /// Whether the queue is full now: a job sent now would be refused.
+    /// Whether a job sent now would be refused: the queue is at its bound, or the jobs
+    /// ahead of it would keep it waiting past half of [`DecidingOptions::max_wait`].
+    ///
+    /// The bound alone is a count: when decisions take longer than the bound was sized for
+    /// (cores shared with other work, a costlier hash), a queue within its bound still holds
+    /// more than `max_wait` of work, and every job that joins it waits out its deadline and
+    /// is answered busy only then. Predicting the wait from how long jobs run now answers
+    /// those at once instead. Half, because a crowd keeps the queue at whatever limit it
+    /// has: the jobs at its tail must not be lost to the deadline when the prediction, an
+    /// average, runs short.
     #[must_use]
     pub fn is_full(&self) -> bool {
-        self.stats.queued.load(Ordering::Acquire) >= self.options.queue_bound.max(1)
+        let queued = self.stats.queued.load(Ordering::Acquire);
+        queued >= self.options.queue_bound.max(1) || self.would_wait_too_long(queued)
+    }
+
+    /// Whether a job joining `queued` others is predicted to wait past half its deadline.
+    /// Before any job has run there is nothing to predict from: a job waits behind at most
+    /// one job a thread then (a fresh instance that a balancer hands its share of a crowd
+    /// would otherwise queue the whole bound, and lose its tail to the deadline).
+    fn would_wait_too_long(&self, queued: usize) -> bool {
+        if self.stats.job_micros.load(Ordering::Relaxed) == 0 {
+            return queued >= self.options.threads.max(1);
+        }
+        self.expected_wait(queued) > self.options.max_wait / 2
+    }
+
+    /// What a job joining `queued` waiting others would wait for a thread: the uncalibrated
+    /// prediction ([`Self::uncalibrated_wait`]) times how the waits jobs had compared with
+    /// theirs.
+    #[must_use]
+    pub fn expected_wait(&self, queued: usize) -> Duration {
+        let predicted = self.uncalibrated_wait(queued);
+        match self.stats.wait_calibration_milli.load(Ordering::Relaxed) {
+            0 => predicted,
+            milli => predicted
+                .saturating_mul(u32::try_from(milli).unwrap_or(u32::MAX))
+                .checked_div(1000)
+                .unwrap_or(predicted),
+        }
+    }
+
+    /// What a job joining `queued` waiting others would wait for a thread, from the jobs'
+    /// times alone: it starts once as many jobs have ended as there are jobs ahead of it
+    /// beyond the threads, and the threads end one every average job time over their
+    /// number. Zero while a thread is free, and until a job has run.
+    #[must_use]
+    pub fn uncalibrated_wait(&self, queued: usize) -> Duration {
+        let job = self.stats.job_micros.load(Ordering::Relaxed);
+        let running = self.stats.running.load(Ordering::Acquire);
+        let threads = self.options.threads.max(1);
+        let ahead = (queued + running + 1).saturating_sub(threads);
+        let ahead = u64::try_from(ahead).unwrap_or(u64::MAX);
+        let threads = u64::try_from(threads).unwrap_or(1);
+        Duration::from_micros(job.saturating_mul(ahead) / threads)
     }
 
     /// Counts a job refused before it was sent (a caller that checked [`Self::is_full`]).
@@ -193,16 +255,22 @@ impl DecidingPool {
         let _guard = AbandonOnDrop(Arc::clone(&state));
         let queued = Instant::now();
         let deadline = queued + self.options.max_wait;
+        let ahead = self.stats.queued.fetch_add(1, Ordering::AcqRel);
         let job = Job {
             deadline,
             queued,
+            predicted: self.uncalibrated_wait(ahead),
             state: Arc::clone(&state),
             work: Box::new(move |waited| {
                 // The caller may have gone: nobody to tell, then.
                 let _ = answer.send((work(), waited));
             }),
         };
-        self.stats.queued.fetch_add(1, Ordering::AcqRel);
+        if self.would_wait_too_long(ahead) {
+            self.stats.queued.fetch_sub(1, Ordering::AcqRel);
+            self.stats.refused_busy.fetch_add(1, Ordering::Relaxed);
+            return Err(DecideError::Busy);
+        }
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(mpsc::TrySendError::Full(_)) => {
@@ -253,6 +321,7 @@ fn worker(queue: &Mutex<mpsc::Receiver<Job>>, stats: &DecidingStats) {
         };
         stats.queued.fetch_sub(1, Ordering::AcqRel);
         let started = Instant::now();
+        calibrate(stats, job.predicted, started - job.queued);
         match job
             .state
             .compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire)
@@ -277,12 +346,71 @@ fn worker(queue: &Mutex<mpsc::Receiver<Job>>, stats: &DecidingStats) {
         stats.completed.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         stats.busy_micros.fetch_add(micros, Ordering::Relaxed);
+        // The first job is taken whole; then each moves the average a 32nd of the way: jobs
+        // differ (no Argon2 during a delay, two hashes for a new PIN), and what a queue of
+        // them will take is their mean, not the last few.
+        let _ = stats
+            .job_micros
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(if old == 0 {
+                    micros.max(1)
+                } else {
+                    old - old / 32 + micros / 32
+                })
+            });
     }
+}
+
+/// Moves the calibration of predicted waits towards how a job's wait compared with its
+/// prediction: every job taken from the queue counts, run or not (a job that expired waited
+/// longest of all). A prediction under a millisecond says too little to compare with.
+fn calibrate(stats: &DecidingStats, predicted: Duration, waited: Duration) {
+    let predicted = u64::try_from(predicted.as_micros()).unwrap_or(u64::MAX);
+    if predicted < 1_000 {
+        return;
+    }
+    let waited = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX);
+    // Between a quarter and sixteen times: one job descheduled for a second must not make
+    // the pool refuse everything for long, nor one lucky run let it promise too much.
+    let ratio = (waited.saturating_mul(1000) / predicted).clamp(250, 16_000);
+    let _ =
+        stats
+            .wait_calibration_milli
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(if old == 0 {
+                    ratio
+                } else {
+                    old - old / 16 + ratio / 16
+                })
+            });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Yields until `condition` holds; fails after 10 s rather than spin for ever.
+    async fn until(what: &str, condition: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !condition() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited 10 s for {what}"
+            );
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Runs one job and waits until the thread has counted it (its answer comes first).
+    async fn warm(pool: &DecidingPool, work: impl FnOnce() + Send + 'static) {
+        let before = pool.stats().completed.load(Ordering::Acquire);
+        pool.run(work).await.unwrap();
+        until("the job to be counted", || {
+            pool.stats().completed.load(Ordering::Acquire) > before
+                && pool.stats().running.load(Ordering::Acquire) == 0
+        })
+        .await;
+    }
 
     fn pool(threads: usize, queue_bound: usize, max_wait: Duration) -> DecidingPool {
         DecidingPool::new(DecidingOptions {
@@ -321,21 +449,134 @@ mod tests {
                 .await
             })
         };
-        while pool.stats().running.load(Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until("the holder to run", || {
+            pool.stats().running.load(Ordering::Acquire) > 0
+        })
+        .await;
         let queued = {
             let pool = Arc::clone(&pool);
             tokio::spawn(async move { pool.run(|| 1).await })
         };
-        while pool.stats().queued.load(Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until("a job to queue", || {
+            pool.stats().queued.load(Ordering::Acquire) > 0
+        })
+        .await;
         assert_eq!(pool.run(|| 2).await.unwrap_err(), DecideError::Busy);
         assert_eq!(pool.stats().refused_busy.load(Ordering::Relaxed), 1);
         release.send(()).unwrap();
         assert!(holder.await.unwrap().is_ok());
         assert_eq!(queued.await.unwrap().unwrap().0, 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_would_wait_past_its_deadline_is_refused_at_once() {
+        // Jobs of 20 ms or more, a deadline of 400 ms: however slow the machine, at most
+        // ten fit in half the deadline, far fewer than the bound of 100 would let in.
+        let pool = Arc::new(pool(1, 100, Duration::from_millis(400)));
+        warm(&pool, || std::thread::sleep(Duration::from_millis(20))).await;
+        assert_eq!(pool.expected_wait(0), Duration::ZERO, "the thread is free");
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        let holder = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = wait.lock().map(|wait| wait.recv());
+                })
+                .await
+            })
+        };
+        until("the holder to run", || {
+            pool.stats().running.load(Ordering::Acquire) > 0
+        })
+        .await;
+        let mut queued = Vec::new();
+        let refused_at = loop {
+            if pool.is_full() {
+                let started = Instant::now();
+                assert_eq!(pool.run(|| 0).await.unwrap_err(), DecideError::Busy);
+                break started.elapsed();
+            }
+            let pool_for_job = Arc::clone(&pool);
+            queued.push(tokio::spawn(async move { pool_for_job.run(|| 1).await }));
+            let expected = queued.len();
+            let job = queued.last().expect("just pushed");
+            until("the job to queue", || {
+                pool.stats().queued.load(Ordering::Acquire) >= expected || job.is_finished()
+            })
+            .await;
+            if job.is_finished() {
+                // Refused by its own check: the prediction moved since `is_full`.
+                let job = queued.pop().expect("just pushed");
+                assert_eq!(job.await.unwrap().unwrap_err(), DecideError::Busy);
+                break Duration::ZERO;
+            }
+        };
+        assert!(
+            (1..=10).contains(&queued.len()),
+            "{} queued before the refusal",
+            queued.len()
+        );
+        assert!(
+            refused_at < Duration::from_millis(100),
+            "refused at once, not at the deadline"
+        );
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        for job in queued {
+            let _ = job.await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fresh_pool_queues_one_job_a_thread_until_it_can_predict() {
+        let pool = Arc::new(pool(1, 8, Duration::from_secs(5)));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        let holder = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = wait.lock().map(|wait| wait.recv());
+                })
+                .await
+            })
+        };
+        until("the holder to run", || {
+            pool.stats().running.load(Ordering::Acquire) > 0
+        })
+        .await;
+        let queued = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.run(|| 1).await })
+        };
+        until("a job to queue", || {
+            pool.stats().queued.load(Ordering::Acquire) > 0
+        })
+        .await;
+        assert!(pool.is_full());
+        assert_eq!(pool.run(|| 2).await.unwrap_err(), DecideError::Busy);
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        assert_eq!(queued.await.unwrap().unwrap().0, 1);
+    }
+
+    #[tokio::test]
+    async fn a_queue_slower_than_its_jobs_say_is_predicted_as_slow_as_it_was() {
+        let pool = pool(1, 10, Duration::from_secs(1));
+        pool.stats().job_micros.store(10_000, Ordering::Relaxed);
+        pool.stats().running.store(1, Ordering::Relaxed);
+        assert_eq!(pool.expected_wait(0), Duration::from_millis(10));
+        // A job predicted to wait 10 ms waited 30: the thread was kept off the core.
+        calibrate(
+            pool.stats(),
+            Duration::from_millis(10),
+            Duration::from_millis(30),
+        );
+        assert_eq!(pool.expected_wait(0), Duration::from_millis(30));
+        assert_eq!(pool.uncalibrated_wait(0), Duration::from_millis(10));
+        pool.stats().running.store(0, Ordering::Relaxed);
+        assert_eq!(pool.expected_wait(0), Duration::ZERO, "a thread is free");
     }
 
     #[tokio::test]
@@ -352,9 +593,10 @@ mod tests {
                 .await
             })
         };
-        while pool.stats().running.load(Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until("the holder to run", || {
+            pool.stats().running.load(Ordering::Acquire) > 0
+        })
+        .await;
         // The only thread is held for as long as this test likes: the queued job is answered
         // at its deadline all the same, and never runs.
         let ran = Arc::new(AtomicUsize::new(0));
@@ -369,6 +611,12 @@ mod tests {
         assert_eq!(pool.stats().running.load(Ordering::Acquire), 1);
         release.send(()).unwrap();
         assert!(holder.await.unwrap().is_ok());
+        // Once the thread has dropped the expired job, the pool takes work again.
+        until("the expired job to leave the queue", || {
+            pool.stats().queued.load(Ordering::Acquire) == 0
+                && pool.stats().running.load(Ordering::Acquire) == 0
+        })
+        .await;
         assert_eq!(pool.run(|| 3).await.unwrap().0, 3);
         assert_eq!(ran.load(Ordering::SeqCst), 0);
         assert_eq!(pool.stats().expired.load(Ordering::Relaxed), 1);
@@ -377,6 +625,8 @@ mod tests {
     #[tokio::test]
     async fn work_whose_caller_has_gone_or_whose_deadline_passed_is_not_run() {
         let pool = Arc::new(pool(1, 8, Duration::from_millis(50)));
+        // Jobs that take no time, as far as the prediction knows: it queues more than one.
+        pool.stats().job_micros.store(1, Ordering::Relaxed);
         let ran = Arc::new(AtomicUsize::new(0));
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let wait = Arc::new(Mutex::new(wait));
@@ -389,18 +639,20 @@ mod tests {
                 .await
             })
         };
-        while pool.stats().running.load(Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until("the holder to run", || {
+            pool.stats().running.load(Ordering::Acquire) > 0
+        })
+        .await;
         // A caller that goes away: its future is dropped while the job waits.
         let gone = {
             let pool = Arc::clone(&pool);
             let ran = Arc::clone(&ran);
             tokio::spawn(async move { pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await })
         };
-        while pool.stats().queued.load(Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until("a job to queue", || {
+            pool.stats().queued.load(Ordering::Acquire) > 0
+        })
+        .await;
         gone.abort();
         let _ = gone.await;
         // A caller that waits past the deadline.
@@ -409,9 +661,10 @@ mod tests {
             let ran = Arc::clone(&ran);
             tokio::spawn(async move { pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await })
         };
-        while pool.stats().queued.load(Ordering::Acquire) < 2 {
-            tokio::task::yield_now().await;
-        }
+        until("two jobs to queue", || {
+            pool.stats().queued.load(Ordering::Acquire) >= 2
+        })
+        .await;
         // Hold the thread past the deadline without sleeping: wait for the clock to pass it.
         let start = Instant::now();
         while start.elapsed() < Duration::from_millis(60) {
@@ -420,6 +673,12 @@ mod tests {
         release.send(()).unwrap();
         assert!(holder.await.unwrap().is_ok());
         assert_eq!(late.await.unwrap().unwrap_err(), DecideError::Expired);
+        // The late caller was answered at its deadline; the thread drops both jobs when it
+        // reaches them.
+        until("the abandoned job to be dropped", || {
+            pool.stats().abandoned.load(Ordering::Relaxed) > 0
+        })
+        .await;
         assert_eq!(ran.load(Ordering::SeqCst), 0);
         assert_eq!(pool.stats().abandoned.load(Ordering::Relaxed), 1);
         assert_eq!(pool.stats().expired.load(Ordering::Relaxed), 1);

@@ -44,3 +44,43 @@ pub enum StoreError {
     #[error("a version beyond 2^63")]
     Overflow,
 }
+
+impl StoreError {
+    /// Whether the database could not be reached or cut the connection: a server restarting
+    /// or shutting down, a connection broken, no connection free in time. Nothing of the
+    /// command is known to be written; the caller may answer "try again shortly" rather than
+    /// report a fault.
+    #[must_use]
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(error) => match error {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL's classes 08 (connection exception) and 57P (operator
+                // intervention: admin shutdown, crash shutdown, cannot connect now).
+                sqlx::Error::Database(database) => database
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_is_unavailability_a_bad_row_is_not() {
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(StoreError::Database(sqlx::Error::Io(io)).is_unavailable());
+        assert!(StoreError::Database(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!StoreError::Overflow.is_unavailable());
+    }
+}

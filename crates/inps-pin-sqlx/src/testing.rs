@@ -231,6 +231,30 @@ impl Cluster {
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
     }
+
+    /// Restarts the server with a fast shutdown (open connections are cut, as in a crash of
+    /// the connection, not of the data) and waits until it accepts connections again, on the
+    /// same port and with the same options.
+    ///
+    /// # Errors
+    /// `pg_ctl`'s standard error.
+    pub fn restart(&self) -> Result<(), String> {
+        let data = self.data_dir();
+        let log = self.dir.join("server.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().ok_or("path")?,
+                "-l",
+                log.to_str().ok_or("path")?,
+                "-m",
+                "fast",
+                "-w",
+                "restart",
+            ],
+        )
+    }
 }
 
 /// A fresh, empty directory under the system's temp directory, removed on drop: a test's

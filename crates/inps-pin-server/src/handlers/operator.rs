@@ -363,7 +363,7 @@ pub async fn account_view(
         .store()
         .load(cf)
         .await
-        .map_err(|error| ApiError::Internal(format!("storage: {error:#}")))?;
+        .map_err(|error| ApiError::storage(&error))?;
     audit(&state, &operator, "account_view", cf);
     let now = state.accounts.clock().now();
     let policy = state.accounts.policy();
@@ -422,7 +422,7 @@ pub async fn demo_clock(
         .accounts
         .tick_due(500)
         .await
-        .map_err(|error| ApiError::Internal(format!("storage: {error:#}")))?;
+        .map_err(|error| ApiError::storage(&error))?;
     Ok(Json(ClockResponse {
         now: state.accounts.clock().now().to_string(),
         ticked: report.ticked,

@@ -383,7 +383,7 @@ pub(crate) async fn session_of(
         .accounts
         .session(token)
         .await
-        .map_err(|error| ApiError::Internal(format!("storage: {error:#}")))?
+        .map_err(|error| ApiError::storage(&error))?
     {
         SessionCheck::Valid(session) => Ok(session),
         SessionCheck::Unknown => Err(ApiError::Unauthenticated("session.unknown")),
@@ -457,6 +457,6 @@ pub async fn log_out(
         .accounts
         .log_out(token)
         .await
-        .map_err(|error| ApiError::Internal(format!("storage: {error:#}")))?;
+        .map_err(|error| ApiError::storage(&error))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
