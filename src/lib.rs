@@ -158,6 +158,7 @@ mod lockout;
 mod notification;
 mod outbox;
 mod person;
+mod personal_data;
 mod policy;
 #[cfg(feature = "proptest")]
 pub mod reference_model;
@@ -173,9 +174,11 @@ mod timestamp_serde;
 mod upgrade;
 
 pub use account::{
-    Account, AccountFormatError, Command, CommandKind, Context, Effect, EndSessions, Event,
-    FailureDetail, LaneClosed, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass,
-    Reply, STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
+    Account, AccountFormatError, Command, CommandKind, Context, EXPORT_FORMAT, Effect, EndSessions,
+    Event, ExportError, ExportedAddress, ExportedDevice, ExportedEvent, ExportedPerson,
+    ExportedPin, FailureDetail, LaneClosed, LoginFailure, Outcome, PersonalDataExport, Phase,
+    PinStatus, Refusal, RefusalClass, Reply, STORED_FORMAT, SessionEnd, StoredEvent,
+    UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn
@@ -229,7 +232,11 @@ pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
-pub use policy::{MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, Policy, PolicyError};
+pub use personal_data::{ErasureReason, JoinError, PersonalData};
+pub use policy::{
+    MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, MAX_PERSONAL_DATA_RETENTION_DAYS,
+    Policy, PolicyError,
+};
 pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};
