@@ -191,7 +191,7 @@ impl Then {
             Then::ApproveAtSede => "dispositivo",
             Then::Restore => "a new 16 beside, to the contacts",
             Then::Revoke => "revoked",
-            Then::Erase => "personal data erased, PIN ended",
+            Then::Erase => "personal data erased; a live PIN ends",
             Then::ApplyTime => "what is due",
             Then::AnswerUnknown => "failure, uncounted",
             Then::TurnAway => "failure, unchecked (R30a)",
@@ -446,16 +446,16 @@ pub const CLOCK: &[(Phase, Phase, &str)] = &[
     (
         FirstPinLapsed,
         NoPin,
-        "the retention period: personal data erased (R36)",
+        "the retention period of personal data (R36)",
     ),
     (
         Expired,
         NoPin,
-        "the retention period: personal data erased (R36)",
+        "the retention period of personal data (R36)",
     ),
     (
         Retired,
         NoPin,
-        "the retention period: personal data erased (R36)",
+        "the retention period of personal data (R36)",
     ),
 ];
