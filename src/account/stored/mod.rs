@@ -748,31 +748,36 @@ mod tests {
         Some(account)
     }
 
-    /// The account's postcard form in format 1: format 2's with the PIN record's last field
-    /// (the first-access lane, three bytes when empty: no failures, no instant, not blocked)
-    /// left off, and the format (its first byte) 1.
+    /// The account's postcard form in format 1: format 3's without the role (the second
+    /// field, one byte for a citizen), without the revocation instant (the last field, one
+    /// byte when absent) and with the PIN record's last field before it (the first-access
+    /// lane, three bytes when empty: no failures, no instant, not blocked) left off, and the
+    /// format (its first byte) 1.
     fn as_format_1_postcard(account: &Account) -> Vec<u8> {
         let mut bytes = postcard::to_allocvec(account).unwrap_or_default();
-        assert_eq!(bytes.first(), Some(&2));
-        assert!(bytes.ends_with(&[0, 0, 0]));
-        bytes.truncate(bytes.len() - 3);
+        assert_eq!(bytes.get(..2), Some(&[3, 0][..]));
+        assert!(bytes.ends_with(&[0, 0, 0, 0]));
+        bytes.truncate(bytes.len() - 4);
+        bytes.remove(1);
         if let Some(format) = bytes.first_mut() {
             *format = 1;
         }
         bytes
     }
 
-    /// Every stored form of `account`: JSON in formats 2 and 1, then postcard in formats 2 and
-    /// 1 (format 1 without the first-access lane, empty here).
+    /// Every stored form of `account`: JSON in formats 3 and 1, then postcard in formats 3 and
+    /// 1 (format 1 without the role, the revocation instant and the first-access lane, empty
+    /// here).
     fn loads(account: &Account) -> [Result<Account, String>; 4] {
         let json = serde_json::to_string(account).unwrap_or_default();
         let json_1 = json
-            .replacen(r#"{"format":2,"#, r#"{"format":1,"#, 1)
+            .replacen(r#"{"format":3,"role":"Citizen","#, r#"{"format":1,"#, 1)
             .replacen(
                 r#","first_access_lock":{"failures":0,"last_failure":null,"blocked":false}"#,
                 "",
                 1,
-            );
+            )
+            .replacen(r#","revoked_at":null"#, "", 1);
         assert_ne!(json, json_1);
         [
             serde_json::from_str(&json).map_err(|e| e.to_string()),
