@@ -888,7 +888,11 @@ fn r36_the_export_never_holds_a_pin_a_code_a_hash_or_a_token() {
         .split('"')
         .filter(|text| text.starts_with("$argon2id$"))
         .collect();
-    assert_eq!(hashes.len(), 4, "the 16, the 8, the device, the restore: {hashes:?}");
+    assert_eq!(
+        hashes.len(),
+        4,
+        "the 16, the 8, the device, the restore: {hashes:?}"
+    );
     for hash in hashes {
         let digest = hash.rsplit('$').next().unwrap();
         assert!(!json.contains(digest));

@@ -318,7 +318,8 @@ impl Account {
                 Checked::Passed
             }
             (Check::SomethingToErase, Command::Erase { .. }) => {
-                if self.person.is_none() && self.pin.is_none() {
+                // Read from the facts alone as well: the person may be kept apart (R36).
+                if !self.holds_personal_data() {
                     return Err(Refusal::NothingToErase);
                 }
                 Checked::Passed
