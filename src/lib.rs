@@ -15,7 +15,8 @@
 //! through a [`Context`], and receives what must happen outside as values: the [`Event`]s to
 //! store, the [`Effect`]s to carry out (deliveries of PIN parts, notifications), and the
 //! [`Reply`]. [`Account::poll_deadline`] says when the account next needs the clock (the end
-//! of the first-access window, the expiry warning, the expiry); the caller then sends
+//! of the first-access window, the expiry warning, the expiry, the end of the personal data's
+//! retention period); the caller then sends
 //! [`Command::Tick`]. The end of a login delay needs no tick: it follows from the clock.
 //!
 //! Every account is in one [`Phase`]; what each [`Command`] does in each phase is one table,
@@ -128,6 +129,15 @@
 //!   document) arrives as an [`Attested`] value from the caller's own check, naming who
 //!   checked it and when, and is refused once older than the policy allows; the
 //!   [`Attested`] docs list every one and what the caller must have checked.
+//! - **The person's data apart from the security facts (R36).** A stored event or account
+//!   splits into facts that replay alone and hold no personal data, and the person's
+//!   [`PersonalData`] ([`StoredEvent::split`], [`Account::split`]), and joins back exactly
+//!   ([`StoredEvent::join`], [`Account::join`]): a service seals the personal data under a key
+//!   of the person's own and destroys the key to erase it everywhere, backups included.
+//!   [`Command::Erase`] records the erasure ([`Event::PersonalDataErased`]) and ends a live
+//!   PIN; the policy's retention period ([`Policy::personal_data_retention_days`]) is a
+//!   deadline a tick erases at; [`Account::export`] gives everything held about the person,
+//!   never a secret.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(

@@ -401,6 +401,9 @@ fn r36_an_erased_account_replays_from_the_facts_alone_and_from_the_personal_data
     assert_eq!(account.clone().split(), (account.clone(), None));
 }
 
+/// A command made for a life, with its codes (commands carry secrets: made anew each time).
+type CommandFor = fn(&Life) -> Command;
+
 #[test]
 fn r36_an_erased_account_refuses_what_a_revoked_one_does_and_answers_alike_from_its_facts() {
     let life = erased_life();
@@ -408,7 +411,7 @@ fn r36_an_erased_account_refuses_what_a_revoked_one_does_and_answers_alike_from_
     let account = &life.rig.account;
     let from_facts = Account::replay(mario_cf(), &facts_of(&life.rig.log));
     let now = at("2026-12-03T09:00:00Z");
-    let commands: [(&str, fn(&Life) -> Command); 10] = [
+    let commands: [(&str, CommandFor); 10] = [
         ("the old 8", |life| Command::LogIn {
             pin: entered(&life.eight),
             device: None,

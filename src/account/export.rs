@@ -172,8 +172,9 @@ pub enum ExportedEvent {
         first_access_by: Timestamp,
         /// Its first half alone opened the services the policy named (R9a).
         first_half_accepted: bool,
-        /// The person as the request gave them; `None` once erased.
-        person: Option<ExportedPerson>,
+        /// The person as the request gave them; `None` once erased. Boxed: one entry in
+        /// many has one.
+        person: Option<Box<ExportedPerson>>,
     },
     /// The first access gave the 8-character PIN (R6).
     FirstAccessCompleted {
@@ -346,7 +347,9 @@ impl ExportedEvent {
                 role: *role,
                 first_access_by: *lapses_at,
                 first_half_accepted: first_half.is_some(),
-                person: person.as_deref().map(ExportedPerson::of),
+                person: person
+                    .as_deref()
+                    .map(|person| Box::new(ExportedPerson::of(person))),
             },
             Event::FirstAccessCompleted {
                 at,
