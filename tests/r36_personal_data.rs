@@ -1105,6 +1105,65 @@ fn assert_splits(format: &str, events: &[Event], cached: Option<&Account>) {
 }
 
 #[test]
+fn r36_a_cache_of_an_earlier_format_that_does_not_know_its_revocation_is_rebuilt() {
+    let mut rig = Rig::with_policy(&person(), retention_policy());
+    let _ = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    rig.apply(
+        Command::Revoke {
+            tessera: mario_tessera(),
+        },
+        at("2026-12-01T09:00:00Z"),
+    );
+    let json = serde_json::to_string(&rig.account).unwrap();
+    assert!(
+        json.contains(r#""revoked_at":"2026-12-01T09:00:00Z""#),
+        "{json}"
+    );
+    // As format 2 wrote it: no role, no revocation instant.
+    let format_2 = json
+        .replacen(r#"{"format":3,"role":"Citizen","#, r#"{"format":2,"#, 1)
+        .replacen(r#","revoked_at":"2026-12-01T09:00:00Z""#, "", 1);
+    assert_ne!(format_2, json);
+    let error = serde_json::from_str::<Account>(&format_2)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("Account::replay"), "{error}");
+    // Rebuilt from its events, it knows, and the retention deadline is there.
+    let rebuilt = Account::replay(mario_cf(), &rig.log);
+    assert_eq!(
+        rebuilt.poll_deadline(&rig.policy),
+        Some(plus_rome_days(at("2026-12-01T09:00:00Z"), 365))
+    );
+    // Erased, the same cache as format 2 wrote it (no person, no PIN) loads: nothing is
+    // missing from it.
+    rig.apply(
+        Command::Erase {
+            reason: ErasureReason::PersonsRequest,
+        },
+        at("2026-12-02T09:00:00Z"),
+    );
+    let erased = serde_json::to_string(&rig.account)
+        .unwrap()
+        .replacen(r#"{"format":3,"role":"Citizen","#, r#"{"format":2,"#, 1)
+        .replacen(r#","revoked_at":null"#, "", 1);
+    assert_eq!(
+        serde_json::from_str::<Account>(&erased).unwrap(),
+        rig.account
+    );
+    // And the erased facts take no person back.
+    assert_eq!(
+        Account::join(
+            rig.account.clone(),
+            Some(PersonalData::Person(Box::new(person())))
+        ),
+        Err(JoinError::NoPlace {
+            facts: "account",
+            personal: "person"
+        })
+    );
+}
+
+#[test]
 fn r36_events_and_accounts_of_every_earlier_format_split_into_facts_without_personal_data() {
     let v0: Vec<Event> = serde_json::from_slice::<Vec<UnversionedEvent>>(&golden("v0/events.json"))
         .unwrap()

@@ -189,13 +189,17 @@ impl Account {
     ///
     /// # Errors
     /// [`JoinError`] when `personal` is not a person, when the facts hold their person
-    /// already, or when the person has another codice fiscale or role than the facts.
+    /// already or hold no personal data at all (erased, or never requested), or when the person
+    /// has another codice fiscale or role than the facts.
     pub fn join(facts: Account, personal: Option<PersonalData>) -> Result<Account, JoinError> {
         let Some(personal) = personal else {
             return Ok(facts);
         };
         match personal {
-            PersonalData::Person(person) if facts.person.is_none() => {
+            // Facts that hold no personal data (erased, or never requested) have no place for any.
+            PersonalData::Person(person)
+                if facts.person.is_none() && facts.holds_personal_data() =>
+            {
                 if person.codice_fiscale() != facts.codice_fiscale || person.role() != facts.role {
                     return Err(JoinError::OtherPerson);
                 }

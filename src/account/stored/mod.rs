@@ -15,9 +15,11 @@
 //!   erasure is an event. Events stored bare, before formats existed, are read with
 //!   [`UnversionedEvent`].
 //! - an account is stored with its format. Formats 1 and 2 are read as well (format 1's PIN
-//!   record, one field shorter, is kept in `v1.rs`; both derive the role from the person and
-//!   know no revocation instant); a cached account of format 0 is refused with an error that
-//!   says to rebuild it from its events, never read into a wrong state.
+//!   record, one field shorter, is kept in `v1.rs`; both derive the role from the person),
+//!   but for the cache of a revoked account whose person is kept: those formats did not store
+//!   when the PIN was revoked, which the retention period counts from (R36). That cache, and a
+//!   cached account of format 0, are refused with an error that says to rebuild them from their
+//!   events, never read into a wrong state.
 //! - the person's data split off an event or an account ([`PersonalData`](crate::PersonalData),
 //!   R36) is stored with its format too.
 //!
@@ -608,6 +610,7 @@ impl<'de> Visitor<'de> for AccountVisitor {
                 None
             },
         })
+        .and_then(knows_its_revocation)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Account, A::Error> {
@@ -668,7 +671,24 @@ impl<'de> Visitor<'de> for AccountVisitor {
             pin: pin.unwrap_or_default(),
             revoked_at: revoked_at.flatten(),
         })
+        .and_then(knows_its_revocation)
     }
+}
+
+/// A loaded account, unless it is the cache of a revoked account whose person is kept, from a
+/// format before 3, which did not store when the PIN was revoked: the retention period counts
+/// from that instant, and without it the facts alone could not tell that personal data is held
+/// (R36). Such a cache is rebuilt from its events, as every cache can be (R32).
+fn knows_its_revocation<E: de::Error>(account: Account) -> Result<Account, E> {
+    if account.pin.is_none() && account.person.is_some() && account.revoked_at.is_none() {
+        return Err(E::custom(
+            "the account was cached, after a revocation, in a format before 3, which did not \
+             store when the PIN was revoked; this release needs it (R36: the retention period of \
+             the person's data counts from it): a cache is rebuilt, not converted: replay the \
+             account's events with Account::replay and store the result",
+        ));
+    }
+    Ok(account)
 }
 
 /// Whether a cached account of `format` is read: this release's, and formats 1 and 2 (format
