@@ -14,9 +14,10 @@ use crate::upgrade::{RejectionReason, UpgradeVia};
 /// A fact about an account. Applying an account's events in order, from
 /// [`Account::new`](crate::Account::new), rebuilds it exactly (R29).
 ///
-/// New variants go at the end, and a variant's fields never change in place: the binary
-/// stored form (postcard) is the declaration order, and every stored format stays readable
-/// (R32; the format-0 layout is kept in `stored/v0.rs`).
+/// New variants go at the end, and a variant's fields change only with a new stored format:
+/// the binary stored form (postcard) is the declaration order, and every stored format stays
+/// readable (R32; the layouts of format 0 and of formats 1 and 2 are kept in `stored/v0.rs`
+/// and `stored/v2.rs`).
 ///
 /// Events are self-contained: each carries what its effect on the account needs (hashes,
 /// levels, deadlines), so replay needs no policy. They hold PIN hashes, never PINs (R8).
