@@ -347,3 +347,20 @@ fn r25a_r35_a_replayed_account_trusts_no_more_devices_than_any_policy_allows() {
     let stored = serde_json::to_string(&replayed).unwrap();
     assert_eq!(serde_json::from_str::<Account>(&stored).unwrap(), replayed);
 }
+
+#[test]
+fn r8_r30_a_device_token_prints_its_device_alone_and_its_error_says_what_to_do() {
+    let token = DeviceToken::parse("ABCD23456789ABCDEFGHJKLMNPQRST").unwrap();
+    assert_eq!(format!("{token:?}"), "DeviceToken(ABCD, [redacted])");
+    let id = token.device_id();
+    assert_eq!(id.to_string(), "ABCD");
+    assert_eq!(format!("{id:?}"), "DeviceId(\"ABCD\")");
+    assert_eq!(String::from(id), "ABCD");
+    let error = DeviceToken::parse("not a token").unwrap_err();
+    assert_eq!(error.code(), "device_token.invalid");
+    assert_eq!(
+        error.message_it(),
+        "Questo dispositivo non è riconosciuto: accedi con il tuo PIN."
+    );
+    assert!(error.to_string().contains("log in with the PIN"), "{error}");
+}

@@ -148,6 +148,20 @@ fn r25b_a_pin_of_a_length_no_stored_code_has_runs_no_argon2() {
     assert_eq!(runs, 1);
 }
 
+#[test]
+fn r25b_r9a_the_first_half_is_checked_only_where_it_opens_a_session() {
+    // The policy keeps the first half's hash (R9a), which only a login may check: a renewal
+    // with the first half alone, before the first access, checks no hash and is a wrong PIN.
+    let mut rig = Rig::with_policy(&person(), accepting_first_half(policy_without_lockout()));
+    let whole = rig.request(person(), ChannelRequest::Online, t0());
+    let (outcome, runs) = rig.ok_verifying(renew(&whole[..8]), day_after());
+    assert_eq!(runs, 0, "the first half checked at a renewal");
+    assert_eq!(failure_count(&outcome), 1);
+    let (outcome, runs) = rig.ok_verifying(log_in(&whole[..8]), day_after());
+    logged_in(&outcome);
+    assert_eq!(runs, 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The first access's own lane
 

@@ -456,3 +456,43 @@ fn r34_a_policy_file_written_before_the_first_access_delays_loads_with_the_defau
     let written = serde_json::to_value(Policy::default()).unwrap();
     assert_eq!(written["first_access_delays"], json!([1, 2, 5]));
 }
+
+#[test]
+fn r34_a_delay_ladder_is_checked_however_it_is_made_or_read() {
+    let ladder = DelayLadder::new(vec![1, 2, 5]).unwrap();
+    assert_eq!(DelayLadder::try_from(vec![1, 2, 5]), Ok(ladder.clone()));
+    assert_eq!(
+        DelayLadder::try_from(vec![5, 1]),
+        Err(LockoutError::ShrinkingDelays)
+    );
+    assert_eq!(
+        DelayLadder::try_from(vec![3_601]),
+        Err(LockoutError::DelayTooLong { found: 3_601 })
+    );
+    // Read on its own, as the list of seconds it is written as.
+    assert_eq!(serde_json::to_string(&ladder).unwrap(), "[1,2,5]");
+    assert_eq!(
+        serde_json::from_str::<DelayLadder>("[1,2,5]").unwrap(),
+        ladder
+    );
+    for refused in ["[5,1]", "[3601]"] {
+        assert!(
+            serde_json::from_str::<DelayLadder>(refused).is_err(),
+            "{refused}"
+        );
+    }
+    let too_many = serde_json::to_string(&vec![1; 101]).unwrap();
+    let error = serde_json::from_str::<DelayLadder>(&too_many)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("more than 100 delays"), "{error}");
+    let bytes = postcard::to_allocvec(&ladder).unwrap();
+    assert_eq!(postcard::from_bytes::<DelayLadder>(&bytes).unwrap(), ladder);
+    assert_eq!(ladder.longest_secs(), Some(5));
+    assert_eq!(DelayLadder::default().longest_secs(), None);
+    assert_eq!(ladder.delay_after(0), None);
+    assert_eq!(
+        ladder.delay_after(3),
+        Some(jiff::SignedDuration::from_secs(5))
+    );
+}

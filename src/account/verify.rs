@@ -111,3 +111,84 @@ pub(crate) fn lane_device(lane: &Lane) -> Option<DeviceId> {
         Lane::Device(id) => Some(id.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::ActivePin;
+    use crate::account::RestoreCode;
+    use crate::assurance::AssuranceLevel;
+
+    const PHC: &str = "$argon2id$v=19$m=8,t=1,p=1$QUJDREVGR0hJSktMTU5PUA$\
+                       mtpz7CnV0Kp8GnYnQYcs2O0Pu+GjXbVWGEkwo4eqtO0";
+
+    fn at(second: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + second).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    fn hash() -> Option<PinHash> {
+        PinHash::try_from(PHC).ok()
+    }
+
+    /// A 16 waiting for its first access, until `at(100)`.
+    fn waiting() -> Option<PinRecord> {
+        Some(PinRecord::new(Stage::AwaitingFirstAccess(FirstPin {
+            assurance: AssuranceLevel::Ordinary,
+            whole: hash()?,
+            first_half: None,
+            lapses_at: at(100),
+            lapse_noted: false,
+        })))
+    }
+
+    /// An 8 in use, and a restore's 16 waiting beside it until `at(100)`.
+    fn restoring() -> Option<PinRecord> {
+        let mut record = PinRecord::new(Stage::Active(ActivePin {
+            assurance: AssuranceLevel::Ordinary,
+            hash: hash()?,
+            expires_at: at(1_000),
+            warned: false,
+            expiry_noted: false,
+            deadline_memo: crate::account::DeadlineMemo::default(),
+        }));
+        record.restore = Some(Box::new(RestoreCode {
+            whole: hash()?,
+            lapses_at: at(100),
+        }));
+        Some(record)
+    }
+
+    fn unverified(verified: Result<Verified, PinHashError>) -> bool {
+        matches!(verified, Ok(Verified::Wrong { unverified: true }))
+    }
+
+    #[test]
+    fn r25b_a_waiting_code_is_checked_only_against_16_characters_before_it_lapses() {
+        let bound = HashCost::CHEAP;
+        for record in [waiting(), restoring()].into_iter().flatten() {
+            // 8 characters cannot be a waiting 16: no hash is checked.
+            let eight = EnteredPin::parse("ABCDEFGH");
+            assert!(eight.is_ok());
+            if let Ok(eight) = eight {
+                assert!(unverified(verify_waiting(&record, &eight, at(0), bound)));
+                assert_eq!(eight.verifications(), 0);
+            }
+            let sixteen = EnteredPin::parse("ABCDEFGHJKLMNPQR");
+            assert!(sixteen.is_ok());
+            if let Ok(sixteen) = sixteen {
+                // Before the lapse: checked, once.
+                let checked = verify_waiting(&record, &sixteen, at(99), bound);
+                assert!(matches!(checked, Ok(Verified::Wrong { unverified: false })));
+                assert_eq!(sixteen.verifications(), 1);
+            }
+        }
+        // A restore's 16 from its lapse on is no code: nothing is checked, at the instant too.
+        for lapsed in [at(100), at(101)] {
+            let sixteen = EnteredPin::parse("ABCDEFGHJKLMNPQR");
+            if let (Some(record), Ok(sixteen)) = (restoring(), sixteen) {
+                assert!(unverified(verify_waiting(&record, &sixteen, lapsed, bound)));
+                assert_eq!(sixteen.verifications(), 0);
+            }
+        }
+    }
+}

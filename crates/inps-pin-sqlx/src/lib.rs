@@ -81,7 +81,7 @@ pub use outbox::{
     NewOutboxRow, OutboxMessage, OutboxStats, PendingError, PendingOutboxRow, SealError, backoff,
     idempotency_key, next_attempt,
 };
-pub use sealing::{KeyError, OpenError, OutboxKey, OutboxKeys, Sealed};
+pub use sealing::{KeyError, Keyring, OpenError, OutboxKey, OutboxKeys, Sealed, SealingKey};
 pub use session_token::{SessionToken, hash_token};
 pub use store::{
     Backend, Claim, DueAccount, SqliteSynchronous, Store, StoreOptions, StoredSession,

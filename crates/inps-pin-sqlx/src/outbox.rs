@@ -8,7 +8,7 @@
 //! drainers on one SQLite file) is sent once.
 
 use inps_pin::rand_core::CryptoRng;
-use inps_pin::{CodiceFiscale, Notification, OutboxDelivery};
+use inps_pin::{CodiceFiscale, Medium, Notification, OutboxDelivery, PinPart};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -36,12 +36,28 @@ impl OutboxMessage {
         }
     }
 
-    /// What it is and where it goes, without any code: safe to log and to keep.
+    /// What it is and by which kind of carrier, without any code, address or number: kept
+    /// in clear beside the sealed payload after it is sent, so it holds no personal data
+    /// (R36): "second half of the PIN by post", "notice notice.expiry_warning by e-mail".
     #[must_use]
     pub fn description(&self) -> String {
         match self {
-            OutboxMessage::Delivery(delivery) => delivery.to_string(),
-            OutboxMessage::Notice(notice) => notice.to_string(),
+            OutboxMessage::Delivery(delivery) => {
+                let part = match delivery.part() {
+                    PinPart::FirstHalf => "first half of the PIN",
+                    PinPart::SecondHalf => "second half of the PIN",
+                    PinPart::WholeFirstPin => "16-character PIN",
+                    _ => "8-character PIN",
+                };
+                format!("{part} by {}", carrier_kind(delivery.medium()))
+            }
+            OutboxMessage::Notice(notice) => {
+                format!(
+                    "notice {} by {}",
+                    notice.about().code(),
+                    carrier_kind(notice.to())
+                )
+            }
         }
     }
 
@@ -53,6 +69,19 @@ impl OutboxMessage {
         let mut buffer = Zeroizing::new(Vec::with_capacity(counter.0));
         serde_json::to_writer(&mut *buffer, self)?;
         Ok(buffer)
+    }
+}
+
+/// The kind of carrier a medium names, without the address or number.
+fn carrier_kind(medium: &Medium) -> &'static str {
+    match medium {
+        Medium::Email(_) => "e-mail",
+        Medium::Sms(_) => "SMS",
+        Medium::SealedPost(_) | Medium::Post(_) => "post",
+        Medium::SealedEnvelopeAtCounter(_) => "the counter's envelope",
+        Medium::ReadByOperator(_) => "the Contact Center's voice",
+        Medium::Screen => "screen",
+        _ => "another carrier",
     }
 }
 

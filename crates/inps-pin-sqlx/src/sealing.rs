@@ -1,4 +1,5 @@
-//! Outbox payloads at rest: sealed with XChaCha20-Poly1305 under a configured key (R33).
+//! Sealing at rest: XChaCha20-Poly1305 under configured keys, for outbox payloads (R33) and
+//! for the keys that seal each person's data (R36).
 //!
 //! An outbox delivery is the one serialized form that holds a code. It waits in the database
 //! until its carrier takes it, and a database file keeps the old images of rows it deleted
@@ -6,7 +7,7 @@
 //! payload is sealed under the current key, with a random 24-byte nonce and the row's
 //! idempotency key as associated data (a sealed payload moved to another row does not open),
 //! and stored with the key's id. Rotation: seal with the new key, keep the old ones for
-//! opening until the rows sealed under them are sent.
+//! opening until what was sealed under them is sent or sealed again.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
@@ -17,15 +18,15 @@ use zeroize::Zeroizing;
 /// The length of a nonce, prepended to each sealed payload.
 const NONCE_LEN: usize = 24;
 
-/// One key for sealing outbox payloads: 32 bytes and the id stored beside each payload.
-pub struct OutboxKey {
+/// One key for sealing: 32 bytes and the id stored beside what it sealed.
+pub struct SealingKey {
     id: String,
     cipher: XChaCha20Poly1305,
 }
 
-impl std::fmt::Debug for OutboxKey {
+impl std::fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutboxKey")
+        f.debug_struct("SealingKey")
             .field("id", &self.id)
             .field("key", &"<redacted>")
             .finish()
@@ -37,33 +38,31 @@ impl std::fmt::Debug for OutboxKey {
 #[non_exhaustive]
 pub enum KeyError {
     /// The id is empty, longer than 64 characters, or not letters, digits, `-`, `_` and `.`.
-    #[error(
-        "an outbox key id is 1 to 64 characters of letters, digits, '-', '_' and '.': {found:?}"
-    )]
+    #[error("a key id is 1 to 64 characters of letters, digits, '-', '_' and '.': {found:?}")]
     Id {
         /// The id given.
         found: String,
     },
     /// The key is not 64 hexadecimal digits (32 bytes).
-    #[error("the outbox key {id:?} is not 64 hexadecimal digits (32 bytes)")]
+    #[error("the key {id:?} is not 64 hexadecimal digits (32 bytes)")]
     Material {
         /// The key's id.
         id: String,
     },
     /// Two keys share an id.
-    #[error("two outbox keys share the id {id:?}")]
+    #[error("two keys share the id {id:?}")]
     DuplicateId {
         /// The id.
         id: String,
     },
 }
 
-impl OutboxKey {
+impl SealingKey {
     /// A key from its id and 32 bytes.
     ///
     /// # Errors
     /// [`KeyError::Id`] for an id that is not 1 to 64 of `[A-Za-z0-9._-]`.
-    pub fn new(id: &str, key: &[u8; 32]) -> Result<OutboxKey, KeyError> {
+    pub fn new(id: &str, key: &[u8; 32]) -> Result<SealingKey, KeyError> {
         let valid = !id.is_empty()
             && id.len() <= 64
             && id
@@ -74,7 +73,7 @@ impl OutboxKey {
                 found: id.to_owned(),
             });
         }
-        Ok(OutboxKey {
+        Ok(SealingKey {
             id: id.to_owned(),
             cipher: XChaCha20Poly1305::new(Key::from_slice(key)),
         })
@@ -83,18 +82,18 @@ impl OutboxKey {
     /// A key from its id and 64 hexadecimal digits, as configuration gives it.
     ///
     /// ```
-    /// use inps_pin_sqlx::OutboxKey;
+    /// use inps_pin_sqlx::SealingKey;
     ///
-    /// let key = OutboxKey::from_hex("2026-12", &"ab".repeat(32))?;
+    /// let key = SealingKey::from_hex("2026-12", &"ab".repeat(32))?;
     /// assert_eq!(key.id(), "2026-12");
-    /// assert!(OutboxKey::from_hex("2026-12", "not hex").is_err());
+    /// assert!(SealingKey::from_hex("2026-12", "not hex").is_err());
     /// # Ok::<(), inps_pin_sqlx::KeyError>(())
     /// ```
     ///
     /// # Errors
     /// [`KeyError::Material`] for anything but 64 hexadecimal digits; [`KeyError::Id`] as
-    /// [`OutboxKey::new`].
-    pub fn from_hex(id: &str, hex: &str) -> Result<OutboxKey, KeyError> {
+    /// [`SealingKey::new`].
+    pub fn from_hex(id: &str, hex: &str) -> Result<SealingKey, KeyError> {
         let material = || KeyError::Material { id: id.to_owned() };
         let hex = hex.trim().as_bytes();
         if hex.len() != 64 {
@@ -111,7 +110,7 @@ impl OutboxKey {
                 _ => return Err(material()),
             }
         }
-        OutboxKey::new(id, &key)
+        SealingKey::new(id, &key)
     }
 
     /// The id stored beside each payload sealed under this key.
@@ -121,11 +120,11 @@ impl OutboxKey {
     }
 }
 
-/// The keys of the outbox: the current one seals, every one opens what was sealed under it.
+/// A set of keys: the current one seals, every one opens what was sealed under it.
 #[derive(Debug)]
-pub struct OutboxKeys {
-    current: OutboxKey,
-    previous: Vec<OutboxKey>,
+pub struct Keyring {
+    current: SealingKey,
+    previous: Vec<SealingKey>,
 }
 
 /// A payload sealed for storage: the key's id, then nonce and ciphertext.
@@ -142,21 +141,23 @@ pub struct Sealed {
 #[non_exhaustive]
 pub enum OpenError {
     /// No configured key has the payload's id: a key retired too early.
-    #[error("no outbox key has the id {key_id:?}: keep a retired key until its rows are sent")]
+    #[error(
+        "no configured key has the id {key_id:?}: keep a retired key until what it sealed is sent or sealed again"
+    )]
     UnknownKey {
         /// The payload's key id.
         key_id: String,
     },
     /// The payload was altered, moved to another row, or sealed under another key of that id.
-    #[error("an outbox payload does not open under its key: altered or moved")]
+    #[error("a sealed payload does not open under its key: altered or moved")]
     Tampered,
 }
 
-impl OutboxKeys {
+impl Keyring {
     /// Keys that seal under `current` and open under it alone.
     #[must_use]
-    pub fn new(current: OutboxKey) -> OutboxKeys {
-        OutboxKeys {
+    pub fn new(current: SealingKey) -> Keyring {
+        Keyring {
             current,
             previous: Vec::new(),
         }
@@ -166,7 +167,7 @@ impl OutboxKeys {
     ///
     /// # Errors
     /// [`KeyError::DuplicateId`] if a key with its id is already there.
-    pub fn with_previous(mut self, key: OutboxKey) -> Result<OutboxKeys, KeyError> {
+    pub fn with_previous(mut self, key: SealingKey) -> Result<Keyring, KeyError> {
         if self.find(&key.id).is_some() {
             return Err(KeyError::DuplicateId { id: key.id });
         }
@@ -180,7 +181,7 @@ impl OutboxKeys {
         &self.current.id
     }
 
-    fn find(&self, id: &str) -> Option<&OutboxKey> {
+    fn find(&self, id: &str) -> Option<&SealingKey> {
         std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|key| key.id == id)
@@ -189,9 +190,9 @@ impl OutboxKeys {
     /// Seals `plaintext` for the row whose idempotency key is `row_key`.
     ///
     /// ```
-    /// use inps_pin_sqlx::{OutboxKey, OutboxKeys};
+    /// use inps_pin_sqlx::{SealingKey, Keyring};
     ///
-    /// let keys = OutboxKeys::new(OutboxKey::from_hex("k1", &"01".repeat(32))?);
+    /// let keys = Keyring::new(SealingKey::from_hex("k1", &"01".repeat(32))?);
     /// let mut rng = inps_pin::rand_core::UnwrapErr(getrandom::SysRng);
     /// let sealed = keys.seal(b"RSSMRA80A01H501U-1-0", b"the code", &mut rng);
     /// assert!(!sealed.bytes.windows(8).any(|w| w == b"the code"));
@@ -254,8 +255,8 @@ mod tests {
     use inps_pin::rand_core::SeedableRng;
     use rand_chacha::ChaCha20Rng;
 
-    fn keys() -> OutboxKeys {
-        OutboxKeys::new(OutboxKey::from_hex("new", &"11".repeat(32)).unwrap())
+    fn keys() -> Keyring {
+        Keyring::new(SealingKey::from_hex("new", &"11".repeat(32)).unwrap())
     }
 
     #[test]
@@ -278,10 +279,10 @@ mod tests {
     #[test]
     fn r33_a_rotated_key_still_opens_what_it_sealed_and_no_longer_seals() {
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        let old = OutboxKeys::new(OutboxKey::from_hex("old", &"22".repeat(32)).unwrap());
+        let old = Keyring::new(SealingKey::from_hex("old", &"22".repeat(32)).unwrap());
         let sealed_before = old.seal(b"row", b"code", &mut rng);
         let rotated = keys()
-            .with_previous(OutboxKey::from_hex("old", &"22".repeat(32)).unwrap())
+            .with_previous(SealingKey::from_hex("old", &"22".repeat(32)).unwrap())
             .unwrap();
         assert_eq!(&rotated.open(&sealed_before, b"row").unwrap()[..], b"code");
         assert_eq!(rotated.seal(b"row", b"code", &mut rng).key_id, "new");
@@ -292,7 +293,7 @@ mod tests {
             })
         );
         assert!(matches!(
-            keys().with_previous(OutboxKey::from_hex("new", &"33".repeat(32)).unwrap()),
+            keys().with_previous(SealingKey::from_hex("new", &"33".repeat(32)).unwrap()),
             Err(KeyError::DuplicateId { .. })
         ));
     }
@@ -300,18 +301,23 @@ mod tests {
     #[test]
     fn key_material_and_ids_are_checked_and_never_printed() {
         assert!(matches!(
-            OutboxKey::from_hex("k", &"1".repeat(63)),
+            SealingKey::from_hex("k", &"1".repeat(63)),
             Err(KeyError::Material { .. })
         ));
         assert!(matches!(
-            OutboxKey::from_hex("k", &"zz".repeat(32)),
+            SealingKey::from_hex("k", &"zz".repeat(32)),
             Err(KeyError::Material { .. })
         ));
         assert!(matches!(
-            OutboxKey::from_hex("bad id", &"11".repeat(32)),
+            SealingKey::from_hex("bad id", &"11".repeat(32)),
             Err(KeyError::Id { .. })
         ));
-        let key = OutboxKey::from_hex("k", &"ab".repeat(32)).unwrap();
+        let key = SealingKey::from_hex("k", &"ab".repeat(32)).unwrap();
         assert!(!format!("{key:?}").contains("ab"));
     }
 }
+
+/// The outbox's keys ([`Keyring`]).
+pub type OutboxKeys = Keyring;
+/// A key of the outbox ([`SealingKey`]).
+pub type OutboxKey = SealingKey;
