@@ -34,9 +34,10 @@ use jiff::civil::{Date, date};
 use crate::testing::{Cast, Driver, FixtureError, START, SUNSET_START, Step};
 use crate::{
     Address, Catalogue, CodiceFiscale, CodiceFiscaleError, DelayLadder, DocumentKind, Email,
-    HashCost, IdentityDocument, LandlineNumber, Lockout, MAX_BLOCK_AFTER, MAX_RESTORE_REQUESTS,
-    MobileNumber, OperatorId, Person, PersonName, Policy, RejectionReason, RestoreLimit, Role,
-    Sunset, TesseraSanitaria, TrustedDevices, UpgradeVia,
+    ErasureReason, HashCost, IdentityDocument, LandlineNumber, Lockout, MAX_BLOCK_AFTER,
+    MAX_PERSONAL_DATA_RETENTION_DAYS, MAX_RESTORE_REQUESTS, MobileNumber, OperatorId, Person,
+    PersonName, Policy, RejectionReason, RestoreLimit, Role, Sunset, TesseraSanitaria,
+    TrustedDevices, UpgradeVia,
 };
 
 const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -216,6 +217,12 @@ impl<'a> Arbitrary<'a> for UpgradeVia {
     }
 }
 
+impl<'a> Arbitrary<'a> for ErasureReason {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        u.choose(ErasureReason::ALL).copied()
+    }
+}
+
 impl<'a> Arbitrary<'a> for DocumentKind {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         u.choose(&[
@@ -357,6 +364,11 @@ impl<'a> Arbitrary<'a> for Policy {
             },
             accept_temporary_codice_fiscale: u.arbitrary()?,
             attestation_valid_for: SignedDuration::from_secs(u.int_in_range(1..=86_400)?),
+            personal_data_retention_days: if u.arbitrary()? {
+                Some(u.int_in_range(1..=MAX_PERSONAL_DATA_RETENTION_DAYS)?)
+            } else {
+                None
+            },
         };
         valid(policy.validated())
     }

@@ -15,7 +15,8 @@
 //! through a [`Context`], and receives what must happen outside as values: the [`Event`]s to
 //! store, the [`Effect`]s to carry out (deliveries of PIN parts, notifications), and the
 //! [`Reply`]. [`Account::poll_deadline`] says when the account next needs the clock (the end
-//! of the first-access window, the expiry warning, the expiry); the caller then sends
+//! of the first-access window, the expiry warning, the expiry, the end of the personal data's
+//! retention period); the caller then sends
 //! [`Command::Tick`]. The end of a login delay needs no tick: it follows from the clock.
 //!
 //! Every account is in one [`Phase`]; what each [`Command`] does in each phase is one table,
@@ -128,6 +129,15 @@
 //!   document) arrives as an [`Attested`] value from the caller's own check, naming who
 //!   checked it and when, and is refused once older than the policy allows; the
 //!   [`Attested`] docs list every one and what the caller must have checked.
+//! - **The person's data apart from the security facts (R36).** A stored event or account
+//!   splits into facts that replay alone and hold no personal data, and the person's
+//!   [`PersonalData`] ([`StoredEvent::split`], [`Account::split`]), and joins back exactly
+//!   ([`StoredEvent::join`], [`Account::join`]): a service seals the personal data under a key
+//!   of the person's own and destroys the key to erase it everywhere, backups included.
+//!   [`Command::Erase`] records the erasure ([`Event::PersonalDataErased`]) and ends a live
+//!   PIN; the policy's retention period ([`Policy::personal_data_retention_days`]) is a
+//!   deadline a tick erases at; [`Account::export`] gives everything held about the person,
+//!   never a secret.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(
@@ -158,6 +168,7 @@ mod lockout;
 mod notification;
 mod outbox;
 mod person;
+mod personal_data;
 mod policy;
 #[cfg(feature = "proptest")]
 pub mod reference_model;
@@ -173,9 +184,11 @@ mod timestamp_serde;
 mod upgrade;
 
 pub use account::{
-    Account, AccountFormatError, Command, CommandKind, Context, Effect, EndSessions, Event,
-    FailureDetail, LaneClosed, LoginFailure, Outcome, Phase, PinStatus, Refusal, RefusalClass,
-    Reply, STORED_FORMAT, SessionEnd, StoredEvent, UnversionedEvent,
+    Account, AccountFormatError, Command, CommandKind, Context, EXPORT_FORMAT, Effect, EndSessions,
+    Event, ExportError, ExportedAddress, ExportedDevice, ExportedEvent, ExportedPerson,
+    ExportedPin, FailureDetail, LaneClosed, LoginFailure, Outcome, PersonalDataExport, Phase,
+    PinStatus, Refusal, RefusalClass, Reply, STORED_FORMAT, SessionEnd, StoredEvent,
+    UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn
@@ -229,7 +242,11 @@ pub use person::{
     Address, ContactError, ContactField, Email, LandlineNumber, MobileNumber, Person, PersonName,
     PhoneKind, PostalCode, Province, Role,
 };
-pub use policy::{MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, Policy, PolicyError};
+pub use personal_data::{ErasureReason, JoinError, PersonalData};
+pub use policy::{
+    MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, MAX_PERSONAL_DATA_RETENTION_DAYS,
+    Policy, PolicyError,
+};
 pub use restore::{MAX_RESTORE_REQUESTS, RestoreLimit};
 pub use secret::{EnteredPin, FULL_LEN, HALF_LEN, PIN_ALPHABET, PinFormatError, Secret};
 pub use sunset::{Sunset, SunsetExemption};

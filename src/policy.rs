@@ -13,7 +13,10 @@ use crate::restore::RestoreLimit;
 use crate::sunset::Sunset;
 
 mod validation;
-pub use validation::{MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, PolicyError};
+pub use validation::{
+    MAX_FIRST_ACCESS_DELAY_SECS, MAX_FIRST_ACCESS_WINDOW_DAYS, MAX_PERSONAL_DATA_RETENTION_DAYS,
+    PolicyError,
+};
 
 /// The rules a deployment may set, passed by the caller into every command.
 ///
@@ -118,6 +121,24 @@ pub struct Policy {
     /// reported stolen and replaced, a residence changed in the archive) or be sent again by
     /// whoever kept it. A stored policy whose value is not positive is refused when it loads.
     pub attestation_valid_for: SignedDuration,
+    /// Calendar days (in Rome) an account's personal data is kept once it has no live PIN,
+    /// before a [`Command::Tick`](crate::Command::Tick) erases it with
+    /// [`ErasureReason::RetentionPeriod`](crate::ErasureReason::RetentionPeriod) (R36). The
+    /// days count from the instant the last PIN stopped working: revoked, lapsed unused (R9),
+    /// expired (R20), or retired by the sunset (R22a); a blocked PIN is still live, since a
+    /// restore gives it back. The deadline is [`Account::poll_deadline`](crate::Account::poll_deadline)'s
+    /// like any other. The erasure ends an expired PIN that was never renewed: from then the
+    /// person requests again, with their data. `None` keeps the data until a
+    /// [`Command::Erase`](crate::Command::Erase).
+    ///
+    /// Default `Some(365)`: storage limitation by default (GDPR art. 5(1)(e), 25(2)). While a
+    /// PIN stopped working less than a year ago its holder is likely to come back (benefits and
+    /// declarations come round yearly; an expired PIN is renewed with the guided procedure,
+    /// whose notices and restores need the contacts); after a year of silence the data serves
+    /// nobody, and a new request collects it again (R1). The security facts stay. At least 1
+    /// and at most [`MAX_PERSONAL_DATA_RETENTION_DAYS`]. A policy file without the field gets
+    /// the default; `null` keeps the data until erased on request.
+    pub personal_data_retention_days: Option<u16>,
 }
 
 impl Policy {
@@ -130,6 +151,10 @@ impl Policy {
 
     /// The default [`attestation_valid_for`](Self::attestation_valid_for): one hour.
     pub const DEFAULT_ATTESTATION_VALID_FOR: SignedDuration = SignedDuration::from_hours(1);
+
+    /// The default [`personal_data_retention_days`](Self::personal_data_retention_days): a
+    /// year.
+    pub const DEFAULT_PERSONAL_DATA_RETENTION_DAYS: u16 = 365;
 
     /// The bound a stored hash's cost must keep to (R35): [`max_stored_hash_cost`](
     /// Self::max_stored_hash_cost), raised where needed to the policy's own
@@ -183,6 +208,7 @@ impl Default for Policy {
             restore_limit: RestoreLimit::default(),
             accept_temporary_codice_fiscale: false,
             attestation_valid_for: Policy::DEFAULT_ATTESTATION_VALID_FOR,
+            personal_data_retention_days: Some(Policy::DEFAULT_PERSONAL_DATA_RETENTION_DAYS),
         }
     }
 }

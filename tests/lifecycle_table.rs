@@ -12,8 +12,9 @@ use common::scenario::reply_key;
 use common::*;
 use inps_pin::lifecycle;
 use inps_pin::{
-    Account, ArchiveRecord, Attested, ChannelRequest, Command, CommandKind, EnteredPin, Lockout,
-    Phase, Policy, Refusal, SedeRequest, Sunset, TesseraSanitaria, UpgradeDecision, UpgradeVia,
+    Account, ArchiveRecord, Attested, ChannelRequest, Command, CommandKind, EnteredPin,
+    ErasureReason, Lockout, Phase, Policy, Refusal, SedeRequest, Sunset, TesseraSanitaria,
+    UpgradeDecision, UpgradeVia,
 };
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
@@ -146,6 +147,9 @@ fn command_of(kind: CommandKind, code: Option<&str>) -> Command {
         CommandKind::Restore => restore_with_mario_contacts(),
         CommandKind::Revoke => Command::Revoke {
             tessera: mario_tessera(),
+        },
+        CommandKind::Erase => Command::Erase {
+            reason: ErasureReason::PersonsRequest,
         },
         CommandKind::Tick => Command::Tick,
         other => panic!("the table test has no command for {other:?}: add one"),
@@ -362,6 +366,25 @@ fn r24_a_revocation_works_in_every_phase_with_a_pin_even_after_the_retirement() 
             REVOKED,
             REVOKED,
             REVOKED,
+        ],
+    );
+}
+
+#[test]
+fn r36_an_erasure_applies_in_every_phase_with_personal_data_even_after_the_retirement() {
+    // No PIN was ever requested: no personal data, nothing to erase, nothing written.
+    const ERASED: &str = "reply:personal_data_erased";
+    assert_column(
+        CommandKind::Erase,
+        [
+            "erasure.nothing_to_erase",
+            ERASED,
+            ERASED,
+            ERASED,
+            ERASED,
+            ERASED,
+            ERASED,
+            ERASED,
         ],
     );
 }

@@ -1,6 +1,7 @@
 //! R32: the storage contract. The events are the record and carry their format; every format
-//! ever written still loads and replays (golden files under `tests/golden/`); a cached account
-//! of format 1 loads too, and one of format 0 is refused with the way to rebuild it; and a
+//! ever written still loads and replays (golden files under `tests/golden/`); cached accounts
+//! of formats 1 and 2 load too, and one of format 0 is refused with the way to rebuild it;
+//! format 3's facts and personal data, stored apart (R36), load and join back; and a
 //! retry after a lost
 //! compare-and-swap runs no second Argon2 verification against a hash that did not change,
 //! holding no plaintext copy of the PIN (the same `Command`, by reference).
@@ -171,7 +172,7 @@ fn r32_an_account_cached_in_format_0_is_refused_with_the_way_to_rebuild_it() {
 
 #[test]
 fn r32_a_format_from_a_later_release_is_refused_plainly() {
-    let json = r#"{"format":3,"event":{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}}"#;
+    let json = r#"{"format":4,"event":{"PinExpired":{"at":"2027-05-25T08:00:00Z"}}}"#;
     let error = serde_json::from_str::<StoredEvent>(json)
         .unwrap_err()
         .to_string();
@@ -321,29 +322,158 @@ fn r32_format_1_golden_files_still_load_and_replay_and_their_cached_account_load
 }
 
 #[test]
-fn r32_format_2_is_what_this_release_writes_and_its_golden_files_load_and_replay() {
-    assert_eq!(STORED_FORMAT, 2);
-    let rig = format_2_life();
-    let stored: Vec<StoredEvent> = rig.log.iter().cloned().map(StoredEvent::new).collect();
-    let json = serde_json::to_string_pretty(&stored).unwrap() + "\n";
-    let bytes = postcard::to_allocvec(&stored).unwrap();
-    assert_golden("v2/events.json", json.as_bytes());
-    assert_golden("v2/events.postcard", &bytes);
-    assert_golden(
-        "v2/account.json",
-        (serde_json::to_string_pretty(&rig.account).unwrap() + "\n").as_bytes(),
-    );
-    assert_golden(
-        "v2/account.postcard",
-        &postcard::to_allocvec(&rig.account).unwrap(),
-    );
-    // Read back from the committed files: the events replay to the committed account.
+fn r32_format_2_golden_files_still_load_and_replay_and_their_cached_account_loads() {
     let (stored, cached) = golden_files("v2");
     assert!(stored.iter().all(|event| event.format() == 2));
     let events: Vec<Event> = stored.into_iter().map(StoredEvent::into_event).collect();
+    // The cached account of format 2 loads (its role read from the person, no revocation
+    // instant stored), and is what its events replay to today.
     assert_eq!(Account::replay(mario_cf(), &events), cached);
     assert_eq!(cached.version(), events.len() as u64);
     assert_eq!(cached.wrong_first_accesses(), 1);
+    // Written again, it is this release's format.
+    let json = serde_json::to_value(&cached).unwrap();
+    assert_eq!(json["format"], STORED_FORMAT);
+    // The life they hold is still what the crate does, but for the stored format.
+    assert_eq!(format_2_life().log, events);
+    // Read as today's events, they carry their person in full: nothing was kept apart then.
+    assert!(events.iter().all(|event| match event {
+        Event::PinIssued { person, .. } => person.is_some(),
+        Event::UpgradeRejected { reason, .. } => reason.is_some(),
+        _ => true,
+    }));
+}
+
+/// Format 3's life: format 2's, then what format 3 records (R36): the person asks for their
+/// data to be erased, which ends the live PIN; a new request brings new data; an upgrade is
+/// rejected with a reason written to the person; a revocation; the retention period's end
+/// erases the data again on a tick; and a last request at a sede, revoked, so that the cached
+/// account holds a person, its role and the revocation's instant.
+fn format_3_life() -> Rig {
+    let mut rig = format_2_life();
+    rig.apply(
+        Command::Erase {
+            reason: ErasureReason::PersonsRequest,
+        },
+        at("2027-12-08T09:00:00Z"),
+    );
+    let _ = rig.activate(person(), ChannelRequest::Online, at("2027-12-09T09:00:00Z"));
+    rig.apply(
+        Command::RequestUpgrade {
+            via: UpgradeVia::Online,
+            document: examined_copy(valid_identity_card()),
+        },
+        at("2027-12-10T09:00:00Z"),
+    );
+    rig.apply(
+        Command::DecideUpgrade {
+            decision: UpgradeDecision::Reject(
+                RejectionReason::new("la copia del documento di Mario Rossi non è leggibile")
+                    .unwrap(),
+            ),
+            reviewer: operator("bo-2"),
+        },
+        at("2027-12-11T09:00:00Z"),
+    );
+    rig.apply(
+        Command::Revoke {
+            tessera: mario_tessera(),
+        },
+        at("2027-12-12T09:00:00Z"),
+    );
+    rig.policy.personal_data_retention_days = Some(Policy::DEFAULT_PERSONAL_DATA_RETENTION_DAYS);
+    let ticks = rig.advance(at("2028-12-31T09:00:00Z"));
+    assert_eq!(ticks.len(), 1);
+    let _ = rig.request(person(), sede_request(), at("2029-01-02T09:00:00Z"));
+    rig.apply(
+        Command::Revoke {
+            tessera: mario_tessera(),
+        },
+        at("2029-01-03T09:00:00Z"),
+    );
+    rig.check_replay();
+    rig
+}
+
+/// What format 3 keeps apart (R36): each event's facts and its personal data, the cached
+/// account's facts and its personal data.
+struct SplitForms {
+    facts: Vec<StoredEvent>,
+    personal: Vec<Option<PersonalData>>,
+    account_facts: Account,
+    account_personal: Option<PersonalData>,
+}
+
+fn split_forms(stored: &[StoredEvent], account: &Account) -> SplitForms {
+    let (facts, personal) = stored.iter().cloned().map(StoredEvent::split).unzip();
+    let (account_facts, account_personal) = account.clone().split();
+    SplitForms {
+        facts,
+        personal,
+        account_facts,
+        account_personal,
+    }
+}
+
+/// Format 3's split forms as committed, each read from JSON and from postcard; the two
+/// readings must agree.
+fn golden_split_forms() -> SplitForms {
+    fn read<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(name: &str) -> T {
+        let json: T = serde_json::from_slice(
+            &std::fs::read(golden(&format!("v3/split/{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        let binary: T = postcard::from_bytes(
+            &std::fs::read(golden(&format!("v3/split/{name}.postcard"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json, binary, "{name}");
+        json
+    }
+    SplitForms {
+        facts: read("events_facts"),
+        personal: read("events_personal_data"),
+        account_facts: read("account_facts"),
+        account_personal: read("account_personal_data"),
+    }
+}
+
+/// `value` as a committed golden file, in JSON and postcard.
+fn assert_golden_forms<T: serde::Serialize>(path: &str, value: &T) {
+    assert_golden(
+        &format!("{path}.json"),
+        (serde_json::to_string_pretty(value).unwrap() + "\n").as_bytes(),
+    );
+    assert_golden(
+        &format!("{path}.postcard"),
+        &postcard::to_allocvec(value).unwrap(),
+    );
+}
+
+#[test]
+fn r32_r36_format_3_is_what_this_release_writes_and_its_golden_files_load_and_replay() {
+    assert_eq!(STORED_FORMAT, 3);
+    let rig = format_3_life();
+    let stored: Vec<StoredEvent> = rig.log.iter().cloned().map(StoredEvent::new).collect();
+    assert_golden_forms("v3/events", &stored);
+    assert_golden_forms("v3/account", &rig.account);
+    let split = split_forms(&stored, &rig.account);
+    assert_golden_forms("v3/split/events_facts", &split.facts);
+    assert_golden_forms("v3/split/events_personal_data", &split.personal);
+    assert_golden_forms("v3/split/account_facts", &split.account_facts);
+    assert_golden_forms("v3/split/account_personal_data", &split.account_personal);
+
+    // Read back from the committed files: the events replay to the committed account.
+    let (stored, cached) = golden_files("v3");
+    assert!(stored.iter().all(|event| event.format() == 3));
+    let events: Vec<Event> = stored
+        .iter()
+        .cloned()
+        .map(StoredEvent::into_event)
+        .collect();
+    assert_eq!(Account::replay(mario_cf(), &events), cached);
+    assert_eq!(cached.version(), events.len() as u64);
+    assert!(cached.person().is_some());
     // Every kind of event this release writes is in the golden life.
     let names: std::collections::BTreeSet<&str> = events.iter().map(Event::name).collect();
     for kind in [
@@ -355,12 +485,39 @@ fn r32_format_2_is_what_this_release_writes_and_its_golden_files_load_and_replay
         "restore_requested",
         "upgrade_requested",
         "upgrade_approved",
+        "upgrade_rejected",
         "expiry_warned",
         "pin_renewed",
         "pin_expired",
         "pin_revoked",
         "first_access_failed",
+        "personal_data_erased",
     ] {
         assert!(names.contains(kind), "{kind} missing from the golden life");
     }
+
+    // The facts alone load, replay to the account's facts, and join back to the originals.
+    let split = golden_split_forms();
+    let facts: Vec<Event> = split
+        .facts
+        .iter()
+        .cloned()
+        .map(StoredEvent::into_event)
+        .collect();
+    assert_eq!(
+        Account::replay(mario_cf(), &facts),
+        split.account_facts,
+        "the facts replay to the account's facts"
+    );
+    let joined: Vec<StoredEvent> = split
+        .facts
+        .into_iter()
+        .zip(split.personal)
+        .map(|(facts, personal)| StoredEvent::join(facts, personal).unwrap())
+        .collect();
+    assert_eq!(joined, stored);
+    assert_eq!(
+        Account::join(split.account_facts, split.account_personal).unwrap(),
+        cached
+    );
 }

@@ -351,7 +351,7 @@ fn r35_the_second_half_goes_to_the_archives_residence_not_the_typed_one() {
         let Event::PinIssued { person, .. } = &outcome.events[0] else {
             panic!("expected PinIssued")
         };
-        assert_eq!(person.residence(), &residence());
+        assert_eq!(person.as_deref().unwrap().residence(), &residence());
         assert_eq!(rig.account.person().unwrap().residence(), &residence());
         rig.check_replay();
     }

@@ -459,7 +459,7 @@ fn r10_three_channels_issue_a_first_pin_each_at_its_level() {
             (*at, *recorded_channel, *assurance, *lapses_at),
             (t0(), channel, level, t0_lapse())
         );
-        assert_eq!(recorded.as_ref(), &person());
+        assert_eq!(recorded.as_deref(), Some(&person()));
         assert_eq!(account.person(), Some(&person()));
         assert_eq!(
             account.status(t0(), &policy),

@@ -232,7 +232,7 @@ fn r17_rejection_keeps_the_pin_ordinary_and_tells_the_reason() {
         [Event::UpgradeRejected {
             at: decided,
             by: operator("bo-12"),
-            reason: reason.clone()
+            reason: Some(reason.clone())
         }]
     );
     let notice = Notice::UpgradeRejected {

@@ -9,6 +9,7 @@ use crate::archive::ArchiveRecord;
 use crate::attestation::Attested;
 use crate::channel::{ChannelRequest, IdentityDocument, OperatorId};
 use crate::person::{Email, MobileNumber, Person};
+use crate::personal_data::ErasureReason;
 use crate::secret::EnteredPin;
 use crate::tessera::TesseraSanitaria;
 use crate::upgrade::{UpgradeDecision, UpgradeVia};
@@ -111,9 +112,27 @@ pub enum Command {
         /// (R35): issued to this codice fiscale, neither revoked nor replaced.
         tessera: Attested<TesseraSanitaria>,
     },
+    /// Erase the person's data (R36): the person in the account and in every event, the
+    /// reasons given for rejecting their upgrades. The account keeps its security facts (what
+    /// happened to its PINs, when, at which level, who checked what) and its codice fiscale,
+    /// and records the erasure itself ([`Event::PersonalDataErased`](crate::Event::PersonalDataErased)).
+    /// A live PIN ends with it, like a revocation, and its sessions with it (R31): its holder
+    /// could no longer be told of a block, a restore or an expiry, nor restore it. A later
+    /// request brings new data. Refused, with nothing written, when the account holds no
+    /// personal data and no PIN (erased already, or never requested).
+    ///
+    /// Send it for the person's request (GDPR art. 17), a court's or the supervisory
+    /// authority's order; [`Command::Tick`] sends it itself at the end of the policy's
+    /// retention period. A service stores the facts apart from the personal data
+    /// ([`StoredEvent::split`](crate::StoredEvent::split)) and, after the erasure, makes the
+    /// stored personal data unreadable (destroys the person's key).
+    Erase {
+        /// Why.
+        reason: ErasureReason,
+    },
     /// Time passed: apply whatever is due (warnings, expiry, the end of the first-access
-    /// window or of a login delay). A harmless no-op when nothing is. Send it at
-    /// [`Account::poll_deadline`](crate::Account::poll_deadline).
+    /// window, the end of the personal data's retention period). A harmless no-op when
+    /// nothing is. Send it at [`Account::poll_deadline`](crate::Account::poll_deadline).
     Tick,
 }
 
@@ -141,6 +160,8 @@ listed_enum! {
         Restore => "restore",
         /// [`Command::Revoke`].
         Revoke => "revoke",
+        /// [`Command::Erase`].
+        Erase => "erase",
         /// [`Command::Tick`].
         Tick => "tick",
     }
@@ -160,6 +181,7 @@ impl Command {
             Command::UpgradeAtSede { .. } => CommandKind::UpgradeAtSede,
             Command::Restore { .. } => CommandKind::Restore,
             Command::Revoke { .. } => CommandKind::Revoke,
+            Command::Erase { .. } => CommandKind::Erase,
             Command::Tick => CommandKind::Tick,
         }
     }

@@ -30,6 +30,7 @@ use crate::hash::{HashCost, HashingFailed, PinHash};
 use crate::lockout::{LockGate, LockState, NextFailure};
 use crate::notification::{Notice, Notification};
 use crate::person::Person;
+use crate::personal_data::ErasureReason;
 use crate::policy::Policy;
 use crate::secret::{EnteredPin, FULL_LEN};
 use crate::upgrade::UpgradeDecision;
@@ -316,6 +317,13 @@ impl Account {
                 }
                 Checked::Passed
             }
+            (Check::SomethingToErase, Command::Erase { .. }) => {
+                // Read from the facts alone as well: the person may be kept apart (R36).
+                if !self.holds_personal_data() {
+                    return Err(Refusal::NothingToErase);
+                }
+                Checked::Passed
+            }
             // A check the table names for a command that cannot carry what it checks: a
             // defect of the table, refused rather than skipped (a test keeps it unreachable).
             _ => return Err(Refusal::Internal),
@@ -455,7 +463,7 @@ impl Account {
                         Event::UpgradeRejected {
                             at: now,
                             by: reviewer.clone(),
-                            reason: reason.clone(),
+                            reason: Some(reason.clone()),
                         },
                         Notice::UpgradeRejected {
                             reason: reason.as_str().to_owned(),
@@ -485,6 +493,13 @@ impl Account {
                     .with_effect(Effect::EndSessions(self.end_sessions(SessionEnd::Revoked))),
                 Notice::PinRevoked,
             )),
+            (Then::Erase, Command::Erase { reason }) => {
+                let reply = Reply::PersonalDataErased {
+                    reason: *reason,
+                    pin_ended: self.pin.is_some(),
+                };
+                Ok(self.erasure(Outcome::new(reply), now, *reason))
+            }
             (Then::ApplyTime, Command::Tick) => Ok(self.apply_time(context)),
             (Then::TurnAway, Command::LogIn { .. } | Command::RenewPin { .. }) => {
                 Ok(self.turned_away(LaneClosed::Blocked, lane, false))
@@ -533,11 +548,34 @@ impl Account {
         self.pin.as_ref().ok_or(Refusal::Internal)
     }
 
+    /// The erasure of the person's data (R36), added to `outcome`: one event, and the end of
+    /// the sessions of a PIN that ends with it (R31). No notice: the contacts it would go to
+    /// are what is erased, and a message queued to them would outlive the erasure in the
+    /// service's outbox.
+    fn erasure(&self, outcome: Outcome, now: Timestamp, reason: ErasureReason) -> Outcome {
+        let outcome = outcome.with_event(Event::PersonalDataErased { at: now, reason });
+        if self.pin.is_some() {
+            outcome.with_effect(Effect::EndSessions(
+                self.end_sessions(SessionEnd::PersonalDataErased),
+            ))
+        } else {
+            outcome
+        }
+    }
+
     /// Whatever the clock makes due: the lapse of an unused 16, the expiry warning, the expiry
-    /// (R9, R20, R22). Nothing due: no events.
+    /// (R9, R20, R22), the end of the personal data's retention period (R36). Nothing due: no
+    /// events. The erasure, once due, is all a tick records: a lapse or an expiry that a late
+    /// tick would record with it would only tell the person what the erasure ends.
     fn apply_time<R: CryptoRng + ?Sized>(&self, context: &Context<'_, R>) -> Outcome {
         let now = context.now;
         let outcome = Outcome::new(Reply::TimeApplied);
+        if self
+            .retention_deadline(context.policy)
+            .is_some_and(|deadline| deadline <= now)
+        {
+            return self.erasure(outcome, now, ErasureReason::RetentionPeriod);
+        }
         let Some(record) = &self.pin else {
             return outcome;
         };

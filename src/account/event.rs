@@ -7,30 +7,46 @@ use crate::assurance::{AssuranceLevel, Credential};
 use crate::channel::{Channel, OperatorId};
 use crate::device::DeviceId;
 use crate::hash::PinHash;
-use crate::person::Person;
+use crate::person::{Person, Role};
+use crate::personal_data::ErasureReason;
 use crate::upgrade::{RejectionReason, UpgradeVia};
 
 /// A fact about an account. Applying an account's events in order, from
 /// [`Account::new`](crate::Account::new), rebuilds it exactly (R29).
 ///
-/// New variants go at the end, and a variant's fields never change in place: the binary
-/// stored form (postcard) is the declaration order, and every stored format stays readable
-/// (R32; the format-0 layout is kept in `stored/v0.rs`).
+/// New variants go at the end, and a variant's fields change only with a new stored format:
+/// the binary stored form (postcard) is the declaration order, and every stored format stays
+/// readable (R32; the layouts of format 0 and of formats 1 and 2 are kept in `stored/v0.rs`
+/// and `stored/v2.rs`).
 ///
 /// Events are self-contained: each carries what its effect on the account needs (hashes,
 /// levels, deadlines), so replay needs no policy. They hold PIN hashes, never PINs (R8).
+///
+/// Two events hold the person's data (R36): [`Event::PinIssued`] (the person) and
+/// [`Event::UpgradeRejected`] (the reviewer's free-text reason). [`Event::split`] takes it out,
+/// leaving the security facts, which replay alone; [`Event::join`] puts it back. Every other
+/// event is a security fact only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Event {
     /// A 16-character PIN was issued (R5, R10–R13).
+    ///
+    /// Read from every stored form that has it, JSON of the formats before 3 included, which
+    /// kept the role inside the person.
+    #[serde(deserialize_with = "crate::account::stored::pin_issued_fields")]
     PinIssued {
         /// When.
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
+        /// The role the PIN was issued for, which sets its expiry (R2, R20): a security fact,
+        /// kept when the person is split off or erased.
+        role: Role,
         /// The person as the request gave them: contacts as of now, and the residence the
-        /// institute's archive holds (R35), whatever the request typed. Boxed so that the
-        /// other events, which are most of a stored log, stay small.
-        person: Box<Person>,
+        /// institute's archive holds (R35), whatever the request typed; their role is
+        /// `role`. `None` in the facts split off for storage apart ([`Event::split`]), and
+        /// once erased (R36). Boxed so that the other events, which are most of a stored log,
+        /// stay small.
+        person: Option<Box<Person>>,
         /// Through which channel.
         channel: Channel,
         /// The level it starts at.
@@ -174,8 +190,10 @@ pub enum Event {
         at: Timestamp,
         /// Who decided.
         by: OperatorId,
-        /// Why.
-        reason: RejectionReason,
+        /// Why, as written to the person: free text, which may name them or their document,
+        /// so it is the person's data (R36). `None` in the facts split off for storage apart
+        /// ([`Event::split`]), and once erased.
+        reason: Option<RejectionReason>,
     },
     /// Retired: a restore that replaced the PIN at once with a new 16 (R23 before R23a).
     /// Streams written before still replay as they did; new restores are
@@ -238,6 +256,16 @@ pub enum Event {
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
     },
+    /// The person's data was erased (R36): the account keeps its security facts and no
+    /// personal data; a PIN still live ended with it, like a revocation, with its sessions
+    /// (R31). Holds no personal data itself. A later request brings new data.
+    PersonalDataErased {
+        /// When.
+        #[serde(with = "crate::timestamp_serde")]
+        at: Timestamp,
+        /// Why: the person's request, the retention period, an order.
+        reason: ErasureReason,
+    },
 }
 
 impl Event {
@@ -262,7 +290,8 @@ impl Event {
             | Event::RestoreRequested { at, .. }
             | Event::DeviceTrusted { at, .. }
             | Event::PinRevoked { at, .. }
-            | Event::FirstAccessFailed { at } => *at,
+            | Event::FirstAccessFailed { at }
+            | Event::PersonalDataErased { at, .. } => *at,
         }
     }
 
@@ -288,6 +317,7 @@ impl Event {
             Event::DeviceTrusted { .. } => "device_trusted",
             Event::PinRevoked { .. } => "pin_revoked",
             Event::FirstAccessFailed { .. } => "first_access_failed",
+            Event::PersonalDataErased { .. } => "personal_data_erased",
         }
     }
 }

@@ -21,6 +21,7 @@ impl Account {
     pub fn evolve(&mut self, event: &Event) {
         match event {
             Event::PinIssued {
+                role,
                 person,
                 assurance,
                 whole,
@@ -28,8 +29,10 @@ impl Account {
                 lapses_at,
                 ..
             } => {
-                self.role = person.role();
-                self.person = Some(person.clone());
+                self.role = *role;
+                // The facts alone (the person split off or erased) leave no person (R36).
+                self.person.clone_from(person);
+                self.revoked_at = None;
                 // A new record: no lock, request or device survives from an earlier PIN.
                 self.pin = Some(PinRecord::new(first_stage(
                     *assurance,
@@ -216,9 +219,22 @@ impl Account {
             Event::UpgradeRejected { .. } => {
                 self.with_pin(|record| record.pending_upgrade = None);
             }
-            Event::PinRevoked { .. } => self.pin = None,
+            Event::PinRevoked { at, .. } => {
+                self.pin = None;
+                self.revoked_at = Some(*at);
+            }
             Event::FirstAccessFailed { at } => {
                 self.with_pin(|record| record.first_access_lock.record_failure(*at));
+            }
+            // The person's data goes, and a live PIN with it, like a revocation: its holder can
+            // no longer be told of a block, a restore or an expiry, nor restore it (R36).
+            Event::PersonalDataErased { .. } => {
+                self.person = None;
+                self.revoked_at = None;
+                if self.pin.take().is_some() {
+                    // Its sessions end with it (R31).
+                    self.pin_generation = self.pin_generation.saturating_add(1);
+                }
             }
         }
         // The live PIN changed: sessions opened with the one before end with it (R31).

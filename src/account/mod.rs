@@ -16,9 +16,12 @@ mod decide;
 pub(crate) mod diagram;
 mod event;
 mod evolve;
+mod export;
 mod new_codes;
 mod outcome;
+mod personal;
 mod refusal;
+mod retention;
 mod session_end;
 mod stored;
 mod sunset_rules;
@@ -27,6 +30,10 @@ mod verify;
 
 pub use command::{Command, CommandKind};
 pub use event::Event;
+pub use export::{
+    EXPORT_FORMAT, ExportError, ExportedAddress, ExportedDevice, ExportedEvent, ExportedPerson,
+    ExportedPin, PersonalDataExport,
+};
 pub use outcome::{Effect, FailureDetail, LaneClosed, LoginFailure, Outcome, Reply};
 pub use phase::{Phase, PinStatus};
 pub use refusal::{Refusal, RefusalClass};
@@ -161,17 +168,19 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 pub struct Account {
     /// The format it is stored in: always this release's in memory.
     format: u32,
-    /// The role that sets the expiry (R2, R20): [`Account::person`]'s, a citizen until a
-    /// request says otherwise. Kept beside the key: a first access and a renewal read it, and
+    /// The role that sets the expiry (R2, R20): the one the latest PIN was issued for, a
+    /// citizen until a request says otherwise. A security fact, kept when the person is split
+    /// off or erased (R36). Kept beside the key: a first access and a renewal read it, and
     /// reading it through the boxed person fetched another cache line, far from the account,
-    /// for one byte. Not stored: set wherever the person is (`evolve`, loading).
-    #[serde(skip)]
+    /// for one byte. Stored from format 3; derived from the person when loading earlier ones.
     role: Role,
     codice_fiscale: CodiceFiscale,
     version: u64,
     /// How many times the live PIN changed (issued, first access, renewal, restore,
     /// revocation): the generation a session carries, so it ends with its PIN (R31).
     pin_generation: u64,
+    /// The person as the latest request gave them: the account's personal data (R36), `None`
+    /// before any request, once erased, and in the facts split off for storage apart.
     /// Boxed: only requests, restores and notices read it, and inline it put 144 bytes
     /// between the PIN record and the fields every command reads (an account in memory was
     /// 368 bytes instead of 504: two cache lines fewer). Stored the same as inline.
@@ -179,6 +188,13 @@ pub struct Account {
     /// The PIN issued and not revoked, with everything that only exists beside a PIN: `None`
     /// holds no lock and no upgrade request, so neither can outlive the PIN it was for.
     pin: Option<PinRecord>,
+    /// When the last PIN was revoked, while the person's data is kept: from then its retention
+    /// period counts (R36). Cleared by a new PIN and by the erasure, so that the facts alone
+    /// tell whether personal data is held ([`Account::holds_personal_data`]). Stored from
+    /// format 3: a cached account of an earlier format does not know it, and is rebuilt from
+    /// its events to know it.
+    #[serde(with = "crate::timestamp_serde::option")]
+    revoked_at: Option<Timestamp>,
 }
 
 /// The role that sets the expiry (R2, R20): the person's, a citizen until a request says
@@ -447,6 +463,7 @@ impl Account {
             pin_generation: 0,
             person: None,
             pin: None,
+            revoked_at: None,
         }
     }
 
@@ -501,7 +518,9 @@ impl Account {
         self.version
     }
 
-    /// The person as the latest request gave them, once a PIN was requested.
+    /// The person as the latest request gave them, once a PIN was requested: the account's
+    /// personal data (R36). `None` once erased, and in the facts split off for storage apart
+    /// ([`Account::split`]).
     #[must_use]
     pub fn person(&self) -> Option<&Person> {
         self.person.as_deref()
@@ -574,10 +593,12 @@ impl Account {
     }
 
     /// When the account next needs the clock: the end of the first-access window, the expiry
-    /// warning, or the expiry. At that instant (or later) send [`Command::Tick`]; an early or
-    /// repeated tick is a harmless no-op. After a tick at `now` the next deadline is always
-    /// after `now`. `None`: nothing will happen by itself. (The end of a login delay is no
-    /// deadline: it follows from the clock, and nothing is recorded when it passes.)
+    /// warning, the expiry, or the end of the personal data's retention period (R36). At that
+    /// instant (or later) send [`Command::Tick`]; an early or repeated tick is a harmless
+    /// no-op. After a tick at `now` the next deadline is always after `now`. `None`: nothing
+    /// will happen by itself. (The end of a login delay is no deadline: it follows from the
+    /// clock, and nothing is recorded when it passes.) The facts split off for storage apart
+    /// ([`Account::split`]) give the same deadline as the whole account.
     ///
     /// ```
     /// # use inps_pin::*;
@@ -595,16 +616,20 @@ impl Account {
     // What is inlined is the usual case only, a few comparisons.
     #[inline(always)]
     pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {
-        // The earliest of `pin_deadlines`, taken without building the list. The earliest
+        // The earliest of `deadlines`, taken without building the list. The earliest PIN
         // deadline before the retirement is the earliest of those left once the retirement has
-        // removed the later ones, since it removes every deadline from an instant on. Debug
+        // removed the later ones, since it removes every deadline from an instant on; the
+        // retention deadline comes after every PIN deadline but when there is none. Debug
         // builds (every test) check the two agree.
         let deadline = match self.pin.as_ref().map(|pin| &pin.stage) {
-            // The usual case, inlined: a few comparisons of instants remembered for this PIN.
-            Some(Stage::Active(active)) if !active.expiry_noted => active.next_deadline(policy),
+            // The usual case, inlined: a few comparisons of instants remembered for this PIN,
+            // all before the PIN expires, so before its retention deadline.
+            Some(Stage::Active(active)) if !active.expiry_noted => active
+                .next_deadline(policy)
+                .or_else(|| self.poll_deadline_without_active_pin(policy)),
             _ => self.poll_deadline_without_active_pin(policy),
         };
-        debug_assert_eq!(deadline, self.pin_deadlines(policy).map(|(at, _)| at).min());
+        debug_assert_eq!(deadline, self.deadlines(policy).min());
         deadline
     }
 
@@ -612,13 +637,22 @@ impl Account {
     /// out of the inlined path.
     #[inline(never)]
     fn poll_deadline_without_active_pin(&self, policy: &Policy) -> Option<Timestamp> {
-        match self.pin.as_ref().map(|pin| &pin.stage) {
+        let pin_deadline = match self.pin.as_ref().map(|pin| &pin.stage) {
             Some(Stage::AwaitingFirstAccess(first)) => (!first.lapse_noted)
                 .then_some(first.lapses_at)
                 .filter(|at| before_retirement(*at, policy)),
             Some(Stage::Active(active)) if !active.expiry_noted => active.next_deadline(policy),
             Some(Stage::Active(_)) | None => None,
-        }
+        };
+        self.earliest_with_retention(pin_deadline, policy)
+    }
+
+    /// Every pending deadline: the PIN's own and the retention's, for the check of
+    /// [`Account::poll_deadline`].
+    fn deadlines(&self, policy: &Policy) -> impl Iterator<Item = Timestamp> {
+        self.pin_deadlines(policy)
+            .map(|(at, _)| at)
+            .chain(self.retention_deadline(policy))
     }
 
     /// The PIN's own pending deadlines: the lapse of an unused 16 (R9), the expiry warning

@@ -110,7 +110,8 @@ impl Account {
         })
         .with_event(Event::PinIssued {
             at: now,
-            person: Box::new(person),
+            role: person.role(),
+            person: Some(Box::new(person)),
             channel,
             assurance,
             whole: fresh.whole_hash,

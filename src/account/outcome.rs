@@ -11,6 +11,7 @@ use crate::delivery::Delivery;
 use crate::device::{DeviceId, DeviceToken};
 use crate::hash::HashCost;
 use crate::notification::Notification;
+use crate::personal_data::ErasureReason;
 use crate::policy::Policy;
 use crate::secret::EnteredPin;
 
@@ -150,6 +151,13 @@ pub enum Reply {
     },
     /// The PIN was revoked; a new one can be requested (R24).
     PinRevoked,
+    /// The person's data was erased (R36); a new request brings new data.
+    PersonalDataErased {
+        /// Why.
+        reason: ErasureReason,
+        /// A live PIN ended with it, and its sessions (R31).
+        pin_ended: bool,
+    },
     /// Time was applied: the events and effects say what was due, if anything.
     TimeApplied,
 }

@@ -183,6 +183,13 @@ pub enum Refusal {
         "the stored PIN hash of this account is outside the policy's bounds and was not run: the stored account is damaged or was tampered with; restore the PIN or revoke it"
     )]
     StoredHashRejected,
+    /// An erasure that finds no personal data and no PIN (R36): erased already, or never
+    /// requested. Nothing is written, so erasing twice records one erasure.
+    #[error(
+        "the account holds no personal data and no PIN: nothing to erase (it was erased \
+         already, or no PIN was ever requested)"
+    )]
+    NothingToErase,
     /// An inconsistency inside the crate: the lifecycle table named a check or an outcome
     /// that does not fit the command. Tests keep it unreachable; should it happen, the command
     /// is refused rather than half-checked.
@@ -252,7 +259,9 @@ impl Refusal {
                 RefusalClass::RateLimited
             }
             Refusal::FirstPinLapsed { .. } | Refusal::PinsRetired { .. } => RefusalClass::Gone,
-            Refusal::NoPin | Refusal::NoUpgradePending => RefusalClass::NotFound,
+            Refusal::NoPin | Refusal::NoUpgradePending | Refusal::NothingToErase => {
+                RefusalClass::NotFound
+            }
             Refusal::StoredHashRejected | Refusal::Internal | Refusal::HashingFailed => {
                 RefusalClass::Internal
             }
@@ -298,6 +307,7 @@ impl Refusal {
             Refusal::UpgradePending => "upgrade.pending",
             Refusal::NoUpgradePending => "upgrade.none_pending",
             Refusal::RestoreLimitReached { .. } => "restore.limit_reached",
+            Refusal::NothingToErase => "erasure.nothing_to_erase",
             Refusal::StoredHashRejected => "internal.stored_hash_rejected",
             Refusal::Internal => "internal.table",
             Refusal::HashingFailed => "internal.hashing_failed",
@@ -428,6 +438,10 @@ impl Refusal {
             Refusal::RestoreLimitReached { .. } => "Il ripristino del PIN è già stato chiesto \
                  più volte di recente: usa l'ultimo codice ricevuto via e-mail e SMS, oppure \
                  riprova tra qualche giorno. Il tuo PIN attuale, se non è bloccato, resta valido."
+                .to_owned(),
+            Refusal::NothingToErase => "Non risultano dati personali da cancellare: sono già \
+                 stati cancellati, oppure non è mai stato richiesto un PIN per questo codice \
+                 fiscale. Non è stato modificato nulla."
                 .to_owned(),
             Refusal::StoredHashRejected | Refusal::Internal | Refusal::HashingFailed => format!(
                 "Il servizio non è al momento disponibile. Riprova più tardi o chiama il Contact \

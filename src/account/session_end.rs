@@ -30,6 +30,8 @@ pub enum SessionEnd {
     Retired,
     /// The session is another account's.
     OtherAccount,
+    /// The person's data was erased, and the PIN with it (R36).
+    PersonalDataErased,
 }
 
 /// The sessions a service must end now (R31): every session of `codice_fiscale` opened with a
@@ -70,7 +72,8 @@ impl Account {
     }
 
     /// Whether `session` still stands at `now` (R31): opened on this account, by the PIN that
-    /// is live now, which has not expired, lapsed or been retired. A block ends no session
+    /// is live now, which has not expired, lapsed or been retired. Once no PIN is live the
+    /// answer is [`SessionEnd::Revoked`], whether a revocation or an erasure (R36) ended it. A block ends no session
     /// (the PIN is unchanged). A session of a digital identity stands whatever the PIN does.
     ///
     /// # Errors

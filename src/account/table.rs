@@ -80,6 +80,9 @@ listed_enum! {
         /// longer ago than the policy allows (`attestation.from_the_future`,
         /// `attestation.stale`).
         AttestationCurrent => "every attestation is current (R35)",
+        /// R36: the account holds personal data or a PIN, else there is nothing to erase
+        /// (`erasure.nothing_to_erase`): erasing twice writes nothing the second time.
+        SomethingToErase => "personal data or a PIN to erase (R36)",
     }
 }
 
@@ -138,6 +141,8 @@ pub enum Then {
     Restore,
     /// R24: the PIN is revoked.
     Revoke,
+    /// R36: the person's data is erased, and a live PIN ends with it.
+    Erase,
     /// R9, R20, R22: whatever the clock made due is recorded and told.
     ApplyTime,
     /// R30: no account has a PIN here: the answer of an unknown codice fiscale, after the
@@ -158,7 +163,7 @@ impl Then {
         match self {
             Then::Issue => Some(Phase::AwaitingFirstAccess),
             Then::CompleteFirstAccess | Then::Renew => Some(Phase::Active),
-            Then::Revoke => Some(Phase::NoPin),
+            Then::Revoke | Then::Erase => Some(Phase::NoPin),
             Then::OpenSession
             | Then::FirstAccessDue
             | Then::RecordUpgradeRequest
@@ -186,6 +191,7 @@ impl Then {
             Then::ApproveAtSede => "dispositivo",
             Then::Restore => "a new 16 beside, to the contacts",
             Then::Revoke => "revoked",
+            Then::Erase => "personal data erased; a live PIN ends",
             Then::ApplyTime => "what is due",
             Then::AnswerUnknown => "failure, uncounted",
             Then::TurnAway => "failure, unchecked (R30a)",
@@ -217,8 +223,9 @@ const fn refuse(checks: &'static [Check], refusal: Refuse) -> Row {
 use Check::{
     ArchiveMatches, AttestationCurrent, ContactForFirstHalf, ContactsMatch, ContactsProven,
     DocumentValid, FirstAccessDelay, LoginDelay, NoUpgradeWaiting, Ordinary, Pin, PinOrFirstHalf,
-    RestoreLimit, SameAccount, SunsetAllowsNewPin, SunsetAllowsUse, TemporaryCodiceFiscale,
-    TesseraMatches, TesseraValid, UpgradeWaiting, WaitingCode, WholePinTyped,
+    RestoreLimit, SameAccount, SomethingToErase, SunsetAllowsNewPin, SunsetAllowsUse,
+    TemporaryCodiceFiscale, TesseraMatches, TesseraValid, UpgradeWaiting, WaitingCode,
+    WholePinTyped,
 };
 use Phase::{
     Active, AwaitingFirstAccess, Blocked, Expired, ExpiringSoon, FirstPinLapsed, NoPin, Retired,
@@ -393,6 +400,9 @@ pub fn row(command: CommandKind, phase: Phase) -> Row {
                 Then::Revoke,
             ),
         },
+        // In every phase, after the retirement too: the person's data is theirs whatever the
+        // PIN is doing (R36).
+        CommandKind::Erase => cell(&[SomethingToErase], Then::Erase),
         CommandKind::Tick => cell(&[], Then::ApplyTime),
     }
 }
@@ -415,7 +425,8 @@ fn upgrade(phase: Phase, in_use: Row) -> Row {
 }
 
 /// The transitions the clock makes by itself, without a command (a tick only records them and
-/// tells the person): each with what makes it happen.
+/// tells the person, or, at the end of the retention period, erases the person's data): each
+/// with what makes it happen.
 pub const CLOCK: &[(Phase, Phase, &str)] = &[
     (
         AwaitingFirstAccess,
@@ -432,4 +443,19 @@ pub const CLOCK: &[(Phase, Phase, &str)] = &[
     (ExpiringSoon, Retired, "the sunset (R22a)"),
     (Expired, Retired, "the sunset (R22a)"),
     (AwaitingFirstAccess, Retired, "the sunset (R22a)"),
+    (
+        FirstPinLapsed,
+        NoPin,
+        "the retention period of personal data (R36)",
+    ),
+    (
+        Expired,
+        NoPin,
+        "the retention period of personal data (R36)",
+    ),
+    (
+        Retired,
+        NoPin,
+        "the retention period of personal data (R36)",
+    ),
 ];

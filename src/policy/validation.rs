@@ -35,6 +35,14 @@ pub const MAX_FIRST_ACCESS_DELAY_SECS: u32 = 60;
 /// restore cap's window, no longer than this, stays within a year too (R23a).
 pub const MAX_FIRST_ACCESS_WINDOW_DAYS: u16 = 365;
 
+/// The most days personal data may be kept once an account has no live PIN: 3653, ten years
+/// (R34, R36).
+///
+/// Ten years is the ordinary limitation period of Italian civil law (art. 2946 of the codice
+/// civile): past it no claim about the PIN can need the person's data, and the security facts,
+/// which are kept, answer for what happened.
+pub const MAX_PERSONAL_DATA_RETENTION_DAYS: u16 = 3653;
+
 impl Policy {
     /// Checks the policy (R34): every value makes sense alone and with the others.
     ///
@@ -54,7 +62,9 @@ impl Policy {
     ///   `trusted_devices.max_devices` is not 0;
     /// - `restore_limit.max_requests` is 1 to [`MAX_RESTORE_REQUESTS`], and
     ///   `restore_limit.window_days` at least 1;
-    /// - a sunset's `retired_from` is not before its `no_new_pins_from`.
+    /// - a sunset's `retired_from` is not before its `no_new_pins_from`;
+    /// - `personal_data_retention_days`, when given, is 1 to
+    ///   [`MAX_PERSONAL_DATA_RETENTION_DAYS`].
     ///
     /// A block above 100 failures or a delay above an hour ([`Lockout`], [`DelayLadder`]), an
     /// absurd Argon2 cost ([`HashCost`]) and the same service twice ([`Catalogue`]) cannot be
@@ -146,6 +156,12 @@ impl Policy {
                     retired_from: sunset.retired_from,
                 });
             }
+        }
+        if let Some(found) = self
+            .personal_data_retention_days
+            .filter(|days| !(1..=MAX_PERSONAL_DATA_RETENTION_DAYS).contains(days))
+        {
+            return Err(PolicyError::PersonalDataRetention { found });
         }
         Ok(())
     }
@@ -411,6 +427,18 @@ pub enum PolicyError {
         /// The first day no PIN works.
         retired_from: Date,
     },
+    /// A retention period of personal data outside 1 to [`MAX_PERSONAL_DATA_RETENTION_DAYS`]
+    /// days (R36).
+    #[error(
+        "policy field `personal_data_retention_days` is {found}: keep the personal data of an \
+         account without a live PIN 1 to {MAX_PERSONAL_DATA_RETENTION_DAYS} days (the default \
+         is 365), or give null to keep it until it is erased on request; with 0 an expired PIN \
+         could not even be renewed"
+    )]
+    PersonalDataRetention {
+        /// The days given.
+        found: u16,
+    },
 }
 
 impl PolicyError {
@@ -439,6 +467,7 @@ impl PolicyError {
             }
             PolicyError::AttestationValidity { .. } => "attestation_valid_for",
             PolicyError::SunsetOutOfOrder { .. } => "sunset.retired_from",
+            PolicyError::PersonalDataRetention { .. } => "personal_data_retention_days",
         }
     }
 }
@@ -465,6 +494,7 @@ pub(super) struct RawPolicy {
     restore_limit: RestoreLimit,
     accept_temporary_codice_fiscale: bool,
     attestation_valid_for: SignedDuration,
+    personal_data_retention_days: Option<u16>,
 }
 
 impl Default for RawPolicy {
@@ -492,6 +522,7 @@ impl From<Policy> for RawPolicy {
             restore_limit,
             accept_temporary_codice_fiscale,
             attestation_valid_for,
+            personal_data_retention_days,
         } = policy;
         RawPolicy {
             hash_cost: hash_cost.into(),
@@ -509,6 +540,7 @@ impl From<Policy> for RawPolicy {
             restore_limit,
             accept_temporary_codice_fiscale,
             attestation_valid_for,
+            personal_data_retention_days,
         }
     }
 }
@@ -548,6 +580,7 @@ impl TryFrom<RawPolicy> for Policy {
             restore_limit: raw.restore_limit,
             accept_temporary_codice_fiscale: raw.accept_temporary_codice_fiscale,
             attestation_valid_for: raw.attestation_valid_for,
+            personal_data_retention_days: raw.personal_data_retention_days,
         };
         policy.validated()
     }

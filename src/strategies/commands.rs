@@ -72,6 +72,7 @@ pub fn act() -> impl Strategy<Value = Act> {
             1 => Just(Card::Strangers),
             1 => Just(Card::StrangersExpired),
         ].prop_map(Act::Revoke),
+        1 => select(ErasureReason::ALL).prop_map(Act::Erase),
         4 => Just(Act::Tick),
     ]
 }

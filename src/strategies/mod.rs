@@ -49,9 +49,10 @@ use crate::testing::{
 };
 use crate::{
     Address, ArchiveRecord, Attested, Catalogue, CodiceFiscale, CodiceFiscaleError, Command,
-    DelayLadder, DocumentKind, Email, HashCost, IdentityDocument, LandlineNumber, Lockout,
-    MAX_BLOCK_AFTER, MAX_RESTORE_REQUESTS, MobileNumber, OperatorId, Person, PersonName, Policy,
-    RejectionReason, RestoreLimit, Role, Sunset, TesseraSanitaria, TrustedDevices, UpgradeVia,
+    DelayLadder, DocumentKind, Email, ErasureReason, HashCost, IdentityDocument, LandlineNumber,
+    Lockout, MAX_BLOCK_AFTER, MAX_PERSONAL_DATA_RETENTION_DAYS, MAX_RESTORE_REQUESTS, MobileNumber,
+    OperatorId, Person, PersonName, Policy, RejectionReason, RestoreLimit, Role, Sunset,
+    TesseraSanitaria, TrustedDevices, UpgradeVia,
 };
 
 mod codice_fiscale;

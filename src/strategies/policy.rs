@@ -43,6 +43,7 @@ pub fn policy() -> impl Strategy<Value = Policy> {
         sunset,
         any::<bool>(),
         1..=86_400i64,
+        proptest::option::of(1..=MAX_PERSONAL_DATA_RETENTION_DAYS),
     )
         .prop_filter_map(
             "a valid policy",
@@ -55,6 +56,7 @@ pub fn policy() -> impl Strategy<Value = Policy> {
                 sunset,
                 accept_temporary,
                 attestation_secs,
+                retention_days,
             )| {
                 Policy {
                     hash_cost: HashCost::CHEAP,
@@ -75,6 +77,7 @@ pub fn policy() -> impl Strategy<Value = Policy> {
                     },
                     accept_temporary_codice_fiscale: accept_temporary,
                     attestation_valid_for: SignedDuration::from_secs(attestation_secs),
+                    personal_data_retention_days: retention_days,
                 }
                 .validated()
                 .ok()

@@ -306,6 +306,7 @@ impl Driver {
             Act::Revoke(card) => Command::Revoke {
                 tessera: self.cast.tessera(card, now),
             },
+            Act::Erase(reason) => Command::Erase { reason },
             Act::Tick => Command::Tick,
         }
     }

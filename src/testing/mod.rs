@@ -25,11 +25,15 @@
 //! assert!(driver.policy.catalogue.authorise(&session, &inps_pin::ServiceId::CONTRIBUTION_RECORD)?.is_allowed());
 //!
 //! // The clock jumps to each deadline in turn: the expiry warning, then the expiry.
-//! while driver.advance_to_next_deadline().is_some() {}
+//! let _warning = driver.advance_to_next_deadline();
+//! let _expiry = driver.advance_to_next_deadline();
 //! assert!(matches!(driver.account.status(driver.now, &driver.policy), PinStatus::Expired { .. }));
 //! // A login with the right 8 now is refused; the driver types it for us.
 //! let typed = driver.command(&inps_pin::testing::Act::LogIn { entry: Entry::Right8, device: false, trust_device: false });
 //! assert!(driver.run(typed).is_err());
+//! // A year later the retention period ends: the person's data is erased (R36).
+//! while driver.advance_to_next_deadline().is_some() {}
+//! assert!(driver.account.person().is_none());
 //! # Ok(())
 //! # }
 //! ```

@@ -3,9 +3,9 @@
 
 #[cfg(doc)]
 use super::Driver;
-use crate::UpgradeVia;
 #[cfg(doc)]
 use crate::{Account, Command};
+use crate::{ErasureReason, UpgradeVia};
 
 /// Who asks for a PIN on the owner's account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,6 +131,8 @@ pub enum Act {
     Restore(Contacts),
     /// [`Command::Revoke`].
     Revoke(Card),
+    /// [`Command::Erase`].
+    Erase(ErasureReason),
     /// [`Command::Tick`].
     Tick,
 }

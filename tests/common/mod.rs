@@ -32,9 +32,16 @@ use rand_core::SeedableRng;
 /// checked once, at [`attested_at`], before any instant a test runs at, so that the tests of
 /// other rules need no clock for them. R35's window (an hour by default) and its refusals are
 /// pinned in `tests/r35_attestations.rs`, with [`Policy::DEFAULT_ATTESTATION_VALID_FOR`].
+///
+/// The personal data is kept until erased on request: the lives the tests of other rules play
+/// run their clock through every deadline, and a year after a PIN stopped the default
+/// retention period (R36) would erase the person and end the PIN they still test. R36's
+/// retention is pinned in `tests/r36_personal_data.rs` with
+/// [`Policy::DEFAULT_PERSONAL_DATA_RETENTION_DAYS`].
 pub fn policy() -> Policy {
     let mut policy = Policy::default().with_hash_cost(HashCost::CHEAP);
     policy.attestation_valid_for = ATTESTATIONS_LAST;
+    policy.personal_data_retention_days = None;
     policy
 }
 

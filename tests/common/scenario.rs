@@ -107,6 +107,7 @@ pub fn reply_key(reply: &Reply) -> String {
         Reply::PinRestored { .. } => "pin_restored",
         Reply::PinRevoked => "pin_revoked",
         Reply::TimeApplied => "time_applied",
+        Reply::PersonalDataErased { .. } => "personal_data_erased",
         _ => "other",
     };
     format!("reply:{kind}")
