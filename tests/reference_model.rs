@@ -1,4 +1,4 @@
-//! The reference model (feature `proptest`, issue 11) against the crate's own storage
+//! The reference model (feature `proptest`) against the crate's own storage
 //! wrapper: a store that keeps the events as postcard bytes and the account as a JSON cache,
 //! updated by compare-and-swap on the version (R29, R32). After every step it answers as the
 //! account does, a refusal leaves every stored byte as it was (R27), the cache is the model's
@@ -7,7 +7,7 @@
 //!
 //! It runs [`SEQUENCES`] random sequences per run and prints the count: with the lifecycle
 //! properties of `tests/properties*.rs` (about 2,000), the suite plays well over 10,000
-//! random command sequences in all (issue 11).
+//! random command sequences in all.
 #![cfg(feature = "proptest")]
 
 use std::cell::Cell;
