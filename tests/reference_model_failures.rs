@@ -128,9 +128,10 @@ fn r23a_a_wrapper_that_loses_restore_requests_fails_with_the_minimal_case_first(
     assert_eq!(format!("{failure:?}"), report);
 }
 
-/// The run is deterministic: the same configuration finds the same minimal case.
+/// The run is deterministic (R26: the seed is the caller's): the same configuration finds the
+/// same minimal case.
 #[test]
-fn r27_the_same_configuration_shrinks_to_the_same_case() {
+fn r26_the_same_configuration_shrinks_to_the_same_case() {
     assert_eq!(planted_failure().steps, planted_failure().steps);
 }
 
