@@ -70,11 +70,13 @@ mod plain {
     #[derive(Deserialize)]
     pub struct Account {
         _format: u32,
+        _role: u32,
         _codice_fiscale: String,
         _version: u64,
         _pin_generation: u64,
         _person: Option<Person>,
         _pin: Option<PinRecord>,
+        _revoked_at: Option<(i64, i32)>,
     }
 
     #[derive(Deserialize)]
