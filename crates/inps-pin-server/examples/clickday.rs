@@ -27,7 +27,10 @@
 //!    carrier once per idempotency key.
 //! 6. Draws `target/clickday.svg` and ends with the line
 //!    `clickday: offered=… capacity=… goodput=… shed=… shed_p99_ms=… admitted_p99_ms=… errors=… cross_person=… lost=… recovery_s=…`,
-//!    exiting non-zero if a target is missed.
+//!    exiting non-zero if a target is missed. With `--correctness-only` (what CI runs, on a
+//!    machine whose load it does not control) only the targets that do not depend on the
+//!    machine's speed fail the run: errors, answers naming another person, acknowledged
+//!    requests lost, deliveries; missed timing targets are printed all the same.
 
 #[path = "clickday/check.rs"]
 mod check;
@@ -77,6 +80,8 @@ struct Options {
     postgres: bool,
     svg: PathBuf,
     hash_cost: HashCost,
+    /// Whether a missed timing target (goodput, percentiles, recovery) fails the run.
+    timing_fails: bool,
 }
 
 /// How long each part lasts.
@@ -89,6 +94,7 @@ struct Timing {
 fn usage() -> ExitCode {
     eprintln!(
         "usage: clickday [--quick] [--people N] [--postgres] [--svg FILE] [--hash-cost KIB,PASSES]\n\
+         \x20               [--correctness-only]\n\
          PostgreSQL: DATABASE_URL=postgres://… (emptied first; PGDATA=… to restart it), or\n\
          --postgres for a throwaway cluster; otherwise SQLite."
     );
@@ -111,12 +117,14 @@ fn main() -> ExitCode {
             "/../../target/clickday.svg"
         )),
         hash_cost: HashCost::new(HASH_MEMORY_KIB, HASH_ITERATIONS, 1).expect("a cost"),
+        timing_fails: true,
     };
     let mut people = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
+            "--correctness-only" => options.timing_fails = false,
             "--postgres" => options.postgres = true,
             "--people" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n >= 200 => people = Some(n),
@@ -899,17 +907,21 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         load_average()
     );
 
-    // The targets.
-    let mut missed = Vec::new();
+    // The targets: on timing, which the machine's load moves, and on correctness.
+    let mut missed_timing = Vec::new();
     if goodput_percent < 90.0 {
-        missed.push(format!("goodput {goodput_percent:.1} % < 90 %"));
+        missed_timing.push(format!("goodput {goodput_percent:.1} % < 90 %"));
     }
     if shed_p99 > 50.0 {
-        missed.push(format!("shed p99 {shed_p99:.0} ms > 50 ms"));
+        missed_timing.push(format!("shed p99 {shed_p99:.0} ms > 50 ms"));
     }
     if admitted_p99 > 1000.0 {
-        missed.push(format!("admitted p99 {admitted_p99:.0} ms > 1000 ms"));
+        missed_timing.push(format!("admitted p99 {admitted_p99:.0} ms > 1000 ms"));
     }
+    if recovery_s > 5.0 {
+        missed_timing.push(format!("recovery {recovery_s:.1} s > 5 s"));
+    }
+    let mut missed = Vec::new();
     if errors > 0 {
         missed.push(format!("{errors} errors"));
     }
@@ -919,13 +931,10 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
     if lost.lost > 0 {
         missed.push(format!("{} acknowledged requests lost", lost.lost));
     }
-    if recovery_s > 5.0 {
-        missed.push(format!("recovery {recovery_s:.1} s > 5 s"));
-    }
     if !drained || deliveries.missing > 0 || deliveries.twice > 0 || deliveries.phantom > 0 {
         missed.push("deliveries: not every outbox row reached a carrier once".to_owned());
     }
-    for miss in &missed {
+    for miss in missed_timing.iter().chain(&missed) {
         println!("MISSED: {miss}");
     }
     // The same figures as result lines, for BENCHMARKS.md (scripts/benchmarks.py).
@@ -988,7 +997,7 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         "clickday: offered={offered:.0} capacity={capacity:.0} goodput={goodput_percent:.0} shed={shed} shed_p99_ms={shed_p99:.0} admitted_p99_ms={admitted_p99:.0} errors={errors} cross_person={cross_person} lost={} recovery_s={recovery_s:.1}",
         lost.lost
     );
-    if missed.is_empty() {
+    if missed.is_empty() && (missed_timing.is_empty() || !options.timing_fails) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
