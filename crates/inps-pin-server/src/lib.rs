@@ -62,7 +62,9 @@ mod service;
 mod state;
 
 pub use carrier::{Carrier, CarrierError, Drained, LogCarrier, MemoryCarrier, Sent, drain_outbox};
-pub use config::{Config, ConfigError, LoadConfig, TaskConfig, database_kind, parse_outbox_keys};
+pub use config::{
+    Config, ConfigError, LoadConfig, TaskConfig, database_kind, parse_keyring, parse_outbox_keys,
+};
 pub use error::{ApiError, Coded, error_response, status_for};
 pub use extract::{
     ApiJson, DEVICE_COOKIE, OPERATOR_KEY_HEADER, OperatorAuth, bearer, device_cookie,

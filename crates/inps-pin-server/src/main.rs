@@ -4,6 +4,7 @@
 //! inps-pin-server [--config FILE] [--demo]    serve (the configuration: README.md)
 //! inps-pin-server operator-key ID             a new operator key, and the hash to configure
 //! inps-pin-server outbox-key ID               a new outbox key, for INPS_PIN_OUTBOX_KEYS
+//! inps-pin-server personal-data-key ID        a new master key, for INPS_PIN_PERSONAL_DATA_KEYS
 //! ```
 
 use std::path::PathBuf;
@@ -16,7 +17,8 @@ use tracing_subscriber::EnvFilter;
 const USAGE: &str = "usage:
   inps-pin-server [--config FILE] [--demo]   serve
   inps-pin-server operator-key ID            print a new operator key and its SHA-256
-  inps-pin-server outbox-key ID              print a new outbox key for INPS_PIN_OUTBOX_KEYS";
+  inps-pin-server outbox-key ID              print a new outbox key for INPS_PIN_OUTBOX_KEYS
+  inps-pin-server personal-data-key ID       print a new master key for INPS_PIN_PERSONAL_DATA_KEYS";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -40,11 +42,20 @@ fn main() -> ExitCode {
             println!("[[operators]]\nid = \"{id}\"\nroles = [\"sede\"]\nkey_sha256 = \"{hash}\"");
             ExitCode::SUCCESS
         }
-        ["outbox-key", id] => {
+        [kind @ ("outbox-key" | "personal-data-key"), id] => {
             let mut key = zeroize::Zeroizing::new([0u8; 32]);
             inps_pin::rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(&mut *key);
-            let hex: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
-            println!("INPS_PIN_OUTBOX_KEYS={id}:{hex}");
+            let hex = zeroize::Zeroizing::new(
+                key.iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect::<String>(),
+            );
+            let variable = if *kind == "outbox-key" {
+                "INPS_PIN_OUTBOX_KEYS"
+            } else {
+                "INPS_PIN_PERSONAL_DATA_KEYS"
+            };
+            println!("{variable}={id}:{}", hex.as_str());
             ExitCode::SUCCESS
         }
         rest => match serve_arguments(rest) {

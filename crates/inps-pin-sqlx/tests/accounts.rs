@@ -7,7 +7,9 @@ use inps_pin::{
     HashCost, OperatorId, Person, PersonName, PinPart, Policy, Reply, Role,
 };
 use inps_pin_sqlx::testing::Scratch;
-use inps_pin_sqlx::{Accounts, Entropy, ManualClock, OutboxKey, OutboxKeys, Store};
+use inps_pin_sqlx::{
+    Accounts, Entropy, ManualClock, OutboxKey, OutboxKeys, PersonalDataKey, PersonalDataKeys, Store,
+};
 use jiff::Timestamp;
 
 fn t0() -> Timestamp {
@@ -19,7 +21,8 @@ fn keys() -> OutboxKeys {
 }
 
 async fn accounts(url: &str, cost: HashCost) -> Accounts {
-    let store = Store::connect(url).await.unwrap();
+    let master = PersonalDataKeys::new(PersonalDataKey::from_hex("m", &"4d".repeat(32)).unwrap());
+    let store = Store::connect(url, master).await.unwrap();
     let policy = Policy::default().with_hash_cost(cost);
     Accounts::new(store, policy, keys())
         .unwrap()

@@ -44,6 +44,10 @@ pub const CARD_EXPIRY: &str = "2035-12-31";
 pub const OUTBOX_KEYS: &str =
     "test-2026:1111111111111111111111111111111111111111111111111111111111111111";
 
+/// The master key of every rig's person keys (a test key: 32 bytes of 0x22).
+pub const PERSONAL_DATA_KEYS: &str =
+    "pd-2026:2222222222222222222222222222222222222222222222222222222222222222";
+
 /// The operators of the rig: (id, key, role).
 pub const SEDE: (&str, &str) = ("sede-roma-01", "op_test_sede_roma_01_secret");
 /// A Contact Center operator.
@@ -155,6 +159,7 @@ impl Setup {
         Config {
             database_url: self.url.clone(),
             outbox_keys: Some(OUTBOX_KEYS.to_owned()),
+            personal_data_keys: Some(PERSONAL_DATA_KEYS.to_owned()),
             operators: operator_entries(),
             load: self.load.clone(),
             client_ip_header: self.client_ip_header.clone(),
