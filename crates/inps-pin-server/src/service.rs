@@ -417,6 +417,7 @@ impl Service {
             .route("/v1/restore", post(handlers::restore))
             .route("/v1/authorisations", post(handlers::authorise))
             .route("/v1/session", delete(handlers::log_out))
+            .route("/v1/me/export", get(handlers::my_export))
             .route(
                 "/v1/operator/contact-center/pin-requests",
                 post(handlers::contact_center_request),
@@ -438,6 +439,14 @@ impl Service {
             .route(
                 "/v1/operator/accounts/{codice_fiscale}",
                 get(handlers::account_view),
+            )
+            .route(
+                "/v1/operator/accounts/{codice_fiscale}/export",
+                get(handlers::account_export),
+            )
+            .route(
+                "/v1/operator/accounts/{codice_fiscale}/erasure",
+                post(handlers::erasure),
             )
             .route("/v1/operator/demo/clock", post(handlers::demo_clock))
             .route("/v1/openapi.json", get(handlers::openapi))

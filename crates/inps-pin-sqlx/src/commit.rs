@@ -343,8 +343,8 @@ impl<'a> CommitSql<'a> {
         }
         if !erased.is_empty() {
             // Crypto-shredding (R36): the key goes, and every sealed copy with it; the sealed
-            // columns are emptied too, and rows that held the data inside their facts are
-            // rewritten with the facts alone.
+            // columns are emptied too, rows that held the data inside their facts are
+            // rewritten with the facts alone, and unsent deliveries are dropped.
             let people = erased.join(" OR ");
             sql.parts.push(Part::Delete {
                 from: "person_keys",
@@ -354,6 +354,12 @@ impl<'a> CommitSql<'a> {
                 table: "events",
                 set: "personal = NULL".to_owned(),
                 filter: format!("personal IS NOT NULL AND ({people})"),
+            });
+            // Deliveries not yet sent carry the person's address or number (sealed under the
+            // outbox's key, not theirs) and a code of the PIN the erasure ended: they go too.
+            sql.parts.push(Part::Delete {
+                from: "outbox",
+                filter: format!("sent_at IS NULL AND ({people})"),
             });
             sql.parts.append(&mut rewritten);
         }
