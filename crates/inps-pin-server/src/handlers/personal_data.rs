@@ -108,7 +108,7 @@ pub async fn account_export(
         (status = 200, description = "Erased", body = ErasureResponse),
         (status = 401, description = "No operator key, or an unknown one", body = ErrorBody),
         (status = 403, description = "Not an auditor", body = ErrorBody),
-        (status = 409, description = "The record holds no personal data to erase", body = ErrorBody),
+        (status = 404, description = "The record holds no personal data to erase (erased already, or no PIN was ever requested)", body = ErrorBody),
         (status = 422, description = "Not a codice fiscale", body = ErrorBody),
     )
 )]
