@@ -163,6 +163,18 @@ fn operator_routes() -> Vec<OperatorRoute> {
             vec![SEDE, CONTACT_CENTER, BACK_OFFICE, AUDITOR],
         ),
         (
+            Method::GET,
+            format!("/v1/operator/accounts/{MARIO}/export"),
+            Value::Null,
+            vec![AUDITOR],
+        ),
+        (
+            Method::POST,
+            format!("/v1/operator/accounts/{MARIO}/erasure"),
+            json!({ "reason": "court_order" }),
+            vec![AUDITOR],
+        ),
+        (
             Method::POST,
             "/v1/operator/demo/clock".to_owned(),
             json!({ "advance_days": 1 }),
@@ -810,4 +822,35 @@ async fn r25b_attack_wrong_16s_at_a_first_access_never_block_the_pin_in_use() {
         )
         .await;
     assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+}
+
+#[tokio::test]
+async fn r36_a_persons_export_is_their_own_session_s_and_says_nothing_without_one() {
+    let dir = scratch("r36-export-session");
+    let rig = Rig::sqlite(&dir).await;
+    let pin = rig.active_pin(MARIO).await;
+    let bearer = rig.session(MARIO, &pin).await;
+    rig.active_pin(EMANUELE).await;
+    // Without a session, or with one that is not, nothing.
+    rig.get("/v1/me/export", &[])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.missing");
+    rig.get("/v1/me/export", &[("authorization", "Bearer nonsense")])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.unknown");
+    // With Mario's, Mario's record and no one else's; never a code or a hash; not cached.
+    let export = rig
+        .get("/v1/me/export", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    assert_eq!(export.headers["cache-control"], "no-store");
+    assert_eq!(export.body["codice_fiscale"], MARIO);
+    let text = String::from_utf8_lossy(&export.bytes);
+    assert!(!text.contains(EMANUELE));
+    assert!(!text.contains(&pin));
+    assert!(!text.contains("argon2"));
+    // An operator's key is not a session.
+    rig.get("/v1/me/export", &[("x-operator-key", AUDITOR.1)])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.missing");
 }
