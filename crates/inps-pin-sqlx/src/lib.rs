@@ -92,8 +92,8 @@ pub use outbox::{
     idempotency_key, next_attempt,
 };
 pub use personal::{
-    PersonKey, PersonalDataError, PersonalDataKey, PersonalDataKeys, account_row_key,
-    event_row_key, person_key_row_key,
+    PersonKey, PersonKeyCache, PersonalDataError, PersonalDataKey, PersonalDataKeys,
+    account_row_key, event_row_key, person_key_row_key,
 };
 pub use sealing::{KeyError, Keyring, OpenError, OutboxKey, OutboxKeys, Sealed, SealingKey};
 pub use session_token::{SessionToken, hash_token};

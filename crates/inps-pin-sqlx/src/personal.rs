@@ -19,6 +19,9 @@
 //! (and empties the sealed columns too): the sealed copies left in free pages, the write-ahead
 //! log, old tuple versions or a backup no longer open with anything.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use inps_pin::rand_core::CryptoRng;
@@ -38,9 +41,10 @@ pub type PersonalDataKeys = Keyring;
 pub type PersonalDataKey = SealingKey;
 
 /// One person's own key: 32 random bytes that seal their data, and nothing else. Held as a
-/// cipher that wipes its key on drop; never printed.
+/// cipher that wipes its key when its last clone is dropped; never printed.
+#[derive(Clone)]
 pub struct PersonKey {
-    cipher: XChaCha20Poly1305,
+    cipher: Arc<XChaCha20Poly1305>,
 }
 
 impl std::fmt::Debug for PersonKey {
@@ -110,7 +114,7 @@ impl PersonKey {
 
     fn from_material(material: &[u8; 32]) -> PersonKey {
         PersonKey {
-            cipher: XChaCha20Poly1305::new(Key::from_slice(material)),
+            cipher: Arc::new(XChaCha20Poly1305::new(Key::from_slice(material))),
         }
     }
 
@@ -194,6 +198,70 @@ impl PersonKey {
     }
 }
 
+/// The person keys this store unwrapped lately, each beside the wrapped bytes it came from: a
+/// load that reads the same wrapped bytes from the database again takes the key from here
+/// rather than opening it under the master key again. The wrapped bytes are read on every load,
+/// so a key whose row is gone (erased) is never used; a rewrap changes the bytes, and the key
+/// is unwrapped again. An erasure in this store evicts its person's entry; another instance's
+/// entry stays in its memory, unused, until evicted. Bounded: when full, an entry goes.
+#[derive(Debug)]
+pub struct PersonKeyCache {
+    entries: Mutex<HashMap<String, (Sealed, PersonKey)>>,
+    capacity: usize,
+}
+
+impl PersonKeyCache {
+    /// A cache of at most `capacity` keys.
+    #[must_use]
+    pub fn new(capacity: usize) -> PersonKeyCache {
+        PersonKeyCache {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Sealed, PersonKey)>> {
+        match self.entries.lock() {
+            Ok(entries) => entries,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The key of `codice_fiscale` wrapped as `wrapped`: from the cache if it holds these very
+    /// bytes, else unwrapped under `master` and remembered.
+    ///
+    /// # Errors
+    /// As [`PersonKey::unwrap`].
+    pub fn unwrap(
+        &self,
+        master: &PersonalDataKeys,
+        codice_fiscale: &str,
+        wrapped: Sealed,
+    ) -> Result<PersonKey, PersonalDataError> {
+        if let Some((cached, key)) = self.entries().get(codice_fiscale) {
+            if *cached == wrapped {
+                return Ok(key.clone());
+            }
+        }
+        let key = PersonKey::unwrap(master, codice_fiscale, &wrapped)?;
+        let mut entries = self.entries();
+        if entries.len() >= self.capacity && !entries.contains_key(codice_fiscale) {
+            if let Some(any) = entries.keys().next().cloned() {
+                entries.remove(&any);
+            }
+        }
+        if self.capacity > 0 {
+            entries.insert(codice_fiscale.to_owned(), (wrapped, key.clone()));
+        }
+        Ok(key)
+    }
+
+    /// Forgets a person's key (their data was erased).
+    pub fn evict(&self, codice_fiscale: &str) {
+        self.entries().remove(codice_fiscale);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +318,39 @@ mod tests {
             key.open(b"event/X/1", &sealed[..10]),
             Err(PersonalDataError::Tampered)
         ));
+    }
+
+    #[test]
+    fn r36_the_key_cache_serves_only_the_wrapped_bytes_it_was_given_and_forgets_on_eviction() {
+        let mut rng = ChaCha20Rng::seed_from_u64(38);
+        let keys = master("m1", "11");
+        let cache = PersonKeyCache::new(2);
+        let (key, wrapped) = PersonKey::generate(&keys, "RSSMRA80A01H501U", &mut rng);
+        let data = PersonalData::UpgradeRejectionReason(
+            inps_pin::RejectionReason::new("Documento scaduto").unwrap(),
+        );
+        let sealed = key.seal(b"row", &data, &mut rng).unwrap();
+        let cached = cache
+            .unwrap(&keys, "RSSMRA80A01H501U", wrapped.clone())
+            .unwrap();
+        assert_eq!(cached.open(b"row", &sealed).unwrap(), data);
+        // Other bytes for the same person (a rewrap, or another key): unwrapped, not served.
+        let (_, other) = PersonKey::generate(&keys, "RSSMRA80A01H501U", &mut rng);
+        let replaced = cache.unwrap(&keys, "RSSMRA80A01H501U", other).unwrap();
+        assert!(replaced.open(b"row", &sealed).is_err());
+        // Bytes that do not unwrap are refused whatever the cache holds.
+        let mut altered = wrapped.clone();
+        if let Some(last) = altered.bytes.last_mut() {
+            *last ^= 1;
+        }
+        assert!(cache.unwrap(&keys, "RSSMRA80A01H501U", altered).is_err());
+        cache.evict("RSSMRA80A01H501U");
+        assert!(cache.entries().is_empty());
+        // Bounded.
+        for cf in ["A", "B", "C"] {
+            let (_, wrapped) = PersonKey::generate(&keys, cf, &mut rng);
+            cache.unwrap(&keys, cf, wrapped).unwrap();
+        }
+        assert_eq!(cache.entries().len(), 2);
     }
 }

@@ -34,7 +34,7 @@ use crate::error::StoreError;
 use crate::migrations;
 use crate::outbox::{OutboxStats, PendingOutboxRow, next_attempt};
 use crate::personal::{
-    PersonKey, PersonalDataError, PersonalDataKeys, account_row_key, event_row_key,
+    PersonKey, PersonKeyCache, PersonalDataError, PersonalDataKeys, account_row_key, event_row_key,
 };
 use crate::sealing::Sealed;
 
@@ -98,8 +98,13 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     personal_keys: Arc<PersonalDataKeys>,
+    key_cache: Arc<PersonKeyCache>,
     entropy: Arc<Entropy>,
 }
+
+/// How many unwrapped person keys a store remembers ([`PersonKeyCache`]): the people active in the
+/// last while, each an unwrap spared on every load.
+const KEY_CACHE_CAPACITY: usize = 10_000;
 
 /// A stored session.
 #[derive(Clone, Debug)]
@@ -254,6 +259,7 @@ impl Store {
             pool,
             backend,
             personal_keys: Arc::new(personal_data_keys),
+            key_cache: Arc::new(PersonKeyCache::new(KEY_CACHE_CAPACITY)),
             entropy: Arc::new(Entropy::Os),
         })
     }
@@ -343,12 +349,13 @@ impl Store {
         key_id
             .zip(wrapped)
             .map(|(key_id, bytes)| {
-                PersonKey::unwrap(
-                    &self.personal_keys,
-                    codice_fiscale.as_str(),
-                    &Sealed { key_id, bytes },
-                )
-                .map_err(|source| personal_error(codice_fiscale, source))
+                self.key_cache
+                    .unwrap(
+                        &self.personal_keys,
+                        codice_fiscale.as_str(),
+                        Sealed { key_id, bytes },
+                    )
+                    .map_err(|source| personal_error(codice_fiscale, source))
             })
             .transpose()
     }
@@ -465,7 +472,11 @@ impl Store {
     pub async fn commit(&self, writes: &[Write<'_>]) -> Result<Commit, StoreError> {
         let mut keys: Vec<Keying<'_>> = Vec::with_capacity(writes.len());
         for write in writes {
-            keys.push(self.keying(write).await?);
+            let keying = self.keying(write).await?;
+            if matches!(keying, Keying::Erase { .. }) {
+                self.key_cache.evict(write.next.codice_fiscale().as_str());
+            }
+            keys.push(keying);
         }
         let mut rng = self.entropy.generator();
         let sql = CommitSql::new(writes, &keys, &mut rng)?;
@@ -739,7 +750,7 @@ impl Store {
                 continue;
             };
             let key = match wrapped.remove(&text) {
-                Some(wrapped) => match PersonKey::unwrap(&self.personal_keys, &text, &wrapped) {
+                Some(wrapped) => match self.key_cache.unwrap(&self.personal_keys, &text, wrapped) {
                     Ok(key) => Some(key),
                     Err(error) => {
                         tracing::error!(%error, "a person's key does not unwrap: its account is skipped");
