@@ -4,7 +4,7 @@
 //! A stored event or cached account splits into its security facts and the person's data
 //! ([`StoredEvent::split`](inps_pin::StoredEvent::split), [`Account::split`]). The facts are
 //! stored in clear, as they always were; the person's data is serialized (postcard) and sealed
-//! with XChaCha20-Poly1305 under the person's own [`PersonKey`] (32 random bytes), with the
+//! with ChaCha20-Poly1305 under the person's own [`PersonKey`] (32 random bytes), with the
 //! row's place as associated data ([`event_row_key`], [`account_row_key`]): a sealed value
 //! moved to another row does not open.
 //!
@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use inps_pin::rand_core::CryptoRng;
 use inps_pin::{CodiceFiscale, PersonalData};
 use thiserror::Error;
@@ -31,8 +31,12 @@ use zeroize::Zeroizing;
 
 use crate::sealing::{Keyring, OpenError, Sealed, SealingKey};
 
-/// The length of a nonce, prepended to each sealed value.
-const NONCE_LEN: usize = 24;
+/// The length of a nonce, prepended to each sealed value: 96 random bits. A person's key
+/// seals one value for each event that holds their data and for each version of their cached
+/// account, far below the 2^32 random nonces one key stays safe for (NIST SP 800-38D 8.3); the
+/// extended nonce of XChaCha20 (one more ChaCha block on every load) is kept for the master
+/// keys, which seal for everyone.
+const NONCE_LEN: usize = 12;
 
 /// The master keys that wrap each person's key ([`Keyring`]): the current one wraps, every
 /// one unwraps what was wrapped under it.
@@ -44,7 +48,7 @@ pub type PersonalDataKey = SealingKey;
 /// cipher that wipes its key when its last clone is dropped; never printed.
 #[derive(Clone)]
 pub struct PersonKey {
-    cipher: Arc<XChaCha20Poly1305>,
+    cipher: Arc<ChaCha20Poly1305>,
 }
 
 impl std::fmt::Debug for PersonKey {
@@ -114,7 +118,7 @@ impl PersonKey {
 
     fn from_material(material: &[u8; 32]) -> PersonKey {
         PersonKey {
-            cipher: Arc::new(XChaCha20Poly1305::new(Key::from_slice(material))),
+            cipher: Arc::new(ChaCha20Poly1305::new(Key::from_slice(material))),
         }
     }
 
@@ -160,7 +164,7 @@ impl PersonKey {
         let ciphertext = self
             .cipher
             .encrypt(
-                XNonce::from_slice(&nonce),
+                Nonce::from_slice(&nonce),
                 Payload {
                     msg: plain.get(..used).unwrap_or_default(),
                     aad: row_key,
@@ -186,7 +190,7 @@ impl PersonKey {
         let plain = self
             .cipher
             .decrypt(
-                XNonce::from_slice(nonce),
+                Nonce::from_slice(nonce),
                 Payload {
                     msg: ciphertext,
                     aad: row_key,
