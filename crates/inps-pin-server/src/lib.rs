@@ -8,8 +8,10 @@
 //! background tasks (ticker, outbox drainer) and a way to serve them. The API's types are its
 //! own ([`api`]), documented in an OpenAPI document served at `/v1/openapi.json`.
 //!
-//! Secure by default: without operators, an outbox key and the registers the service refuses
-//! to start and says what to configure (`--demo` makes a demo operator and prints its key).
+//! Secure by default: without operators, an outbox key, a personal-data key and the registers
+//! the service refuses to start and says what to configure (`--demo` makes a demo operator and
+//! prints its key). Each person's data is stored sealed under a key of their own, which an
+//! erasure destroys (R36).
 //! Every malformed request gets a coded Italian answer; every answer carries
 //! `Cache-Control: no-store` and the usual security headers; what cannot be served soon is
 //! answered 503 with `Retry-After` at once.

@@ -208,10 +208,19 @@ impl PersonKey {
 /// so a key whose row is gone (erased) is never used; a rewrap changes the bytes, and the key
 /// is unwrapped again. An erasure in this store evicts its person's entry; another instance's
 /// entry stays in its memory, unused, until evicted. Bounded: when full, an entry goes.
-#[derive(Debug)]
 pub struct PersonKeyCache {
     entries: Mutex<HashMap<String, (Sealed, PersonKey)>>,
     capacity: usize,
+}
+
+/// How many keys, and how many at most: never whose.
+impl std::fmt::Debug for PersonKeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonKeyCache")
+            .field("keys", &self.entries().len())
+            .field("capacity", &self.capacity)
+            .finish()
+    }
 }
 
 impl PersonKeyCache {
@@ -356,5 +365,9 @@ mod tests {
             cache.unwrap(&keys, cf, wrapped).unwrap();
         }
         assert_eq!(cache.entries().len(), 2);
+        assert_eq!(
+            format!("{cache:?}"),
+            "PersonKeyCache { keys: 2, capacity: 2 }"
+        );
     }
 }
