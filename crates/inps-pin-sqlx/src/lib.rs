@@ -92,7 +92,7 @@ pub use outbox::{
     idempotency_key, next_attempt,
 };
 pub use personal::{
-    PersonKey, PersonKeyCache, PersonalDataError, PersonalDataKey, PersonalDataKeys,
+    PersonKey, PersonKeyCache, PersonalDataError, PersonalDataKey, PersonalDataKeys, RowKey,
     account_row_key, event_row_key, person_key_row_key,
 };
 pub use sealing::{KeyError, Keyring, OpenError, OutboxKey, OutboxKeys, Sealed, SealingKey};
