@@ -32,7 +32,8 @@ fn refused(result: Result<inps_pin_server::Service, StartError>) -> (&'static st
 }
 
 #[tokio::test]
-async fn r35_the_service_refuses_to_start_without_operators_outbox_keys_or_registers() {
+async fn r35_r36_the_service_refuses_to_start_without_operators_outbox_keys_personal_data_keys_or_registers()
+ {
     let dir = scratch("start");
     let setup = Setup::new(&sqlite_url(&dir));
     let operators = || {
@@ -78,6 +79,30 @@ async fn r35_the_service_refuses_to_start_without_operators_outbox_keys_or_regis
     assert_eq!(
         refused(ServiceBuilder::new(config).build().await).0,
         "outbox_keys"
+    );
+
+    // No personal-data key (R36): each person's data would have no key to be sealed under.
+    let mut config = setup.config();
+    config.personal_data_keys = None;
+    let (field, message) = refused(
+        ServiceBuilder::new(config)
+            .operators(operators())
+            .archive(archive())
+            .tessera_register(register())
+            .carrier(carrier())
+            .build()
+            .await,
+    );
+    assert_eq!(field, "personal_data_keys");
+    assert!(
+        message.contains("INPS_PIN_PERSONAL_DATA_KEYS") && message.contains("personal-data-key"),
+        "{message}"
+    );
+    let mut config = setup.config();
+    config.personal_data_keys = Some("p1:not-hex".to_owned());
+    assert_eq!(
+        refused(ServiceBuilder::new(config).build().await).0,
+        "personal_data_keys"
     );
 
     // No archive, no health-card register, no carrier: each named, with what to supply.
