@@ -45,6 +45,11 @@ BENCHES = [
     ),
     ("ticker", "cargo bench -p inps-pin-sqlx --bench ticker"),
     ("http_logins", "cargo bench -p inps-pin-server --bench http_logins"),
+    ("clickday_sqlite", "cargo run --release -p inps-pin-server --example clickday"),
+    (
+        "clickday_postgres",
+        "cargo run --release -p inps-pin-server --example clickday -- --postgres",
+    ),
 ]
 COMMANDS = dict(BENCHES)
 

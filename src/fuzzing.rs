@@ -65,6 +65,7 @@ fn valid<T, E>(parsed: core::result::Result<T, E>) -> Result<T> {
     parsed.map_err(|_| Error::IncorrectFormat)
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for CodiceFiscale {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         if u.ratio(1, 8)? {
@@ -124,6 +125,7 @@ fn days_in(month: u8, year: u8) -> u8 {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for PersonName {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let first = pick(u, LETTERS)?;
@@ -138,6 +140,7 @@ impl<'a> Arbitrary<'a> for PersonName {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for Email {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let local = format!(
@@ -153,6 +156,7 @@ impl<'a> Arbitrary<'a> for Email {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for MobileNumber {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let digits = word(u, DIGITS, 8, 9)?;
@@ -161,6 +165,7 @@ impl<'a> Arbitrary<'a> for MobileNumber {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for LandlineNumber {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let area = pick(u, b"123456789")?;
@@ -172,6 +177,7 @@ impl<'a> Arbitrary<'a> for LandlineNumber {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for Address {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let kind = *u.choose(&["Via", "Viale", "Piazza", "Corso"])?;
@@ -197,6 +203,7 @@ impl<'a> Arbitrary<'a> for Address {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for Role {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         Ok(if u.arbitrary()? {
@@ -207,6 +214,7 @@ impl<'a> Arbitrary<'a> for Role {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for UpgradeVia {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         Ok(if u.arbitrary()? {
@@ -217,12 +225,14 @@ impl<'a> Arbitrary<'a> for UpgradeVia {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for ErasureReason {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         u.choose(ErasureReason::ALL).copied()
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for DocumentKind {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         u.choose(&[
@@ -235,6 +245,7 @@ impl<'a> Arbitrary<'a> for DocumentKind {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for Person {
     /// A person with a personal codice fiscale (never a temporary one, which the default
     /// policy refuses) and any mix of contacts.
@@ -274,6 +285,7 @@ fn arbitrary_day(u: &mut Unstructured<'_>) -> Result<Date> {
         .unwrap_or(date(2000, 1, 1)))
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for IdentityDocument {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let kind = DocumentKind::arbitrary(u)?;
@@ -282,6 +294,7 @@ impl<'a> Arbitrary<'a> for IdentityDocument {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for TesseraSanitaria {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let cf = CodiceFiscale::arbitrary(u)?;
@@ -294,6 +307,7 @@ impl<'a> Arbitrary<'a> for TesseraSanitaria {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for OperatorId {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let id = format!(
@@ -305,6 +319,7 @@ impl<'a> Arbitrary<'a> for OperatorId {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for RejectionReason {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let reason = format!(
@@ -316,6 +331,7 @@ impl<'a> Arbitrary<'a> for RejectionReason {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for Policy {
     /// A policy within its valid ranges, always with [`HashCost::CHEAP`] (fuzzing hashes
     /// thousands of PINs): it passes [`Policy::validate`].

@@ -89,6 +89,23 @@
 //! # }
 //! ```
 //!
+//! # Features
+//!
+//! All off by default; each is for users' test suites and fuzzers, never for a service's
+//! production build.
+//!
+//! - **`testing`**: `inps_pin::testing`: fixtures (a citizen's and an intermediary's
+//!   cast, the cheap policy, calendar months in Rome) and a `Driver` that holds an account
+//!   with its clock and seeded generator, types the codes the deliveries gave, and jumps the
+//!   clock to the next deadline.
+//! - **`proptest`** (implies `testing`): `inps_pin::strategies` for every input
+//!   type and for timed sequences of steps, with weights and filters, and a
+//!   `inps_pin::reference_model` on `proptest-state-machine` with a runner
+//!   configuration whose failures print the shrunk case first. Re-exports the versions it
+//!   is built against: `inps_pin::proptest`, `inps_pin::proptest_state_machine`.
+//! - **`arbitrary`** (implies `testing`): `Arbitrary` for the input types, valid policies and
+//!   fuzz scenarios in `inps_pin::fuzzing`. Re-exports `inps_pin::arbitrary`.
+//!
 //! # Design
 //!
 //! - **Decide, then evolve.** [`Account::decide`] reads and returns events or a [`Refusal`];
@@ -138,6 +155,7 @@
 //!   PIN; the policy's retention period ([`Policy::personal_data_retention_days`]) is a
 //!   deadline a tick erases at; [`Account::export`] gives everything held about the person,
 //!   never a secret.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(
@@ -162,6 +180,7 @@ mod codice_fiscale;
 mod delivery;
 mod device;
 #[cfg(feature = "arbitrary")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 pub mod fuzzing;
 mod hash;
 mod lockout;
@@ -171,14 +190,17 @@ mod person;
 mod personal_data;
 mod policy;
 #[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub mod reference_model;
 mod restore;
 mod secret;
 #[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub mod strategies;
 mod sunset;
 mod tessera;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod timestamp_serde;
 mod upgrade;
@@ -256,3 +278,17 @@ pub use upgrade::{RejectionReason, RejectionReasonError, UpgradeDecision, Upgrad
 /// The `rand_core` this crate is built against, so that callers name the same `CryptoRng`
 /// (two versions of the trait are two different traits): `inps_pin::rand_core::CryptoRng`.
 pub use rand_core;
+
+/// The `arbitrary` the [`fuzzing`] impls are for (feature `arbitrary`).
+#[cfg(feature = "arbitrary")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
+pub use arbitrary;
+/// The `proptest` this crate's strategies are built against (feature `proptest`), so that a
+/// user's suite combines them with its own without a second copy: `inps_pin::proptest`.
+#[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
+pub use proptest;
+/// The `proptest-state-machine` the [`reference_model`] implements (feature `proptest`).
+#[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
+pub use proptest_state_machine;

@@ -306,12 +306,16 @@ pub enum LockoutError {
 
 /// What an account remembers of wrong PINs (R25): the consecutive failures, when the last one
 /// happened, and whether they blocked the PIN. See the module docs for its diagram.
+///
+/// Stored as its three fields in binary forms; in JSON a clear lane (no failure, no block), the
+/// state of almost every lane of every account, is `null`, so that the lanes a PIN always has
+/// (the login's and the first access's) do not take a sixth of a stored account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "StoredLockState", from = "StoredLockState")]
 pub(crate) struct LockState {
     /// Consecutive wrong PINs since the last success or the last PIN issued.
     failures: u32,
     /// When the last wrong PIN was typed: the delay runs from here.
-    #[serde(with = "crate::timestamp_serde::option")]
     last_failure: Option<Timestamp>,
     /// Blocked until a restore or a revocation.
     blocked: bool,
@@ -336,6 +340,62 @@ pub(crate) struct NextFailure {
     pub(crate) failures: u32,
     /// Whether this failure blocks the PIN.
     pub(crate) blocks: bool,
+}
+
+/// [`LockState`] as stored: `None` in human-readable forms for a clear lane.
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct StoredLockFields {
+    failures: u32,
+    #[serde(with = "crate::timestamp_serde::option")]
+    last_failure: Option<Timestamp>,
+    blocked: bool,
+}
+
+/// The stored form of a [`LockState`]: its fields, or nothing for a clear lane in JSON.
+#[derive(Clone)]
+struct StoredLockState(StoredLockFields);
+
+impl From<LockState> for StoredLockState {
+    fn from(lock: LockState) -> StoredLockState {
+        StoredLockState(StoredLockFields {
+            failures: lock.failures,
+            last_failure: lock.last_failure,
+            blocked: lock.blocked,
+        })
+    }
+}
+
+impl From<StoredLockState> for LockState {
+    fn from(StoredLockState(fields): StoredLockState) -> LockState {
+        LockState {
+            failures: fields.failures,
+            last_failure: fields.last_failure,
+            blocked: fields.blocked,
+        }
+    }
+}
+
+impl Serialize for StoredLockState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = &self.0;
+        let clear = fields.failures == 0 && fields.last_failure.is_none() && !fields.blocked;
+        if serializer.is_human_readable() && clear {
+            serializer.serialize_none()
+        } else {
+            fields.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredLockState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            Option::<StoredLockFields>::deserialize(deserializer)
+                .map(|fields| StoredLockState(fields.unwrap_or_default()))
+        } else {
+            StoredLockFields::deserialize(deserializer).map(StoredLockState)
+        }
+    }
 }
 
 impl LockState {
@@ -406,6 +466,29 @@ mod tests {
 
     fn at(seconds: i64) -> Timestamp {
         Timestamp::from_second(1_800_000_000 + seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn r25_r32_a_clear_lane_is_null_in_json_and_every_lane_round_trips_in_both_forms() {
+        let clear = LockState::default();
+        let mut failed = LockState::default();
+        failed.record_failure(at(5));
+        assert_eq!(serde_json::to_string(&clear).unwrap(), "null");
+        assert_eq!(
+            serde_json::to_string(&failed).unwrap(),
+            r#"{"failures":1,"last_failure":"2027-01-15T08:00:05Z","blocked":false}"#
+        );
+        for lane in [clear.clone(), failed] {
+            let json = serde_json::to_string(&lane).unwrap();
+            assert_eq!(serde_json::from_str::<LockState>(&json).unwrap(), lane);
+            let binary = postcard::to_allocvec(&lane).unwrap();
+            assert_eq!(postcard::from_bytes::<LockState>(&binary).unwrap(), lane);
+        }
+        // Binary forms keep the three fields, clear or not: postcard cannot skip a field.
+        assert_eq!(postcard::to_allocvec(&clear).unwrap(), [0, 0, 0]);
+        // The object form of a clear lane, as formats 1 and 2 hold it, still loads.
+        let written = r#"{"failures":0,"last_failure":null,"blocked":false}"#;
+        assert_eq!(serde_json::from_str::<LockState>(written).unwrap(), clear);
     }
 
     #[test]

@@ -104,8 +104,8 @@ pub struct Policy {
     /// Trusted devices (R25a): how many, for how long, and their own lockout. Default
     /// [`TrustedDevices::default`].
     pub trusted_devices: TrustedDevices,
-    /// How many restore requests an account takes in a window (R23a). Default
-    /// [`RestoreLimit::default`].
+    /// How many restore requests an account takes in a window since the PIN's last completed
+    /// first access (R23a). Default [`RestoreLimit::default`]: 3 in 7 Rome days.
     pub restore_limit: RestoreLimit,
     /// Whether a PIN may be requested with an 11-digit temporary codice fiscale (R3). Default
     /// false: the sources speak of the 16-character code, and a temporary code belongs to

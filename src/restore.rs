@@ -7,20 +7,35 @@
 //! unused restore lapses like any 16 (R9). The most a stranger achieves is sending the owner
 //! codes they did not ask for, and this cap bounds even that; each request also tells the owner
 //! that one was made.
+//!
+//! What the cap counts: the restore requests of the last [`RestoreLimit::window_days`] Rome
+//! days made since the PIN's last completed first access (the first 16's or a restore's). A
+//! completed first access starts the count afresh: it proves that whoever asked received the
+//! codes, and the owner's way back must not wait on requests a stranger made (R25a). So the
+//! owner, who receives every code, can restore again at once after each first access, any
+//! number of times a day; whoever does not receive the codes gets at most
+//! [`RestoreLimit::max_requests`] of them per window between two first accesses of the owner.
+//! A renewal is not a first access and starts nothing afresh; a new PIN starts with none
+//! counted.
 
 use serde::{Deserialize, Serialize};
 
 /// The most restore requests the policy may allow in a window: the account remembers as many.
 pub const MAX_RESTORE_REQUESTS: u8 = 10;
 
-/// How many restore requests an account takes in a window (R23a).
+/// How many restore requests an account takes in a window (R23a): at most `max_requests` in
+/// the last `window_days` Rome days since the PIN's last completed first access (module docs
+/// above: a first access starts the count afresh). A request over the cap is refused with
+/// [`Refusal::RestoreLimitReached`](crate::Refusal::RestoreLimitReached), whose `retry_after`
+/// is when the oldest counted request leaves the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct RestoreLimit {
-    /// Requests accepted per window, 1 to [`MAX_RESTORE_REQUESTS`]. Default 3: a lost
-    /// message and a second try, with one to spare, while a stranger can send the owner at
-    /// most three unasked codes a week.
+    /// Requests accepted per window since the last first access, 1 to
+    /// [`MAX_RESTORE_REQUESTS`]. Default 3: a lost message and a second try, with one to
+    /// spare, while a stranger can send the owner at most three unasked codes a week between
+    /// two first accesses of the owner.
     pub max_requests: u8,
     /// The window, in calendar days (in Rome). Default 7.
     pub window_days: u16,

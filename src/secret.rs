@@ -282,6 +282,11 @@ const fn byte_classes() -> [u8; 256] {
 /// It remembers which stored hashes it was checked against (never the characters), so a
 /// service that retries the same command after a lost compare-and-swap, holding the same
 /// `EnteredPin`, runs no second Argon2 verification against a hash that did not change (R32).
+///
+/// It is `Send` but not `Sync`: that memory is written through a shared reference (deciding
+/// a command reads it by `&`), in cells that are not thread-safe. Move a typed PIN to the
+/// thread that checks it, such as a blocking pool for the Argon2 work; sharing one between
+/// threads that check it at once would race on the memory, and the compiler refuses it.
 #[derive(Default)]
 pub struct EnteredPin {
     chars: PinChars,

@@ -1,4 +1,4 @@
-//! `Arbitrary` (feature `arbitrary`, issue 11): what it builds from any bytes is valid, and
+//! `Arbitrary` (feature `arbitrary`): what it builds from any bytes is valid, and
 //! the parsers give it back from its printed form.
 #![cfg(feature = "arbitrary")]
 

@@ -169,3 +169,68 @@ fn r23a_a_stranger_who_requested_and_blocked_a_pin_cannot_restore_it_to_their_ow
     );
     assert_eq!(refusal, Refusal::ContactsNotMatching);
 }
+
+/// R23a, what the cap counts: the restore requests of the last `window_days` Rome days made
+/// since the PIN's last completed first access. Each completed first access (of a restore's
+/// code, here) starts the count afresh, so the owner, who receives every code, can restore
+/// again at once, any number of times a day, each round proved by the codes; whoever does not
+/// receive them (a stranger who knows the contacts) gets at most the cap per window between
+/// two first accesses of the owner. A renewal is not a first access and starts nothing afresh.
+#[test]
+fn r23a_the_restore_cap_counts_the_requests_since_the_last_first_access() {
+    let mut rig = Rig::new(&person());
+    let code = rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));
+    let start = at("2026-12-01T09:00:00Z");
+    let cap = rig.policy.restore_limit.max_requests;
+    let window = i64::from(rig.policy.restore_limit.window_days);
+    assert_eq!((cap, window), (3, 7));
+    let mut now = start;
+    let mut eight = code;
+    // Three rounds in one morning: the cap's requests, the cap reached, the latest code's
+    // first access, and the count starts again.
+    for round in 0..3 {
+        let round_start = now;
+        let mut latest = String::new();
+        for _ in 0..cap {
+            latest = whole_code(&rig.ok(restore_with_mario_contacts(), now));
+            now += secs(60);
+        }
+        let refusal = rig.refuse(restore_with_mario_contacts(), now);
+        assert_eq!(
+            refusal,
+            Refusal::RestoreLimitReached {
+                retry_after: plus_rome_days(round_start, window),
+            },
+            "round {round}: the window counts from the round's first request"
+        );
+        now += secs(60);
+        eight = rig.first_access(&latest, now);
+        rig.session(&eight, now + secs(1));
+        now += secs(60);
+    }
+    assert!(now < plus_rome_days(start, 1), "nine restores in one day");
+
+    // In the warning days before expiry: the cap's requests, then a renewal. A renewal is not
+    // a first access: the requests before it still count, until the window passes them.
+    let due = plus_rome_days(rig.expiry(), -1);
+    for n in 0..cap {
+        rig.apply(restore_with_mario_contacts(), due + secs(n.into()));
+    }
+    let renewed = rig.ok(
+        Command::RenewPin {
+            pin: entered(&eight),
+            device: None,
+            trust_device: false,
+        },
+        due + secs(60),
+    );
+    assert!(matches!(renewed.reply, Reply::PinRenewed(_)));
+    assert_eq!(
+        rig.refuse(restore_with_mario_contacts(), due + secs(120)),
+        Refusal::RestoreLimitReached {
+            retry_after: plus_rome_days(due, window),
+        }
+    );
+    rig.apply(restore_with_mario_contacts(), plus_rome_days(due, window));
+    rig.check_replay();
+}

@@ -300,3 +300,72 @@ fn r30_every_contact_field_has_an_italian_name_of_its_own() {
     );
     assert_eq!(contact_field(&error), "Mobile");
 }
+
+/// Every message in an error chain, outermost first.
+fn chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut messages = vec![error.to_string()];
+    let mut next = error.source();
+    while let Some(source) = next {
+        messages.push(source.to_string());
+        next = source.source();
+    }
+    messages
+}
+
+/// An error chain prints each message once (R30): an error whose message already says what
+/// its cause says does not also give the cause as `source()`, or a service that logs the
+/// chain would print it twice. Checked over every error the crate can nest one in (a
+/// policy's part refused) and every input error.
+#[test]
+fn r30_no_error_message_repeats_its_source() {
+    let mut errors: Vec<Box<dyn std::error::Error>> = vec![
+        Box::new(PolicyError::HashCost {
+            field: "hash_cost",
+            reason: HashCost::new(8, u32::MAX, 1).unwrap_err(),
+        }),
+        Box::new(PolicyError::Lockout {
+            field: "lockout",
+            reason: Lockout::new(vec![1, 3_601], 10).unwrap_err(),
+        }),
+        Box::new(PolicyError::Catalogue {
+            reason: Catalogue::standard()
+                .accept_first_half("no-such-service")
+                .unwrap_err(),
+        }),
+        Box::new(CodiceFiscaleError::WrongLength { found: 15 }),
+        Box::new(EnteredPin::parse("0").unwrap_err()),
+        Box::new(Email::parse("").unwrap_err()),
+    ];
+    // What loading a policy file reports: the part's reason, once.
+    let loaded = serde_json::from_value::<Policy>(serde_json::json!({
+        "lockout": { "delays_secs": [1, 3_601], "block_after": 10 }
+    }))
+    .unwrap_err();
+    assert_eq!(
+        loaded.to_string().matches("at most 3600 s").count(),
+        1,
+        "{loaded}"
+    );
+    errors.push(Box::new(loaded));
+
+    for error in &errors {
+        let messages = chain(error.as_ref());
+        for pair in messages.windows(2) {
+            assert!(
+                !pair[0].contains(&pair[1]),
+                "{:?} repeats its source {:?}",
+                pair[0],
+                pair[1]
+            );
+        }
+        // The message that stands alone says what was wrong: a nested reason is in it.
+        assert!(!messages[0].is_empty());
+    }
+    // The nested reasons are in the message, since no source() gives them again.
+    let lockout = errors[1].to_string();
+    assert!(
+        lockout.starts_with("policy field `lockout`: ") && lockout.contains("at most 3600 s"),
+        "{lockout}"
+    );
+    assert!(errors[1].source().is_none());
+}

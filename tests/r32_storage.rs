@@ -21,6 +21,26 @@ fn golden(path: &str) -> std::path::PathBuf {
 // ---------------------------------------------------------------------------------------------
 // Retries
 
+/// The retry memory lives in the typed PIN and is written through `&` (R32), so a typed PIN
+/// and a command that carries one move between threads (`Send`) and are never shared
+/// between them (`Sync`): checked at compile time.
+#[test]
+fn r32_a_typed_pin_and_a_command_are_send_and_not_sync() {
+    fn send<T: Send>() {}
+    send::<EnteredPin>();
+    send::<Command>();
+
+    // Were `T` `Sync`, both impls would apply and `not_sync::<T>` would be ambiguous: the
+    // test would not compile.
+    trait AmbiguousIfSync<A> {
+        fn check() {}
+    }
+    impl<T: ?Sized> AmbiguousIfSync<()> for T {}
+    impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
+    <EnteredPin as AmbiguousIfSync<_>>::check();
+    <Command as AmbiguousIfSync<_>>::check();
+}
+
 #[test]
 fn r32_a_retry_after_a_lost_compare_and_swap_verifies_the_pin_once() {
     let policy = policy();

@@ -1,4 +1,4 @@
-//! The reference model (feature `proptest`, issue 11) against the crate's own storage
+//! The reference model (feature `proptest`) against the crate's own storage
 //! wrapper: a store that keeps the events as postcard bytes and the account as a JSON cache,
 //! updated by compare-and-swap on the version (R29, R32). After every step it answers as the
 //! account does, a refusal leaves every stored byte as it was (R27), the cache is the model's
@@ -7,16 +7,13 @@
 //!
 //! It runs [`SEQUENCES`] random sequences per run and prints the count: with the lifecycle
 //! properties of `tests/properties*.rs` (about 2,000), the suite plays well over 10,000
-//! random command sequences in all (issue 11).
+//! random command sequences in all.
 #![cfg(feature = "proptest")]
 
-use std::cell::Cell;
-
-use inps_pin::reference_model::{AccountModel, ModelState};
+use inps_pin::reference_model::{self, AccountModel, ModelState};
 use inps_pin::testing::{Driver, Observed, Step};
 use inps_pin::{Account, Event, StoredEvent};
-use proptest::test_runner::{Config, RngSeed, TestRunner};
-use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
+use proptest_state_machine::StateMachineTest;
 
 /// Sequences per run; `INPS_PIN_SEQUENCES` overrides it (a longer campaign, a quick check).
 const SEQUENCES: u32 = 10_000;
@@ -124,32 +121,12 @@ fn sequences() -> u32 {
 #[test]
 fn r27_r29_r32_a_storage_wrapper_behaves_like_the_reference_model() {
     let cases = sequences();
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(0x1A5_2026),
-        ..Config::default()
-    };
-    let played = Cell::new(0u32);
-    let steps = Cell::new(0usize);
-    let mut runner = TestRunner::new(config.clone());
-    let result = runner.run(
-        &AccountModel::sequential_strategy(1..40),
-        |(initial, transitions, seen)| {
-            played.set(played.get() + 1);
-            steps.set(steps.get() + transitions.len());
-            StoreTest::test_sequential(config.clone(), initial, transitions, seen);
-            Ok(())
-        },
-    );
-    if let Err(error) = result {
-        panic!("{error}");
-    }
+    // A failure is shrunk quietly and reported with the minimal case first.
+    let passed = reference_model::run::<StoreTest>(&reference_model::config(cases), 1..40);
     // Counted by the property itself (shrinking included), so the count is what ran.
-    assert!(played.get() >= cases, "{} of {cases}", played.get());
+    assert!(passed.sequences >= cases, "{} of {cases}", passed.sequences);
     println!(
         "reference model: {} random command sequences ({} steps) against the storage wrapper",
-        played.get(),
-        steps.get()
+        passed.sequences, passed.steps
     );
 }

@@ -89,8 +89,9 @@ fn r26_poll_deadline_names_the_lapse_the_warning_and_the_expiry_and_no_login_del
 
 #[test]
 fn r26_poll_deadline_follows_the_policy_it_is_given_not_the_one_asked_first() {
-    // The instants behind an active PIN's deadline are remembered for the first policy asked
-    // (issue 12); asking with another must answer for that one: other warning days (R22), a
+    // The instants behind an active PIN's deadline are remembered for the first policy asked,
+    // so that polling again costs no calendar arithmetic; asking with another must answer for
+    // that one: other warning days (R22), a
     // sunset that retires the PIN before its warning (R22a), then the first policy again.
     let mut rig = Rig::new(&person());
     rig.activate(person(), ChannelRequest::Online, at("2026-11-25T09:00:00Z"));

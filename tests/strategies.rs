@@ -1,4 +1,4 @@
-//! The exported strategies (feature `proptest`, issue 11): every value a strategy gives is
+//! The exported strategies (feature `proptest`): every value a strategy gives is
 //! accepted by the matching parser, every near-miss of a codice fiscale is refused with the
 //! error it names, every generated policy validates, and the generated sequences reach every
 //! phase of the lifecycle.
@@ -170,4 +170,118 @@ fn r26_generated_sequences_reach_every_phase() {
         .filter(|phase| !reached.contains(phase))
         .collect();
     assert!(missing.is_empty(), "never reached {missing:?}");
+}
+
+/// R2, R20: the intermediary's fixture is an intermediary, whose PIN expires after 3 calendar
+/// months in Rome (the citizen's after 6), counted as `plus_rome_months` counts.
+#[test]
+fn r2_r20_the_intermediary_fixture_expires_after_three_rome_months() {
+    use inps_pin::testing::{Driver, plus_rome_months};
+    for (mut driver, months) in [
+        (Driver::intermediary(20).unwrap(), 3),
+        (Driver::mario(20).unwrap(), 6),
+    ] {
+        let _issued = driver.request_online().unwrap();
+        driver.first_access().unwrap();
+        let expiry = plus_rome_months(driver.now, months);
+        let expires_at = match driver.account.status(driver.now, &driver.policy) {
+            inps_pin::PinStatus::Active { expires_at, .. } => expires_at,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(expires_at, expiry, "{:?}", driver.cast.owner.role());
+    }
+    assert_eq!(
+        inps_pin::testing::Cast::intermediary()
+            .unwrap()
+            .owner
+            .role(),
+        Role::Intermediary
+    );
+}
+
+/// R20: `plus_rome_months` keeps the day and the wall-clock time in Rome, or takes the
+/// month's last day when it is shorter, across the change of summer time.
+#[test]
+fn r20_plus_rome_months_counts_calendar_months_in_rome() {
+    use inps_pin::testing::plus_rome_months;
+    let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap();
+    // 31 August 12:00 CEST + 6 months = 28 February 12:00 CET; + 18 months = 29 February 2028.
+    assert_eq!(
+        plus_rome_months(at("2026-08-31T10:00:00Z"), 6),
+        at("2027-02-28T11:00:00Z")
+    );
+    assert_eq!(
+        plus_rome_months(at("2026-08-31T10:00:00Z"), 18),
+        at("2028-02-29T11:00:00Z")
+    );
+    assert_eq!(
+        plus_rome_months(at("2027-02-28T11:00:00Z"), -6),
+        at("2026-08-28T10:00:00Z")
+    );
+}
+
+/// A failing case starts from the standard fixture unless the people or the clock matter:
+/// the simplest generated driver is `Driver::mario(0)`, and the simplest cast `Cast::mario`.
+#[test]
+fn r26_generated_drivers_shrink_to_the_standard_fixture() {
+    use inps_pin::testing::{Cast, Driver};
+    let mut runner = TestRunner::new(config(1));
+    for _ in 0..20 {
+        let mut tree = strategies::driver().new_tree(&mut runner).unwrap();
+        while tree.simplify() {}
+        assert_eq!(tree.current(), Driver::mario(0).unwrap());
+        let mut tree = strategies::cast().new_tree(&mut runner).unwrap();
+        while tree.simplify() {}
+        assert_eq!(tree.current(), Cast::mario().unwrap());
+    }
+}
+
+/// Weighted steps: a kind weighed 0 never comes, one weighed alone is all there is, and a
+/// filter drops the steps it refuses.
+#[test]
+fn r26_weighted_and_filtered_steps_hold_only_what_was_asked() {
+    use inps_pin::CommandKind;
+    use inps_pin::strategies::StepWeights;
+    use inps_pin::testing::Wait;
+    let mut runner = TestRunner::new(config(1));
+    let without = StepWeights::default()
+        .without(CommandKind::Erase)
+        .without(CommandKind::LogIn);
+    let only = StepWeights::none().with(CommandKind::Restore, 1);
+    let mut kinds = BTreeSet::new();
+    for _ in 0..200 {
+        for step in strategies::steps_with(&without)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+        {
+            kinds.insert(step.act.kind());
+        }
+        let restores = strategies::steps_with(&only)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        assert!(
+            restores
+                .iter()
+                .all(|s| s.act.kind() == CommandKind::Restore)
+        );
+        let short = strategies::steps_where(&StepWeights::default(), |step| {
+            step.wait == Wait::ToDeadline
+        })
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+        assert!(short.iter().all(|s| s.wait == Wait::ToDeadline));
+    }
+    assert!(!kinds.contains(&CommandKind::Erase) && !kinds.contains(&CommandKind::LogIn));
+    // Every other kind came.
+    assert_eq!(kinds.len(), CommandKind::ALL.len() - 2, "{kinds:?}");
+    assert_eq!(StepWeights::default().weight(CommandKind::LogIn), 8);
+    // With every weight 0, ticks.
+    let ticks = strategies::act_with(&StepWeights::none())
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    assert_eq!(ticks.kind(), CommandKind::Tick);
 }

@@ -3,9 +3,11 @@
 //! N people (default 100,000; one in twenty an intermediary) ask for PINs through the three
 //! channels, make their first access or let it lapse, log in (with a typo now and then, some
 //! from a trusted device), are warned, renew, let PINs expire, restore them beside the PIN in
-//! use, revoke them with the tessera and ask for the dispositivo PIN; strangers who know a
-//! codice fiscale guess. The clock is driven by `Account::poll_deadline`: a priority queue of
-//! every account's next deadline and every person's next action. The hash cost is
+//! use, revoke them with the tessera and ask for the dispositivo PIN; some who revoke ask for
+//! their data to be erased, and the rest's is erased 90 days after their last live PIN (the
+//! retention period, R36); strangers who know a codice fiscale guess. The clock is driven by
+//! `Account::poll_deadline`: a priority queue of every account's next deadline and every
+//! person's next action. The hash cost is
 //! `HashCost::CHEAP`, so that a year of 100,000 people runs in well under a minute.
 //!
 //! It prints a summary (the phases at the end, what happened over the year, events and stored
@@ -13,7 +15,8 @@
 //! `== measured ==`, what varies from run to run: time, commands per second excluding Argon2
 //! (Argon2's runs counted, each costing what bare runs timed beside them cost), resident memory
 //! per account, and, command by command, the crate's own time and the allocations it made: where
-//! the time goes. It writes a chart of the phases over the year as SVG.
+//! the time goes. It writes a chart of the phases over the year, and of the accounts that hold
+//! personal data, as SVG.
 //!
 //! ```text
 //! cargo run --release --example population -- [PEOPLE] [--seed N] [--svg PATH]

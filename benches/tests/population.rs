@@ -8,7 +8,7 @@ mod simulation;
 use inps_pin::{Account, Phase};
 use simulation::{PHASES, Setup, phase_index, run, summary_text};
 
-const PEOPLE: u32 = 600;
+const PEOPLE: u32 = 1_500;
 
 fn small(seed: u64) -> simulation::Run {
     run(
@@ -129,4 +129,41 @@ fn every_simulated_account_round_trips_through_postcard() {
             agent.account
         );
     }
+}
+
+#[test]
+fn r36_the_retention_period_and_the_persons_requests_erase_personal_data_over_the_year() {
+    let run = small(13);
+    let summary = &run.summary;
+    assert_eq!(summary.personal_data_by_day.len(), 365);
+    assert!(
+        summary
+            .personal_data_by_day
+            .iter()
+            .all(|held| *held <= PEOPLE)
+    );
+    let retention = summary.erasures.get("retention_period").copied();
+    let requested = summary.erasures.get("persons_request").copied();
+    assert!(retention.is_some_and(|n| n > 0), "{:?}", summary.erasures);
+    assert!(requested.is_some_and(|n| n > 0), "{:?}", summary.erasures);
+    // Each erasure is one event of its own.
+    assert_eq!(
+        summary.erasures.values().sum::<u64>(),
+        summary
+            .events
+            .get("personal_data_erased")
+            .copied()
+            .unwrap_or(0)
+    );
+    // At the end, the accounts that hold personal data are those the crate says do.
+    let held = run
+        .agents
+        .iter()
+        .filter(|agent| agent.account.holds_personal_data())
+        .count();
+    assert_eq!(
+        summary.personal_data_by_day.last().copied(),
+        Some(held as u32)
+    );
+    assert!(summary_text(summary).contains("erased over the year"));
 }

@@ -20,6 +20,13 @@ use crate::upgrade::{UpgradeDecision, UpgradeVia};
 /// its secrets (a typed PIN, a device token), and it does not deserialize, so a stored or
 /// queued command can never be replayed into a login. Store and replay events instead
 /// ([`Account::replay`](crate::Account::replay)).
+///
+/// A command is `Send` but not `Sync`: the [`EnteredPin`](crate::EnteredPin) it may carry
+/// remembers, through a shared reference, which stored hashes it was checked against (R32),
+/// so that deciding the same command again after a lost compare-and-swap runs no second
+/// Argon2. Move a command to the thread that decides it (a blocking pool for the hash, for
+/// one); two threads deciding one command at once would race on that memory, and the
+/// compiler refuses it.
 #[derive(Debug, Serialize)]
 #[non_exhaustive]
 // A command is built once and consumed at once; boxing the person would add an allocation and

@@ -122,9 +122,9 @@ pub enum Event {
         #[serde(with = "crate::timestamp_serde")]
         at: Timestamp,
     },
-    /// Retired: the delay after a failure ended. No longer written, since the end of a delay
-    /// follows from the clock (one stored event per wrong PIN, R25a); streams written before
-    /// still replay, and applying it changes nothing but the version.
+    /// The delay after a failure ended. Never written by this release, since the end of a
+    /// delay follows from the clock (one stored event per wrong PIN, R25a); stored streams
+    /// that hold it replay, and applying it changes nothing but the version.
     LoginDelayEnded {
         /// When the clock said so.
         #[serde(with = "crate::timestamp_serde")]

@@ -160,9 +160,9 @@ impl<'a, R: CryptoRng + ?Sized> Context<'a, R> {
 // Laid out in the order declared (which is also the stored order, so it must not change): the
 // fields every command reads (key, version, generation, the PIN's stage and lock) in the first
 // 224 bytes, what only rare commands read (the person, a restore, the requests, the devices)
-// after them. Left to the compiler, a login read five or six cache lines of a 368-byte account
-// instead of four (issue 12: fetching an account no cache holds is a large part of a login's own
-// time in a population simulated in memory).
+// after them. Left to the compiler, a login would read five or six cache lines of a 368-byte
+// account instead of four, and fetching an account no cache holds is a large part of a login's
+// own time in a population simulated in memory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[repr(C)]
 pub struct Account {
@@ -611,8 +611,8 @@ impl Account {
     /// # Ok(()) }
     /// ```
     #[must_use]
-    // Always inlined, into other crates too: most of its cost was the call itself, whose
-    // answer goes back through memory and stalls the caller that reads it at once (issue 12).
+    // Always inlined, into other crates too: out of line, most of its cost is the call itself,
+    // whose answer goes back through memory and stalls the caller that reads it at once.
     // What is inlined is the usual case only, a few comparisons.
     #[inline(always)]
     pub fn poll_deadline(&self, policy: &Policy) -> Option<Timestamp> {

@@ -90,9 +90,9 @@ impl Outcome {
 
 /// Pushes `item` on `items`, allocating room for two when it has none: an outcome has one or
 /// two events and as many effects. Allocated up front rather than by `push`, whose growth
-/// (room for four, and the code that decides it) ran once per command and had to be fetched
+/// (room for four, and the code that decides it) would run once per command and be fetched
 /// again every time, Argon2 and the caller having run in between: a cache simulation of a
-/// year counts 9 % fewer instruction-cache misses in the crate's own code (issue 12).
+/// year counts 9 % fewer instruction-cache misses in the crate's own code this way.
 fn push_first_allocated<T>(items: &mut Vec<T>, item: T) {
     if items.capacity() == 0 {
         *items = Vec::with_capacity(2);

@@ -68,7 +68,7 @@ listed_enum! {
         /// R23: the two contacts given are the two registered.
         ContactsMatch => "the two registered contacts are given (R23)",
         /// R23a: the account took fewer restores than the policy's cap in its window.
-        RestoreLimit => "under the cap on restores (R23a)",
+        RestoreLimit => "under the cap on restores since the last first access (R23a)",
         /// R24: the tessera sanitaria carries the account's codice fiscale.
         TesseraMatches => "the tessera is this person's (R24)",
         /// R24: the tessera sanitaria is valid today.

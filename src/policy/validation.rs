@@ -252,31 +252,37 @@ fn fewest_days_in(months: u8) -> u32 {
 
 /// A policy that was refused (R34). Each error names the field, says what was wrong with it
 /// and what to do; [`PolicyError::field`] gives the field's path for programs.
+///
+/// Every message is whole: where a part's own error says what was wrong (a [`HashCostError`],
+/// a [`LockoutError`], a [`CatalogueError`]), the message includes it, and the error is in
+/// the variant's `reason` field rather than given again as `source()`, so an error chain
+/// prints it once. A policy loaded with serde keeps only the message, which is why it is
+/// whole.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum PolicyError {
     /// An Argon2id cost ([`HashCost`]) that the crate refuses.
-    #[error("policy field `{field}`: {source}")]
+    #[error("policy field `{field}`: {reason}")]
     HashCost {
         /// `hash_cost` or `max_stored_hash_cost`.
         field: &'static str,
         /// Why the cost was refused.
-        source: HashCostError,
+        reason: HashCostError,
     },
     /// A lockout ([`Lockout`]) or a delay ladder ([`DelayLadder`]) that the crate refuses: a
     /// block above 100 failures, a delay above an hour, too many delays, or delays that shrink.
-    #[error("policy field `{field}`: {source}")]
+    #[error("policy field `{field}`: {reason}")]
     Lockout {
         /// `lockout`, `trusted_devices.lockout` or `first_access_delays`.
         field: &'static str,
         /// Why the lockout was refused.
-        source: LockoutError,
+        reason: LockoutError,
     },
     /// A catalogue ([`Catalogue`]) with the same service twice.
-    #[error("policy field `catalogue`: {source}")]
+    #[error("policy field `catalogue`: {reason}")]
     Catalogue {
         /// Why the catalogue was refused.
-        source: CatalogueError,
+        reason: CatalogueError,
     },
     /// The policy's own cost asks for more than its bound on stored costs, so its own hashes
     /// would be outside the bound (R35).
@@ -549,24 +555,24 @@ impl TryFrom<RawPolicy> for Policy {
     type Error = PolicyError;
     fn try_from(raw: RawPolicy) -> Result<Self, Self::Error> {
         let hash_cost = |field, cost: RawHashCost| {
-            HashCost::try_from(cost).map_err(|source| PolicyError::HashCost { field, source })
+            HashCost::try_from(cost).map_err(|reason| PolicyError::HashCost { field, reason })
         };
         let lockout = |field, lockout: RawLockout| {
-            Lockout::try_from(lockout).map_err(|source| PolicyError::Lockout { field, source })
+            Lockout::try_from(lockout).map_err(|reason| PolicyError::Lockout { field, reason })
         };
         let policy = Policy {
             hash_cost: hash_cost("hash_cost", raw.hash_cost)?,
             max_stored_hash_cost: hash_cost("max_stored_hash_cost", raw.max_stored_hash_cost)?,
             first_access_window_days: raw.first_access_window_days,
-            first_access_delays: DelayLadder::new(raw.first_access_delays).map_err(|source| {
+            first_access_delays: DelayLadder::new(raw.first_access_delays).map_err(|reason| {
                 PolicyError::Lockout {
                     field: "first_access_delays",
-                    source,
+                    reason,
                 }
             })?,
             digital_identity_dispositivo_since: raw.digital_identity_dispositivo_since,
             catalogue: Catalogue::try_from(raw.catalogue)
-                .map_err(|source| PolicyError::Catalogue { source })?,
+                .map_err(|reason| PolicyError::Catalogue { reason })?,
             citizen_validity_months: raw.citizen_validity_months,
             intermediary_validity_months: raw.intermediary_validity_months,
             expiry_warning_days: raw.expiry_warning_days,

@@ -9,6 +9,11 @@
 //! the typed strategies give the parsed value. The check character is computed here from the
 //! published tables, independently of the crate.
 //!
+//! [`StepWeights`] weighs the kinds of command in generated steps, or leaves some out
+//! ([`steps_with`]), and [`steps_where`] keeps only the steps a closure accepts. The generated
+//! people and clock ([`cast`], [`driver`]) shrink towards the standard fixture, so a failing
+//! case names Mario at [`START`] unless the people or the clock matter.
+//!
 //! A user's own property test, on their service's handling of a whole life (in a test file,
 //! each `fn` carries `#[test]`; here `main` calls them):
 //!
@@ -60,9 +65,11 @@ mod commands;
 mod documents;
 mod people;
 mod policy;
+mod weights;
 
 pub use codice_fiscale::*;
 pub use commands::*;
 pub use documents::*;
 pub use people::*;
 pub use policy::*;
+pub use weights::*;

@@ -125,6 +125,20 @@ impl Driver {
         Ok(Driver::new(Cast::mario()?, cheap_policy(), START, seed))
     }
 
+    /// Fabio's fresh account ([`Cast::intermediary`]: an intermediary, whose PIN expires
+    /// every 3 months) at [`START`] under [`cheap_policy`].
+    ///
+    /// # Errors
+    /// None in practice: see [`Cast::intermediary`].
+    pub fn intermediary(seed: u64) -> Result<Driver, FixtureError> {
+        Ok(Driver::new(
+            Cast::intermediary()?,
+            cheap_policy(),
+            START,
+            seed,
+        ))
+    }
+
     /// The same driver under INPS's sunset (R22a), its clock moved to [`SUNSET_START`] if the
     /// account has no event yet.
     #[must_use]

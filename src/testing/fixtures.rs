@@ -46,6 +46,23 @@ pub const START: Timestamp = Timestamp::constant(1_795_510_800, 0);
 /// INPS's dates (R22a).
 pub const SUNSET_START: Timestamp = Timestamp::constant(1_577_836_800, 0);
 
+/// `instant` moved by `months` calendar months in Rome, as the crate counts a PIN's validity
+/// (R20): the same day of the month and wall-clock time, or the month's last day when it is
+/// shorter (31 August + 6 months = the end of February). Negative `months` move back; the
+/// result saturates at the ends of the supported range.
+///
+/// ```
+/// use inps_pin::testing::plus_rome_months;
+///
+/// let end_of_august: jiff::Timestamp = "2026-08-31T10:00:00Z".parse()?; // 12:00 in Rome
+/// assert_eq!(plus_rome_months(end_of_august, 6).to_string(), "2027-02-28T11:00:00Z"); // 12:00 CET
+/// # Ok::<(), jiff::Error>(())
+/// ```
+#[must_use]
+pub fn plus_rome_months(instant: Timestamp, months: i64) -> Timestamp {
+    crate::civil_time::add_rome_months(instant, months)
+}
+
 /// The policy tests use: the default with [`HashCost::CHEAP`], so thousands of PINs hash
 /// quickly (never for real PINs).
 #[must_use]
@@ -106,6 +123,43 @@ impl Cast {
         )
         .with_email(Email::parse("emanuele.ricci@example.it")?)
         .with_mobile(MobileNumber::parse("+39 347 765 4321")?);
+        Cast::new(owner, stranger)
+    }
+
+    /// Fabio Cecchi (CCCFBA85D03L219P, an intermediary: a consulente del lavoro in Torino, with
+    /// e-mail and mobile), whose PIN expires every 3 months (R2, R20), and Mario Rossi
+    /// (RSSMRA80A01H501U) as the stranger.
+    ///
+    /// ```
+    /// use inps_pin::testing::{Cast, Driver, START, cheap_policy, plus_rome_months};
+    /// use inps_pin::{PinStatus, Role};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let cast = Cast::intermediary()?;
+    /// assert_eq!(cast.owner.role(), Role::Intermediary);
+    /// let mut driver = Driver::new(cast, cheap_policy(), START, 3);
+    /// let _issued = driver.request_online()?;
+    /// driver.first_access()?;
+    /// // Three calendar months in Rome, not six: expired.
+    /// driver.now = plus_rome_months(driver.now, 3);
+    /// assert!(matches!(driver.account.status(driver.now, &driver.policy), PinStatus::Expired { .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// None in practice: a [`FixtureError`] if a parser refused one of the fixed values.
+    pub fn intermediary() -> Result<Cast, FixtureError> {
+        let owner = Person::new(
+            PersonName::parse("Fabio")?,
+            PersonName::parse("Cecchi")?,
+            CodiceFiscale::parse("CCCFBA85D03L219P")?,
+            Role::Intermediary,
+            Address::new("Via Po 10", "10124", "Torino", "TO")?,
+        )
+        .with_email(Email::parse("fabio.cecchi@example.it")?)
+        .with_mobile(MobileNumber::parse("+39 340 555 1234")?);
+        let stranger = Cast::mario()?.owner;
         Cast::new(owner, stranger)
     }
 

@@ -1,5 +1,7 @@
 //! What users' tests need and cannot build from the public API alone (feature `testing`): the
-//! people and attestations of a scenario ([`Cast`]), and a [`Driver`] that holds an account
+//! people and attestations of a scenario ([`Cast`]: a citizen's, [`Cast::mario`], and an
+//! intermediary's, whose PIN expires every 3 months, [`Cast::intermediary`]), calendar months
+//! in Rome as the crate counts them ([`plus_rome_months`]), and a [`Driver`] that holds an account
 //! with its clock, policy and seeded generator, runs commands, remembers the codes the
 //! deliveries gave, and jumps the clock straight to the next deadline (quinn-proto's test
 //! harness is the model).

@@ -5,7 +5,7 @@
 use super::Driver;
 #[cfg(doc)]
 use crate::{Account, Command};
-use crate::{ErasureReason, UpgradeVia};
+use crate::{CommandKind, ErasureReason, UpgradeVia};
 
 /// Who asks for a PIN on the owner's account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -135,6 +135,27 @@ pub enum Act {
     Erase(ErasureReason),
     /// [`Command::Tick`].
     Tick,
+}
+
+impl Act {
+    /// The kind of command the act stands for: what `strategies::StepWeights` (feature
+    /// `proptest`) weighs, and what a filter on steps can match.
+    #[must_use]
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Act::Request(..) => CommandKind::RequestPin,
+            Act::FirstAccess { .. } => CommandKind::FirstAccess,
+            Act::LogIn { .. } => CommandKind::LogIn,
+            Act::Renew { .. } => CommandKind::RenewPin,
+            Act::RequestUpgrade(..) => CommandKind::RequestUpgrade,
+            Act::DecideUpgrade(..) => CommandKind::DecideUpgrade,
+            Act::UpgradeAtSede(..) => CommandKind::UpgradeAtSede,
+            Act::Restore(..) => CommandKind::Restore,
+            Act::Revoke(..) => CommandKind::Revoke,
+            Act::Erase(..) => CommandKind::Erase,
+            Act::Tick => CommandKind::Tick,
+        }
+    }
 }
 
 /// How far the clock moves before an act.

@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use inps_pin::{
     Account, Address, ArchiveRecord, AssuranceLevel, Attested, ChannelRequest, CodiceFiscale,
-    Command, Context, DeviceToken, DocumentKind, Email, EnteredPin, HashCost, IdentityDocument,
-    LaneClosed, MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person, PersonName, Phase,
-    PhoneKind, PinPart, Policy, Refusal, RejectionReason, Reply, Role, SedeRequest,
-    TesseraSanitaria, UpgradeDecision, UpgradeVia,
+    Command, Context, DeviceToken, DocumentKind, Email, EnteredPin, ErasureReason, Event, HashCost,
+    IdentityDocument, LaneClosed, MobileNumber, Notice, OperatorId, Outcome, PIN_ALPHABET, Person,
+    PersonName, Phase, PhoneKind, PinPart, Policy, Refusal, RejectionReason, Reply, Role,
+    SedeRequest, TesseraSanitaria, UpgradeDecision, UpgradeVia,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -79,6 +79,8 @@ enum Act {
     RequestUpgrade,
     DecideUpgrade,
     UpgradeAtSede,
+    /// Asks for their data to be erased (R36, GDPR art. 17).
+    Erase,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +168,11 @@ pub struct Summary {
     pub phases_at_end: [u64; 8],
     /// The phase counts at noon of each day, in [`PHASES`] order.
     pub phases_by_day: Vec<[u32; 8]>,
+    /// The accounts holding personal data at noon of each day (R36): the others' data was
+    /// erased, or they never asked for a PIN.
+    pub personal_data_by_day: Vec<u32>,
+    /// The personal data erased over the year, by reason (R36).
+    pub erasures: BTreeMap<&'static str, u64>,
     pub commands: BTreeMap<&'static str, u64>,
     pub events: BTreeMap<&'static str, u64>,
     pub refusals: BTreeMap<&'static str, u64>,
@@ -272,9 +279,16 @@ pub struct Run {
     pub agents: Vec<Agent>,
 }
 
-/// The policy of the simulation: the default, at the cheap hash cost.
+/// How long the simulation keeps the personal data of an account with no live PIN: shorter
+/// than the default year, so that a simulated year shows the retention period at work.
+pub const RETENTION_DAYS: u16 = 90;
+
+/// The policy of the simulation: the default, at the cheap hash cost, with a retention period
+/// of [`RETENTION_DAYS`].
 pub fn policy() -> Policy {
-    Policy::default().with_hash_cost(HashCost::CHEAP)
+    let mut policy = Policy::default().with_hash_cost(HashCost::CHEAP);
+    policy.personal_data_retention_days = Some(RETENTION_DAYS);
+    policy
 }
 
 /// Runs the year. `progress` is told the days done (of 365) as the clock passes each noon.
@@ -438,10 +452,13 @@ impl Simulation {
             return;
         };
         let mut counts = [0u32; 8];
+        let mut personal = 0;
         for agent in &self.agents {
             counts[phase_index(agent.account.status(now, &self.policy).phase())] += 1;
+            personal += u32::from(agent.account.holds_personal_data());
         }
         self.summary.phases_by_day.push(counts);
+        self.summary.personal_data_by_day.push(personal);
     }
 
     fn step(&mut self, entry: Entry) -> Result<(), Error> {
@@ -530,6 +547,9 @@ impl Simulation {
             Ok(outcome) => {
                 for event in &outcome.events {
                     *self.summary.events.entry(event.name()).or_default() += 1;
+                    if let Event::PersonalDataErased { reason, .. } = event {
+                        *self.summary.erasures.entry(reason.code()).or_default() += 1;
+                    }
                     let stored = postcard::to_allocvec(event)?;
                     self.summary.event_bytes += stored.len() as u64;
                     argon2_runs += hashes_in(&stored);
@@ -728,6 +748,9 @@ impl Simulation {
             Act::UpgradeAtSede => Command::UpgradeAtSede {
                 document: self.document(now)?,
             },
+            Act::Erase => Command::Erase {
+                reason: ErasureReason::PersonsRequest,
+            },
         };
         let outcome = self.command(who, command)?;
         self.react(who, act, role, outcome);
@@ -845,6 +868,11 @@ impl Simulation {
                 if self.chance(60) {
                     let wait = self.between(10 * DAY, 60 * DAY);
                     self.plan_at(who, Act::Request, self.now + wait);
+                } else if self.chance(25) {
+                    // Done with the service: some ask for their data to be erased at once
+                    // rather than wait for the retention period.
+                    let wait = self.between(HOUR, 30 * DAY);
+                    self.plan_at(who, Act::Erase, self.now + wait);
                 }
             }
             Reply::FirstAccessCompleted(_)
@@ -942,6 +970,7 @@ fn reply_name(reply: &Reply) -> &'static str {
         Reply::PinRestored { .. } => "pin_restored",
         Reply::PinRevoked => "pin_revoked",
         Reply::TimeApplied => "time_applied",
+        Reply::PersonalDataErased { .. } => "personal_data_erased",
         _ => "other",
     }
 }
@@ -1095,6 +1124,23 @@ pub fn summary_text(summary: &Summary) -> String {
     ] {
         let _ = writeln!(out, "  {what:<40} {count:>9}");
     }
+    let erased: u64 = summary.erasures.values().sum();
+    let _ = writeln!(
+        out,
+        "\nPersonal data (R36, kept {RETENTION_DAYS} days after the last live PIN)"
+    );
+    for (reason, count) in &summary.erasures {
+        let _ = writeln!(out, "  {:<40} {count:>9}", format!("erased: {reason}"));
+    }
+    let _ = writeln!(out, "  {:<40} {erased:>9}", "erased over the year");
+    let held_at_end = summary.personal_data_by_day.last().copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "  {:<40} {:>9} {:>6.1} %",
+        "accounts holding it at the end",
+        held_at_end,
+        percent(u64::from(held_at_end), people)
+    );
     let events: u64 = summary.events.values().sum();
     let _ = writeln!(out, "\nPer account");
     let _ = writeln!(
@@ -1155,10 +1201,16 @@ pub fn svg_chart(summary: &Summary) -> Result<String, Error> {
         .zip(summary.phases_at_end)
         .map(|(phase, count)| format!("{} ({count} at the end)", phase.label()))
         .collect();
+    let erased: u64 = summary.erasures.values().sum();
+    let personal_label = format!(
+        "holding personal data ({} at the end; {erased} erased)",
+        summary.personal_data_by_day.last().copied().unwrap_or(0)
+    );
     // Wide enough for the longest label in any sans-serif font: plotters writes a font of
     // size 14 as 11.3 px, whose letters average well under 7 px, half the size.
     let longest = labels
         .iter()
+        .chain(std::iter::once(&personal_label))
         .map(|label| label.chars().count())
         .max()
         .unwrap_or(0);
@@ -1226,6 +1278,11 @@ pub fn svg_chart(summary: &Summary) -> Result<String, Error> {
             chart.draw_series(std::iter::once(Polygon::new(outline, colour.filled())))?;
             below = above;
         }
+        // Over the bands, the accounts that hold personal data (R36): erasures take it down.
+        chart.draw_series(LineSeries::new(
+            (0i32..).zip(summary.personal_data_by_day.iter().map(|n| f64::from(*n))),
+            BLACK.stroke_width(2),
+        ))?;
 
         // The legend, one line a phase, in its own panel.
         for (row, (label, colour)) in labels.iter().zip(COLOURS).enumerate() {
@@ -1241,6 +1298,16 @@ pub fn svg_chart(summary: &Summary) -> Result<String, Error> {
                 ("sans-serif", FONT).into_font(),
             ))?;
         }
+        let top = 60 + 28 * labels.len() as i32;
+        legend.draw(&PathElement::new(
+            [(12, top + 8), (28, top + 8)],
+            BLACK.stroke_width(2),
+        ))?;
+        legend.draw(&Text::new(
+            personal_label,
+            (38, top + 1),
+            ("sans-serif", FONT).into_font(),
+        ))?;
         root.present()?;
     }
     Ok(svg)

@@ -932,6 +932,62 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
     for miss in &missed {
         println!("MISSED: {miss}");
     }
+    // The same figures as result lines, for BENCHMARKS.md (scripts/benchmarks.py).
+    let id = |what: &str| format!("clickday_{}_{what}", database.name().to_lowercase());
+    let on = format!(
+        "{} ({} people, {instances_count} instance(s))",
+        database.name(),
+        options.people
+    );
+    let wrong = errors as u64 + cross_person + lost.lost as u64;
+    for line in [
+        json!({
+            "id": id("goodput"),
+            "measure": format!("click day, {on}: admitted answers/s offered 3× the capacity"),
+            "target": "≥ 90 % of the baseline",
+            "value": goodput, "unit": "req/s",
+            "baseline": "the capacity, closed loop", "baseline_value": capacity,
+            "ratio": goodput_percent / 100.0,
+            "met": goodput_percent >= 90.0, "test_mode": false,
+        }),
+        json!({
+            "id": id("shed_p99"),
+            "measure": format!("click day, {on}: p99 of the shed answers (503, 429)"),
+            "target": "≤ 50 ms",
+            "value": shed_p99, "unit": "ms",
+            "baseline": format!("{shed} shed answers"),
+            "met": shed_p99 <= 50.0, "test_mode": false,
+        }),
+        json!({
+            "id": id("admitted_p99"),
+            "measure": format!("click day, {on}: p99 of the admitted answers"),
+            "target": "≤ 1,000 ms",
+            "value": admitted_p99, "unit": "ms",
+            "baseline": "a login unloaded", "baseline_value": unloaded_ms,
+            "ratio": admitted_p99 / unloaded_ms.max(1e-9),
+            "met": admitted_p99 <= 1000.0, "test_mode": false,
+        }),
+        json!({
+            "id": id("wrong"),
+            "measure": format!(
+                "click day, {on}: errors, answers naming another person, acknowledged requests lost"
+            ),
+            "target": "0",
+            "value": wrong, "unit": "answers",
+            "baseline": format!("{errors} errors, {cross_person} cross-person, {} lost", lost.lost),
+            "met": wrong == 0, "test_mode": false,
+        }),
+        json!({
+            "id": id("recovery"),
+            "measure": format!("click day, {on}: from the end of the load to a login in its unloaded time"),
+            "target": "≤ 5 s",
+            "value": recovery_s, "unit": "s",
+            "baseline": "—",
+            "met": recovery_s <= 5.0, "test_mode": false,
+        }),
+    ] {
+        println!("BENCHMARK {line}");
+    }
     println!(
         "clickday: offered={offered:.0} capacity={capacity:.0} goodput={goodput_percent:.0} shed={shed} shed_p99_ms={shed_p99:.0} admitted_p99_ms={admitted_p99:.0} errors={errors} cross_person={cross_person} lost={} recovery_s={recovery_s:.1}",
         lost.lost

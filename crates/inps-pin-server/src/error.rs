@@ -105,7 +105,13 @@ impl ApiError {
     #[must_use]
     pub fn storage(error: &StoreError) -> ApiError {
         if error.is_unavailable() {
-            tracing::warn!(error = %error, "the database is unavailable");
+            // The command that met the outage says so; those answered because of it do not
+            // repeat it once each.
+            if matches!(error, StoreError::Outage) {
+                tracing::debug!("answered during a database outage");
+            } else {
+                tracing::warn!(error = %error, "the database is unavailable");
+            }
             ApiError::Unavailable {
                 code: "service.unavailable",
                 retry_after: 2,

@@ -18,6 +18,7 @@ use crate::commit::{Commit, NewSession, Write};
 use crate::deciding::{DecideError, DecidingOptions, DecidingPool};
 use crate::entropy::Entropy;
 use crate::error::StoreError;
+use crate::outage::{Entry, Outage};
 use crate::outbox::{NewOutboxRow, OutboxMessage};
 use crate::sealing::OutboxKeys;
 use crate::session_token::{SessionToken, hash_token};
@@ -56,6 +57,8 @@ pub struct Accounts {
     /// What the stored PIN hashes cost, as the last account loaded with one says: the decoy
     /// verification of an unknown codice fiscale runs at it (R30a).
     stored_cost: Mutex<Option<HashCost>>,
+    /// A database outage one command met, answered at once to the others.
+    outage: Outage,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -199,7 +202,14 @@ impl Accounts {
             session_lifetime: SignedDuration::from_mins(30),
             locks: Mutex::new(HashMap::new()),
             stored_cost: Mutex::new(None),
+            outage: Outage::new(),
         })
+    }
+
+    /// The database outage commands met, if one holds ([`Outage`]).
+    #[must_use]
+    pub fn outage(&self) -> &Outage {
+        &self.outage
     }
 
     /// Another clock (tests, a demo's).
@@ -344,17 +354,39 @@ impl Accounts {
             mark = now;
         };
         // A full deciding queue refuses at once, before the lock and the load: under a crowd,
-        // a command that cannot be decided soon costs the database nothing.
-        if !matches!(slot, Some(Command::Tick)) && self.deciding.is_full() {
-            self.deciding.count_refused();
-            return Err(ExecuteError::Overloaded(DecideError::Busy));
-        }
+        // a command that cannot be decided soon costs the database nothing. The admission
+        // counts as queued while the account loads.
+        let mut admission = if matches!(slot, Some(Command::Tick)) {
+            None
+        } else {
+            Some(self.deciding.admit().map_err(ExecuteError::Overloaded)?)
+        };
+        // An outage another command met: answered now, not after a wait for a connection.
+        let outage_met = self.outage.opened();
+        tokio::pin!(outage_met);
+        outage_met.as_mut().enable();
+        let mut probe = match self.outage.enter(self.clock.now()) {
+            Entry::Closed => None,
+            Entry::Probe(probe) => Some(probe),
+            Entry::Refused => return Err(StoreError::Outage.into()),
+        };
         let lock = self.lock_for(codice_fiscale);
         let _serialised = lock.lock().await;
         lap(&mut timings.lock);
         let mut lost_races = 0;
         loop {
-            let (read, person_key) = self.store.load_keyed(codice_fiscale).await?;
+            let (read, person_key) = tokio::select! {
+                biased;
+                read = self.store.load_keyed(codice_fiscale) => read.inspect_err(|error| {
+                    if error.is_unavailable() {
+                        self.outage.open_at(self.clock.now());
+                    }
+                })?,
+                () = outage_met.as_mut() => return Err(StoreError::Outage.into()),
+            };
+            if let Some(probe) = probe.take() {
+                probe.reachable();
+            }
             lap(&mut timings.load);
             let now = self.clock.now();
             let command = slot
@@ -372,6 +404,8 @@ impl Accounts {
             } else {
                 let policy = Arc::clone(&self.policy);
                 let mut rng = self.entropy.generator();
+                // Queued from here: no longer on its way.
+                drop(admission.take());
                 let (decision, waited) = self
                     .deciding
                     .run(move || {
@@ -414,7 +448,13 @@ impl Accounts {
                         person_key: person_key.as_ref(),
                         now,
                     }])
-                    .await?;
+                    .await
+                    // Not raced with the outage: a commit cut short might have been written.
+                    .inspect_err(|error| {
+                        if error.is_unavailable() {
+                            self.outage.open_at(self.clock.now());
+                        }
+                    })?;
                 lap(&mut timings.commit);
                 if written == Commit::LostRace {
                     lost_races += 1;

@@ -67,6 +67,10 @@ pub enum DecideError {
 pub struct DecidingStats {
     /// Jobs waiting now.
     pub queued: AtomicUsize,
+    /// Jobs admitted ([`DecidingPool::admit`]) and not yet sent: their accounts are loading.
+    /// Counted as queued in every prediction, so that a burst checked all at once is not all
+    /// admitted, loaded, and then refused, slowly, at the queue.
+    pub admitted: AtomicUsize,
     /// Jobs running now.
     pub running: AtomicUsize,
     /// Jobs run to their end.
@@ -132,6 +136,20 @@ impl std::fmt::Debug for DecidingPool {
 /// Marks the job abandoned when its caller's future is dropped before a thread took it.
 struct AbandonOnDrop(Arc<AtomicU8>);
 
+/// A job admitted on its way to the pool ([`DecidingPool::admit`]): counted as queued until
+/// dropped. Drop it when the job is sent, or given up.
+#[derive(Debug)]
+#[must_use = "an admission counts as queued only while it is held"]
+pub struct Admission<'pool> {
+    stats: &'pool DecidingStats,
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.stats.admitted.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl Drop for AbandonOnDrop {
     fn drop(&mut self) {
         let _ = self
@@ -185,10 +203,48 @@ impl DecidingPool {
     /// those at once instead. Half, because a crowd keeps the queue at whatever limit it
     /// has: the jobs at its tail must not be lost to the deadline when the prediction, an
     /// average, runs short.
+    /// Jobs admitted and not yet sent count as queued.
     #[must_use]
     pub fn is_full(&self) -> bool {
-        let queued = self.stats.queued.load(Ordering::Acquire);
-        queued >= self.options.queue_bound.max(1) || self.would_wait_too_long(queued)
+        self.refuses(self.waiting())
+    }
+
+    /// Jobs waiting in the queue, and admitted on their way to it.
+    fn waiting(&self) -> usize {
+        self.stats
+            .queued
+            .load(Ordering::Acquire)
+            .saturating_add(self.stats.admitted.load(Ordering::Acquire))
+    }
+
+    /// Whether a job behind `waiting` others is refused: the bound, or the predicted wait.
+    fn refuses(&self, waiting: usize) -> bool {
+        waiting >= self.options.queue_bound.max(1) || self.would_wait_too_long(waiting)
+    }
+
+    /// Admits a job on its way to the pool, or refuses it at once as [`Self::is_full`] would,
+    /// counting every job admitted before it. A caller that has work to do before sending
+    /// the job (loading an account) takes the admission first and keeps it until it calls
+    /// [`Self::run`]: a burst of callers that all checked [`Self::is_full`] at once would all
+    /// pass it, spend their loads, and be refused at the queue, late; a database that stalls
+    /// would gather an unbounded crowd of loads.
+    ///
+    /// # Errors
+    /// [`DecideError::Busy`], counted as refused.
+    pub fn admit(&self) -> Result<Admission<'_>, DecideError> {
+        let ahead = self.stats.admitted.fetch_add(1, Ordering::AcqRel);
+        let admission = Admission { stats: &self.stats };
+        let waiting = self
+            .stats
+            .queued
+            .load(Ordering::Acquire)
+            .saturating_add(ahead);
+        if self.refuses(waiting) {
+            drop(admission);
+            self.count_refused();
+            return Err(DecideError::Busy);
+        }
+        Ok(admission)
     }
 
     /// Whether a job joining `queued` others is predicted to wait past half its deadline.
@@ -419,6 +475,28 @@ mod tests {
             max_wait,
         })
         .unwrap()
+    }
+
+    #[test]
+    fn admitted_jobs_count_as_queued_until_they_are_sent_or_given_up() {
+        // A burst that checks the pool all at once, before any of it has loaded its
+        // account: only as many as the bound are admitted; the rest are refused at once.
+        let pool = pool(4, 3, Duration::from_secs(5));
+        let first = pool.admit().unwrap();
+        let _second = pool.admit().unwrap();
+        let _third = pool.admit().unwrap();
+        assert_eq!(pool.stats().admitted.load(Ordering::Acquire), 3);
+        assert!(pool.is_full());
+        assert_eq!(pool.admit().unwrap_err(), DecideError::Busy);
+        assert_eq!(pool.stats().refused_busy.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            pool.stats().admitted.load(Ordering::Acquire),
+            3,
+            "a refusal holds no place"
+        );
+        drop(first);
+        assert!(!pool.is_full());
+        let _fourth = pool.admit().unwrap();
     }
 
     #[tokio::test]

@@ -64,6 +64,10 @@ pub enum StoreError {
     /// A version or count beyond what a database integer holds.
     #[error("a version beyond 2^63")]
     Overflow,
+    /// Another command met the database unreachable a moment ago ([`Outage`](crate::Outage)):
+    /// this one was answered without waiting for it.
+    #[error("the database was unreachable a moment ago")]
+    Outage,
 }
 
 impl StoreError {
@@ -87,6 +91,7 @@ impl StoreError {
                     .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
                 _ => false,
             },
+            StoreError::Outage => true,
             _ => false,
         }
     }

@@ -70,6 +70,7 @@ mod deciding;
 mod entropy;
 mod error;
 mod migrations;
+mod outage;
 mod outbox;
 mod personal;
 mod sealing;
@@ -83,10 +84,11 @@ pub use accounts::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use commit::{Commit, NewSession, Write};
-pub use deciding::{DecideError, DecidingOptions, DecidingPool, DecidingStats};
+pub use deciding::{Admission, DecideError, DecidingOptions, DecidingPool, DecidingStats};
 pub use entropy::Entropy;
 pub use error::StoreError;
 pub use migrations::migrator;
+pub use outage::{Entry, Outage, Probe};
 pub use outbox::{
     NewOutboxRow, OutboxMessage, OutboxStats, PendingError, PendingOutboxRow, SealError, backoff,
     idempotency_key, next_attempt,

@@ -8,7 +8,8 @@ use inps_pin::{
 };
 use inps_pin_sqlx::testing::Scratch;
 use inps_pin_sqlx::{
-    Accounts, Entropy, ManualClock, OutboxKey, OutboxKeys, PersonalDataKey, PersonalDataKeys, Store,
+    Accounts, Entropy, ExecuteError, ManualClock, Outage, OutboxKey, OutboxKeys, PersonalDataKey,
+    PersonalDataKeys, Store, StoreError,
 };
 use jiff::Timestamp;
 
@@ -20,9 +21,13 @@ fn keys() -> OutboxKeys {
     OutboxKeys::new(OutboxKey::from_hex("test", &"3c".repeat(32)).unwrap())
 }
 
+/// The master key of the person keys.
+fn master() -> PersonalDataKeys {
+    PersonalDataKeys::new(PersonalDataKey::from_hex("m", &"4d".repeat(32)).unwrap())
+}
+
 async fn accounts(url: &str, cost: HashCost) -> Accounts {
-    let master = PersonalDataKeys::new(PersonalDataKey::from_hex("m", &"4d".repeat(32)).unwrap());
-    let store = Store::connect(url, master).await.unwrap();
+    let store = Store::connect(url, master()).await.unwrap();
     let policy = Policy::default().with_hash_cost(cost);
     Accounts::new(store, policy, keys())
         .unwrap()
@@ -95,4 +100,49 @@ async fn r30a_after_the_policy_cost_rises_an_unknown_codice_fiscale_costs_what_a
     let fresh = accounts(&url, new_cost).await;
     let unknown = fresh.execute(stranger, login("ABCDEFGH")).await.unwrap();
     assert_eq!(unknown.verified_at_cost, Some(new_cost));
+}
+
+#[tokio::test]
+async fn an_unreachable_database_met_by_one_command_is_answered_at_once_to_the_next_until_one_finds_it_back()
+ {
+    let dir = Scratch::new("accounts", "outage");
+    let url = dir.sqlite_url("outage.db");
+    let clock = Arc::new(ManualClock::fixed(t0()));
+    let accounts = Accounts::new(
+        Store::connect(&url, master()).await.unwrap(),
+        Policy::default().with_hash_cost(HashCost::CHEAP),
+        keys(),
+    )
+    .unwrap()
+    .with_clock(Arc::clone(&clock) as Arc<dyn inps_pin_sqlx::Clock>)
+    .with_entropy(Entropy::seeded(6));
+    let cf = mario().codice_fiscale();
+    assert!(!accounts.outage().holds_at(t0()));
+
+    // The database goes away: the first command meets it, and says what it met.
+    accounts.store().close().await;
+    let met = accounts.execute(cf, login("ABCDEFGH")).await.unwrap_err();
+    match &met {
+        ExecuteError::Store(error) => {
+            assert!(error.is_unavailable());
+            assert!(!matches!(error, StoreError::Outage), "{error:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(accounts.outage().holds_at(t0()));
+
+    // The next is answered from the outage, without a trip to the database.
+    let answered = accounts.execute(cf, login("ABCDEFGH")).await.unwrap_err();
+    assert!(matches!(answered, ExecuteError::Store(StoreError::Outage)));
+
+    // Past the hold, one command tries the database again (still gone here), and the
+    // outage holds again from then.
+    clock.advance(jiff::SignedDuration::try_from(Outage::HOLD).unwrap());
+    let tried = accounts.execute(cf, login("ABCDEFGH")).await.unwrap_err();
+    assert!(
+        matches!(&tried, ExecuteError::Store(error) if error.is_unavailable() && !matches!(error, StoreError::Outage)),
+        "{tried:?}"
+    );
+    let answered = accounts.execute(cf, login("ABCDEFGH")).await.unwrap_err();
+    assert!(matches!(answered, ExecuteError::Store(StoreError::Outage)));
 }

@@ -2,7 +2,7 @@
 //!
 //! Kept, field for field and variant for variant, so that a stream written then still decodes
 //! in every format, postcard included (whose layout is the declaration order), and is turned
-//! into today's events by [`From`]. Never written any more.
+//! into today's events by [`From`]. Read, never written.
 
 #![allow(missing_docs)] // a frozen copy of an old layout: its docs are the old ones, in git
 

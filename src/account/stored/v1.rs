@@ -6,7 +6,7 @@
 //! devices) are stored as they are today, so they are read with today's types; the record
 //! itself is kept here, field for field, so that a format-1 account still decodes in every
 //! format, postcard included (whose layout is the declaration order). Its lists are read with
-//! the same bounds as today's (R35). Never written any more.
+//! the same bounds as today's (R35). Read, never written.
 
 use serde::Deserialize;
 

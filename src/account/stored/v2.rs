@@ -6,7 +6,7 @@
 //! into today's events by [`From`]. Format 1 is format 2 without its last kind of event,
 //! `FirstAccessFailed`, so both read with this layout. Format 3 changed two variants: a PIN
 //! issued records its role beside a person that may be absent, and a rejection's reason may be
-//! absent. Never written any more.
+//! absent. Read, never written.
 
 #![allow(missing_docs)] // a frozen copy of an old layout: its docs are the old ones, in git
 
