@@ -38,6 +38,7 @@ BENCHES = [
     ("account_size", "cargo bench -p inps-pin-benches --bench account_size -- --warm-up-time 1 --measurement-time 2"),
     ("r30_timing", "cargo bench -p inps-pin-benches --bench r30_timing"),
     ("civil_time", "cargo bench -p inps-pin-benches --bench civil_time -- --warm-up-time 1 --measurement-time 2"),
+    ("sealed_load", "cargo bench -p inps-pin-benches --bench sealed_load -- --warm-up-time 1 --measurement-time 2"),
     (
         "population",
         "cargo run --release -p inps-pin-benches --example population -- 100000",

@@ -198,8 +198,10 @@ async fn database(options: &Options, scratch: &Scratch) -> Database {
             url.starts_with("postgres"),
             "DATABASE_URL must name a PostgreSQL database"
         );
-        let store = Store::connect(&url).await.expect("DATABASE_URL connects");
-        sqlx::query("TRUNCATE events, accounts, outbox, sessions")
+        let store = Store::connect(&url, instances::personal_data_keys())
+            .await
+            .expect("DATABASE_URL connects");
+        sqlx::query("TRUNCATE events, accounts, outbox, sessions, person_keys")
             .execute(store.pool())
             .await
             .expect("the database empties");
@@ -328,6 +330,7 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
                 max_connections: 4,
                 ..StoreOptions::default()
             },
+            instances::personal_data_keys(),
         ))
         .expect("the store");
     let now = jiff::Timestamp::now();
@@ -576,6 +579,7 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
                 max_connections: 4,
                 ..StoreOptions::default()
             },
+            instances::personal_data_keys(),
         ))
         .expect("the store");
     let drained = runtime.block_on(check::drained(&store, Duration::from_secs(60)));

@@ -3,8 +3,8 @@
 //! The OpenAPI document (`GET /v1/openapi.json`) is generated from them.
 
 use inps_pin::{
-    AssuranceLevel, Channel, ContactCenterLine, Delivery, DocumentKind, Medium, PhoneKind, PinPart,
-    UpgradeVia,
+    AssuranceLevel, Channel, ContactCenterLine, Delivery, DocumentKind, ErasureReason, Medium,
+    PhoneKind, PinPart, UpgradeVia,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -507,4 +507,79 @@ pub struct ClockResponse {
     pub now: String,
     /// Accounts ticked because their deadline came.
     pub ticked: usize,
+}
+
+/// Why an auditor erases a person's data (R36): the reasons the record keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureReasonForm {
+    /// The person asked for it (GDPR art. 17(1)).
+    PersonsRequest,
+    /// The policy's retention period passed (GDPR art. 5(1)(e)); the ticker erases at that
+    /// deadline by itself.
+    RetentionPeriod,
+    /// A court ordered it.
+    CourtOrder,
+    /// The Garante per la protezione dei dati personali ordered it (GDPR art. 58(2)(g)).
+    SupervisoryAuthority,
+}
+
+impl From<ErasureReasonForm> for ErasureReason {
+    fn from(reason: ErasureReasonForm) -> ErasureReason {
+        match reason {
+            ErasureReasonForm::PersonsRequest => ErasureReason::PersonsRequest,
+            ErasureReasonForm::RetentionPeriod => ErasureReason::RetentionPeriod,
+            ErasureReasonForm::CourtOrder => ErasureReason::CourtOrder,
+            ErasureReasonForm::SupervisoryAuthority => ErasureReason::SupervisoryAuthority,
+        }
+    }
+}
+
+/// An erasure of a person's data (R36).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureForm {
+    /// Why: it is recorded with the erasure, with no personal data.
+    pub reason: ErasureReasonForm,
+}
+
+/// What an erasure did.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErasureResponse {
+    /// `personal_data.erased`.
+    #[schema(example = "personal_data.erased")]
+    pub code: String,
+    /// For the operator, in Italian.
+    pub message: String,
+    /// The reason recorded.
+    pub reason: ErasureReasonForm,
+    /// Whether the erasure ended a PIN (and the sessions it opened).
+    pub pin_ended: bool,
+}
+
+/// Everything the record holds about a person (R36; GDPR art. 15 and 20), as JSON: the
+/// library's export format, version `export_format`. `person` is `null` once erased; `pin`
+/// is the PIN as it stands (`phase`, `assurance`, `first_access_by`, `expires_at`,
+/// `consecutive_failures`, `trusted_devices`, `restore_waiting_until`,
+/// `upgrade_requested_via`); `history` is every event of the record, oldest first, each an
+/// object whose `event` names it and `at` dates it. No code, hash or token is ever in it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonalDataExportBody {
+    /// The layout's version (1).
+    pub export_format: u32,
+    /// Whose record.
+    pub codice_fiscale: String,
+    /// When the export was made (RFC 3339).
+    pub exported_at: String,
+    /// The person's data: `name`, `surname`, `role`, `residence` (`street`, `postal_code`,
+    /// `municipality`, `province`), `email`, `mobile`, `landline`, `sunset_exemption`;
+    /// `null` once erased or never given.
+    #[schema(value_type = Option<Object>)]
+    pub person: Option<serde_json::Value>,
+    /// The PIN as it stands.
+    #[schema(value_type = Object)]
+    pub pin: serde_json::Value,
+    /// Every event, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<serde_json::Value>,
 }

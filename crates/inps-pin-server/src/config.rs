@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use inps_pin_sqlx::{KeyError, OutboxKey, OutboxKeys, SqliteSynchronous};
+use inps_pin_sqlx::{
+    KeyError, Keyring, OutboxKeys, PersonalDataKeys, SealingKey, SqliteSynchronous,
+};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -16,7 +18,8 @@ use crate::operators::OperatorEntry;
 /// The configuration of one instance.
 ///
 /// Every field has a default except what must be the deployment's own (operators, outbox
-/// keys, registers): those the service refuses to start without, unless in demo mode.
+/// keys, personal-data keys, registers): those the service refuses to start without, unless
+/// in demo mode.
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -38,6 +41,10 @@ pub struct Config {
     /// The outbox's keys: `id:64-hex-digits`, comma-separated, the first sealing. Give it in
     /// the environment (`INPS_PIN_OUTBOX_KEYS`), not in a file.
     pub outbox_keys: Option<String>,
+    /// The master keys that wrap each person's own data key (R36): `id:64-hex-digits`,
+    /// comma-separated, the first wrapping. Give it in the environment
+    /// (`INPS_PIN_PERSONAL_DATA_KEYS`), not in a file.
+    pub personal_data_keys: Option<String>,
     /// The operators and the SHA-256 of their keys.
     pub operators: Vec<OperatorEntry>,
     /// The archive's records (a JSON array), for the stand-in archive.
@@ -130,6 +137,7 @@ impl Default for Config {
             policy_file: None,
             session_minutes: 30,
             outbox_keys: None,
+            personal_data_keys: None,
             operators: Vec::new(),
             archive_file: None,
             tessera_file: None,
@@ -143,7 +151,7 @@ impl Default for Config {
 }
 
 impl std::fmt::Debug for Config {
-    /// Everything but the outbox keys.
+    /// Everything but the keys.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
@@ -151,6 +159,10 @@ impl std::fmt::Debug for Config {
             .field("policy_file", &self.policy_file)
             .field("session_minutes", &self.session_minutes)
             .field("outbox_keys", &self.outbox_keys.as_ref().map(|_| "<set>"))
+            .field(
+                "personal_data_keys",
+                &self.personal_data_keys.as_ref().map(|_| "<set>"),
+            )
             .field("operators", &self.operators.len())
             .field("load", &self.load)
             .field("tasks", &self.tasks)
@@ -247,6 +259,9 @@ impl Config {
         if let Some(text) = &self.outbox_keys {
             parse_outbox_keys(text).map_err(|error| field("outbox_keys", error.to_string()))?;
         }
+        if let Some(text) = &self.personal_data_keys {
+            parse_keyring(text).map_err(|error| field("personal_data_keys", error.to_string()))?;
+        }
         Ok(())
     }
 
@@ -304,6 +319,18 @@ impl Config {
         parse_outbox_keys(text).map_err(|error| field("outbox_keys", error.to_string()))
     }
 
+    /// The master keys of the person keys, from [`Config::personal_data_keys`].
+    ///
+    /// # Errors
+    /// [`ConfigError::Field`] if missing or malformed.
+    pub fn personal_data(&self) -> Result<PersonalDataKeys, ConfigError> {
+        let text = self
+            .personal_data_keys
+            .as_deref()
+            .ok_or_else(|| field("personal_data_keys", "not set"))?;
+        parse_keyring(text).map_err(|error| field("personal_data_keys", error.to_string()))
+    }
+
     /// The request timeout.
     #[must_use]
     pub fn request_timeout(&self) -> Duration {
@@ -316,7 +343,16 @@ impl Config {
 /// # Errors
 /// [`KeyError`] for a malformed id or key, or an id twice.
 pub fn parse_outbox_keys(text: &str) -> Result<OutboxKeys, KeyError> {
-    let mut keys: Option<OutboxKeys> = None;
+    parse_keyring(text)
+}
+
+/// `id:hex,id:hex`, for any keyring (the outbox's, the personal data's): the first seals,
+/// all open.
+///
+/// # Errors
+/// [`KeyError`] for a malformed id or key, or an id twice.
+pub fn parse_keyring(text: &str) -> Result<Keyring, KeyError> {
+    let mut keys: Option<Keyring> = None;
     for item in text
         .split(',')
         .map(str::trim)
@@ -325,9 +361,9 @@ pub fn parse_outbox_keys(text: &str) -> Result<OutboxKeys, KeyError> {
         let (id, hex) = item.split_once(':').ok_or(KeyError::Material {
             id: item.split(':').next().unwrap_or_default().to_owned(),
         })?;
-        let key = OutboxKey::from_hex(id.trim(), hex)?;
+        let key = SealingKey::from_hex(id.trim(), hex)?;
         keys = Some(match keys {
-            None => OutboxKeys::new(key),
+            None => Keyring::new(key),
             Some(keys) => keys.with_previous(key)?,
         });
     }
@@ -346,6 +382,7 @@ mod tests {
                 key_sha256: "ab".repeat(32),
             }],
             outbox_keys: Some(format!("k1:{}", "11".repeat(32))),
+            personal_data_keys: Some(format!("p1:{}", "22".repeat(32))),
             archive_file: Some("archive.json".into()),
             tessera_file: Some("tessera.json".into()),
             carrier_log: Some("carrier.log".into()),
@@ -358,6 +395,15 @@ mod tests {
             Err(ConfigError::Field { field, .. }) => field,
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn r36_a_malformed_personal_data_key_is_refused_by_name() {
+        let mut config = production();
+        config.personal_data_keys = Some("p1:short".to_owned());
+        assert_eq!(refused(&config), "personal_data_keys");
+        config.personal_data_keys = Some(format!("p1:{}", "ab".repeat(32)));
+        assert!(!format!("{config:?}").contains("abab"));
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! background tasks (ticker, outbox drainer) and a way to serve them. The API's types are its
 //! own ([`api`]), documented in an OpenAPI document served at `/v1/openapi.json`.
 //!
-//! Secure by default: without operators, an outbox key and the registers the service refuses
-//! to start and says what to configure (`--demo` makes a demo operator and prints its key).
+//! Secure by default: without operators, an outbox key, a personal-data key and the registers
+//! the service refuses to start and says what to configure (`--demo` makes a demo operator and
+//! prints its key). Each person's data is stored sealed under a key of their own, which an
+//! erasure destroys (R36).
 //! Every malformed request gets a coded Italian answer; every answer carries
 //! `Cache-Control: no-store` and the usual security headers; what cannot be served soon is
 //! answered 503 with `Retry-After` at once.
@@ -62,7 +64,9 @@ mod service;
 mod state;
 
 pub use carrier::{Carrier, CarrierError, Drained, LogCarrier, MemoryCarrier, Sent, drain_outbox};
-pub use config::{Config, ConfigError, LoadConfig, TaskConfig, database_kind, parse_outbox_keys};
+pub use config::{
+    Config, ConfigError, LoadConfig, TaskConfig, database_kind, parse_keyring, parse_outbox_keys,
+};
 pub use error::{ApiError, Coded, error_response, status_for};
 pub use extract::{
     ApiJson, DEVICE_COOKIE, OPERATOR_KEY_HEADER, OperatorAuth, bearer, device_cookie,

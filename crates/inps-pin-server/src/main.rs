@@ -4,6 +4,8 @@
 //! inps-pin-server [--config FILE] [--demo]    serve (the configuration: README.md)
 //! inps-pin-server operator-key ID             a new operator key, and the hash to configure
 //! inps-pin-server outbox-key ID               a new outbox key, for INPS_PIN_OUTBOX_KEYS
+//! inps-pin-server personal-data-key ID        a new master key, for INPS_PIN_PERSONAL_DATA_KEYS
+//! inps-pin-server rewrap-person-keys [--config FILE]   after a rotation of that master key
 //! ```
 
 use std::path::PathBuf;
@@ -16,7 +18,11 @@ use tracing_subscriber::EnvFilter;
 const USAGE: &str = "usage:
   inps-pin-server [--config FILE] [--demo]   serve
   inps-pin-server operator-key ID            print a new operator key and its SHA-256
-  inps-pin-server outbox-key ID              print a new outbox key for INPS_PIN_OUTBOX_KEYS";
+  inps-pin-server outbox-key ID              print a new outbox key for INPS_PIN_OUTBOX_KEYS
+  inps-pin-server personal-data-key ID       print a new master key for INPS_PIN_PERSONAL_DATA_KEYS
+  inps-pin-server rewrap-person-keys [--config FILE]
+                                             wrap every person key under the first of
+                                             INPS_PIN_PERSONAL_DATA_KEYS (after a rotation)";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -40,13 +46,29 @@ fn main() -> ExitCode {
             println!("[[operators]]\nid = \"{id}\"\nroles = [\"sede\"]\nkey_sha256 = \"{hash}\"");
             ExitCode::SUCCESS
         }
-        ["outbox-key", id] => {
+        [kind @ ("outbox-key" | "personal-data-key"), id] => {
             let mut key = zeroize::Zeroizing::new([0u8; 32]);
             inps_pin::rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(&mut *key);
-            let hex: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
-            println!("INPS_PIN_OUTBOX_KEYS={id}:{hex}");
+            let hex = zeroize::Zeroizing::new(
+                key.iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect::<String>(),
+            );
+            let variable = if *kind == "outbox-key" {
+                "INPS_PIN_OUTBOX_KEYS"
+            } else {
+                "INPS_PIN_PERSONAL_DATA_KEYS"
+            };
+            println!("{variable}={id}:{}", hex.as_str());
             ExitCode::SUCCESS
         }
+        ["rewrap-person-keys", rest @ ..] => match serve_arguments(rest) {
+            Some((config, false)) => rewrap(config),
+            _ => {
+                eprintln!("{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         rest => match serve_arguments(rest) {
             Some((config, demo)) => serve(config, demo),
             None => {
@@ -69,6 +91,48 @@ fn serve_arguments(args: &[&str]) -> Option<(Option<PathBuf>, bool)> {
         }
     }
     Some((config, demo))
+}
+
+/// Wraps every person key that is not under the current master key again under it (R36): the
+/// step of a rotation after the new key is configured first and the old one after it.
+fn rewrap(file: Option<PathBuf>) -> ExitCode {
+    let done = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let config = Config::load(file.as_deref()).map_err(|error| error.to_string())?;
+                let keys = config.personal_data().map_err(|error| error.to_string())?;
+                let current = keys.current_id().to_owned();
+                let store = inps_pin_sqlx::Store::connect(&config.database_url, keys)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                let report = store
+                    .rewrap_person_keys(500)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                store.close().await;
+                Ok::<_, String>((current, report))
+            })
+        });
+    match done {
+        Ok((current, report)) => {
+            println!(
+                "{} person keys wrapped again under {current}; {} open under no configured key",
+                report.rewrapped, report.unreadable
+            );
+            if report.unreadable == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("inps-pin-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn serve(file: Option<PathBuf>, demo: bool) -> ExitCode {
@@ -98,6 +162,25 @@ fn serve(file: Option<PathBuf>, demo: bool) -> ExitCode {
     }
 }
 
+/// The demo database's master key of the person keys, kept beside it so that the demo opens
+/// its own accounts again after a restart: made at the first start, read after. A demo's key
+/// on disk beside its database is no protection, and the demo holds no real person's data.
+fn demo_personal_data_key() -> std::io::Result<String> {
+    let path = std::path::Path::new("inps-pin-demo/personal-data.key");
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text.trim().to_owned()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = zeroize::Zeroizing::new([0u8; 32]);
+            inps_pin::rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(&mut *key);
+            let hex: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
+            let text = format!("demo:{hex}");
+            std::fs::write(path, &text)?;
+            Ok(text)
+        }
+        Err(error) => Err(error),
+    }
+}
+
 async fn run(file: Option<PathBuf>, demo: bool) -> Result<(), Box<dyn std::error::Error>> {
     let mut config = Config::load(file.as_deref())?;
     if demo {
@@ -106,6 +189,9 @@ async fn run(file: Option<PathBuf>, demo: bool) -> Result<(), Box<dyn std::error
             std::fs::create_dir_all("inps-pin-demo")?;
             config.database_url = "sqlite://inps-pin-demo/inps-pin.db?mode=rwc".to_owned();
             config.carrier_log = Some("inps-pin-demo/carrier.log".into());
+            if config.personal_data_keys.is_none() {
+                config.personal_data_keys = Some(demo_personal_data_key()?);
+            }
         }
     }
     let address = config.listen.parse()?;

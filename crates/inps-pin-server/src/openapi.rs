@@ -12,7 +12,8 @@ use crate::handlers;
         title = "INPS PIN",
         version = "1",
         description = "The INPS online PIN: requests, first access, login, renewal, restore, \
-                       authorisation; operators' requests, revocations and upgrades. Every \
+                       authorisation, the person's export; operators' requests, revocations, upgrades, \
+                       exports and erasures. Every \
                        error is `{code, message}`, the message in Italian."
     ),
     paths(
@@ -23,6 +24,7 @@ use crate::handlers;
         handlers::person::restore,
         handlers::person::authorise,
         handlers::person::log_out,
+        handlers::personal_data::my_export,
         handlers::operator::contact_center_request,
         handlers::operator::sede_request,
         handlers::operator::revoke,
@@ -30,6 +32,8 @@ use crate::handlers;
         handlers::operator::upgrade_decision,
         handlers::operator::sede_upgrade,
         handlers::operator::account_view,
+        handlers::personal_data::account_export,
+        handlers::personal_data::erasure,
         handlers::operator::demo_clock,
         handlers::operations::openapi,
     ),

@@ -15,7 +15,7 @@ use inps_pin::rand_core::Rng;
 use inps_pin::{OperatorId, Policy};
 use inps_pin_sqlx::{
     Accounts, Clock, DecidingOptions, DecidingPool, Entropy, ManualClock, OutboxKey, OutboxKeys,
-    Store, StoreOptions,
+    PersonalDataKey, PersonalDataKeys, Store, StoreOptions,
 };
 use jiff::SignedDuration;
 use tokio::net::TcpListener;
@@ -211,6 +211,27 @@ impl ServiceBuilder {
                 .into());
             }
         };
+        let personal_data_keys = match &config.personal_data_keys {
+            Some(_) => config.personal_data()?,
+            None if demo => {
+                let mut key = Zeroizing::new([0u8; 32]);
+                inps_pin::rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(&mut *key);
+                PersonalDataKeys::new(
+                    PersonalDataKey::new("demo", &key)
+                        .map_err(|error| field("personal_data_keys", error.to_string()))?,
+                )
+            }
+            None => {
+                return Err(field(
+                    "personal_data_keys",
+                    "each person's data is sealed under a key of their own, wrapped under a \
+                     master key of yours: set INPS_PIN_PERSONAL_DATA_KEYS to \
+                     ID:64-HEX-DIGITS (`inps-pin-server personal-data-key ID` makes one), or \
+                     start with --demo",
+                )
+                .into());
+            }
+        };
         let archive: Arc<dyn Archive> = match (self.archive, &config.archive_file) {
             (Some(archive), _) => archive,
             (None, Some(path)) => {
@@ -250,6 +271,7 @@ impl ServiceBuilder {
                 postgres_synchronous_commit: config.postgres_synchronous_commit,
                 ..StoreOptions::default()
             },
+            personal_data_keys,
         )
         .await?;
         let defaults = DecidingOptions::default();
@@ -395,6 +417,7 @@ impl Service {
             .route("/v1/restore", post(handlers::restore))
             .route("/v1/authorisations", post(handlers::authorise))
             .route("/v1/session", delete(handlers::log_out))
+            .route("/v1/me/export", get(handlers::my_export))
             .route(
                 "/v1/operator/contact-center/pin-requests",
                 post(handlers::contact_center_request),
@@ -416,6 +439,14 @@ impl Service {
             .route(
                 "/v1/operator/accounts/{codice_fiscale}",
                 get(handlers::account_view),
+            )
+            .route(
+                "/v1/operator/accounts/{codice_fiscale}/export",
+                get(handlers::account_export),
+            )
+            .route(
+                "/v1/operator/accounts/{codice_fiscale}/erasure",
+                post(handlers::erasure),
             )
             .route("/v1/operator/demo/clock", post(handlers::demo_clock))
             .route("/v1/openapi.json", get(handlers::openapi))

@@ -590,7 +590,7 @@ async fn r30_the_openapi_document_is_served_and_lists_every_route_of_v1() {
     }
     documented.sort();
     let declared = declared_v1_routes();
-    assert_eq!(declared.len(), 16, "{declared:?}");
+    assert_eq!(declared.len(), 19, "{declared:?}");
     assert_eq!(documented, declared, "the document and the router disagree");
 
     // And each documented operation is a route of the router: none answers "not a route",
@@ -799,4 +799,99 @@ async fn r30_the_operations_routes_answer() {
     let text = String::from_utf8(metrics.bytes.clone()).unwrap();
     assert!(text.contains("inps_pin_logins_total 2"), "{text}");
     assert!(!text.contains(MARIO) && !text.contains(&pin));
+}
+
+#[tokio::test]
+async fn r36_the_person_and_an_auditor_export_the_record_and_after_an_erasure_it_holds_no_personal_data()
+ {
+    let dir = scratch("r36-export-erasure");
+    let mut setup = Setup::new(&sqlite_url(&dir));
+    let cf = people(1).remove(0);
+    setup.people = vec![cf.clone()];
+    let rig = setup.start().await;
+    let pin = rig.active_pin_with(&distinctive_person(&cf)).await;
+    let bearer = rig.session(&cf, &pin).await;
+
+    // The person's own export: who they are, the PIN as it stands, every event.
+    let mine = rig
+        .get("/v1/me/export", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["export_format"], 1);
+    assert_eq!(mine.body["codice_fiscale"], cf.as_str());
+    assert_eq!(mine.body["person"]["name"], "Zebedeo");
+    assert_eq!(mine.body["person"]["surname"], "Quintilliani");
+    assert_eq!(
+        mine.body["person"]["email"],
+        "zebedeo.quintilliani@esempio.it"
+    );
+    assert_eq!(mine.body["pin"]["phase"], "active");
+    let events: Vec<&str> = mine.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        ["pin_issued", "first_access_completed", "logged_in"]
+    );
+    // The auditor's export is the same record.
+    let path = format!("/v1/operator/accounts/{cf}/export");
+    let audited = rig.get(&path, &[("x-operator-key", AUDITOR.1)]).await;
+    assert_eq!(audited.status, StatusCode::OK, "{}", audited.body);
+    assert_eq!(audited.body["person"], mine.body["person"]);
+    assert_eq!(audited.body["history"], mine.body["history"]);
+
+    // The erasure, with its reason; the PIN ends with it, and its sessions are deleted.
+    let erased = rig
+        .operator(
+            AUDITOR,
+            &format!("/v1/operator/accounts/{cf}/erasure"),
+            &json!({ "reason": "court_order" }),
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
+    assert_eq!(erased.body["code"], "personal_data.erased");
+    assert_eq!(erased.body["reason"], "court_order");
+    assert_eq!(erased.body["pin_ended"], true);
+    rig.get("/v1/me/export", &[("authorization", &bearer)])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.unknown");
+
+    // What the record keeps: the security facts and the erasure, no personal data.
+    let after = rig.get(&path, &[("x-operator-key", AUDITOR.1)]).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+    assert_eq!(after.body["person"], Value::Null);
+    let text = String::from_utf8_lossy(&after.bytes);
+    for datum in DISTINCTIVE {
+        assert!(!text.contains(datum), "{datum} in {text}");
+    }
+    let history = after.body["history"].as_array().unwrap();
+    let names: Vec<&str> = history
+        .iter()
+        .map(|event| event["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "pin_issued",
+            "first_access_completed",
+            "logged_in",
+            "personal_data_erased"
+        ]
+    );
+    assert_eq!(history[0]["channel"], "online");
+    assert_eq!(history[0]["assurance"], "ordinary");
+    assert_eq!(history[3]["reason"], "court_order");
+
+    // A malformed reason is refused before anything runs.
+    let wrong = rig
+        .operator(
+            AUDITOR,
+            &format!("/v1/operator/accounts/{cf}/erasure"),
+            &json!({ "reason": "because" }),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
 }

@@ -2,12 +2,18 @@
 //! and never lies in the database in clear: not in the outbox before it is sent (payloads are
 //! sealed), not in a sent row (its payload is deleted), not in the database's files, the
 //! write-ahead log included, before or after a checkpoint. On SQLite and on PostgreSQL.
+//!
+//! R36 at rest: a person's data is never in the database's files in clear (it is sealed under
+//! a key of their own), and once erased it is unreadable there (the key is gone, the sealed
+//! columns emptied), while the account still replays from its events and refuses what it
+//! refused. On SQLite (main file, write-ahead log, keys file) and on PostgreSQL (the data
+//! directory after a checkpoint).
 
 mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use inps_pin::PinPart;
+use inps_pin::{CodiceFiscale, Event, PinPart};
 use inps_pin_sqlx::sqlx::{self, Row as _};
 use inps_pin_sqlx::testing::{self, Scratch, files_containing};
 use serde_json::json;
@@ -194,4 +200,185 @@ async fn postgres_r33_no_delivered_or_shown_code_is_at_rest_in_the_cluster() {
             eprintln!("a named PostgreSQL server: its files are not here to search");
         }
     }
+}
+
+/// What a person's life left, before their erasure.
+struct Life {
+    cf: String,
+    pin: String,
+    bearer: String,
+    wrong_login: Answer,
+}
+
+/// A person with distinctive data requests a PIN, makes the first access, logs in, fails a
+/// login; their data reads back through their own export (so a search of the files that
+/// finds none of it finds none for a reason).
+async fn life(rig: &Rig, cf: &str) -> Life {
+    let pin = rig.active_pin_with(&distinctive_person(cf)).await;
+    let bearer = rig.session(cf, &pin).await;
+    let wrong_login = rig.login(cf, &wrong_pin(&pin)).await;
+    assert_eq!(
+        wrong_login.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        wrong_login.body
+    );
+    let export = rig
+        .get("/v1/me/export", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    let text = String::from_utf8_lossy(&export.bytes).into_owned();
+    for datum in DISTINCTIVE {
+        assert!(text.contains(datum), "the export holds {datum}: {text}");
+    }
+    assert_eq!(rig.drain().await.claimed, 0, "everything went");
+    Life {
+        cf: cf.to_owned(),
+        pin,
+        bearer,
+        wrong_login,
+    }
+}
+
+/// The needles: the person's data, as typed and as stored.
+fn personal_data() -> Vec<String> {
+    DISTINCTIVE
+        .iter()
+        .map(|datum| (*datum).to_owned())
+        .collect()
+}
+
+/// An auditor erases the person's data; what the account is and answers afterwards.
+async fn erase_and_check(rig: &Rig, life: &Life) {
+    let path = format!("/v1/operator/accounts/{}/erasure", life.cf);
+    let erased = rig
+        .operator(AUDITOR, &path, &json!({ "reason": "persons_request" }))
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
+    assert_eq!(erased.body["pin_ended"], true);
+    let cf = CodiceFiscale::parse(&life.cf).unwrap();
+    let store = rig.accounts().store();
+    // The account replays from its events, the same as its cache, and holds no personal data.
+    let loaded = store.load(cf).await.unwrap();
+    assert_eq!(store.replay(cf).await.unwrap(), loaded);
+    assert!(loaded.person().is_none());
+    let events = store.events(cf).await.unwrap();
+    assert!(events.iter().all(|event| !event.holds_personal_data()));
+    assert!(matches!(events.first(), Some(Event::PinIssued { .. })));
+    assert!(matches!(
+        events.last(),
+        Some(Event::PersonalDataErased { .. })
+    ));
+    // It refuses what it refused: the wrong PIN reads the same; the PIN it had, and the
+    // session it opened, no longer serve; a second erasure has nothing to erase.
+    let wrong = rig.login(&life.cf, &wrong_pin(&life.pin)).await;
+    assert_eq!(
+        (wrong.status, &wrong.body),
+        (life.wrong_login.status, &life.wrong_login.body)
+    );
+    assert_eq!(
+        rig.login(&life.cf, &life.pin).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let export = rig
+        .get("/v1/me/export", &[("authorization", &life.bearer)])
+        .await;
+    assert_eq!(export.status, StatusCode::UNAUTHORIZED);
+    let again = rig
+        .operator(AUDITOR, &path, &json!({ "reason": "persons_request" }))
+        .await;
+    again.assert_coded(StatusCode::NOT_FOUND, "erasure.nothing_to_erase");
+}
+
+#[tokio::test]
+async fn r36_a_persons_data_is_sealed_and_once_erased_unreadable_in_the_sqlite_file_wal_and_keys_file()
+ {
+    let dir = Scratch::new("server-at-rest", "r36-sqlite");
+    let people = people(1);
+    let mut setup = Setup::new(&sqlite_url(&dir));
+    setup.people = people.clone();
+    let rig = setup.start().await;
+    let life = life(&rig, &people[0]).await;
+    let needles = personal_data();
+    // Sealed before the erasure: in none of the files, not even the write-ahead log.
+    let wal = dir.join("service.db-wal");
+    assert!(std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > 0));
+    assert!(std::fs::metadata(dir.join("service.db.keys")).is_ok_and(|meta| meta.len() > 0));
+    assert_eq!(files_containing_any(&dir, &needles), Vec::new());
+
+    erase_and_check(&rig, &life).await;
+    assert_eq!(
+        files_containing_any(&dir, &needles),
+        Vec::new(),
+        "after the erasure"
+    );
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(rig.accounts().store().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        files_containing_any(&dir, &needles),
+        Vec::new(),
+        "after a checkpoint"
+    );
+    // No key is left for the person, and no sealed column holds anything.
+    assert_eq!(rig.count("person_keys", Some(&life.cf)).await, 0);
+    assert_eq!(sealed_rows(&rig, &life.cf).await, 0);
+    // The searches find what is there: the codice fiscale is stored in clear.
+    assert!(!files_containing_any(&dir, &people).is_empty());
+}
+
+/// Rows of an account whose sealed personal column holds anything.
+async fn sealed_rows(rig: &Rig, cf: &str) -> i64 {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM events WHERE codice_fiscale = $1 AND personal IS NOT NULL)
+              + (SELECT COUNT(*) FROM accounts WHERE codice_fiscale = $1 AND personal IS NOT NULL)",
+    )
+    .bind(cf.to_owned())
+    .fetch_one(rig.accounts().store().pool())
+    .await
+    .unwrap();
+    row.try_get::<i64, _>(0).unwrap()
+}
+
+#[tokio::test]
+async fn postgres_r36_a_persons_data_is_sealed_and_once_erased_unreadable_in_the_data_directory_after_checkpoint()
+ {
+    let Some(server) = testing::server() else {
+        return;
+    };
+    let url = testing::database(&server.url(), "inps_pin_r36_at_rest").await;
+    let people = people(1);
+    let mut setup = Setup::new(&url);
+    setup.people = people.clone();
+    let rig = setup.start().await;
+    let life = life(&rig, &people[0]).await;
+    let needles = personal_data();
+    let testing::Server::Started(cluster) = &server else {
+        eprintln!("a named PostgreSQL server: its files are not here to search");
+        erase_and_check(&rig, &life).await;
+        return;
+    };
+    let root = cluster.data_dir();
+    let root = root.parent().unwrap().to_path_buf();
+    let checkpoint = || async {
+        sqlx::query("CHECKPOINT")
+            .execute(rig.accounts().store().pool())
+            .await
+            .unwrap();
+    };
+    checkpoint().await;
+    assert_eq!(files_containing_any(&root, &needles), Vec::new(), "sealed");
+
+    erase_and_check(&rig, &life).await;
+    checkpoint().await;
+    assert_eq!(
+        files_containing_any(&root, &needles),
+        Vec::new(),
+        "after the erasure"
+    );
+    assert_eq!(rig.count("person_keys", Some(&life.cf)).await, 0);
+    assert_eq!(sealed_rows(&rig, &life.cf).await, 0);
+    // The search finds what is there: the codice fiscale is stored in clear.
+    assert!(!files_containing_any(&root, &people).is_empty());
 }

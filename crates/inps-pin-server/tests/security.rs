@@ -32,7 +32,8 @@ fn refused(result: Result<inps_pin_server::Service, StartError>) -> (&'static st
 }
 
 #[tokio::test]
-async fn r35_the_service_refuses_to_start_without_operators_outbox_keys_or_registers() {
+async fn r35_r36_the_service_refuses_to_start_without_operators_outbox_keys_personal_data_keys_or_registers()
+ {
     let dir = scratch("start");
     let setup = Setup::new(&sqlite_url(&dir));
     let operators = || {
@@ -78,6 +79,30 @@ async fn r35_the_service_refuses_to_start_without_operators_outbox_keys_or_regis
     assert_eq!(
         refused(ServiceBuilder::new(config).build().await).0,
         "outbox_keys"
+    );
+
+    // No personal-data key (R36): each person's data would have no key to be sealed under.
+    let mut config = setup.config();
+    config.personal_data_keys = None;
+    let (field, message) = refused(
+        ServiceBuilder::new(config)
+            .operators(operators())
+            .archive(archive())
+            .tessera_register(register())
+            .carrier(carrier())
+            .build()
+            .await,
+    );
+    assert_eq!(field, "personal_data_keys");
+    assert!(
+        message.contains("INPS_PIN_PERSONAL_DATA_KEYS") && message.contains("personal-data-key"),
+        "{message}"
+    );
+    let mut config = setup.config();
+    config.personal_data_keys = Some("p1:not-hex".to_owned());
+    assert_eq!(
+        refused(ServiceBuilder::new(config).build().await).0,
+        "personal_data_keys"
     );
 
     // No archive, no health-card register, no carrier: each named, with what to supply.
@@ -161,6 +186,18 @@ fn operator_routes() -> Vec<OperatorRoute> {
             format!("/v1/operator/accounts/{MARIO}"),
             Value::Null,
             vec![SEDE, CONTACT_CENTER, BACK_OFFICE, AUDITOR],
+        ),
+        (
+            Method::GET,
+            format!("/v1/operator/accounts/{MARIO}/export"),
+            Value::Null,
+            vec![AUDITOR],
+        ),
+        (
+            Method::POST,
+            format!("/v1/operator/accounts/{MARIO}/erasure"),
+            json!({ "reason": "court_order" }),
+            vec![AUDITOR],
         ),
         (
             Method::POST,
@@ -810,4 +847,35 @@ async fn r25b_attack_wrong_16s_at_a_first_access_never_block_the_pin_in_use() {
         )
         .await;
     assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+}
+
+#[tokio::test]
+async fn r36_a_persons_export_is_their_own_session_s_and_says_nothing_without_one() {
+    let dir = scratch("r36-export-session");
+    let rig = Rig::sqlite(&dir).await;
+    let pin = rig.active_pin(MARIO).await;
+    let bearer = rig.session(MARIO, &pin).await;
+    rig.active_pin(EMANUELE).await;
+    // Without a session, or with one that is not, nothing.
+    rig.get("/v1/me/export", &[])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.missing");
+    rig.get("/v1/me/export", &[("authorization", "Bearer nonsense")])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.unknown");
+    // With Mario's, Mario's record and no one else's; never a code or a hash; not cached.
+    let export = rig
+        .get("/v1/me/export", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    assert_eq!(export.headers["cache-control"], "no-store");
+    assert_eq!(export.body["codice_fiscale"], MARIO);
+    let text = String::from_utf8_lossy(&export.bytes);
+    assert!(!text.contains(EMANUELE));
+    assert!(!text.contains(&pin));
+    assert!(!text.contains("argon2"));
+    // An operator's key is not a session.
+    rig.get("/v1/me/export", &[("x-operator-key", AUDITOR.1)])
+        .await
+        .assert_coded(StatusCode::UNAUTHORIZED, "session.missing");
 }

@@ -123,6 +123,7 @@ async fn seed(store: &Store, policy: &Policy, indices: std::ops::Range<usize>, t
                 outbox: &[],
                 end_sessions: None,
                 new_session: None,
+                person_key: None,
                 now: t0,
             })
             .collect();
@@ -133,7 +134,10 @@ async fn seed(store: &Store, policy: &Policy, indices: std::ops::Range<usize>, t
 async fn measure(backend: &str, url: &str, n: usize, timed: bool) {
     let t0: Timestamp = "2026-12-01T09:00:00Z".parse().unwrap();
     let policy = Policy::default().with_hash_cost(HashCost::CHEAP);
-    let store = Store::connect(url).await.unwrap();
+    let master = inps_pin_sqlx::PersonalDataKeys::new(
+        inps_pin_sqlx::PersonalDataKey::from_hex("bench", &"71".repeat(32)).unwrap(),
+    );
+    let store = Store::connect(url, master).await.unwrap();
     // The sample ticked one at a time: its first half before the drain, its second half,
     // whose PIN was requested ten days later, after it.
     let sample = SAMPLE.min(n / 10).max(2);

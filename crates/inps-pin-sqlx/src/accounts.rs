@@ -33,9 +33,10 @@ const MAX_LOST_RACES: u32 = 100;
 /// ```no_run
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// use inps_pin::{CodiceFiscale, Command, EnteredPin, Policy};
-/// use inps_pin_sqlx::{Accounts, OutboxKey, OutboxKeys, Store};
+/// use inps_pin_sqlx::{Accounts, OutboxKey, OutboxKeys, PersonalDataKey, PersonalDataKeys, Store};
 ///
-/// let store = Store::connect("sqlite://pins.db?mode=rwc").await?;
+/// let master = PersonalDataKeys::new(PersonalDataKey::from_hex("m1", &std::env::var("PERSONAL_DATA_KEY")?)?);
+/// let store = Store::connect("sqlite://pins.db?mode=rwc", master).await?;
 /// let keys = OutboxKeys::new(OutboxKey::from_hex("k1", &std::env::var("OUTBOX_KEY")?)?);
 /// let accounts = Accounts::new(store, Policy::default(), keys)?;
 /// let login = Command::LogIn { pin: EnteredPin::parse("ABCDEFGH")?, device: None, trust_device: false };
@@ -374,9 +375,9 @@ impl Accounts {
         lap(&mut timings.lock);
         let mut lost_races = 0;
         loop {
-            let read = tokio::select! {
+            let (read, person_key) = tokio::select! {
                 biased;
-                read = self.store.load(codice_fiscale) => read.inspect_err(|error| {
+                read = self.store.load_keyed(codice_fiscale) => read.inspect_err(|error| {
                     if error.is_unavailable() {
                         self.outage.open_at(self.clock.now());
                     }
@@ -444,6 +445,7 @@ impl Accounts {
                             session: &opened.session,
                             expires_at: opened.expires_at,
                         }),
+                        person_key: person_key.as_ref(),
                         now,
                     }])
                     .await
@@ -592,6 +594,7 @@ impl Accounts {
             let mut unchanged = Vec::new();
             for item in due {
                 let read = item.account;
+                let key = item.key;
                 let decided = read.decide(
                     &Command::Tick,
                     &mut Context::new(now, &self.policy, &mut self.entropy.generator()),
@@ -619,13 +622,13 @@ impl Accounts {
                         continue;
                     }
                 };
-                ticked.push((read, prepared));
+                ticked.push((read, prepared, key));
             }
             report.unchanged += unchanged.len();
             self.store.set_deadlines(&unchanged).await?;
             let writes: Vec<Write<'_>> = ticked
                 .iter()
-                .map(|(read, prepared)| Write {
+                .map(|(read, prepared, key)| Write {
                     read,
                     next: &prepared.next,
                     events: &prepared.outcome.events,
@@ -633,6 +636,7 @@ impl Accounts {
                     outbox: &prepared.outbox,
                     end_sessions: prepared.end_sessions.as_ref(),
                     new_session: None,
+                    person_key: key.as_ref(),
                     now,
                 })
                 .collect();

@@ -1,10 +1,13 @@
 //! A commit: what one command, or a ticker's batch of them, writes, as the fewest statements.
 
+use inps_pin::rand_core::CryptoRng;
 use inps_pin::{Account, EndSessions, Event, STORED_FORMAT, Session, StoredEvent};
 use jiff::Timestamp;
 
 use crate::error::StoreError;
 use crate::outbox::NewOutboxRow;
+use crate::personal::{PersonKey, account_row_key, event_row_key};
+use crate::sealing::Sealed;
 use crate::store::deadline_millis;
 
 /// What one command writes besides its events.
@@ -24,8 +27,37 @@ pub struct Write<'a> {
     pub end_sessions: Option<&'a EndSessions>,
     /// A session the command opened.
     pub new_session: Option<NewSession<'a>>,
+    /// The person's key, as the account was loaded with it: the person's data is sealed
+    /// under it (R36). `None`: the store looks it up, and generates one for a person who has
+    /// none yet.
+    pub person_key: Option<&'a crate::PersonKey>,
     /// When.
     pub now: Timestamp,
+}
+
+/// What one write does with its person's key (R36).
+pub(crate) enum Keying<'a> {
+    /// Nothing to seal.
+    Nothing,
+    /// Seal under the key the account was loaded with.
+    Under(&'a PersonKey),
+    /// Seal under the stored key.
+    Found(PersonKey),
+    /// Seal under a fresh key, and store it wrapped.
+    Fresh(PersonKey, Sealed),
+    /// The write erases the person's data: delete the key, empty the sealed columns, and
+    /// rewrite these (version, facts) rows that held the data inside their facts.
+    Erase { legacy: Vec<(i64, String)> },
+}
+
+impl Keying<'_> {
+    fn key(&self) -> Option<&PersonKey> {
+        match self {
+            Keying::Under(key) => Some(key),
+            Keying::Found(key) | Keying::Fresh(key, _) => Some(key),
+            Keying::Nothing | Keying::Erase { .. } => None,
+        }
+    }
 }
 
 /// A session to store.
@@ -63,6 +95,17 @@ pub(crate) fn lost_race(error: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether a unique violation is the person keys' (PostgreSQL names it): two writers gave
+/// one new person a key each, and the second lost the race as surely as on the events.
+pub(crate) fn lost_key_race(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => {
+            error.is_unique_violation() && error.constraint() == Some("person_keys_pkey")
+        }
+        _ => false,
+    }
+}
+
 /// A parameter of a commit's statements.
 enum Param<'a> {
     Text(&'a str),
@@ -71,6 +114,7 @@ enum Param<'a> {
     BorrowedBlob(&'a [u8]),
     Int(i64),
     OptionalInt(Option<i64>),
+    OptionalBlob(Option<Vec<u8>>),
 }
 
 /// A commit's statements, one per kind of row (multi-row `VALUES`), and the parameters they
@@ -94,6 +138,12 @@ pub(crate) enum Part {
     },
     /// `DELETE FROM {from} WHERE {filter}`.
     Delete { from: &'static str, filter: String },
+    /// `UPDATE {table} SET {set} WHERE {filter}`.
+    Update {
+        table: &'static str,
+        set: String,
+        filter: String,
+    },
 }
 
 impl Part {
@@ -112,12 +162,22 @@ impl Part {
             (Part::Delete { from, filter }, Some(guard)) => {
                 format!("DELETE FROM {from} WHERE ({filter}) AND {guard}")
             }
+            (Part::Update { table, set, filter }, None) => {
+                format!("UPDATE {table} SET {set} WHERE {filter}")
+            }
+            (Part::Update { table, set, filter }, Some(guard)) => {
+                format!("UPDATE {table} SET {set} WHERE ({filter}) AND {guard}")
+            }
         }
     }
 }
 
 impl<'a> CommitSql<'a> {
-    pub(crate) fn new(writes: &'a [Write<'a>]) -> Result<Self, StoreError> {
+    pub(crate) fn new(
+        writes: &'a [Write<'a>],
+        keyings: &[Keying<'_>],
+        rng: &mut impl CryptoRng,
+    ) -> Result<Self, StoreError> {
         let events = writes.iter().map(|write| write.events.len()).sum();
         let mut sql = CommitSql {
             parts: Vec::new(),
@@ -130,8 +190,12 @@ impl<'a> CommitSql<'a> {
         let mut outbox_rows = Vec::new();
         let mut session_rows = Vec::new();
         let mut ended = Vec::new();
+        let mut key_rows = Vec::new();
+        let mut erased = Vec::new();
+        let mut rewritten = Vec::new();
         let mut times: Vec<(Timestamp, String)> = Vec::new();
-        for write in writes {
+        for (write, keying) in writes.iter().zip(keyings) {
+            let codice_fiscale = write.read.codice_fiscale();
             let cf = sql.param(Param::OwnedText(
                 write.read.codice_fiscale().as_str().to_owned(),
             ));
@@ -147,24 +211,71 @@ impl<'a> CommitSql<'a> {
                 let mut version = write.read.version();
                 for event in write.events {
                     version += 1;
-                    let text = serde_json::to_string(&StoredEvent::new(event.clone()))
-                        .map_err(StoreError::Encode)?;
+                    // The facts in clear, the person's data sealed under their key (R36).
+                    let (facts, personal) = StoredEvent::new(event.clone()).split();
+                    let text = serde_json::to_string(&facts).map_err(StoreError::Encode)?;
+                    let sealed = match (personal, keying.key()) {
+                        (Some(data), Some(key)) => Some(
+                            key.seal(
+                                event_row_key(codice_fiscale, version).as_bytes(),
+                                &data,
+                                rng,
+                            )
+                            .map_err(StoreError::Seal)?,
+                        ),
+                        // An erasure keeps no personal data (none is left to seal).
+                        _ => None,
+                    };
                     let version = sql.param(Param::Int(to_i64(version)?));
                     let text = sql.param(Param::OwnedText(text));
-                    event_rows.push(format!("({cf}, {version}, {text}, {now})"));
+                    let sealed = sql.param(Param::OptionalBlob(sealed));
+                    event_rows.push(format!("({cf}, {version}, {text}, {now}, {sealed})"));
                 }
                 // Only a writer that appended events moves the cache, and only forward: a
                 // command that changed nothing must not put back an older copy over a newer
                 // one written meanwhile by another instance.
-                let snapshot = postcard::to_allocvec(write.next).map_err(StoreError::Snapshot)?;
+                let (facts, personal) = write.next.clone().split();
+                let snapshot = postcard::to_allocvec(&facts).map_err(StoreError::Snapshot)?;
+                let sealed = match (personal, keying.key()) {
+                    (Some(data), Some(key)) => Some(
+                        key.seal(
+                            account_row_key(codice_fiscale, write.next.version()).as_bytes(),
+                            &data,
+                            rng,
+                        )
+                        .map_err(StoreError::Seal)?,
+                    ),
+                    _ => None,
+                };
                 let version = sql.param(Param::Int(to_i64(write.next.version())?));
                 let format = sql.param(Param::Int(i64::from(STORED_FORMAT)));
                 let snapshot = sql.param(Param::Blob(snapshot));
                 let deadline =
                     sql.param(Param::OptionalInt(write.next_deadline.map(deadline_millis)));
+                let sealed = sql.param(Param::OptionalBlob(sealed));
                 account_rows.push(format!(
-                    "({cf}, {version}, {format}, {snapshot}, {deadline}, CAST(NULL AS BIGINT))"
+                    "({cf}, {version}, {format}, {snapshot}, {deadline}, CAST(NULL AS BIGINT), {sealed})"
                 ));
+                match keying {
+                    Keying::Fresh(_, wrapped) => {
+                        let key_id = sql.param(Param::OwnedText(wrapped.key_id.clone()));
+                        let wrapped = sql.param(Param::Blob(wrapped.bytes.clone()));
+                        key_rows.push(format!("({cf}, {key_id}, {wrapped}, {now})"));
+                    }
+                    Keying::Erase { legacy } => {
+                        erased.push(format!("codice_fiscale = {cf}"));
+                        for (version, facts) in legacy {
+                            let version = sql.param(Param::Int(*version));
+                            let facts = sql.param(Param::OwnedText(facts.clone()));
+                            rewritten.push(Part::Update {
+                                table: "events",
+                                set: format!("event = {facts}"),
+                                filter: format!("codice_fiscale = {cf} AND version = {version}"),
+                            });
+                        }
+                    }
+                    Keying::Nothing | Keying::Under(_) | Keying::Found(_) => {}
+                }
             }
             if !write.outbox.is_empty() {
                 let version = sql.param(Param::Int(to_i64(write.next.version())?));
@@ -206,21 +317,51 @@ impl<'a> CommitSql<'a> {
         }
         if !event_rows.is_empty() {
             sql.parts.push(Part::Insert {
-                into: "events (codice_fiscale, version, event, recorded_at)",
+                into: "events (codice_fiscale, version, event, recorded_at, personal)",
                 rows: event_rows,
                 tail: "",
             });
         }
         if !account_rows.is_empty() {
             sql.parts.push(Part::Insert {
-                into: "accounts (codice_fiscale, version, format, snapshot, next_deadline, tick_lease)",
+                into: "accounts (codice_fiscale, version, format, snapshot, next_deadline, \
+                       tick_lease, personal)",
                 rows: account_rows,
                 tail: " ON CONFLICT (codice_fiscale) DO UPDATE \
                        SET version = excluded.version, format = excluded.format, \
                        snapshot = excluded.snapshot, next_deadline = excluded.next_deadline, \
-                       tick_lease = NULL \
+                       tick_lease = NULL, personal = excluded.personal \
                        WHERE accounts.version < excluded.version",
             });
+        }
+        if !key_rows.is_empty() {
+            sql.parts.push(Part::Insert {
+                into: "person_keys (codice_fiscale, key_id, wrapped, created_at)",
+                rows: key_rows,
+                tail: "",
+            });
+        }
+        if !erased.is_empty() {
+            // Crypto-shredding (R36): the key goes, and every sealed copy with it; the sealed
+            // columns are emptied too, rows that held the data inside their facts are
+            // rewritten with the facts alone, and unsent deliveries are dropped.
+            let people = erased.join(" OR ");
+            sql.parts.push(Part::Delete {
+                from: "person_keys",
+                filter: people.clone(),
+            });
+            sql.parts.push(Part::Update {
+                table: "events",
+                set: "personal = NULL".to_owned(),
+                filter: format!("personal IS NOT NULL AND ({people})"),
+            });
+            // Deliveries not yet sent carry the person's address or number (sealed under the
+            // outbox's key, not theirs) and a code of the PIN the erasure ended: they go too.
+            sql.parts.push(Part::Delete {
+                from: "outbox",
+                filter: format!("sent_at IS NULL AND ({people})"),
+            });
+            sql.parts.append(&mut rewritten);
         }
         if !outbox_rows.is_empty() {
             sql.parts.push(Part::Insert {
@@ -359,6 +500,7 @@ impl<'a> CommitSql<'a> {
             Param::BorrowedBlob(bytes) => query.bind(*bytes),
             Param::Int(value) => query.bind(*value),
             Param::OptionalInt(value) => query.bind(*value),
+            Param::OptionalBlob(value) => query.bind(value.as_deref()),
         }
     }
 }

@@ -40,6 +40,27 @@ pub enum StoreError {
     /// An account did not serialize.
     #[error("serializing an account")]
     Snapshot(#[source] postcard::Error),
+    /// A person's key or sealed data does not open (R36): a master key missing from the
+    /// configuration, or a row altered or moved.
+    #[error("the personal data of {codice_fiscale} does not open")]
+    PersonalData {
+        /// Whose.
+        codice_fiscale: String,
+        /// Why.
+        #[source]
+        source: crate::PersonalDataError,
+    },
+    /// A person's data opened but belongs to another record than its row's facts.
+    #[error("the personal data of {codice_fiscale} does not join its facts ({code})")]
+    Join {
+        /// Whose.
+        codice_fiscale: String,
+        /// The join error's code.
+        code: &'static str,
+    },
+    /// A person's data did not seal.
+    #[error("sealing a person's data")]
+    Seal(#[source] crate::PersonalDataError),
     /// A version or count beyond what a database integer holds.
     #[error("a version beyond 2^63")]
     Overflow,

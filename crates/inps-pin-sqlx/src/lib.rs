@@ -17,6 +17,13 @@
 //! - **The outbox** holds what carriers must take, sealed with XChaCha20-Poly1305 under a
 //!   configured key ([`OutboxKeys`]), claimed `FOR UPDATE SKIP LOCKED` on PostgreSQL,
 //!   retried with backoff, keyed for idempotency, and emptied of its payload once sent.
+//! - **The person's data** (R36) of each event and cached account is sealed under a key of
+//!   the person's own, apart from the facts, which stay in clear; the person keys are wrapped
+//!   under configured master keys ([`PersonalDataKeys`]) in a table of their own (on SQLite a
+//!   file of its own). An erasure deletes the key in its commit: every copy of the sealed
+//!   data, in the files, the log and the backups, becomes unreadable ("crypto-shredding"),
+//!   and the facts still replay. Rotating the master key rewraps the keys
+//!   ([`Store::rewrap_person_keys`]).
 //! - **Sessions** by the SHA-256 of their token; ended in the transaction of the command that
 //!   ended their PIN (R31).
 //! - **Deadlines**: [`Accounts::tick_due`] drains every due account in batches, one
@@ -28,9 +35,11 @@
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! use inps_pin::{CodiceFiscale, Command, Policy};
-//! use inps_pin_sqlx::{Accounts, OutboxKey, OutboxKeys, Store};
+//! use inps_pin_sqlx::{Accounts, OutboxKey, OutboxKeys, PersonalDataKey, PersonalDataKeys, Store};
 //!
-//! let store = Store::connect("sqlite://pins.db?mode=rwc").await?;
+//! // Each person's data is sealed under a key of their own, wrapped under this master key.
+//! let master = PersonalDataKeys::new(PersonalDataKey::from_hex("m1", &std::env::var("PERSONAL_DATA_KEY")?)?);
+//! let store = Store::connect("sqlite://pins.db?mode=rwc", master).await?;
 //! let keys = OutboxKeys::new(OutboxKey::from_hex("2026-12", &std::env::var("OUTBOX_KEY")?)?);
 //! let accounts = Accounts::new(store, Policy::default(), keys)?;
 //! // Every command: load, decide, append with compare-and-swap, retry a lost race.
@@ -63,6 +72,7 @@ mod error;
 mod migrations;
 mod outage;
 mod outbox;
+mod personal;
 mod sealing;
 mod session_token;
 mod store;
@@ -83,10 +93,14 @@ pub use outbox::{
     NewOutboxRow, OutboxMessage, OutboxStats, PendingError, PendingOutboxRow, SealError, backoff,
     idempotency_key, next_attempt,
 };
+pub use personal::{
+    PersonKey, PersonKeyCache, PersonalDataError, PersonalDataKey, PersonalDataKeys, RowKey,
+    account_row_key, event_row_key, person_key_row_key,
+};
 pub use sealing::{KeyError, Keyring, OpenError, OutboxKey, OutboxKeys, Sealed, SealingKey};
 pub use session_token::{SessionToken, hash_token};
 pub use store::{
-    Backend, Claim, DueAccount, SqliteSynchronous, Store, StoreOptions, StoredSession,
+    Backend, Claim, DueAccount, Rewrapped, SqliteSynchronous, Store, StoreOptions, StoredSession,
     deadline_millis,
 };
 

@@ -11,12 +11,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::store::Backend;
 
 /// (version, description, SQLite, PostgreSQL).
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "accounts, events, outbox, sessions",
-    include_str!("../migrations/sqlite/0001_accounts.sql"),
-    include_str!("../migrations/postgres/0001_accounts.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "accounts, events, outbox, sessions",
+        include_str!("../migrations/sqlite/0001_accounts.sql"),
+        include_str!("../migrations/postgres/0001_accounts.sql"),
+    ),
+    (
+        2,
+        "personal data sealed under person keys",
+        include_str!("../migrations/sqlite/0002_personal_data.sql"),
+        include_str!("../migrations/postgres/0002_personal_data.sql"),
+    ),
+];
 
 /// The migrations for `backend`.
 #[must_use]

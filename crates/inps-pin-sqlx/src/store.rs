@@ -13,8 +13,14 @@
 //!   damaged row) is rebuilt from the events with [`Account::replay`].
 //! - `outbox` holds the carriers' rows, sealed ([`crate::sealing`]); `sessions` maps the
 //!   SHA-256 of a session token to the session.
+//! - The person's data of each event and cached account is in its `personal` column, sealed
+//!   under the person's own key; `person_keys` holds those keys, wrapped under the master
+//!   keys ([`crate::personal`]). On SQLite that table is in a second file, `<main file>.keys`,
+//!   attached to every connection as `person_keys_db`.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use inps_pin::{Account, CodiceFiscale, Event, Session, StoredEvent};
@@ -22,10 +28,14 @@ use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 
-use crate::commit::{Commit, CommitSql, Write, lost_race, to_i64};
+use crate::commit::{Commit, CommitSql, Keying, Write, lost_key_race, lost_race, to_i64};
+use crate::entropy::Entropy;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::outbox::{OutboxStats, PendingOutboxRow, next_attempt};
+use crate::personal::{
+    PersonKey, PersonKeyCache, PersonalDataError, PersonalDataKeys, account_row_key, event_row_key,
+};
 use crate::sealing::Sealed;
 
 /// Which server the pool talks to.
@@ -81,12 +91,20 @@ impl Default for StoreOptions {
     }
 }
 
-/// The database of one service instance: a pool (instances on PostgreSQL share the data).
+/// The database of one service instance: a pool (instances on PostgreSQL share the data),
+/// and the master keys that wrap each person's key (R36).
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    personal_keys: Arc<PersonalDataKeys>,
+    key_cache: Arc<PersonKeyCache>,
+    entropy: Arc<Entropy>,
 }
+
+/// How many unwrapped person keys a store remembers ([`PersonKeyCache`]): the people active in the
+/// last while, each an unwrap spared on every load.
+const KEY_CACHE_CAPACITY: usize = 10_000;
 
 /// A stored session.
 #[derive(Clone, Debug)]
@@ -102,6 +120,32 @@ pub struct StoredSession {
 pub struct DueAccount {
     /// The account as stored (its cache, or rebuilt from its events).
     pub account: Account,
+    /// The person's key, unwrapped, when the account holds sealed personal data.
+    pub(crate) key: Option<PersonKey>,
+}
+
+/// What [`Store::rewrap_person_keys`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rewrapped {
+    /// Keys wrapped again under the current master key.
+    pub rewrapped: u64,
+    /// Keys that no configured master key unwraps (left as they were, and logged).
+    pub unreadable: u64,
+}
+
+/// The file of a SQLite database's person keys: the main file's path with `.keys` added, or
+/// an in-memory database for an in-memory main one.
+fn sqlite_keys_file(url: &str) -> String {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        ":memory:".to_owned()
+    } else {
+        format!("{path}.keys")
+    }
 }
 
 /// A deadline as stored: milliseconds since the epoch, rounded *up*, so that a tick sent at
@@ -119,19 +163,28 @@ pub fn deadline_millis(at: Timestamp) -> i64 {
 
 impl Store {
     /// Connects with the default [`StoreOptions`] and brings the schema up to date.
-    /// `sqlite://path?mode=rwc` creates the file; `postgres://user@host/db` a server's.
+    /// `sqlite://path?mode=rwc` creates the file (and `path.keys` beside it, for the person
+    /// keys); `postgres://user@host/db` a server's. Each person's key is wrapped under
+    /// `personal_data_keys` (R36).
     ///
     /// # Errors
     /// [`StoreError`] if the database cannot be reached or migrated.
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        Store::connect_with(url, &StoreOptions::default()).await
+    pub async fn connect(
+        url: &str,
+        personal_data_keys: PersonalDataKeys,
+    ) -> Result<Store, StoreError> {
+        Store::connect_with(url, &StoreOptions::default(), personal_data_keys).await
     }
 
     /// Connects and brings the schema up to date.
     ///
     /// # Errors
     /// [`StoreError`] if the database cannot be reached or migrated.
-    pub async fn connect_with(url: &str, options: &StoreOptions) -> Result<Store, StoreError> {
+    pub async fn connect_with(
+        url: &str,
+        options: &StoreOptions,
+        personal_data_keys: PersonalDataKeys,
+    ) -> Result<Store, StoreError> {
         install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -155,7 +208,9 @@ impl Store {
                     SqliteSynchronous::Normal => "NORMAL",
                 };
                 let busy_ms = options.acquire_timeout.as_millis();
+                let keys_file = sqlite_keys_file(url);
                 pool_options = pool_options.after_connect(move |connection, _| {
+                    let keys_file = keys_file.clone();
                     Box::pin(async move {
                         // WAL: readers do not wait for the writer, nor the writer for readers.
                         // `secure_delete` overwrites what a deleted row held, in the file.
@@ -164,6 +219,19 @@ impl Store {
                             format!("PRAGMA synchronous = {synchronous}"),
                             "PRAGMA secure_delete = ON".to_owned(),
                             format!("PRAGMA busy_timeout = {busy_ms}"),
+                        ] {
+                            sqlx::query(&pragma).execute(&mut *connection).await?;
+                        }
+                        // The person keys, in a file of their own (R36): a copy of the main
+                        // file holds no key. Same journal, durability and secure deletion.
+                        sqlx::query("ATTACH DATABASE $1 AS person_keys_db")
+                            .bind(keys_file)
+                            .execute(&mut *connection)
+                            .await?;
+                        for pragma in [
+                            "PRAGMA person_keys_db.journal_mode = WAL".to_owned(),
+                            format!("PRAGMA person_keys_db.synchronous = {synchronous}"),
+                            "PRAGMA person_keys_db.secure_delete = ON".to_owned(),
                         ] {
                             sqlx::query(&pragma).execute(&mut *connection).await?;
                         }
@@ -187,7 +255,26 @@ impl Store {
         let connect_options = AnyConnectOptions::from_str(url).map_err(StoreError::Database)?;
         let pool = pool_options.connect_with(connect_options).await?;
         migrations::run(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            personal_keys: Arc::new(personal_data_keys),
+            key_cache: Arc::new(PersonKeyCache::new(KEY_CACHE_CAPACITY)),
+            entropy: Arc::new(Entropy::Os),
+        })
+    }
+
+    /// Another source of the random bytes of person keys and nonces (a seed, for tests).
+    #[must_use]
+    pub fn with_entropy(mut self, entropy: Entropy) -> Store {
+        self.entropy = Arc::new(entropy);
+        self
+    }
+
+    /// The master keys that wrap each person's key.
+    #[must_use]
+    pub fn personal_data_keys(&self) -> &PersonalDataKeys {
+        &self.personal_keys
     }
 
     /// Which server it talks to.
@@ -213,18 +300,81 @@ impl Store {
     /// # Errors
     /// [`StoreError`] if the database fails, or the events do not read.
     pub async fn load(&self, codice_fiscale: CodiceFiscale) -> Result<Account, StoreError> {
-        let row = sqlx::query("SELECT version, snapshot FROM accounts WHERE codice_fiscale = $1")
-            .bind(codice_fiscale.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        Ok(self.load_keyed(codice_fiscale).await?.0)
+    }
+
+    /// [`Store::load`], and the person's key when the account's personal data is sealed
+    /// under one: the commit that follows seals under it again without looking it up.
+    pub(crate) async fn load_keyed(
+        &self,
+        codice_fiscale: CodiceFiscale,
+    ) -> Result<(Account, Option<PersonKey>), StoreError> {
+        let row = sqlx::query(
+            "SELECT a.version, a.snapshot, a.personal, k.key_id, k.wrapped
+             FROM accounts a LEFT JOIN person_keys k ON k.codice_fiscale = a.codice_fiscale
+             WHERE a.codice_fiscale = $1",
+        )
+        .bind(codice_fiscale.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
         if let Some(row) = row {
             let version: i64 = row.try_get(0)?;
             let snapshot: Vec<u8> = row.try_get(1)?;
-            if let Some(account) = read_snapshot(codice_fiscale, version, &snapshot) {
-                return Ok(account);
+            let personal: Option<Vec<u8>> = row.try_get(2)?;
+            let key = self.unwrap_row(codice_fiscale, &row, 3)?;
+            if let Some(account) = read_snapshot(
+                codice_fiscale,
+                version,
+                &snapshot,
+                personal.as_deref(),
+                key.as_ref(),
+            ) {
+                return Ok((account, key));
             }
         }
-        self.replay(codice_fiscale).await
+        let (events, key) = self.events_keyed(codice_fiscale).await?;
+        Ok((Account::replay(codice_fiscale, &events), key))
+    }
+
+    /// The person's key from a row whose columns `at` and `at + 1` are its master key's id and
+    /// its wrapped bytes (both NULL: no key, or erased).
+    fn unwrap_row(
+        &self,
+        codice_fiscale: CodiceFiscale,
+        row: &sqlx::any::AnyRow,
+        at: usize,
+    ) -> Result<Option<PersonKey>, StoreError> {
+        let key_id: Option<String> = row.try_get(at)?;
+        let wrapped: Option<Vec<u8>> = row.try_get(at + 1)?;
+        key_id
+            .zip(wrapped)
+            .map(|(key_id, bytes)| {
+                self.key_cache
+                    .unwrap(
+                        &self.personal_keys,
+                        codice_fiscale.as_str(),
+                        Sealed { key_id, bytes },
+                    )
+                    .map_err(|source| personal_error(codice_fiscale, source))
+            })
+            .transpose()
+    }
+
+    /// The person's key, if the person has one (none: never sealed anything, or erased).
+    pub(crate) async fn person_key(
+        &self,
+        codice_fiscale: CodiceFiscale,
+    ) -> Result<Option<PersonKey>, StoreError> {
+        let row = sqlx::query(
+            "SELECT codice_fiscale, key_id, wrapped FROM person_keys WHERE codice_fiscale = $1",
+        )
+        .bind(codice_fiscale.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => self.unwrap_row(codice_fiscale, &row, 1),
+            None => Ok(None),
+        }
     }
 
     /// The account rebuilt from its events alone (R29, R32).
@@ -236,21 +386,35 @@ impl Store {
         Ok(Account::replay(codice_fiscale, &events))
     }
 
-    /// Every stored event of an account, in order.
+    /// Every stored event of an account, in order, each joined with its person's data
+    /// (R36): opened under the person's key, or none once erased.
     ///
     /// # Errors
-    /// [`StoreError`] if the database fails, an event does not read, or a version is missing.
+    /// [`StoreError`] if the database fails, an event does not read, a version is missing,
+    /// or the person's sealed data does not open under their key.
     pub async fn events(&self, codice_fiscale: CodiceFiscale) -> Result<Vec<Event>, StoreError> {
+        Ok(self.events_keyed(codice_fiscale).await?.0)
+    }
+
+    /// [`Store::events`], and the person's key if any event's data is sealed under one.
+    async fn events_keyed(
+        &self,
+        codice_fiscale: CodiceFiscale,
+    ) -> Result<(Vec<Event>, Option<PersonKey>), StoreError> {
         let rows = sqlx::query(
-            "SELECT version, event FROM events WHERE codice_fiscale = $1 ORDER BY version",
+            "SELECT version, event, personal FROM events WHERE codice_fiscale = $1
+             ORDER BY version",
         )
         .bind(codice_fiscale.as_str())
         .fetch_all(&self.pool)
         .await?;
+        let mut key = None;
+        let mut looked_up = false;
         let mut events = Vec::with_capacity(rows.len());
         for (index, row) in rows.iter().enumerate() {
             let version: i64 = row.try_get(0)?;
             let text: String = row.try_get(1)?;
+            let personal: Option<Vec<u8>> = row.try_get(2)?;
             if i64::try_from(index + 1).ok() != Some(version) {
                 return Err(StoreError::Gap {
                     codice_fiscale: codice_fiscale.as_str().to_owned(),
@@ -263,9 +427,34 @@ impl Store {
                     version,
                     source,
                 })?;
-            events.push(stored.into_event());
+            let Some(sealed) = personal else {
+                // Facts alone, or a row that holds its personal data inside its facts.
+                events.push(stored.into_event());
+                continue;
+            };
+            if !looked_up {
+                key = self.person_key(codice_fiscale).await?;
+                looked_up = true;
+            }
+            let opened = match &key {
+                Some(key) => {
+                    let row_key =
+                        event_row_key(codice_fiscale, u64::try_from(version).unwrap_or(0));
+                    Some(
+                        key.open(row_key.as_bytes(), &sealed)
+                            .map_err(|source| personal_error(codice_fiscale, source))?,
+                    )
+                }
+                // Erased: the key is gone, the facts replay alone.
+                None => None,
+            };
+            let joined = StoredEvent::join(stored, opened).map_err(|source| StoreError::Join {
+                codice_fiscale: codice_fiscale.as_str().to_owned(),
+                code: source.code(),
+            })?;
+            events.push(joined.into_event());
         }
-        Ok(events)
+        Ok((events, key))
     }
 
     /// Writes each command's events, the accounts' caches and deadlines, their outbox rows
@@ -281,7 +470,16 @@ impl Store {
     /// # Errors
     /// [`StoreError`] if the database fails (a lost race is [`Commit::LostRace`], not an error).
     pub async fn commit(&self, writes: &[Write<'_>]) -> Result<Commit, StoreError> {
-        let sql = CommitSql::new(writes)?;
+        let mut keys: Vec<Keying<'_>> = Vec::with_capacity(writes.len());
+        for write in writes {
+            let keying = self.keying(write).await?;
+            if matches!(keying, Keying::Erase { .. }) {
+                self.key_cache.evict(write.next.codice_fiscale().as_str());
+            }
+            keys.push(keying);
+        }
+        let mut rng = self.entropy.generator();
+        let sql = CommitSql::new(writes, &keys, &mut rng)?;
         if sql.parts.is_empty() {
             return Ok(Commit::Written);
         }
@@ -290,7 +488,9 @@ impl Store {
                 let text = sql.one_statement();
                 match sql.bind(sqlx::query(&text)).execute(&self.pool).await {
                     Ok(_) => Ok(Commit::Written),
-                    Err(error) if sql.appends && lost_race(&error) => Ok(Commit::LostRace),
+                    Err(error) if sql.appends && (lost_race(&error) || lost_key_race(&error)) => {
+                        Ok(Commit::LostRace)
+                    }
                     Err(error) => Err(error.into()),
                 }
             }
@@ -313,6 +513,148 @@ impl Store {
                 }
                 tx.commit().await?;
                 Ok(Commit::Written)
+            }
+        }
+    }
+
+    /// What a write needs of its person's key (R36): none; the key it was loaded with, or the
+    /// stored one; a fresh one, generated and wrapped here; or, for an erasure, the rows
+    /// that still hold the person's data inside their facts (written by a release that did
+    /// not seal it), to rewrite with the facts alone.
+    async fn keying<'a>(&self, write: &Write<'a>) -> Result<Keying<'a>, StoreError> {
+        if write.events.is_empty() {
+            return Ok(Keying::Nothing);
+        }
+        let codice_fiscale = write.next.codice_fiscale();
+        if write
+            .events
+            .iter()
+            .any(|event| matches!(event, Event::PersonalDataErased { .. }))
+        {
+            let rows = sqlx::query(
+                "SELECT version, event FROM events
+                 WHERE codice_fiscale = $1 AND personal IS NULL ORDER BY version",
+            )
+            .bind(codice_fiscale.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+            let mut legacy = Vec::new();
+            for row in &rows {
+                let version: i64 = row.try_get(0)?;
+                let text: String = row.try_get(1)?;
+                let Ok(stored) = serde_json::from_str::<StoredEvent>(&text) else {
+                    continue;
+                };
+                if let (facts, Some(_)) = stored.split() {
+                    legacy.push((
+                        version,
+                        serde_json::to_string(&facts).map_err(StoreError::Encode)?,
+                    ));
+                }
+            }
+            return Ok(Keying::Erase { legacy });
+        }
+        let seals =
+            write.next.person().is_some() || write.events.iter().any(Event::holds_personal_data);
+        if !seals {
+            return Ok(Keying::Nothing);
+        }
+        if let Some(key) = write.person_key {
+            return Ok(Keying::Under(key));
+        }
+        if let Some(key) = self.person_key(codice_fiscale).await? {
+            return Ok(Keying::Found(key));
+        }
+        let (key, wrapped) = PersonKey::generate(
+            &self.personal_keys,
+            codice_fiscale.as_str(),
+            &mut self.entropy.generator(),
+        );
+        Ok(Keying::Fresh(key, wrapped))
+    }
+
+    /// The wrapped keys of these people, by codice fiscale.
+    async fn wrapped_keys(&self, people: &[String]) -> Result<HashMap<String, Sealed>, StoreError> {
+        let mut found = HashMap::with_capacity(people.len());
+        for chunk in people.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let text = format!(
+                "SELECT codice_fiscale, key_id, wrapped FROM person_keys
+                 WHERE codice_fiscale IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&text);
+            for person in chunk {
+                query = query.bind(person.as_str());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(
+                    row.try_get::<String, _>(0)?,
+                    Sealed {
+                        key_id: row.try_get(1)?,
+                        bytes: row.try_get(2)?,
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    /// Wraps every person's key that is not under the current master key again under it, in
+    /// batches of `batch` (R36): what a rotation of the master key runs, after the new key is
+    /// configured as current and the old one as previous. Only the small table of keys is
+    /// rewritten, never the events; once it reports no key left under the old one, the old
+    /// key can be removed from the configuration. A key that no configured master key opens
+    /// is left as it was, counted and logged (its id, never the key).
+    ///
+    /// # Errors
+    /// [`StoreError`] if the database fails.
+    pub async fn rewrap_person_keys(&self, batch: u32) -> Result<Rewrapped, StoreError> {
+        let current = self.personal_keys.current_id().to_owned();
+        let mut report = Rewrapped::default();
+        let mut after = String::new();
+        let mut rng = self.entropy.generator();
+        loop {
+            let rows = sqlx::query(
+                "SELECT codice_fiscale, key_id, wrapped FROM person_keys
+                 WHERE key_id <> $1 AND codice_fiscale > $2 ORDER BY codice_fiscale LIMIT $3",
+            )
+            .bind(current.as_str())
+            .bind(after.as_str())
+            .bind(i64::from(batch.max(1)))
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(report);
+            }
+            for row in &rows {
+                let person: String = row.try_get(0)?;
+                let old = Sealed {
+                    key_id: row.try_get(1)?,
+                    bytes: row.try_get(2)?,
+                };
+                let aad = crate::personal::person_key_row_key(&person);
+                match self.personal_keys.open(&old, aad.as_bytes()) {
+                    Ok(material) => {
+                        let new = self.personal_keys.seal(aad.as_bytes(), &material, &mut rng);
+                        sqlx::query(
+                            "UPDATE person_keys SET key_id = $1, wrapped = $2
+                             WHERE codice_fiscale = $3 AND key_id = $4",
+                        )
+                        .bind(new.key_id.as_str())
+                        .bind(new.bytes.as_slice())
+                        .bind(person.as_str())
+                        .bind(old.key_id.as_str())
+                        .execute(&self.pool)
+                        .await?;
+                        report.rewrapped += 1;
+                    }
+                    Err(error) => {
+                        tracing::error!(key_id = %old.key_id, %error, "a person's key does not unwrap under any configured master key");
+                        report.unreadable += 1;
+                    }
+                }
+                after = person;
             }
         }
     }
@@ -367,7 +709,7 @@ impl Store {
                          SELECT codice_fiscale FROM accounts
                          WHERE next_deadline <= $1 AND (tick_lease IS NULL OR tick_lease <= $1)
                          ORDER BY next_deadline LIMIT $3 FOR UPDATE SKIP LOCKED)
-                     RETURNING codice_fiscale, version, snapshot",
+                     RETURNING codice_fiscale, version, snapshot, personal",
                 )
                 .bind(now_ms)
                 .bind(until)
@@ -377,7 +719,7 @@ impl Store {
             }
             Backend::Sqlite => {
                 sqlx::query(
-                    "SELECT codice_fiscale, version, snapshot FROM accounts
+                    "SELECT codice_fiscale, version, snapshot, personal FROM accounts
                      WHERE next_deadline <= $1 ORDER BY next_deadline LIMIT $2",
                 )
                 .bind(now_ms)
@@ -386,20 +728,51 @@ impl Store {
                 .await?
             }
         };
+        let sealed: Vec<String> = rows
+            .iter()
+            .filter(|row| {
+                row.try_get::<Option<Vec<u8>>, _>(3)
+                    .ok()
+                    .flatten()
+                    .is_some()
+            })
+            .filter_map(|row| row.try_get::<String, _>(0).ok())
+            .collect();
+        let mut wrapped = self.wrapped_keys(&sealed).await?;
         let mut due = Vec::with_capacity(rows.len());
         for row in &rows {
             let text: String = row.try_get(0)?;
             let version: i64 = row.try_get(1)?;
             let snapshot: Vec<u8> = row.try_get(2)?;
+            let personal: Option<Vec<u8>> = row.try_get(3)?;
             let Ok(codice_fiscale) = CodiceFiscale::parse(&text) else {
                 tracing::error!("a stored codice fiscale does not parse: its account is skipped");
                 continue;
             };
-            let account = match read_snapshot(codice_fiscale, version, &snapshot) {
-                Some(account) => account,
-                None => self.replay(codice_fiscale).await?,
+            let key = match wrapped.remove(&text) {
+                Some(wrapped) => match self.key_cache.unwrap(&self.personal_keys, &text, wrapped) {
+                    Ok(key) => Some(key),
+                    Err(error) => {
+                        tracing::error!(%error, "a person's key does not unwrap: its account is skipped");
+                        continue;
+                    }
+                },
+                None => None,
             };
-            due.push(DueAccount { account });
+            let (account, key) = match read_snapshot(
+                codice_fiscale,
+                version,
+                &snapshot,
+                personal.as_deref(),
+                key.as_ref(),
+            ) {
+                Some(account) => (account, key),
+                None => {
+                    let (events, key) = self.events_keyed(codice_fiscale).await?;
+                    (Account::replay(codice_fiscale, &events), key)
+                }
+            };
+            due.push(DueAccount { account, key });
         }
         Ok(due)
     }
@@ -564,14 +937,49 @@ impl Store {
     }
 }
 
-/// A cached account, if it loads and agrees with its row: its version and its key.
-fn read_snapshot(codice_fiscale: CodiceFiscale, version: i64, snapshot: &[u8]) -> Option<Account> {
+/// A storage error of a person's sealed data or key.
+fn personal_error(codice_fiscale: CodiceFiscale, source: PersonalDataError) -> StoreError {
+    StoreError::PersonalData {
+        codice_fiscale: codice_fiscale.as_str().to_owned(),
+        source,
+    }
+}
+
+/// A cached account, if it loads and agrees with its row (its version and its key), joined
+/// with its person's data (R36): opened under `key`, or the facts alone without a key (erased).
+/// Sealed data that does not open, or does not join, sends the caller to the events.
+fn read_snapshot(
+    codice_fiscale: CodiceFiscale,
+    version: i64,
+    snapshot: &[u8],
+    personal: Option<&[u8]>,
+    key: Option<&PersonKey>,
+) -> Option<Account> {
     match postcard::from_bytes::<Account>(snapshot) {
         Ok(account)
             if i64::try_from(account.version()).ok() == Some(version)
                 && account.codice_fiscale() == codice_fiscale =>
         {
-            Some(account)
+            let (Some(sealed), Some(key)) = (personal, key) else {
+                return Some(account);
+            };
+            let row_key = account_row_key(codice_fiscale, account.version());
+            match key.open(row_key.as_bytes(), sealed) {
+                Ok(data) => match Account::join(account, Some(data)) {
+                    Ok(account) => Some(account),
+                    Err(error) => {
+                        tracing::warn!(
+                            code = error.code(),
+                            "a cached account's personal data does not join: rebuilding it from its events"
+                        );
+                        None
+                    }
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "a cached account's personal data does not open: rebuilding it from its events");
+                    None
+                }
+            }
         }
         Ok(_) => {
             tracing::warn!(

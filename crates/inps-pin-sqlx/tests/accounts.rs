@@ -8,7 +8,8 @@ use inps_pin::{
 };
 use inps_pin_sqlx::testing::Scratch;
 use inps_pin_sqlx::{
-    Accounts, Entropy, ExecuteError, ManualClock, Outage, OutboxKey, OutboxKeys, Store, StoreError,
+    Accounts, Entropy, ExecuteError, ManualClock, Outage, OutboxKey, OutboxKeys, PersonalDataKey,
+    PersonalDataKeys, Store, StoreError,
 };
 use jiff::Timestamp;
 
@@ -20,8 +21,13 @@ fn keys() -> OutboxKeys {
     OutboxKeys::new(OutboxKey::from_hex("test", &"3c".repeat(32)).unwrap())
 }
 
+/// The master key of the person keys.
+fn master() -> PersonalDataKeys {
+    PersonalDataKeys::new(PersonalDataKey::from_hex("m", &"4d".repeat(32)).unwrap())
+}
+
 async fn accounts(url: &str, cost: HashCost) -> Accounts {
-    let store = Store::connect(url).await.unwrap();
+    let store = Store::connect(url, master()).await.unwrap();
     let policy = Policy::default().with_hash_cost(cost);
     Accounts::new(store, policy, keys())
         .unwrap()
@@ -103,7 +109,7 @@ async fn an_unreachable_database_met_by_one_command_is_answered_at_once_to_the_n
     let url = dir.sqlite_url("outage.db");
     let clock = Arc::new(ManualClock::fixed(t0()));
     let accounts = Accounts::new(
-        Store::connect(&url).await.unwrap(),
+        Store::connect(&url, master()).await.unwrap(),
         Policy::default().with_hash_cost(HashCost::CHEAP),
         keys(),
     )

@@ -8,7 +8,8 @@
 //! After every step: it answers as the account does; a refusal (or a step with nothing to
 //! record) writes no row (R27); what the store loads, and what it replays from the events
 //! alone, is the model's account, and the stored deadline is the account's (R29, R32). At the
-//! end of every sequence the stored events are the model's, and a writer that read an older
+//! end of every sequence the stored events are the model's (those before an erasure without
+//! their person's data, R36), and a writer that read an older
 //! version loses the compare-and-swap and writes nothing.
 //!
 //! On SQLite in a temporary directory; on PostgreSQL too, in a throwaway cluster
@@ -20,7 +21,7 @@ use std::rc::Rc;
 use inps_pin::rand_core::SeedableRng;
 use inps_pin::reference_model::{AccountModel, ModelState};
 use inps_pin::testing::{Driver, Observed, Step};
-use inps_pin::{Account, CodiceFiscale, Effect, EndSessions};
+use inps_pin::{Account, CodiceFiscale, Effect, EndSessions, Event};
 use inps_pin_sqlx::testing::{self as postgres, Scratch};
 use inps_pin_sqlx::{
     Commit, NewOutboxRow, OutboxKey, OutboxKeys, OutboxMessage, Store, Write, deadline_millis,
@@ -61,7 +62,9 @@ impl Database {
                 max_connections: 2,
                 ..inps_pin_sqlx::StoreOptions::default()
             };
-            let store = Store::connect_with(url, &options).await.unwrap();
+            let store = Store::connect_with(url, &options, personal_keys())
+                .await
+                .unwrap();
             let raw = AnyPool::connect(url).await.unwrap();
             (store, raw)
         });
@@ -80,6 +83,11 @@ impl Database {
                     .await
                     .unwrap();
             }
+            // On SQLite the person keys are in the file the store's connections attach.
+            sqlx::query("DELETE FROM person_keys")
+                .execute(self.store.pool())
+                .await
+                .unwrap();
         });
     }
 
@@ -184,6 +192,7 @@ impl Service {
                         outbox: &outbox,
                         end_sessions: end_sessions.as_ref(),
                         new_session: None,
+                        person_key: None,
                         now,
                     }]))
                     .unwrap();
@@ -290,7 +299,7 @@ impl StateMachineTest for ServiceTest {
             .runtime
             .block_on(database.store.events(cf))
             .unwrap();
-        assert_eq!(events, reference.driver.events);
+        assert_eq!(events, as_stored(&reference.driver.events));
         // A writer that read the account before its first event, and appends that event
         // again, loses the compare-and-swap and writes nothing.
         if let Some(first) = events.first() {
@@ -308,6 +317,7 @@ impl StateMachineTest for ServiceTest {
                     outbox: &[],
                     end_sessions: None,
                     new_session: None,
+                    person_key: None,
                     now: service.driver.now,
                 }]))
                 .unwrap();
@@ -315,6 +325,33 @@ impl StateMachineTest for ServiceTest {
             assert_eq!(database.rows(cf), rows_before);
         }
     }
+}
+
+/// The events as the store gives them back (R36): those before the last erasure are their
+/// facts alone, their person's data destroyed with the person's key.
+fn as_stored(events: &[Event]) -> Vec<Event> {
+    let erased = events
+        .iter()
+        .rposition(|event| matches!(event, Event::PersonalDataErased { .. }))
+        .unwrap_or(0);
+    events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
+            if index < erased {
+                event.clone().split().0
+            } else {
+                event.clone()
+            }
+        })
+        .collect()
+}
+
+/// The master key the person keys are wrapped under.
+fn personal_keys() -> inps_pin_sqlx::PersonalDataKeys {
+    inps_pin_sqlx::PersonalDataKeys::new(
+        inps_pin_sqlx::PersonalDataKey::from_hex("conformance", &"5a".repeat(32)).unwrap(),
+    )
 }
 
 fn sequences() -> u32 {

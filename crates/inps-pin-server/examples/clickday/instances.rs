@@ -15,6 +15,16 @@ use crate::http;
 /// The environment variable that carries the outbox key to the instances (never a file).
 pub const KEYS_VARIABLE: &str = "INPS_PIN_OUTBOX_KEYS";
 
+/// The master key of the person keys, shared by the seeding and every instance (a run's
+/// throwaway database: a fixed key is enough).
+pub const PERSONAL_DATA_KEYS: &str =
+    "clickday:5050505050505050505050505050505050505050505050505050505050505050";
+
+/// The master keys of the person keys, as a keyring.
+pub fn personal_data_keys() -> inps_pin_server::inps_pin_sqlx::PersonalDataKeys {
+    inps_pin_server::parse_keyring(PERSONAL_DATA_KEYS).expect("the example's key")
+}
+
 /// `--serve-instance CONFIG`: builds the service from the configuration file (JSON) and
 /// serves until SIGTERM, or until killed.
 pub fn serve_instance(path: &Path) -> std::process::ExitCode {
@@ -25,6 +35,7 @@ pub fn serve_instance(path: &Path) -> std::process::ExitCode {
     let text = std::fs::read_to_string(path).expect("the instance's configuration");
     let mut config: Config = serde_json::from_str(&text).expect("the instance's configuration");
     config.outbox_keys = std::env::var(KEYS_VARIABLE).ok();
+    config.personal_data_keys = Some(PERSONAL_DATA_KEYS.to_owned());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

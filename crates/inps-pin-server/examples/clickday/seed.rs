@@ -270,6 +270,7 @@ pub fn seed(
                         outbox: &[],
                         end_sessions: None,
                         new_session: None,
+                        person_key: None,
                         now,
                     })
                     .collect();

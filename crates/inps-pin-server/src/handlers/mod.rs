@@ -4,6 +4,7 @@
 pub mod operations;
 pub mod operator;
 pub mod person;
+pub mod personal_data;
 
 pub use operations::{health, metrics, not_found, openapi, ready};
 pub use operator::{
@@ -11,3 +12,4 @@ pub use operator::{
     upgrade_decision, upgrade_request,
 };
 pub use person::{authorise, first_access, log_out, login, renew, request_pin, restore};
+pub use personal_data::{account_export, erasure, my_export};

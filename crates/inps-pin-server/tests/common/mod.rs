@@ -44,6 +44,10 @@ pub const CARD_EXPIRY: &str = "2035-12-31";
 pub const OUTBOX_KEYS: &str =
     "test-2026:1111111111111111111111111111111111111111111111111111111111111111";
 
+/// The master key of every rig's person keys (a test key: 32 bytes of 0x22).
+pub const PERSONAL_DATA_KEYS: &str =
+    "pd-2026:2222222222222222222222222222222222222222222222222222222222222222";
+
 /// The operators of the rig: (id, key, role).
 pub const SEDE: (&str, &str) = ("sede-roma-01", "op_test_sede_roma_01_secret");
 /// A Contact Center operator.
@@ -103,6 +107,27 @@ pub fn person(cf: &str) -> Value {
     })
 }
 
+/// What the record keeps of [`distinctive_person`]: what a search of the database's files
+/// must not find in clear (R36). The mobile number as stored (`+39` and digits); the street
+/// of the residence the archive holds, which is the one kept (R35), and is found nowhere else
+/// in a rig with this person alone.
+pub const DISTINCTIVE: &[&str] = &[
+    "Zebedeo",
+    "Quintilliani",
+    "zebedeo.quintilliani@esempio.it",
+    "3479182736",
+    "Via del Corso 12",
+];
+
+/// A person's form whose name, e-mail, mobile and street are [`DISTINCTIVE`].
+pub fn distinctive_person(cf: &str) -> Value {
+    json!({
+        "first_name": "Zebedeo", "surname": "Quintilliani", "codice_fiscale": cf,
+        "street": "Vicolo Sbirulino 42", "postal_code": "00184", "city": "Roma", "province": "RM",
+        "email": "zebedeo.quintilliani@esempio.it", "mobile": "+39 347 918 2736"
+    })
+}
+
 /// An identity document, valid at [`t0`].
 pub fn document() -> Value {
     json!({ "kind": "identity_card", "number": "CA00000AA", "expires_on": "2031-03-01" })
@@ -155,6 +180,7 @@ impl Setup {
         Config {
             database_url: self.url.clone(),
             outbox_keys: Some(OUTBOX_KEYS.to_owned()),
+            personal_data_keys: Some(PERSONAL_DATA_KEYS.to_owned()),
             operators: operator_entries(),
             load: self.load.clone(),
             client_ip_header: self.client_ip_header.clone(),
@@ -369,6 +395,25 @@ impl Rig {
     /// the 8-character PIN shown on screen.
     pub async fn active_pin(&self, cf: &str) -> String {
         let first = self.request_pin(cf).await;
+        self.drain().await;
+        let second = self.received(cf, PinPart::SecondHalf);
+        let done = self
+            .post(
+                "/v1/first-access",
+                &json!({ "codice_fiscale": cf, "pin": format!("{first}{second}") }),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        done.shown_code()
+    }
+
+    /// Requests a PIN online with this form, reads the second half from the post, makes the
+    /// first access: the 8-character PIN shown on screen.
+    pub async fn active_pin_with(&self, form: &Value) -> String {
+        let cf = form["codice_fiscale"].as_str().unwrap();
+        let issued = self.post("/v1/pin-requests", form).await;
+        assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+        let first = issued.shown_code();
         self.drain().await;
         let second = self.received(cf, PinPart::SecondHalf);
         let done = self
