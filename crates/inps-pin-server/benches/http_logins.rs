@@ -174,6 +174,7 @@ fn config(url: &str, dir: &Path) -> Config {
     Config {
         database_url: url.to_owned(),
         outbox_keys: Some(format!("bench:{}", "42".repeat(32))),
+        personal_data_keys: Some(format!("bench-people:{}", "43".repeat(32))),
         operators: vec![inps_pin_server::OperatorEntry {
             id: "bench".to_owned(),
             roles: vec![inps_pin_server::OperatorRole::Auditor],
@@ -299,6 +300,10 @@ fn start_server(url: &str, dir: &Path) -> Server {
         .arg("--config")
         .arg(dir.join("server.toml"))
         .env("INPS_PIN_OUTBOX_KEYS", config.outbox_keys.clone().unwrap())
+        .env(
+            "INPS_PIN_PERSONAL_DATA_KEYS",
+            config.personal_data_keys.clone().unwrap(),
+        )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
