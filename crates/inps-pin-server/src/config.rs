@@ -224,8 +224,16 @@ impl Config {
             }
             figment = figment.merge(Toml::file(file));
         }
+        // Every `INPS_PIN_` variable is a setting, and one the service does not know is an
+        // error (a mistyped key must not pass unseen), but for `INPS_PIN_REQUIRE_POSTGRES`: the
+        // test suites' switch (`inps_pin_sqlx::testing`), set in the environment the service's
+        // own benches and CI start it from.
         figment
-            .merge(Env::prefixed("INPS_PIN_").split("__"))
+            .merge(
+                Env::prefixed("INPS_PIN_")
+                    .ignore(&["REQUIRE_POSTGRES"])
+                    .split("__"),
+            )
             .extract()
             .map_err(|error| ConfigError::Read(error.to_string()))
     }

@@ -879,3 +879,22 @@ async fn r36_a_persons_export_is_their_own_session_s_and_says_nothing_without_on
         .await
         .assert_coded(StatusCode::UNAUTHORIZED, "session.missing");
 }
+
+/// A mistyped `INPS_PIN_` variable stops the service with its name, so a setting meant for it
+/// does not pass unseen; the test suites' own switch, in the same environment, does not.
+#[test]
+fn an_unknown_inps_pin_variable_refuses_the_start_and_the_test_suites_switch_does_not() {
+    let start = |variable: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_inps-pin-server"))
+            .env(variable, "1")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "started with no configuration");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let mistyped = start("INPS_PIN_OUTBOX_KEY");
+    assert!(mistyped.contains("OUTBOX_KEY"), "{mistyped}");
+    let switch = start("INPS_PIN_REQUIRE_POSTGRES");
+    assert!(!switch.contains("REQUIRE_POSTGRES"), "{switch}");
+    assert!(switch.contains("operators"), "{switch}");
+}
