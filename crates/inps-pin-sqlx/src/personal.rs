@@ -37,8 +37,8 @@ use crate::sealing::{Keyring, OpenError, Sealed, SealingKey};
 /// extended nonce of XChaCha20 is kept for the master keys, which seal for everyone.
 ///
 /// AES-256-GCM rather than ChaCha20-Poly1305, because every load opens one: on the x86 cores
-/// this runs on (AES-NI, carry-less multiply) it opened a person's data in 0.29 µs, where
-/// ChaCha20-Poly1305 took 1.8 µs (Poly1305's AVX2 code sets up for long messages).
+/// this runs on (AES-NI, carry-less multiply) it opens a person's data in 0.29 µs, where
+/// ChaCha20-Poly1305 takes 1.8 µs (Poly1305's AVX2 code sets up for long messages).
 const NONCE_LEN: usize = 12;
 
 /// The master keys that wrap each person's key ([`Keyring`]): the current one wraps, every
