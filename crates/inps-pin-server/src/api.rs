@@ -104,7 +104,7 @@ pub struct RestoreForm {
     pub mobile: String,
 }
 
-/// An authorisation request: may this session use this service?
+/// An authorisation request: may the logged-in person use this service?
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthoriseForm {

@@ -1,4 +1,5 @@
-//! The stored forms' unit tests: an account beyond the bounds (devices, restore requests) loads in no stored form, current or earlier (R35).
+//! The stored forms' unit tests: an account beyond the bounds (devices, restore requests)
+//! loads in no stored form, current or earlier (R35).
 
 use super::*;
 use crate::account::{ActivePin, DeadlineMemo, RestoreRequest, Stage};

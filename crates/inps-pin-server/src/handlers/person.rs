@@ -391,7 +391,7 @@ pub(crate) async fn session_of(
     }
 }
 
-/// May this session use this service (R19)?
+/// May the logged-in person use this service at their PIN's level (R19)?
 #[utoipa::path(
     post,
     path = "/v1/authorisations",

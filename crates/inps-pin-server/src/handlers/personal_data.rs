@@ -41,7 +41,7 @@ async fn export_of(state: &AppState, cf: CodiceFiscale) -> Result<Response, ApiE
         .into_response())
 }
 
-/// Everything the record holds about the person of this session (R36; GDPR art. 15, 20).
+/// Everything the record holds about the logged-in person (R36; GDPR art. 15, 20).
 #[utoipa::path(
     get,
     path = "/v1/me/export",
