@@ -27,6 +27,7 @@ mod stored;
 mod sunset_rules;
 pub(crate) mod table;
 mod verify;
+mod wrong_pin;
 
 pub use command::{Command, CommandKind};
 pub use event::Event;
