@@ -77,6 +77,9 @@ pub struct LoadConfig {
     pub queue_bound: Option<usize>,
     /// How long a decision may wait for a thread before it is dropped and answered 503.
     pub max_wait_ms: u64,
+    /// How long a decided command waits for the database to come back (a restart) before
+    /// it is answered 503; its Argon2 has run, and a client told 503 sends it again.
+    pub outage_patience_ms: u64,
     /// How long a request may take before it is answered 503.
     pub request_timeout_ms: u64,
     /// The largest request body.
@@ -93,6 +96,7 @@ impl Default for LoadConfig {
             deciding_threads: None,
             queue_bound: None,
             max_wait_ms: 600,
+            outage_patience_ms: 2_000,
             request_timeout_ms: 10_000,
             body_limit_bytes: 16 * 1024,
             anonymous_per_minute: 60,
@@ -290,6 +294,9 @@ impl Config {
         if !(10..=60_000).contains(&load.max_wait_ms) {
             return Err(field("load.max_wait_ms", "10 to 60000"));
         }
+        if load.outage_patience_ms > 60_000 {
+            return Err(field("load.outage_patience_ms", "0 to 60000"));
+        }
         if !(100..=300_000).contains(&load.request_timeout_ms) {
             return Err(field("load.request_timeout_ms", "100 to 300000"));
         }
@@ -427,6 +434,9 @@ mod tests {
         let mut config = production();
         config.load.max_wait_ms = 0;
         assert_eq!(refused(&config), "load.max_wait_ms");
+        config.load.max_wait_ms = 600;
+        config.load.outage_patience_ms = 60_001;
+        assert_eq!(refused(&config), "load.outage_patience_ms");
         let mut config = production();
         config.listen = "everywhere".to_owned();
         assert_eq!(refused(&config), "listen");

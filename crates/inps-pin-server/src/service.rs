@@ -295,6 +295,7 @@ impl ServiceBuilder {
         };
         let mut accounts = Accounts::new(store, policy, keys)?
             .with_deciding(Arc::new(deciding))
+            .with_outage_patience(Duration::from_millis(config.load.outage_patience_ms))
             .with_session_lifetime(SignedDuration::from_mins(i64::from(config.session_minutes)));
         if let Some(clock) = clock {
             accounts = accounts.with_clock(clock);

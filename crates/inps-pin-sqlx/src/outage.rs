@@ -13,6 +13,10 @@
 //! | open, past the hold | the first probes the database; the others answered at once | open again | closed |
 //!
 //! Opening wakes the commands waiting for the database, which answer "unavailable" at once.
+//!
+//! A command already decided is not answered "unavailable" for an outage: its Argon2 has
+//! run and its answer is known. It waits for the outage to end ([`Outage::reentry`], up to
+//! the accounts' patience) and commits then; closing wakes it.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
@@ -20,6 +24,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
+
+use crate::clock::Clock;
 
 /// No outage: the instant it holds until is before every clock reading.
 const CLOSED: i64 = i64::MIN;
@@ -35,6 +41,9 @@ pub struct Outage {
     probing: AtomicBool,
     /// Wakes the commands waiting for the database when one of them meets the outage.
     opened: Notify,
+    /// Wakes the decided commands waiting for the outage to end when a probe finds the
+    /// database back.
+    closed: Notify,
 }
 
 /// May a command go to the database ([`Outage::enter`]).
@@ -58,6 +67,7 @@ impl Probe<'_> {
     /// The database answered: the outage ends.
     pub fn reachable(self) {
         self.0.until_micros.store(CLOSED, Ordering::Release);
+        self.0.closed.notify_waiters();
     }
 }
 
@@ -86,6 +96,7 @@ impl Outage {
             until_micros: AtomicI64::new(CLOSED),
             probing: AtomicBool::new(false),
             opened: Notify::new(),
+            closed: Notify::new(),
         }
     }
 
@@ -124,6 +135,42 @@ impl Outage {
         self.opened.notify_waiters();
     }
 
+    /// Waits until a command may go to the database again: at once if no outage holds; else
+    /// until a probe finds the database back, or the hold passes and this command becomes
+    /// the probe. `None` if that has not happened by `give_up`.
+    ///
+    /// The hold is read from `clock`, the one [`Outage::open_at`] was given; `give_up` is the
+    /// runtime's. While another command probes, this one looks again every tenth of a hold,
+    /// in case that probe is given up without an answer.
+    pub async fn reentry(
+        &self,
+        clock: &dyn Clock,
+        give_up: tokio::time::Instant,
+    ) -> Option<Entry<'_>> {
+        loop {
+            let closed = self.closed.notified();
+            tokio::pin!(closed);
+            closed.as_mut().enable();
+            let now = clock.now();
+            match self.enter(now) {
+                Entry::Refused => {}
+                entry => return Some(entry),
+            }
+            let runtime_now = tokio::time::Instant::now();
+            if runtime_now >= give_up {
+                return None;
+            }
+            let until = self.until_micros.load(Ordering::Acquire);
+            let hold_left = u64::try_from(until.saturating_sub(now.as_microsecond()))
+                .map_or(Duration::ZERO, Duration::from_micros);
+            let look_again = runtime_now + hold_left.clamp(Outage::HOLD / 10, Outage::HOLD);
+            tokio::select! {
+                () = closed => {}
+                () = tokio::time::sleep_until(look_again.min(give_up)) => {}
+            }
+        }
+    }
+
     /// Resolves when a command meets an outage after it is enabled
     /// ([`Notified::enable`]) or first polled: enable it before [`Outage::enter`], and no
     /// outage falls between the two.
@@ -134,6 +181,8 @@ impl Outage {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn met() -> Timestamp {
@@ -187,10 +236,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_commands_waiting_for_the_database_are_woken_when_one_meets_the_outage() {
-        let outage = std::sync::Arc::new(Outage::new());
+        let outage = Arc::new(Outage::new());
         let mut tasks = Vec::new();
         for _ in 0..3 {
-            let outage_for_task = std::sync::Arc::clone(&outage);
+            let outage_for_task = Arc::clone(&outage);
             let (registered, ready) = tokio::sync::oneshot::channel();
             tasks.push(tokio::spawn(async move {
                 let opened = outage_for_task.opened();
@@ -205,5 +254,76 @@ mod tests {
         for task in tasks {
             task.await.unwrap();
         }
+    }
+
+    /// The runtime's time, from `met()`: what tokio's paused clock says, as a timestamp.
+    struct RuntimeClock(tokio::time::Instant);
+
+    impl Clock for RuntimeClock {
+        fn now(&self) -> Timestamp {
+            met() + jiff::SignedDuration::try_from(self.0.elapsed()).unwrap()
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_decided_command_waits_out_the_hold_and_then_probes_the_database_itself() {
+        let clock = RuntimeClock(tokio::time::Instant::now());
+        let outage = Outage::new();
+        let started = tokio::time::Instant::now();
+        let patience = started + Duration::from_secs(10);
+        assert!(matches!(
+            outage.reentry(&clock, patience).await,
+            Some(Entry::Closed)
+        ));
+        assert_eq!(started.elapsed(), Duration::ZERO, "no outage: at once");
+
+        outage.open_at(clock.now());
+        let entry = outage.reentry(&clock, patience).await;
+        assert!(matches!(entry, Some(Entry::Probe(_))), "{entry:?}");
+        assert_eq!(started.elapsed(), Outage::HOLD, "the hold, no more");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_decided_command_is_woken_when_another_command_finds_the_database_back() {
+        let clock = Arc::new(RuntimeClock(tokio::time::Instant::now()));
+        let outage = Arc::new(Outage::new());
+        outage.open_at(clock.now());
+        tokio::time::advance(Outage::HOLD).await;
+        let Entry::Probe(probe) = outage.enter(clock.now()) else {
+            panic!("past the hold, a command probes")
+        };
+        let started = tokio::time::Instant::now();
+        let waiting = tokio::spawn({
+            let (clock, outage) = (Arc::clone(&clock), Arc::clone(&outage));
+            async move {
+                let entry = outage
+                    .reentry(
+                        &*clock,
+                        tokio::time::Instant::now() + Duration::from_secs(10),
+                    )
+                    .await;
+                (matches!(entry, Some(Entry::Closed)), started.elapsed())
+            }
+        });
+        // While the probe is out, the waiting command looks again every tenth of a hold
+        // (25 ms) and stays refused; the probe answers between two looks.
+        let answered_after = Duration::from_millis(60);
+        tokio::time::sleep(answered_after).await;
+        assert!(!waiting.is_finished());
+        probe.reachable();
+        let (closed, waited) = waiting.await.unwrap();
+        assert!(closed, "the outage ended");
+        assert_eq!(waited, answered_after, "woken when the probe answered");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_decided_command_gives_up_at_its_patience() {
+        let clock = RuntimeClock(tokio::time::Instant::now());
+        let outage = Outage::new();
+        outage.open_at(clock.now());
+        let started = tokio::time::Instant::now();
+        let entry = outage.reentry(&clock, started + Outage::HOLD / 2).await;
+        assert!(entry.is_none(), "{entry:?}");
+        assert_eq!(started.elapsed(), Outage::HOLD / 2);
     }
 }

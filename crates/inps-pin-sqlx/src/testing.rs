@@ -142,17 +142,25 @@ impl Cluster {
                 "--no-sync",
             ],
         )?;
+        cluster.pg_ctl_start()?;
+        Ok(cluster)
+    }
+
+    /// `pg_ctl start`, waiting until it accepts connections: on its port, listening on
+    /// 127.0.0.1 only, its socket in its own directory, without fsync (a throwaway cluster).
+    fn pg_ctl_start(&self) -> Result<(), String> {
+        let data = self.data_dir();
         let options = format!(
             "-c listen_addresses=127.0.0.1 -p {} -c unix_socket_directories={} -c fsync=off -c max_connections=100",
-            cluster.port,
-            cluster.dir.display()
+            self.port,
+            self.dir.display()
         );
-        let log = cluster.dir.join("server.log");
-        cluster.run(
+        let log = self.dir.join("server.log");
+        self.run(
             "pg_ctl",
             &[
                 "-D",
-                data,
+                data.to_str().ok_or("path")?,
                 "-o",
                 &options,
                 "-l",
@@ -160,8 +168,7 @@ impl Cluster {
                 "-w",
                 "start",
             ],
-        )?;
-        Ok(cluster)
+        )
     }
 }
 
@@ -230,6 +237,35 @@ impl Cluster {
     #[must_use]
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
+    }
+
+    /// Stops the server with a fast shutdown (open connections are cut) and waits until it
+    /// has: until [`Cluster::start_again`], every connection attempt is refused.
+    ///
+    /// # Errors
+    /// `pg_ctl`'s standard error.
+    pub fn stop(&self) -> Result<(), String> {
+        let data = self.data_dir();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().ok_or("path")?,
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        )
+    }
+
+    /// Starts a server [`Cluster::stop`] stopped, on the same port and with the same options,
+    /// and waits until it accepts connections.
+    ///
+    /// # Errors
+    /// `pg_ctl`'s standard error.
+    pub fn start_again(&self) -> Result<(), String> {
+        self.pg_ctl_start()
     }
 
     /// Restarts the server with a fast shutdown (open connections are cut, as in a crash of

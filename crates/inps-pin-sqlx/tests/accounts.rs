@@ -6,10 +6,10 @@ use inps_pin::{
     Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Email, EnteredPin,
     HashCost, OperatorId, Person, PersonName, PinPart, Policy, Reply, Role,
 };
-use inps_pin_sqlx::testing::Scratch;
+use inps_pin_sqlx::testing::{self, Scratch};
 use inps_pin_sqlx::{
-    Accounts, Entropy, ExecuteError, ManualClock, Outage, OutboxKey, OutboxKeys, PersonalDataKey,
-    PersonalDataKeys, Store, StoreError,
+    Accounts, DecidingOptions, DecidingPool, Entropy, ExecuteError, ManualClock, Outage, OutboxKey,
+    OutboxKeys, PersonalDataKey, PersonalDataKeys, Store, StoreError, StoreOptions,
 };
 use jiff::Timestamp;
 
@@ -64,22 +64,7 @@ async fn r30a_after_the_policy_cost_rises_an_unknown_codice_fiscale_costs_what_a
     let before = accounts(&url, old_cost).await;
     let person = mario();
     let cf = person.codice_fiscale();
-    let archive = Attested::vouched_for(
-        ArchiveRecord::new(cf, person.residence().clone()),
-        OperatorId::new("archive").unwrap(),
-        t0(),
-    );
-    let issued = before
-        .execute(
-            cf,
-            Command::RequestPin {
-                person,
-                channel: ChannelRequest::Online,
-                archive,
-            },
-        )
-        .await
-        .unwrap();
+    let issued = before.execute(cf, request_pin(person, t0())).await.unwrap();
     assert!(matches!(issued.reply, Reply::PinIssued { .. }));
     assert!(issued.shown.iter().any(|d| d.part() == PinPart::FirstHalf));
     before.store().close().await;
@@ -145,4 +130,148 @@ async fn an_unreachable_database_met_by_one_command_is_answered_at_once_to_the_n
     );
     let answered = accounts.execute(cf, login("ABCDEFGH")).await.unwrap_err();
     assert!(matches!(answered, ExecuteError::Store(StoreError::Outage)));
+}
+
+/// A request for a PIN online, the address vouched for by the archive at `at`.
+fn request_pin(person: Person, at: Timestamp) -> Command {
+    let archive = Attested::vouched_for(
+        ArchiveRecord::new(person.codice_fiscale(), person.residence().clone()),
+        OperatorId::new("archive").unwrap(),
+        at,
+    );
+    Command::RequestPin {
+        person,
+        channel: ChannelRequest::Online,
+        archive,
+    }
+}
+
+/// Waits, without sleeping, until `done` holds; fails the test after 30 s.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !done() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what}: not within 30 s"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_command_decided_when_the_database_restarts_commits_once_it_is_back() {
+    // A cluster of its own: the test stops and starts it.
+    let cluster = match testing::Cluster::start() {
+        Ok(cluster) => cluster,
+        Err(why) => return testing::skip(&why),
+    };
+    let url = testing::database(&cluster.url("postgres"), "inps_pin_outage_commit").await;
+    let options = StoreOptions {
+        acquire_timeout: std::time::Duration::from_secs(1),
+        ..StoreOptions::default()
+    };
+    // One deciding thread, which the test holds, so that the command is decided exactly
+    // when the database is down.
+    let deciding = Arc::new(
+        DecidingPool::new(DecidingOptions {
+            threads: 1,
+            queue_bound: 8,
+            max_wait: std::time::Duration::from_secs(60),
+        })
+        .unwrap(),
+    );
+    let accounts = Arc::new(
+        Accounts::new(
+            Store::connect_with(&url, &options, master()).await.unwrap(),
+            Policy::default().with_hash_cost(HashCost::CHEAP),
+            keys(),
+        )
+        .unwrap()
+        .with_clock(Arc::new(ManualClock::system_with_offset()))
+        .with_entropy(Entropy::seeded(7))
+        .with_deciding(Arc::clone(&deciding))
+        .with_outage_patience(std::time::Duration::from_secs(60)),
+    );
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let holder = tokio::spawn({
+        let deciding = Arc::clone(&deciding);
+        async move { deciding.run(move || held.recv()).await }
+    });
+    until("the deciding thread held", || {
+        deciding
+            .stats()
+            .running
+            .load(std::sync::atomic::Ordering::Acquire)
+            == 1
+    })
+    .await;
+
+    // Mario's request is loaded and waits for the deciding thread.
+    let person = mario();
+    let cf = person.codice_fiscale();
+    let requested = tokio::spawn({
+        let accounts = Arc::clone(&accounts);
+        let at = accounts.clock().now();
+        async move { accounts.execute(cf, request_pin(person, at)).await }
+    });
+    until("the request queued", || {
+        deciding
+            .stats()
+            .queued
+            .load(std::sync::atomic::Ordering::Acquire)
+            == 1
+    })
+    .await;
+
+    // The database stops; the request is decided and its commit meets the outage.
+    cluster.stop().unwrap();
+    release.send(()).unwrap();
+    let (released, _) = holder.await.unwrap().unwrap();
+    released.unwrap();
+    let clock = Arc::clone(accounts.clock());
+    until("the outage met", || {
+        accounts.outage().holds_at(clock.now()) || requested.is_finished()
+    })
+    .await;
+    if requested.is_finished() {
+        panic!(
+            "a decided command waits for the database: {:?}",
+            requested.await
+        );
+    }
+
+    // A command arriving now is answered at once, without a trip to the database.
+    let stranger = CodiceFiscale::parse("RCCMNL83S18D969H").unwrap();
+    let refused = accounts
+        .execute(stranger, login("ABCDEFGH"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ExecuteError::Store(StoreError::Outage)),
+        "{refused:?}"
+    );
+
+    // The database is back: the decided request commits, once.
+    cluster.start_again().unwrap();
+    let issued = requested.await.unwrap().unwrap();
+    assert!(
+        matches!(issued.reply, Reply::PinIssued { .. }),
+        "{:?}",
+        issued.reply
+    );
+    assert!(issued.shown.iter().any(|d| d.part() == PinPart::FirstHalf));
+    let events = accounts.store().events(cf).await.unwrap();
+    assert_eq!(
+        events.len(),
+        usize::try_from(issued.account.version()).unwrap()
+    );
+    assert_eq!(issued.events, events.len(), "its events, written once");
+    assert_eq!(accounts.store().load(cf).await.unwrap(), issued.account);
+    assert_eq!(
+        accounts.store().outbox_stats().await.unwrap().unsent,
+        i64::try_from(issued.outbox_rows).unwrap()
+    );
+    assert!(
+        !accounts.outage().holds_at(clock.now()),
+        "the commit found it back"
+    );
 }

@@ -24,6 +24,8 @@ use crate::sealing::OutboxKeys;
 use crate::session_token::{SessionToken, hash_token};
 use crate::store::Store;
 
+mod decided_commit;
+
 /// How many times a command may lose the compare-and-swap before it gives up: far more than
 /// any real contention (commands of one account are serialised inside an instance).
 const MAX_LOST_RACES: u32 = 100;
@@ -59,6 +61,9 @@ pub struct Accounts {
     stored_cost: Mutex<Option<HashCost>>,
     /// A database outage one command met, answered at once to the others.
     outage: Outage,
+    /// How long a decided command waits for an outage to end before it answers
+    /// "unavailable".
+    outage_patience: Duration,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -186,6 +191,11 @@ pub struct TickReport {
 }
 
 impl Accounts {
+    /// How long a decided command waits, by default, for a database outage to end: a
+    /// PostgreSQL restart takes under a second, and a client told "unavailable" would retry
+    /// and run its Argon2 again.
+    pub const OUTAGE_PATIENCE: Duration = Duration::from_secs(2);
+
     /// The accounts of `store`, under `policy`, sealing outbox rows under `keys`; the system
     /// clock, the operating system's generator, and a deciding pool of one thread per core.
     ///
@@ -203,6 +213,7 @@ impl Accounts {
             locks: Mutex::new(HashMap::new()),
             stored_cost: Mutex::new(None),
             outage: Outage::new(),
+            outage_patience: Accounts::OUTAGE_PATIENCE,
         })
     }
 
@@ -230,6 +241,14 @@ impl Accounts {
     #[must_use]
     pub fn with_deciding(mut self, deciding: Arc<DecidingPool>) -> Accounts {
         self.deciding = deciding;
+        self
+    }
+
+    /// How long a decided command waits for a database outage to end before it answers
+    /// "unavailable" ([`Accounts::OUTAGE_PATIENCE`] by default; zero: not at all).
+    #[must_use]
+    pub fn with_outage_patience(mut self, patience: Duration) -> Accounts {
+        self.outage_patience = patience;
         self
     }
 
@@ -431,30 +450,22 @@ impl Accounts {
             let mut prepared = self.prepare(&read, outcome, now)?;
             lap(&mut timings.prepare);
             if !prepared.outcome.events.is_empty() || prepared.session.is_some() {
-                let written = self
-                    .store
-                    .commit(&[Write {
-                        read: &read,
-                        next: &prepared.next,
-                        events: &prepared.outcome.events,
-                        next_deadline: prepared.next.poll_deadline(&self.policy),
-                        outbox: &prepared.outbox,
-                        end_sessions: prepared.end_sessions.as_ref(),
-                        new_session: prepared.session.as_ref().map(|opened| NewSession {
-                            token_hash: &prepared.token_hash,
-                            session: &opened.session,
-                            expires_at: opened.expires_at,
-                        }),
-                        person_key: person_key.as_ref(),
-                        now,
-                    }])
-                    .await
-                    // Not raced with the outage: a commit cut short might have been written.
-                    .inspect_err(|error| {
-                        if error.is_unavailable() {
-                            self.outage.open_at(self.clock.now());
-                        }
-                    })?;
+                let write = Write {
+                    read: &read,
+                    next: &prepared.next,
+                    events: &prepared.outcome.events,
+                    next_deadline: prepared.next.poll_deadline(&self.policy),
+                    outbox: &prepared.outbox,
+                    end_sessions: prepared.end_sessions.as_ref(),
+                    new_session: prepared.session.as_ref().map(|opened| NewSession {
+                        token_hash: &prepared.token_hash,
+                        session: &opened.session,
+                        expires_at: opened.expires_at,
+                    }),
+                    person_key: person_key.as_ref(),
+                    now,
+                };
+                let written = self.commit_decided(&write).await?;
                 lap(&mut timings.commit);
                 if written == Commit::LostRace {
                     lost_races += 1;
