@@ -297,8 +297,8 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         }
     };
     let scratch = Scratch::new("clickday", if options.postgres { "pg" } else { "run" });
-    let database = runtime.block_on(database(options, &scratch));
-    let instances_count = match database {
+    let database = Arc::new(runtime.block_on(database(options, &scratch)));
+    let instances_count = match *database {
         Database::Sqlite { .. } => 1,
         Database::Postgres { .. } => 2,
     };
@@ -437,15 +437,20 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         "a login unloaded: {unloaded_ms:.1} ms (recovered: a login within {threshold_ms:.1} ms)"
     );
     let workers = 8 * cores();
-    let (capacity, steady) =
+    let (capacity, steady, windows) =
         runtime.block_on(load::capacity(&crowd, workers, timing.closed_longest));
     println!(
-        "capacity: {capacity:.1} requests/s admitted, closed loop of {workers} clients ({})",
+        "capacity: {capacity:.1} requests/s admitted, closed loop of {workers} clients ({}; by second: {})",
         if steady {
             "steady"
         } else {
             "not steady within the time allowed: the mean of the last windows"
-        }
+        },
+        windows
+            .iter()
+            .map(|admitted| format!("{admitted:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
 
     // 4. The open loop, with the faults.
@@ -466,21 +471,29 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
             let killed_lengths = Arc::clone(&killed_lengths);
             let keys = keys.clone();
             let ports = ports.clone();
-            let database = &database;
+            let database = Arc::clone(&database);
             async move {
                 let mut notes = Vec::new();
                 let victim = instances_count - 1;
                 tokio::time::sleep_until((load_start + timing.ramp + timing.hold.mul_f64(0.3)).into())
                     .await;
                 let killed_at = load_start.elapsed().as_secs_f64();
-                {
-                    let mut instances = instances.lock().expect("instances");
-                    let instance = &mut instances[victim];
-                    instance.kill();
-                    killed_lengths.lock().expect("lengths")[victim] =
-                        Some(std::fs::metadata(&instance.carrier_log).map_or(0, |m| m.len()));
-                    instance.restart(&keys);
-                }
+                // Faults are blocking calls (a process reaped, `pg_ctl`): on a thread of
+                // their own, so that the open loop beside them sends every arrival when due.
+                tokio::task::spawn_blocking({
+                    let instances = Arc::clone(&instances);
+                    let killed_lengths = Arc::clone(&killed_lengths);
+                    move || {
+                        let mut instances = instances.lock().expect("instances");
+                        let instance = &mut instances[victim];
+                        instance.kill();
+                        killed_lengths.lock().expect("lengths")[victim] =
+                            Some(std::fs::metadata(&instance.carrier_log).map_or(0, |m| m.len()));
+                        instance.restart(&keys);
+                    }
+                })
+                .await
+                .expect("the kill and restart");
                 let ready = wait_ready(ports[victim], Duration::from_secs(30)).await;
                 marks.lock().expect("marks").push(svg::Mark {
                     at: killed_at,
@@ -495,14 +508,19 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
                         "instance {victim} killed at {killed_at:.1} s did not come back within 30 s"
                     )),
                 }
-                if matches!(database, Database::Postgres { .. }) {
+                if matches!(*database, Database::Postgres { .. }) {
                     tokio::time::sleep_until(
                         (load_start + timing.ramp + timing.hold.mul_f64(0.65)).into(),
                     )
                     .await;
                     let at = load_start.elapsed().as_secs_f64();
                     if database.can_restart() {
-                        let restarted = tokio::task::block_in_place(|| database.restart());
+                        let restarted = tokio::task::spawn_blocking({
+                            let database = Arc::clone(&database);
+                            move || database.restart()
+                        })
+                        .await
+                        .expect("the restart");
                         marks.lock().expect("marks").push(svg::Mark {
                             at,
                             label: "PostgreSQL restart".to_owned(),
@@ -641,46 +659,54 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         .cross_person
         .load(std::sync::atomic::Ordering::Relaxed);
 
-    println!("\nby request, over the load (open loop):");
-    println!(
-        "  {:<16} {:>8} {:>8} {:>7} {:>6} {:>10} {:>10} {:>10}",
-        "request", "sent", "admitted", "shed", "errors", "adm p50", "adm p99", "shed p99"
-    );
-    for op in [
-        Op::FirstHalfLogin,
-        Op::Login,
-        Op::Authorise,
-        Op::FirstAccess,
-        Op::PinRequest,
-        Op::Restore,
-        Op::Guess,
+    for (phase, title) in [
+        (
+            Phase::Capacity,
+            "the closed loop that measured the capacity",
+        ),
+        (Phase::Load, "over the load (open loop)"),
     ] {
-        let of: Vec<&Record> = records
-            .iter()
-            .filter(|r| r.phase == Phase::Load && r.op == op)
-            .collect();
-        let class = |c: Class| of.iter().filter(|r| r.class == c).count();
-        let mut admitted: Vec<f64> = of
-            .iter()
-            .filter(|r| r.class == Class::Admitted)
-            .map(|r| r.latency_ms)
-            .collect();
-        let mut shed: Vec<f64> = of
-            .iter()
-            .filter(|r| r.class == Class::Shed)
-            .map(|r| r.latency_ms)
-            .collect();
+        println!("\nby request, {title}:");
         println!(
-            "  {:<16} {:>8} {:>8} {:>7} {:>6} {:>8.0}ms {:>8.0}ms {:>8.0}ms",
-            format!("{op:?}"),
-            of.len(),
-            admitted.len(),
-            shed.len(),
-            class(Class::Error),
-            percentile(&mut admitted, 50.0),
-            percentile(&mut admitted, 99.0),
-            percentile(&mut shed, 99.0),
+            "  {:<16} {:>8} {:>8} {:>7} {:>6} {:>10} {:>10} {:>10}",
+            "request", "sent", "admitted", "shed", "errors", "adm p50", "adm p99", "shed p99"
         );
+        for op in [
+            Op::FirstHalfLogin,
+            Op::Login,
+            Op::Authorise,
+            Op::FirstAccess,
+            Op::PinRequest,
+            Op::Restore,
+            Op::Guess,
+        ] {
+            let of: Vec<&Record> = records
+                .iter()
+                .filter(|r| r.phase == phase && r.op == op)
+                .collect();
+            let class = |c: Class| of.iter().filter(|r| r.class == c).count();
+            let mut admitted: Vec<f64> = of
+                .iter()
+                .filter(|r| r.class == Class::Admitted)
+                .map(|r| r.latency_ms)
+                .collect();
+            let mut shed: Vec<f64> = of
+                .iter()
+                .filter(|r| r.class == Class::Shed)
+                .map(|r| r.latency_ms)
+                .collect();
+            println!(
+                "  {:<16} {:>8} {:>8} {:>7} {:>6} {:>8.0}ms {:>8.0}ms {:>8.0}ms",
+                format!("{op:?}"),
+                of.len(),
+                admitted.len(),
+                shed.len(),
+                class(Class::Error),
+                percentile(&mut admitted, 50.0),
+                percentile(&mut admitted, 99.0),
+                percentile(&mut shed, 99.0),
+            );
+        }
     }
     let relaxed = std::sync::atomic::Ordering::Relaxed;
     println!(
@@ -694,6 +720,10 @@ fn run(runtime: &tokio::runtime::Runtime, options: &Options) -> ExitCode {
         counters.internal.load(relaxed),
         counters.unreadable.load(relaxed),
         crowd.balancer.failovers.load(relaxed)
+    );
+    println!(
+        "the open loop started every arrival within {:.1} ms of its due time (latencies count from it)",
+        crowd.latest_start_micros.load(relaxed) as f64 / 1000.0
     );
     let mut slow_by_second = std::collections::BTreeMap::<i64, usize>::new();
     for r in records

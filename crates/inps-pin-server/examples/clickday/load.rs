@@ -189,6 +189,9 @@ pub struct Crowd {
     pub counters: Counters,
     /// Requests offered by arrivals: (arrival time, requests).
     pub offered: Mutex<Vec<(f64, u32)>>,
+    /// How late the open loop started an arrival, at most, in microseconds: latencies count
+    /// from the due time, so a harness that fell behind would charge its lag to the service.
+    pub latest_start_micros: AtomicU64,
 }
 
 impl Crowd {
@@ -225,6 +228,7 @@ impl Crowd {
             acks: Mutex::new(Vec::new()),
             counters: Counters::default(),
             offered: Mutex::new(Vec::new()),
+            latest_start_micros: AtomicU64::new(0),
         }
     }
 
@@ -585,8 +589,13 @@ impl Crowd {
 
 /// The closed loop: `workers` people one arrival after another, until the admitted
 /// throughput is steady (the last five one-second windows within 15 % of their mean) or
-/// `longest` has passed. The capacity (admitted requests a second) and whether it was steady.
-pub async fn capacity(crowd: &Arc<Crowd>, workers: usize, longest: Duration) -> (f64, bool) {
+/// `longest` has passed. The capacity (admitted requests a second), whether it was steady,
+/// and the admitted requests of every one-second window.
+pub async fn capacity(
+    crowd: &Arc<Crowd>,
+    workers: usize,
+    longest: Duration,
+) -> (f64, bool, Vec<f64>) {
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     let mut handles = Vec::new();
@@ -647,7 +656,8 @@ pub async fn capacity(crowd: &Arc<Crowd>, workers: usize, longest: Duration) -> 
         let _ = handle.await;
     }
     let last = &windows[windows.len().saturating_sub(5)..];
-    (last.iter().sum::<f64>() / last.len().max(1) as f64, steady)
+    let capacity = last.iter().sum::<f64>() / last.len().max(1) as f64;
+    (capacity, steady, windows)
 }
 
 /// The open loop: arrivals at random (Poisson) at `rate(t)` requests a second, `t` seconds
@@ -675,6 +685,11 @@ pub async fn open_loop(
         if due > Instant::now() {
             tokio::time::sleep_until(due.into()).await;
         }
+        let late = Instant::now().saturating_duration_since(due);
+        crowd.latest_start_micros.fetch_max(
+            u64::try_from(late.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
         let flow = crowd.pick_flow();
         crowd
             .offered
