@@ -43,9 +43,13 @@ pub enum Class {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     Unloaded,
+    /// The closed loop before the load: its capacity sets the offered rate.
     Capacity,
     Load,
     Recovery,
+    /// The closed loop again after the recovery: the baseline is the mean of both, so that
+    /// the machine's drift over the run falls on the baseline as on the load.
+    CapacityAfter,
 }
 
 /// One request, as the client saw it.
@@ -593,6 +597,7 @@ impl Crowd {
 /// and the admitted requests of every one-second window.
 pub async fn capacity(
     crowd: &Arc<Crowd>,
+    phase: Phase,
     workers: usize,
     longest: Duration,
 ) -> (f64, bool, Vec<f64>) {
@@ -606,7 +611,7 @@ pub async fn capacity(
             while !stop.load(Ordering::Relaxed) {
                 let flow = crowd.pick_flow();
                 let shed_before = crowd.shed_count();
-                crowd.arrive(flow, Phase::Capacity, Instant::now()).await;
+                crowd.arrive(flow, phase, Instant::now()).await;
                 if crowd.shed_count() > shed_before {
                     // Told to come back later: a person does not hammer a busy service, and
                     // a client that did would measure its own loop, not the capacity.
@@ -629,7 +634,7 @@ pub async fn capacity(
             .expect("records")
             .iter()
             .filter(|record| {
-                record.phase == Phase::Capacity
+                record.phase == phase
                     && record.class == Class::Admitted
                     && record.done >= from + second
                     && record.done < from + second + 1.0
