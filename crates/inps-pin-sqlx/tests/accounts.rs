@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use inps_pin::testing::Cast;
 use inps_pin::{
-    Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Email, EnteredPin,
-    HashCost, OperatorId, Person, PersonName, PinPart, Policy, Reply, Role,
+    ChannelRequest, CodiceFiscale, Command, EnteredPin, HashCost, Person, PinPart, Policy, Reply,
 };
 use inps_pin_sqlx::testing::{self, Scratch};
 use inps_pin_sqlx::{
@@ -35,15 +35,9 @@ async fn accounts(url: &str, cost: HashCost) -> Accounts {
         .with_entropy(Entropy::seeded(5))
 }
 
+/// Mario Rossi, with e-mail and mobile ([`Cast::mario`]).
 fn mario() -> Person {
-    Person::new(
-        PersonName::parse("Mario").unwrap(),
-        PersonName::parse("Rossi").unwrap(),
-        CodiceFiscale::parse("RSSMRA80A01H501U").unwrap(),
-        Role::Citizen,
-        Address::new("Via Roma 1", "00184", "Roma", "RM").unwrap(),
-    )
-    .with_email(Email::parse("mario.rossi@example.it").unwrap())
+    Cast::mario().unwrap().owner
 }
 
 fn login(pin: &str) -> Command {
@@ -132,17 +126,12 @@ async fn an_unreachable_database_met_by_one_command_is_answered_at_once_to_the_n
     assert!(matches!(answered, ExecuteError::Store(StoreError::Outage)));
 }
 
-/// A request for a PIN online, the address vouched for by the archive at `at`.
+/// A request for a PIN online, the residence vouched for by the archive at `at`.
 fn request_pin(person: Person, at: Timestamp) -> Command {
-    let archive = Attested::vouched_for(
-        ArchiveRecord::new(person.codice_fiscale(), person.residence().clone()),
-        OperatorId::new("archive").unwrap(),
-        at,
-    );
     Command::RequestPin {
+        archive: Cast::mario().unwrap().archive_of(&person, at),
         person,
         channel: ChannelRequest::Online,
-        archive,
     }
 }
 

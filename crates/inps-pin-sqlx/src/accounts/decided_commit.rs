@@ -84,10 +84,10 @@ mod tests {
 
     use std::sync::Arc;
 
+    use inps_pin::testing::Cast;
     use inps_pin::{
-        Account, Address, ArchiveRecord, Attested, ChannelRequest, CodiceFiscale, Command, Context,
-        DigitalIdentity, Email, Event, HashCost, OperatorId, Person, PersonName, Policy, Role,
-        Session,
+        Account, ChannelRequest, CodiceFiscale, Command, Context, DigitalIdentity, Event, HashCost,
+        Policy, Session,
     };
     use jiff::Timestamp;
 
@@ -103,7 +103,7 @@ mod tests {
     }
 
     fn cf() -> CodiceFiscale {
-        CodiceFiscale::parse("RSSMRA80A01H501U").unwrap()
+        Cast::mario().unwrap().owner.codice_fiscale()
     }
 
     async fn accounts(dir: &Scratch) -> Accounts {
@@ -123,24 +123,13 @@ mod tests {
         .with_entropy(Entropy::seeded(11))
     }
 
+    /// Mario's request for a PIN online, his residence vouched for by the archive.
     fn request_pin() -> Command {
-        let person = Person::new(
-            PersonName::parse("Mario").unwrap(),
-            PersonName::parse("Rossi").unwrap(),
-            cf(),
-            Role::Citizen,
-            Address::new("Via Roma 1", "00184", "Roma", "RM").unwrap(),
-        )
-        .with_email(Email::parse("mario.rossi@example.it").unwrap());
-        let archive = Attested::vouched_for(
-            ArchiveRecord::new(cf(), person.residence().clone()),
-            OperatorId::new("archive").unwrap(),
-            t0(),
-        );
+        let cast = Cast::mario().unwrap();
         Command::RequestPin {
-            person,
+            archive: cast.archive_of(&cast.owner, t0()),
+            person: cast.owner,
             channel: ChannelRequest::Online,
-            archive,
         }
     }
 
