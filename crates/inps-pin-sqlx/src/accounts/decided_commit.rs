@@ -47,7 +47,7 @@ impl Accounts {
                 Err(error) if error.is_unavailable() => {
                     self.outage.open_at(self.clock.now());
                     cut_short = true;
-                    tracing::debug!(%error, "a decided command's commit waits for the database");
+                    tracing::warn!(%error, "a decided command's commit was cut short: it waits for the database");
                 }
                 Err(error) => return Err(error),
             }
