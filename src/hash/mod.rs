@@ -14,9 +14,11 @@
 //! verification refuses, without running Argon2, a stored cost above the policy's
 //! [`max_stored_hash_cost`](crate::Policy::max_stored_hash_cost).
 
+mod base64;
 mod cost;
 mod memo;
 
+use base64::unbase64;
 pub(crate) use cost::RawHashCost;
 use cost::StatedCost;
 pub use cost::{HashCost, HashCostError};
@@ -251,15 +253,6 @@ const PHC_MAX_LEN: usize =
 /// `bytes` in the PHC string's Base64 (unpadded), into `buffer`.
 fn base64<'b>(bytes: &[u8], buffer: &'b mut [u8]) -> Result<&'b str, fmt::Error> {
     Base64Unpadded::encode(bytes, buffer).map_err(|_| fmt::Error)
-}
-
-/// The `N` bytes `text` encodes in the PHC string's Base64 (unpadded), if it encodes exactly
-/// `N` and is their one writing: `base64ct`, the decoder of the PHC string crates that
-/// `argon2` depends on, rejects a last character whose bits past the bytes are not zero.
-fn unbase64<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let mut bytes = [0u8; N];
-    let decoded = Base64Unpadded::decode(text, &mut bytes).ok()?.len();
-    (decoded == N).then_some(bytes)
 }
 
 /// The decimal number `text` starts with, written without leading zeros, and what follows it.

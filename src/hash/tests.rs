@@ -66,6 +66,130 @@ fn r35_the_base64_reader_takes_what_the_phc_decoder_takes() {
     }
 }
 
+/// What `base64ct`, the library that writes the PHC string's Base64, reads in `text`.
+fn by_base64ct<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let mut bytes = [0u8; N];
+    let decoded = Base64Unpadded::decode(text, &mut bytes).ok()?.len();
+    (decoded == N).then_some(bytes)
+}
+
+/// R35: the word-at-a-time reader takes what `base64ct` takes, character by character: every
+/// ASCII byte and a two-byte character at every position of a salt's and a hash's writing.
+#[test]
+fn r35_the_base64_reader_takes_what_base64ct_takes_at_every_position() {
+    fn every_variant<const N: usize>(bytes: [u8; N]) {
+        let mut buffer = [0u8; 64];
+        let Ok(written) = base64(&bytes, &mut buffer) else {
+            unreachable!("64 bytes hold the Base64 of {N}")
+        };
+        let written = written.to_owned();
+        assert_eq!(unbase64::<N>(&written), Some(bytes));
+        for position in 0..written.len() {
+            let mut variants: Vec<String> = (0..=0x7fu8)
+                .map(|byte| {
+                    let mut variant = written.clone().into_bytes();
+                    variant[position] = byte;
+                    String::from_utf8(variant).unwrap_or_default()
+                })
+                .collect();
+            // Two bytes from 0x80 up in place of two characters, the same length: `°` is
+            // C2 B0, which without their high bits are `B0`, two letters of the alphabet.
+            for wide in ["é", "°"] {
+                let mut variant = written.clone();
+                variant.replace_range(position..(position + 2).min(written.len()), wide);
+                variants.push(variant);
+            }
+            for variant in variants {
+                assert_eq!(
+                    unbase64::<N>(&variant),
+                    by_base64ct::<N>(&variant),
+                    "{variant:?}"
+                );
+            }
+        }
+    }
+    let mut rng = ChaCha20Rng::seed_from_u64(64);
+    for _ in 0..16 {
+        let mut salt = [0u8; SALT_LEN];
+        let mut output = [0u8; OUTPUT_LEN];
+        rand_core::Rng::fill_bytes(&mut rng, &mut salt);
+        rand_core::Rng::fill_bytes(&mut rng, &mut output);
+        every_variant(salt);
+        every_variant(output);
+    }
+    // Every value in every position of the last character, where bits past the bytes lie.
+    for last in 0..64u8 {
+        let mut salt = [0u8; SALT_LEN];
+        salt[SALT_LEN - 1] = last << 2;
+        every_variant(salt);
+    }
+}
+
+/// R35: on random strings of the alphabet, of its neighbours and beyond ASCII, of the right
+/// length and around it, and on writings with a character or two replaced, the
+/// word-at-a-time reader and `base64ct` agree.
+#[test]
+fn r35_the_base64_reader_agrees_with_base64ct_on_random_strings() {
+    use rand_core::Rng;
+    const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const OTHERS: &[&str] = &[
+        "=", " ", "-", "_", "@", "[", "`", "{", ".", ":", "\u{7f}", "é", "°", "\0",
+    ];
+    fn random_text(rng: &mut ChaCha20Rng, length: usize) -> String {
+        let mut text = String::new();
+        while text.len() < length {
+            let draw = rng.next_u32();
+            if draw % 16 == 0 {
+                text.push_str(OTHERS[(draw as usize / 16) % OTHERS.len()]);
+            } else {
+                text.push(char::from(LETTERS[(draw as usize / 16) % LETTERS.len()]));
+            }
+        }
+        text
+    }
+    /// The writing of random bytes, a character or two then replaced by a random one.
+    fn near_writing(rng: &mut ChaCha20Rng, length: usize) -> String {
+        let mut bytes = vec![0u8; length];
+        rng.fill_bytes(&mut bytes);
+        let mut buffer = [0u8; 64];
+        let Ok(written) = base64(&bytes, &mut buffer) else {
+            unreachable!("64 bytes hold the Base64 of {length}")
+        };
+        let mut text = written.to_owned();
+        for _ in 0..rng.next_u32() % 3 {
+            let position = rng.next_u32() as usize % text.len();
+            let replacement = random_text(rng, 1);
+            if text.is_char_boundary(position) && text.is_char_boundary(position + 1) {
+                text.replace_range(position..=position, &replacement);
+            }
+        }
+        text
+    }
+    let mut rng = ChaCha20Rng::seed_from_u64(4096);
+    let (mut accepted, mut refused) = (0, 0);
+    for round in 0..40_000 {
+        let text = if round % 2 == 0 {
+            random_text(&mut rng, [20, 21, 22, 23, 41, 42, 43, 44][round / 2 % 8])
+        } else {
+            near_writing(&mut rng, [SALT_LEN, OUTPUT_LEN][round / 2 % 2])
+        };
+        let salt = unbase64::<SALT_LEN>(&text);
+        let output = unbase64::<OUTPUT_LEN>(&text);
+        assert_eq!(salt, by_base64ct::<SALT_LEN>(&text), "{text:?}");
+        assert_eq!(output, by_base64ct::<OUTPUT_LEN>(&text), "{text:?}");
+        if salt.is_some() || output.is_some() {
+            accepted += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    // Both kinds were tried, so the agreement says something about each.
+    assert!(
+        accepted > 1_000 && refused > 1_000,
+        "{accepted} accepted, {refused} refused"
+    );
+}
+
 fn cheap_hash_of(pin: &[u8]) -> PinHash {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let hash = PinHash::compute(pin, HashCost::CHEAP, &mut rng);
