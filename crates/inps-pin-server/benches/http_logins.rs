@@ -12,10 +12,11 @@
 //!
 //! Each side runs without pause and is measured in steady state: after a warm-up, over a
 //! window, each worker's completions inside it, less one, over the time from its first to its
-//! last there, summed over the workers. The sides alternate round by round, their order
-//! rotating, so that drift in the machine's load hits all alike; the printout gives each
-//! round, the medians, and the median of the rounds' ratios, each client count as a
-//! `BENCHMARK` line (`scripts/benchmarks.py`).
+//! last there, summed over the workers. Each client count runs between two bare windows, its
+//! ratio taken to their mean, and the counts' order rotates round by round, so that drift in
+//! the machine's load hits both sides of a ratio alike; the printout gives each round, the
+//! medians, and the median of the rounds' ratios, each client count as a `BENCHMARK` line
+//! (`scripts/benchmarks.py`).
 //!
 //! ```text
 //! cargo bench -p inps-pin-server --bench http_logins     # 8 rounds of 1.5 s windows
@@ -385,32 +386,37 @@ fn measure(backend: &str, url: &str, dir: &Path, timing: &Timing) {
         "http_logins on {backend}: logins/s through the server against bare Argon2 verifications/s on {CORES} threads"
     );
     for round in 0..timing.rounds {
+        // Bare Argon2 before and after each client count, the client counts' order rotating
+        // round by round: each count's ratio is to the mean of the two bare windows that
+        // bracket it, so that drift in the machine's speed over a round moves the baseline as
+        // it moves the server.
+        let order: Vec<usize> = (0..CLIENTS.len())
+            .map(|at| (at + round) % CLIENTS.len())
+            .collect();
+        let mut before = bare(&phc, &pins[0], timing);
+        bare_rates.push(before);
+        let mut sequence = vec![format!("bare {before:.1}")];
         let mut rates = [0.0; CLIENTS.len()];
-        let mut bare_rate = 0.0;
-        for side in 0..=CLIENTS.len() {
-            let side = (side + round) % (CLIENTS.len() + 1);
-            match CLIENTS.get(side) {
-                Some(&clients) => rates[side] = logins(&server, &pins, clients, timing),
-                None => bare_rate = bare(&phc, &pins[0], timing),
-            }
+        let mut bracketing = [0.0; CLIENTS.len()];
+        for side in order {
+            rates[side] = logins(&server, &pins, CLIENTS[side], timing);
+            let after = bare(&phc, &pins[0], timing);
+            bracketing[side] = (before + after) / 2.0;
+            sequence.push(format!(
+                "{} clients {:.1} ({:.1} %)",
+                CLIENTS[side],
+                rates[side],
+                100.0 * rates[side] / bracketing[side]
+            ));
+            sequence.push(format!("bare {after:.1}"));
+            bare_rates.push(after);
+            before = after;
         }
-        bare_rates.push(bare_rate);
-        for (side, rate) in rates.iter().enumerate() {
-            served[side].push(*rate);
-            ratios[side].push(rate / bare_rate);
+        for side in 0..CLIENTS.len() {
+            served[side].push(rates[side]);
+            ratios[side].push(rates[side] / bracketing[side]);
         }
-        println!(
-            "  round {round}: bare {bare_rate:.1}/s; {}",
-            CLIENTS
-                .iter()
-                .zip(rates)
-                .map(|(clients, rate)| format!(
-                    "{clients} clients {rate:.1}/s ({:.1} %)",
-                    100.0 * rate / bare_rate
-                ))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
+        println!("  round {round} (/s): {}", sequence.join(", "));
     }
     println!(
         "  median bare Argon2: {:.1} verifications/s",
