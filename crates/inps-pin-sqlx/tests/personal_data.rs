@@ -1,7 +1,8 @@
 //! R36 in the store: the person's data sealed under a key of their own, the key wrapped under
 //! the master keys; a rotation of the master key rewraps the keys and leaves the events alone;
 //! rows written with the person's data inside their facts still load, and an erasure rewrites
-//! them; the retention tick erases like an erasure on request.
+//! them; the retention tick erases like an erasure on request; on SQLite a key is written
+//! before the data sealed under it, and deleted before the erasure is recorded.
 
 use std::sync::Arc;
 
@@ -13,8 +14,8 @@ use inps_pin::{
 };
 use inps_pin_sqlx::testing::{Scratch, files_containing};
 use inps_pin_sqlx::{
-    Accounts, Entropy, ManualClock, OutboxKey, OutboxKeys, PersonalDataKey, PersonalDataKeys,
-    Rewrapped, Store, StoreError,
+    Accounts, Commit, Entropy, ManualClock, OutboxKey, OutboxKeys, PersonalDataKey,
+    PersonalDataKeys, Rewrapped, Store, StoreError, Write,
 };
 use jiff::{SignedDuration, Timestamp};
 use rand_chacha::ChaCha20Rng;
@@ -278,4 +279,152 @@ async fn r36_the_retention_tick_destroys_the_persons_key_as_an_erasure_on_reques
     ));
     assert!(events.iter().all(|event| !event.holds_personal_data()));
     assert_eq!(keys().await, 0);
+}
+
+/// How many person keys the store holds.
+async fn stored_keys(store: &Store) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM person_keys")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap()
+}
+
+/// Another writer's event at `version`: the commit that would append there fails as a crash
+/// between SQLite's two files would cut it, after the keys file and before the main file.
+async fn taken_by_another_writer(store: &Store, version: u64) {
+    sqlx::query(
+        "INSERT INTO events (codice_fiscale, version, event, recorded_at) VALUES ($1, $2, '{}', 0)",
+    )
+    .bind(cf().as_str())
+    .bind(i64::try_from(version).unwrap())
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
+
+async fn given_back(store: &Store, version: u64) {
+    sqlx::query("DELETE FROM events WHERE codice_fiscale = $1 AND version = $2")
+        .bind(cf().as_str())
+        .bind(i64::try_from(version).unwrap())
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+/// `read` after `command`, and the events that lead there.
+fn decided(read: &Account, command: &Command, policy: &Policy) -> (Account, Vec<inps_pin::Event>) {
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let outcome = read
+        .decide(command, &mut Context::new(t0(), policy, &mut rng))
+        .unwrap();
+    let mut next = read.clone();
+    for event in &outcome.events {
+        next.evolve(event);
+    }
+    (next, outcome.events)
+}
+
+fn write<'a>(read: &'a Account, next: &'a Account, events: &'a [inps_pin::Event]) -> Write<'a> {
+    Write {
+        read,
+        next,
+        events,
+        next_deadline: None,
+        outbox: &[],
+        end_sessions: None,
+        new_session: None,
+        person_key: None,
+        now: t0(),
+    }
+}
+
+#[tokio::test]
+async fn r36_on_sqlite_a_new_persons_key_is_on_disk_before_the_data_sealed_under_it() {
+    let dir = Scratch::new("personal-data", "key-first");
+    let store = Store::connect(
+        &dir.sqlite_url("store.db"),
+        PersonalDataKeys::new(master("m", "55")),
+    )
+    .await
+    .unwrap();
+    // The keys file's commits wait for the disk, whatever the main file's durability.
+    let synchronous = sqlx::query("PRAGMA person_keys_db.synchronous")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap();
+    assert_eq!(synchronous, 2, "FULL");
+
+    let policy = policy();
+    let read = Account::new(cf());
+    let (next, events) = decided(&read, &request(), &policy);
+    taken_by_another_writer(&store, 1).await;
+    let request = write(&read, &next, &events);
+    assert_eq!(
+        store.commit(std::slice::from_ref(&request)).await.unwrap(),
+        Commit::LostRace
+    );
+    assert_eq!(
+        stored_keys(&store).await,
+        1,
+        "the key is stored before anything sealed under it, and stays"
+    );
+
+    // Decided again, the request finds that key and seals under it: the person reads back.
+    given_back(&store, 1).await;
+    assert_eq!(
+        store.commit(std::slice::from_ref(&request)).await.unwrap(),
+        Commit::Written
+    );
+    assert_eq!(stored_keys(&store).await, 1);
+    let account = store.load(cf()).await.unwrap();
+    assert_eq!(account.person().unwrap().name().as_str(), NAME);
+    assert_eq!(store.replay(cf()).await.unwrap(), account);
+}
+
+#[tokio::test]
+async fn r36_on_sqlite_an_erased_persons_key_is_gone_before_the_erasure_is_recorded() {
+    let dir = Scratch::new("personal-data", "erasure-key-first");
+    let clock = Arc::new(ManualClock::fixed(t0()));
+    let store = Store::connect(
+        &dir.sqlite_url("store.db"),
+        PersonalDataKeys::new(master("m", "66")),
+    )
+    .await
+    .unwrap();
+    let policy = policy();
+    let accounts = accounts(store, &clock, policy.clone()).await;
+    accounts.execute(cf(), request()).await.unwrap();
+    let store = accounts.store();
+    assert_eq!(stored_keys(store).await, 1);
+
+    let erase = Command::Erase {
+        reason: ErasureReason::PersonsRequest,
+    };
+    let read = store.load(cf()).await.unwrap();
+    let (next, events) = decided(&read, &erase, &policy);
+    taken_by_another_writer(store, read.version() + 1).await;
+    assert_eq!(
+        store
+            .commit(std::slice::from_ref(&write(&read, &next, &events)))
+            .await
+            .unwrap(),
+        Commit::LostRace
+    );
+    // The erasure is not recorded, but the key is gone: the person's data no longer opens,
+    // and the account loads its facts alone, which still say personal data is held.
+    assert_eq!(stored_keys(store).await, 0);
+    let facts = store.load(cf()).await.unwrap();
+    assert!(facts.person().is_none());
+    assert!(facts.holds_personal_data());
+
+    // The erasure runs again and is recorded.
+    given_back(store, read.version() + 1).await;
+    let erased = accounts.execute(cf(), erase).await.unwrap();
+    assert!(matches!(erased.reply, Reply::PersonalDataErased { .. }));
+    assert!(!store.load(cf()).await.unwrap().holds_personal_data());
+    assert_eq!(stored_keys(store).await, 0);
 }

@@ -38,6 +38,8 @@ use crate::personal::{
 };
 use crate::sealing::Sealed;
 
+mod keys_first;
+
 /// Which server the pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -223,14 +225,16 @@ impl Store {
                             sqlx::query(&pragma).execute(&mut *connection).await?;
                         }
                         // The person keys, in a file of their own (R36): a copy of the main
-                        // file holds no key. Same journal, durability and secure deletion.
+                        // file holds no key. Same journal and secure deletion; every commit
+                        // waits for the disk, since a key is written before the data sealed
+                        // under it (`keys_first.rs`), and it is written once a person.
                         sqlx::query("ATTACH DATABASE $1 AS person_keys_db")
                             .bind(keys_file)
                             .execute(&mut *connection)
                             .await?;
                         for pragma in [
                             "PRAGMA person_keys_db.journal_mode = WAL".to_owned(),
-                            format!("PRAGMA person_keys_db.synchronous = {synchronous}"),
+                            "PRAGMA person_keys_db.synchronous = FULL".to_owned(),
                             "PRAGMA person_keys_db.secure_delete = ON".to_owned(),
                         ] {
                             sqlx::query(&pragma).execute(&mut *connection).await?;
@@ -477,6 +481,11 @@ impl Store {
                 self.key_cache.evict(write.next.codice_fiscale().as_str());
             }
             keys.push(keying);
+        }
+        if self.backend == Backend::Sqlite
+            && let Some(lost) = self.commit_keys_first(writes, &mut keys).await?
+        {
+            return Ok(lost);
         }
         let mut rng = self.entropy.generator();
         let sql = CommitSql::new(writes, &keys, &mut rng)?;
