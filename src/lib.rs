@@ -208,9 +208,9 @@ mod upgrade;
 pub use account::{
     Account, AccountFormatError, Command, CommandKind, Context, EXPORT_FORMAT, Effect, EndSessions,
     Event, ExportError, ExportedAddress, ExportedDevice, ExportedEvent, ExportedPerson,
-    ExportedPin, FailureDetail, LaneClosed, LoginFailure, Outcome, PersonalDataExport, Phase,
-    PinStatus, Refusal, RefusalClass, Reply, STORED_FORMAT, SessionEnd, StoredEvent,
-    UnversionedEvent,
+    ExportedPin, ExportedSession, FailureDetail, LaneClosed, LoginFailure, Outcome,
+    PersonalDataExport, Phase, PinStatus, Refusal, RefusalClass, Reply, STORED_FORMAT, SessionEnd,
+    StoredEvent, UnversionedEvent,
 };
 
 /// The lifecycle table: what every command does in every [`Phase`], and the diagrams drawn

@@ -1182,3 +1182,25 @@ fn r36_events_and_accounts_of_every_earlier_format_split_into_facts_without_pers
         assert_splits(format, &events, Some(&cached));
     }
 }
+
+#[test]
+fn r36_a_session_exports_how_it_was_opened_its_level_and_since_when_in_snake_case() {
+    let policy = policy();
+    let since = policy.digital_identity_dispositivo_since;
+    let cf = CodiceFiscale::parse("RSSMRA80A01H501U").unwrap();
+    let opened = at("2026-12-01T09:00:00Z");
+    let session = Session::from_digital_identity(cf, DigitalIdentity::Cie, opened, since);
+    let exported = session.export();
+    assert_eq!(exported.started_at, opened);
+    assert_eq!(exported.level, session.level());
+    assert!(!exported.from_trusted_device);
+    assert_eq!(
+        serde_json::to_value(&exported).unwrap(),
+        json!({
+            "credential": "digital_identity",
+            "level": "dispositivo",
+            "started_at": "2026-12-01T09:00:00Z",
+            "from_trusted_device": false,
+        })
+    );
+}

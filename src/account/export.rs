@@ -18,7 +18,7 @@ use crate::CodiceFiscale;
 use crate::account::event::Event;
 use crate::account::phase::Phase;
 use crate::account::{Account, Stage};
-use crate::assurance::{AssuranceLevel, Credential};
+use crate::assurance::{AssuranceLevel, Credential, Session};
 use crate::channel::Channel;
 use crate::device::DeviceId;
 use crate::person::{Person, Role};
@@ -141,6 +141,58 @@ pub struct ExportedDevice {
     pub last_used_at: Timestamp,
     /// Still trusted when the export was made.
     pub trusted: bool,
+}
+
+/// A session, as the person reads it in an export (R36; GDPR art. 15): `credential` (`pin`,
+/// `pin_first_half` or `digital_identity`), `level` (`ordinary` or `dispositivo`),
+/// `started_at` (RFC 3339) and `from_trusted_device`. The record holds no sessions: a service
+/// that keeps them adds each one open to the person's export ([`Session::export`]), never its
+/// token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ExportedSession {
+    /// What it was opened with.
+    #[serde(serialize_with = "snake")]
+    pub credential: Credential,
+    /// What it may do (R14, R15).
+    #[serde(serialize_with = "snake")]
+    pub level: AssuranceLevel,
+    /// When it was opened.
+    #[serde(with = "crate::timestamp_serde")]
+    pub started_at: Timestamp,
+    /// Opened from a trusted device (R25a).
+    pub from_trusted_device: bool,
+}
+
+impl Session {
+    /// The session as the person reads it in an export ([`ExportedSession`]): how it was
+    /// opened, at which level, since when.
+    ///
+    /// ```
+    /// use inps_pin::{CodiceFiscale, DigitalIdentity, Policy, Session};
+    ///
+    /// let opened = "2026-12-07T09:00:00Z".parse()?;
+    /// let cie = Session::from_digital_identity(
+    ///     CodiceFiscale::parse("RSSMRA80A01H501U")?,
+    ///     DigitalIdentity::Cie,
+    ///     opened,
+    ///     Policy::default().digital_identity_dispositivo_since,
+    /// );
+    /// let exported = serde_json::to_value(cie.export())?;
+    /// assert_eq!(exported["credential"], "digital_identity");
+    /// assert_eq!(exported["level"], "dispositivo");
+    /// assert_eq!(exported["started_at"], "2026-12-07T09:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn export(&self) -> ExportedSession {
+        ExportedSession {
+            credential: self.credential(),
+            level: self.level(),
+            started_at: self.started_at(),
+            from_trusted_device: self.from_trusted_device(),
+        }
+    }
 }
 
 /// One event of the record, as the person reads it: `event` names it (the snake_case name

@@ -33,7 +33,7 @@ pub use command::{Command, CommandKind};
 pub use event::Event;
 pub use export::{
     EXPORT_FORMAT, ExportError, ExportedAddress, ExportedDevice, ExportedEvent, ExportedPerson,
-    ExportedPin, PersonalDataExport,
+    ExportedPin, ExportedSession, PersonalDataExport,
 };
 pub use outcome::{Effect, FailureDetail, LaneClosed, LoginFailure, Outcome, Reply};
 pub use phase::{Phase, PinStatus};

@@ -582,4 +582,10 @@ pub struct PersonalDataExportBody {
     /// Every event, oldest first.
     #[schema(value_type = Vec<Object>)]
     pub history: Vec<serde_json::Value>,
+    /// What the service keeps beside the record: `sessions` still open (`credential`, `level`,
+    /// `started_at`, `from_trusted_device`, `expires_at`) and `messages` made for the person
+    /// (`kind`, `description`, `created_at`, `sent_at`, `attempts`); never a token, a code or
+    /// an address.
+    #[schema(value_type = Object)]
+    pub held_by_the_service: serde_json::Value,
 }

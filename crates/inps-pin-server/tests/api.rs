@@ -836,6 +836,30 @@ async fn r36_the_person_and_an_auditor_export_the_record_and_after_an_erasure_it
         events,
         ["pin_issued", "first_access_completed", "logged_in"]
     );
+    // Beside the record, what the service keeps: the sessions open (the first access's and
+    // the login's) and the messages made, described without their content.
+    let held = &mine.body["held_by_the_service"];
+    let sessions = held["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{held}");
+    assert!(sessions.iter().all(|session| session["credential"] == "pin"
+        && session["level"] == "ordinary"
+        && session["expires_at"].is_string()));
+    let messages: Vec<&str> = held["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|message| message["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "first half of the PIN by e-mail",
+            "second half of the PIN by post"
+        ]
+    );
+    let text = String::from_utf8_lossy(&mine.bytes);
+    let token = bearer.trim_start_matches("Bearer ");
+    assert!(!text.contains(&pin) && !text.contains(token), "{text}");
     // The auditor's export is the same record.
     let path = format!("/v1/operator/accounts/{cf}/export");
     let audited = rig.get(&path, &[("x-operator-key", AUDITOR.1)]).await;
@@ -863,6 +887,17 @@ async fn r36_the_person_and_an_auditor_export_the_record_and_after_an_erasure_it
     let after = rig.get(&path, &[("x-operator-key", AUDITOR.1)]).await;
     assert_eq!(after.status, StatusCode::OK, "{}", after.body);
     assert_eq!(after.body["person"], Value::Null);
+    // The sessions went with the PIN; what was sent is still told, by its description.
+    let held = &after.body["held_by_the_service"];
+    assert_eq!(held["sessions"], json!([]));
+    assert_eq!(held["messages"].as_array().unwrap().len(), 2);
+    assert!(
+        held["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|message| message["sent_at"].is_string())
+    );
     let text = String::from_utf8_lossy(&after.bytes);
     for datum in DISTINCTIVE {
         assert!(!text.contains(datum), "{datum} in {text}");

@@ -100,8 +100,8 @@ pub use personal::{
 pub use sealing::{KeyError, Keyring, OpenError, OutboxKey, OutboxKeys, Sealed, SealingKey};
 pub use session_token::{SessionToken, hash_token};
 pub use store::{
-    Backend, Claim, DueAccount, Rewrapped, SqliteSynchronous, Store, StoreOptions, StoredSession,
-    deadline_millis,
+    Backend, Claim, DueAccount, HeldMessage, HeldRecords, HeldSession, Rewrapped,
+    SqliteSynchronous, Store, StoreOptions, StoredSession, deadline_millis,
 };
 
 /// The `inps-pin` this crate was built against.

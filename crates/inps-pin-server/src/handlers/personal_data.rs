@@ -18,7 +18,8 @@ use crate::operators::OperatorRole;
 use crate::state::AppState;
 
 /// The export of an account: replayed from its events, so the account and its history are
-/// of one read. Marked `no-store`: it holds the person's data.
+/// of one read, and what the service keeps beside them (the sessions open, the messages made).
+/// Marked `no-store`: it holds the person's data.
 async fn export_of(state: &AppState, cf: CodiceFiscale) -> Result<Response, ApiError> {
     let events = state
         .accounts
@@ -31,8 +32,19 @@ async fn export_of(state: &AppState, cf: CodiceFiscale) -> Result<Response, ApiE
     let export = account
         .export(&events, now, state.accounts.policy())
         .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let body = serde_json::to_value(&export)
+    let held = state
+        .accounts
+        .store()
+        .held_records(cf)
+        .await
+        .map_err(|error| ApiError::storage(&error))?;
+    let mut body = serde_json::to_value(&export)
         .map_err(|error| ApiError::Internal(format!("the export: {error}")))?;
+    let held = serde_json::to_value(&held)
+        .map_err(|error| ApiError::Internal(format!("the export: {error}")))?;
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("held_by_the_service".to_owned(), held);
+    }
     Ok((
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],

@@ -38,7 +38,10 @@ use crate::personal::{
 };
 use crate::sealing::Sealed;
 
+mod held;
 mod keys_first;
+
+pub use held::{HeldMessage, HeldRecords, HeldSession};
 
 /// Which server the pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
