@@ -264,3 +264,43 @@ async fn postgres_a_command_decided_when_the_database_restarts_commits_once_it_i
         "the commit found it back"
     );
 }
+
+/// What the store keeps beside the record for Mario after a PIN request: no session, and the
+/// deliveries made, waiting for their carriers, described without their content.
+async fn held_after_a_request(url: &str) {
+    let accounts = accounts(url, HashCost::CHEAP).await;
+    let cf = mario().codice_fiscale();
+    accounts
+        .execute(cf, request_pin(mario(), t0()))
+        .await
+        .unwrap();
+    let held = accounts.store().held_records(cf).await.unwrap();
+    assert!(held.sessions.is_empty());
+    assert!(!held.messages.is_empty());
+    for message in &held.messages {
+        assert_eq!(message.kind, "delivery");
+        assert!(
+            message.description.contains(" by "),
+            "{}",
+            message.description
+        );
+        assert_eq!((message.created_at, message.sent_at), (t0(), None));
+    }
+    let stranger = CodiceFiscale::parse("RCCMNL83S18D969H").unwrap();
+    let none = accounts.store().held_records(stranger).await.unwrap();
+    assert!(none.sessions.is_empty() && none.messages.is_empty());
+}
+
+#[tokio::test]
+async fn r36_the_store_lists_what_it_keeps_beside_the_record_on_sqlite() {
+    let dir = Scratch::new("accounts", "held");
+    held_after_a_request(&dir.sqlite_url("held.db")).await;
+}
+
+#[tokio::test]
+async fn postgres_r36_the_store_lists_what_it_keeps_beside_the_record() {
+    let Some(server) = testing::server() else {
+        return;
+    };
+    held_after_a_request(&testing::database(&server.url(), "inps_pin_held").await).await;
+}
