@@ -541,6 +541,12 @@ impl Service {
                     if let Err(error) = state.accounts.store().purge_expired_sessions(now).await {
                         tracing::error!(error = %error, "purging sessions failed");
                     }
+                    // Keys a crash left with nothing sealed under them (R36).
+                    match state.accounts.store().purge_unused_keys(now).await {
+                        Ok(0) => {}
+                        Ok(purged) => tracing::info!(purged, "unused person keys deleted"),
+                        Err(error) => tracing::error!(error = %error, "purging unused keys failed"),
+                    }
                     false
                 }
             })

@@ -2,7 +2,8 @@
 //! the master keys; a rotation of the master key rewraps the keys and leaves the events alone;
 //! rows written with the person's data inside their facts still load, and an erasure rewrites
 //! them; the retention tick erases like an erasure on request; on SQLite a key is written
-//! before the data sealed under it, and deleted before the erasure is recorded.
+//! before the data sealed under it, deleted before the erasure is recorded, and purged when a
+//! crash left it unused.
 
 use std::sync::Arc;
 
@@ -427,4 +428,49 @@ async fn r36_on_sqlite_an_erased_persons_key_is_gone_before_the_erasure_is_recor
     assert!(matches!(erased.reply, Reply::PersonalDataErased { .. }));
     assert!(!store.load(cf()).await.unwrap().holds_personal_data());
     assert_eq!(stored_keys(store).await, 0);
+}
+
+#[tokio::test]
+async fn r36_a_key_left_unused_between_the_two_files_is_purged_once_no_command_can_be_using_it() {
+    let dir = Scratch::new("personal-data", "unused-key");
+    let store = Store::connect(
+        &dir.sqlite_url("store.db"),
+        PersonalDataKeys::new(master("m", "77")),
+    )
+    .await
+    .unwrap();
+    let policy = policy();
+    let read = Account::new(cf());
+    let (next, events) = decided(&read, &request(), &policy);
+    let request = write(&read, &next, &events);
+    taken_by_another_writer(&store, 1).await;
+    assert_eq!(
+        store.commit(std::slice::from_ref(&request)).await.unwrap(),
+        Commit::LostRace
+    );
+    assert_eq!(stored_keys(&store).await, 1);
+
+    // While a command could still be about to seal under it, the key stays.
+    given_back(&store, 1).await;
+    let grace = Store::UNUSED_KEY_GRACE;
+    let within = t0()
+        .checked_add(grace - SignedDuration::from_secs(1))
+        .unwrap();
+    assert_eq!(store.purge_unused_keys(within).await.unwrap(), 0);
+    // The person never came back: nothing was sealed under it, and it goes.
+    let past = t0()
+        .checked_add(grace + SignedDuration::from_secs(1))
+        .unwrap();
+    assert_eq!(store.purge_unused_keys(past).await.unwrap(), 1);
+    assert_eq!(stored_keys(&store).await, 0);
+
+    // A person who came back has a key of their own again; one with events keeps theirs.
+    assert_eq!(
+        store.commit(std::slice::from_ref(&request)).await.unwrap(),
+        Commit::Written
+    );
+    assert_eq!(store.purge_unused_keys(past).await.unwrap(), 0);
+    assert_eq!(stored_keys(&store).await, 1);
+    let account = store.load(cf()).await.unwrap();
+    assert_eq!(account.person().unwrap().name().as_str(), NAME);
 }

@@ -12,13 +12,44 @@
 //! gone whose erasure is not recorded yet: the data is unreadable, the account loads its facts
 //! alone, and the erasure runs again, on request or at the retention deadline its facts still
 //! give. A command that then loses the compare-and-swap leaves the same, and is decided again.
-//! PostgreSQL writes everything in one transaction.
+//! A key left unused, its person never back, is deleted once no command can still be about to
+//! seal under it ([`Store::purge_unused_keys`]). PostgreSQL writes everything in one
+//! transaction.
+
+use jiff::{SignedDuration, Timestamp};
 
 use crate::commit::{Commit, Keying, Write};
 use crate::error::StoreError;
 use crate::store::Store;
 
 impl Store {
+    /// How old a key with nothing sealed under it must be before
+    /// [`Store::purge_unused_keys`] deletes it: far longer than a command takes from storing
+    /// its person's key to its own transaction, retries included.
+    pub const UNUSED_KEY_GRACE: SignedDuration = SignedDuration::from_hours(1);
+
+    /// Deletes the person keys stored before `now` less [`Store::UNUSED_KEY_GRACE`] whose
+    /// person has no event: keys a crash or a lost race left between the keys file and the
+    /// command's transaction (R36: no key outlives the purpose it was made for). Returns how
+    /// many.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the database fails.
+    pub async fn purge_unused_keys(&self, now: Timestamp) -> Result<u64, StoreError> {
+        // Near the earliest instant there is no key old enough.
+        let before = now
+            .checked_sub(Store::UNUSED_KEY_GRACE)
+            .unwrap_or(Timestamp::MIN);
+        let done = sqlx::query(
+            "DELETE FROM person_keys WHERE created_at < $1 AND NOT EXISTS
+             (SELECT 1 FROM events WHERE events.codice_fiscale = person_keys.codice_fiscale)",
+        )
+        .bind(before.as_millisecond())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Commits, in the keys file alone, the keys these writes create and delete; a created key
     /// is a stored one for the transaction that follows. `Some(Commit::LostRace)`: another
     /// writer stored a key for one of these people first, so the write is to be decided again
