@@ -1,5 +1,5 @@
-//! Support for tests against real databases: a throwaway PostgreSQL cluster and scratch
-//! directories for SQLite files.
+//! Support for tests against real databases: a throwaway PostgreSQL cluster, scratch
+//! directories for SQLite files, and one command's write built by hand.
 //!
 //! [`server`] gives the server named by `INPS_PIN_TEST_POSTGRES_URL`, or starts a cluster on
 //! 127.0.0.1 from the installed server binaries (`initdb`, `pg_ctl`, on the PATH or under
@@ -17,6 +17,12 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
+
+use inps_pin::rand_core::CryptoRng;
+use inps_pin::{Account, Command, Context, Event, Policy};
+use jiff::Timestamp;
+
+use crate::commit::Write;
 
 /// The server the tests use: one they started (stopped and removed on drop), or one named.
 #[derive(Debug)]
@@ -350,4 +356,43 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+/// `read` after `command`, decided and applied at `now` ([`Account::handle`]), and the events
+/// that lead there: what a test hands to [`Store::commit`](crate::Store::commit) as one
+/// command's write ([`write_of_events`]). Panics on a refusal: a failed test.
+pub fn decided(
+    read: &Account,
+    command: Command,
+    now: Timestamp,
+    policy: &Policy,
+    rng: &mut impl CryptoRng,
+) -> (Account, Vec<Event>) {
+    let mut next = read.clone();
+    let outcome = next
+        .handle(command, &mut Context::new(now, policy, rng))
+        .expect("the command applies");
+    (next, outcome.events)
+}
+
+/// A write of `events` alone, from `read` to `next` at `now`: no outbox row, deadline or
+/// session, and the person's key looked up by the store.
+#[must_use]
+pub fn write_of_events<'a>(
+    read: &'a Account,
+    next: &'a Account,
+    events: &'a [Event],
+    now: Timestamp,
+) -> Write<'a> {
+    Write {
+        read,
+        next,
+        events,
+        next_deadline: None,
+        outbox: &[],
+        end_sessions: None,
+        new_session: None,
+        person_key: None,
+        now,
+    }
 }

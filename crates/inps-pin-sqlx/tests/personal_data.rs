@@ -13,7 +13,7 @@ use inps_pin::{
     Email, ErasureReason, HashCost, OperatorId, Person, PersonName, Policy, Reply, Role,
     STORED_FORMAT, StoredEvent,
 };
-use inps_pin_sqlx::testing::{Scratch, files_containing};
+use inps_pin_sqlx::testing::{self, Scratch, files_containing};
 use inps_pin_sqlx::{
     Accounts, Commit, Entropy, ManualClock, OutboxKey, OutboxKeys, PersonalDataKey,
     PersonalDataKeys, Rewrapped, Store, StoreError, Write,
@@ -282,6 +282,16 @@ async fn r36_the_retention_tick_destroys_the_persons_key_as_an_erasure_on_reques
     assert_eq!(keys().await, 0);
 }
 
+/// A store on a SQLite file in `dir`, its master key `byte` repeated.
+async fn sqlite_store(dir: &Scratch, byte: &str) -> Store {
+    Store::connect(
+        &dir.sqlite_url("store.db"),
+        PersonalDataKeys::new(master("m", byte)),
+    )
+    .await
+    .unwrap()
+}
+
 /// How many person keys the store holds.
 async fn stored_keys(store: &Store) -> i64 {
     sqlx::query("SELECT COUNT(*) FROM person_keys")
@@ -315,41 +325,24 @@ async fn given_back(store: &Store, version: u64) {
 }
 
 /// `read` after `command`, and the events that lead there.
-fn decided(read: &Account, command: &Command, policy: &Policy) -> (Account, Vec<inps_pin::Event>) {
-    let mut rng = ChaCha20Rng::seed_from_u64(9);
-    let outcome = read
-        .decide(command, &mut Context::new(t0(), policy, &mut rng))
-        .unwrap();
-    let mut next = read.clone();
-    for event in &outcome.events {
-        next.evolve(event);
-    }
-    (next, outcome.events)
+fn decided(read: &Account, command: Command, policy: &Policy) -> (Account, Vec<inps_pin::Event>) {
+    testing::decided(
+        read,
+        command,
+        t0(),
+        policy,
+        &mut ChaCha20Rng::seed_from_u64(9),
+    )
 }
 
 fn write<'a>(read: &'a Account, next: &'a Account, events: &'a [inps_pin::Event]) -> Write<'a> {
-    Write {
-        read,
-        next,
-        events,
-        next_deadline: None,
-        outbox: &[],
-        end_sessions: None,
-        new_session: None,
-        person_key: None,
-        now: t0(),
-    }
+    testing::write_of_events(read, next, events, t0())
 }
 
 #[tokio::test]
 async fn r36_on_sqlite_a_new_persons_key_is_on_disk_before_the_data_sealed_under_it() {
     let dir = Scratch::new("personal-data", "key-first");
-    let store = Store::connect(
-        &dir.sqlite_url("store.db"),
-        PersonalDataKeys::new(master("m", "55")),
-    )
-    .await
-    .unwrap();
+    let store = sqlite_store(&dir, "55").await;
     // The keys file's commits wait for the disk, whatever the main file's durability.
     let synchronous = sqlx::query("PRAGMA person_keys_db.synchronous")
         .fetch_one(store.pool())
@@ -361,7 +354,7 @@ async fn r36_on_sqlite_a_new_persons_key_is_on_disk_before_the_data_sealed_under
 
     let policy = policy();
     let read = Account::new(cf());
-    let (next, events) = decided(&read, &request(), &policy);
+    let (next, events) = decided(&read, request(), &policy);
     taken_by_another_writer(&store, 1).await;
     let request = write(&read, &next, &events);
     assert_eq!(
@@ -390,23 +383,18 @@ async fn r36_on_sqlite_a_new_persons_key_is_on_disk_before_the_data_sealed_under
 async fn r36_on_sqlite_an_erased_persons_key_is_gone_before_the_erasure_is_recorded() {
     let dir = Scratch::new("personal-data", "erasure-key-first");
     let clock = Arc::new(ManualClock::fixed(t0()));
-    let store = Store::connect(
-        &dir.sqlite_url("store.db"),
-        PersonalDataKeys::new(master("m", "66")),
-    )
-    .await
-    .unwrap();
+    let store = sqlite_store(&dir, "66").await;
     let policy = policy();
     let accounts = accounts(store, &clock, policy.clone()).await;
     accounts.execute(cf(), request()).await.unwrap();
     let store = accounts.store();
     assert_eq!(stored_keys(store).await, 1);
 
-    let erase = Command::Erase {
+    let erase = || Command::Erase {
         reason: ErasureReason::PersonsRequest,
     };
     let read = store.load(cf()).await.unwrap();
-    let (next, events) = decided(&read, &erase, &policy);
+    let (next, events) = decided(&read, erase(), &policy);
     taken_by_another_writer(store, read.version() + 1).await;
     assert_eq!(
         store
@@ -424,7 +412,7 @@ async fn r36_on_sqlite_an_erased_persons_key_is_gone_before_the_erasure_is_recor
 
     // The erasure runs again and is recorded.
     given_back(store, read.version() + 1).await;
-    let erased = accounts.execute(cf(), erase).await.unwrap();
+    let erased = accounts.execute(cf(), erase()).await.unwrap();
     assert!(matches!(erased.reply, Reply::PersonalDataErased { .. }));
     assert!(!store.load(cf()).await.unwrap().holds_personal_data());
     assert_eq!(stored_keys(store).await, 0);
@@ -433,15 +421,10 @@ async fn r36_on_sqlite_an_erased_persons_key_is_gone_before_the_erasure_is_recor
 #[tokio::test]
 async fn r36_a_key_left_unused_between_the_two_files_is_purged_once_no_command_can_be_using_it() {
     let dir = Scratch::new("personal-data", "unused-key");
-    let store = Store::connect(
-        &dir.sqlite_url("store.db"),
-        PersonalDataKeys::new(master("m", "77")),
-    )
-    .await
-    .unwrap();
+    let store = sqlite_store(&dir, "77").await;
     let policy = policy();
     let read = Account::new(cf());
-    let (next, events) = decided(&read, &request(), &policy);
+    let (next, events) = decided(&read, request(), &policy);
     let request = write(&read, &next, &events);
     taken_by_another_writer(&store, 1).await;
     assert_eq!(

@@ -74,26 +74,18 @@ impl Accounts {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        reason = "tests: a failure here is a failed test"
-    )]
-
     use std::sync::Arc;
 
     use inps_pin::testing::Cast;
     use inps_pin::{
-        Account, ChannelRequest, CodiceFiscale, Command, Context, DigitalIdentity, Event, HashCost,
-        Policy, Session,
+        Account, ChannelRequest, CodiceFiscale, Command, DigitalIdentity, Event, HashCost, Policy,
+        Session,
     };
     use jiff::Timestamp;
 
     use super::*;
     use crate::commit::NewSession;
-    use crate::testing::Scratch;
+    use crate::testing::{self, Scratch};
     use crate::{
         Entropy, ManualClock, OutboxKey, OutboxKeys, PersonalDataKey, PersonalDataKeys, Store,
     };
@@ -133,36 +125,10 @@ mod tests {
         }
     }
 
-    /// `read` after `command`, and the events that lead there.
-    fn decided(accounts: &Accounts, read: &Account, command: &Command) -> (Account, Vec<Event>) {
+    /// `read` after Mario's request, a PIN drawn from the accounts' generator.
+    fn requested(accounts: &Accounts, read: &Account) -> (Account, Vec<Event>) {
         let mut rng = accounts.entropy.generator();
-        let outcome = read
-            .decide(command, &mut Context::new(t0(), &accounts.policy, &mut rng))
-            .unwrap();
-        let mut next = read.clone();
-        for event in &outcome.events {
-            next.evolve(event);
-        }
-        (next, outcome.events)
-    }
-
-    fn write<'a>(
-        read: &'a Account,
-        next: &'a Account,
-        events: &'a [Event],
-        new_session: Option<NewSession<'a>>,
-    ) -> Write<'a> {
-        Write {
-            read,
-            next,
-            events,
-            next_deadline: None,
-            outbox: &[],
-            end_sessions: None,
-            new_session,
-            person_key: None,
-            now: t0(),
-        }
+        testing::decided(read, request_pin(), t0(), &accounts.policy, &mut rng)
     }
 
     #[tokio::test]
@@ -170,8 +136,8 @@ mod tests {
         let dir = Scratch::new("decided-commit", "events");
         let accounts = accounts(&dir).await;
         let read = Account::new(cf());
-        let (next, events) = decided(&accounts, &read, &request_pin());
-        let ours = write(&read, &next, &events, None);
+        let (next, events) = requested(&accounts, &read);
+        let ours = testing::write_of_events(&read, &next, &events, t0());
         assert!(!accounts.written(&ours).await.unwrap(), "not yet");
         let committed = accounts.store.commit(std::slice::from_ref(&ours)).await;
         assert_eq!(committed.unwrap(), Commit::Written);
@@ -183,9 +149,9 @@ mod tests {
         // Another decision on the same read (another PIN drawn): the versions it would take
         // hold events that are not its own, so it was not written, and its commit would lose
         // the compare-and-swap.
-        let (theirs_next, theirs_events) = decided(&accounts, &read, &request_pin());
+        let (theirs_next, theirs_events) = requested(&accounts, &read);
         assert_ne!(theirs_events, events);
-        let theirs = write(&read, &theirs_next, &theirs_events, None);
+        let theirs = testing::write_of_events(&read, &theirs_next, &theirs_events, t0());
         assert!(!accounts.written(&theirs).await.unwrap());
         let committed = accounts.store.commit(std::slice::from_ref(&theirs)).await;
         assert_eq!(committed.unwrap(), Commit::LostRace);
@@ -199,18 +165,21 @@ mod tests {
         let since = accounts.policy.digital_identity_dispositivo_since;
         let session = Session::from_digital_identity(cf(), DigitalIdentity::Cie, t0(), since);
         let token_hash = "5e".repeat(32);
-        let opening = || NewSession {
+        let opening = NewSession {
             token_hash: &token_hash,
             session: &session,
             expires_at: t0(),
         };
-        let ours = write(&account, &account, &[], Some(opening()));
+        let ours = Write {
+            new_session: Some(opening),
+            ..testing::write_of_events(&account, &account, &[], t0())
+        };
         assert!(!accounts.written(&ours).await.unwrap(), "not yet");
         let committed = accounts.store.commit(std::slice::from_ref(&ours)).await;
         assert_eq!(committed.unwrap(), Commit::Written);
         assert!(accounts.written(&ours).await.unwrap());
         // Nothing to look for: a write of nothing was never cut short of anything.
-        let nothing = write(&account, &account, &[], None);
+        let nothing = testing::write_of_events(&account, &account, &[], t0());
         assert!(!accounts.written(&nothing).await.unwrap());
     }
 }

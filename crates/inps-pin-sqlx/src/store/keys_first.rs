@@ -94,20 +94,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        reason = "tests: a failure here is a failed test"
-    )]
-
     use inps_pin::Account;
     use inps_pin::testing::Cast;
     use sqlx::Row as _;
 
     use super::*;
-    use crate::testing::Scratch;
+    use crate::testing::{self, Scratch};
     use crate::{Entropy, PersonKey, PersonalDataKey, PersonalDataKeys};
 
     /// Two writers gave one new person a key each: the second to store it loses the race, and
@@ -123,17 +115,8 @@ mod tests {
         let master = master();
         let codice_fiscale = Cast::mario().unwrap().owner.codice_fiscale();
         let account = Account::new(codice_fiscale);
-        let write = Write {
-            read: &account,
-            next: &account,
-            events: &[],
-            next_deadline: None,
-            outbox: &[],
-            end_sessions: None,
-            new_session: None,
-            person_key: None,
-            now: "2027-04-01T08:00:00Z".parse().unwrap(),
-        };
+        let now = "2027-04-01T08:00:00Z".parse().unwrap();
+        let write = testing::write_of_events(&account, &account, &[], now);
         let mut rng = Entropy::seeded(3).generator();
         let wrapped_of = |keying: &Keying<'_>| match keying {
             Keying::Fresh(_, wrapped) => wrapped.bytes.clone(),
